@@ -1,0 +1,70 @@
+"""NL5xx: files that cannot be read as text. Raised by the reader, documented here."""
+
+from __future__ import annotations
+
+from newslint.registry import Rule, register
+
+
+class _ReaderRule(Rule):
+    def check(self, doc, ctx):  # emitted by the engine when reading fails
+        return ()
+
+
+@register
+class IOError_(_ReaderRule):
+    """A path that cannot be read: missing, unreadable, a broken symlink, not a regular file.
+
+    ## What it flags
+    Any input newslint could not open. The run continues with the other files and
+    exits with status 2.
+
+    ## Fix safety
+    None: the file is never written.
+    """
+
+    code = "NL500"
+    name = "io-error"
+
+
+@register
+class InvalidEncoding(_ReaderRule):
+    """A file that is not valid text in the configured encoding (UTF-8 by default).
+
+    ## What it flags
+    The first byte that does not decode, with its offset, e.g. a Latin-1 file in a
+    UTF-8 repository (the BBC corpus has one: `sport/199.txt`).
+
+    ## Why
+    Rewriting a file newslint cannot decode would corrupt it; other tools will choke on it.
+
+    ## Fix safety
+    None: the file is never rewritten. Convert it (`iconv -f latin1 -t utf-8`) or set
+    `encoding` for the files that really use a legacy encoding.
+    """
+
+    code = "NL501"
+    name = "invalid-encoding"
+
+
+@register
+class BinaryFile(_ReaderRule):
+    """A file that holds NUL bytes: binary, not text. It is skipped.
+
+    ## Fix safety
+    None: the file is never written.
+    """
+
+    code = "NL502"
+    name = "binary-file"
+
+
+@register
+class FileTooLarge(_ReaderRule):
+    """A file larger than `max-file-size` bytes (default 50 MB); it is skipped, not read.
+
+    ## Fix safety
+    None: the file is never written.
+    """
+
+    code = "NL503"
+    name = "file-too-large"

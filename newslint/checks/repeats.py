@@ -1,0 +1,244 @@
+"""NL1xx: text printed more than once inside one file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from newslint.diagnostics import Related
+from newslint.document import Document, Paragraph
+from newslint.lineclass import has_credit, looks_like_caption
+from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
+
+MIN_PARAGRAPH_WORDS = 5
+
+
+class RepeatGroup:
+    """Paragraphs with the same normal form, in document order; the first is the original."""
+
+    def __init__(self, paras: list[Paragraph]):
+        self.paras = paras
+
+    @property
+    def original(self) -> Paragraph:
+        return self.paras[0]
+
+
+def repeat_groups(doc: Document) -> list[RepeatGroup]:
+    """Groups of paragraphs sharing a normal form; computed once per document."""
+    cached = doc.__dict__.get("_repeat_groups")
+    if cached is None:
+        groups: dict[str, list[Paragraph]] = defaultdict(list)
+        for p in doc.paragraphs:
+            if p.norm:
+                groups[p.norm].append(p)
+        cached = doc.__dict__["_repeat_groups"] = [RepeatGroup(g) for g in groups.values() if len(g) > 1]
+    return cached
+
+
+def headline_norms(doc: Document) -> set[str]:
+    return {doc.lines[s.headline].norm for s in doc.segments if s.headline is not None}
+
+
+def in_header_zone(doc: Document, line: int) -> bool:
+    seg = doc.segment_of(line)
+    return seg is not None and line < seg.body_start
+
+
+def is_boilerplate(doc: Document, ctx: Context, line: int) -> bool:
+    """A line a pack rule already flags as a whole: NL201 owns it, not the repeat rules."""
+    owned = doc.__dict__.get("_pack_lines")
+    if owned is None:
+        owned = set()
+        for pack in ctx.packs:
+            for rule in pack.rules:
+                if rule.kind == "line":
+                    owned.update(m.whole_line for m in rule.matches(doc))
+        doc.__dict__["_pack_lines"] = owned
+    return line in owned
+
+
+def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
+    """Which rule owns a repeat group: NL101, NL102, NL103, or None (someone else's)."""
+    first = group.original
+    if first.single_line and is_boilerplate(doc, ctx, first.first):
+        return None
+    if first.single_line and first.norm in headline_norms(doc):
+        return "NL101"
+    if all(p.single_line for p in group.paras) and looks_like_caption(first.text):
+        credit = has_credit(first.text)
+        if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
+            return "NL102"
+    if first.word_count >= MIN_PARAGRAPH_WORDS:
+        return "NL103"
+    return None
+
+
+def _exact(p: Paragraph, q: Paragraph, doc: Document) -> bool:
+    return " ".join(p.text.split()) == " ".join(q.text.split())
+
+
+class _RepeatRule(Rule):
+    what = ""
+    safe_when = "exact"  # "normalised": any copy equal after normalisation is safe to drop
+
+    def check(self, doc: Document, ctx: Context):
+        for group in repeat_groups(doc):
+            if classify(doc, ctx, group) != self.code:
+                continue
+            first = group.original
+            total = len(group.paras)
+            for n, copy in enumerate(group.paras[1:], start=2):
+                safe = self.safe_when == "normalised" or _exact(first, copy, doc)
+                fix = delete_lines_fix(
+                    doc, range(copy.first, copy.last + 1), safe, f"Remove repeated {self.what} (copy {n})"
+                )
+                yield line_diagnostic(
+                    doc, self,
+                    f"{self.what.capitalize()} repeated (copy {n} of {total}; first at line {first.first + 1})",
+                    copy.first, copy.last, fix,
+                    related=[Related(doc.path or "-", first.first + 1, 1, 1.0, "first copy")],
+                )
+
+
+@register
+class RepeatedHeadline(_RepeatRule):
+    """An article's headline printed again in the same file.
+
+    ## What it flags
+    A line equal (after normalisation: case, quotes, dashes, spaces) to the headline
+    of the article it belongs to, found again below the headline, typically in the
+    header zone where page templates print the title twice.
+
+    ## Why
+    Scrapers that save both the page title and the article title keep two copies;
+    the second reads as noise and skews every duplicate and length statistic.
+
+    ## Example
+        Assad to Visit Moscow in Mid-March for Talks with the Kremlin
+
+        Russian soldiers near the Red Square in Moscow (AFP)
+
+        Assad to Visit Moscow in Mid-March for Talks with the Kremlin   <- NL101
+
+    ## Fix safety
+    Safe: the copy is removed and the first (the headline) stays, so no word is lost.
+    """
+
+    code = "NL101"
+    name = "repeated-headline"
+    fix = "safe"
+    what = "headline"
+    safe_when = "normalised"
+
+
+@register
+class RepeatedCaption(_RepeatRule):
+    """A photo caption or credit line printed more than once.
+
+    ## What it flags
+    Every copy after the first of a caption-like line (a short line without a final
+    full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]")
+    that repeats in the article's header zone, or anywhere when it carries a credit.
+
+    ## Why
+    Image galleries and responsive page templates print the same caption once per
+    image size; a scraper saves all of them.
+
+    ## Example
+        Russian soldiers near the Red Square in Moscow (AFP)
+        Russian soldiers near the Red Square in Moscow (AFP)   <- NL102
+
+    ## Fix safety
+    Safe when the copy is identical to the first (up to surrounding whitespace);
+    unsafe when they differ only after normalisation (case, quotes, dashes).
+    """
+
+    code = "NL102"
+    name = "repeated-caption"
+    fix = "sometimes"
+    what = "caption"
+
+
+@register
+class DuplicateParagraph(_RepeatRule):
+    """A paragraph of body text that appears twice in the same file.
+
+    ## What it flags
+    A paragraph of five or more words equal, after normalisation, to an earlier
+    paragraph of the same file (each later copy is flagged, pointing at the first).
+    In hard-wrapped text the whole wrapped paragraph is compared, not its lines.
+
+    ## Why
+    Copy-paste slips and paginated scrapes ("page 2" repeating the last paragraph
+    of page 1) duplicate paragraphs; readers and models see the text twice.
+
+    ## Example
+        The Kremlin confirmed on Monday media leaks about preparations ...
+        ...
+        The Kremlin confirmed on Monday media leaks about preparations ...   <- NL103
+
+    ## Fix safety
+    Safe when the copy is identical to the first (up to whitespace): the later copy
+    is removed. Unsafe when the copies differ in case, quotes or dashes.
+    """
+
+    code = "NL103"
+    name = "duplicate-paragraph"
+    fix = "sometimes"
+    what = "paragraph"
+
+
+@register
+class NearDuplicateParagraph(Rule):
+    """A paragraph that is almost a copy of an earlier one in the same file.
+
+    ## What it flags
+    A paragraph of eight or more words whose normalised text is at least
+    `near-duplicate-paragraph.threshold` (default 90) similar to an earlier paragraph
+    by rapidfuzz's normalised Indel similarity (`fuzz.ratio`), without being equal to
+    it (equal copies are NL101-NL103).
+
+    ## Why
+    A corrected re-paste (a typo fixed, a figure updated) leaves two versions of
+    the same paragraph; one of them is stale.
+
+    ## Example
+        Russian newspaper Vedomosti quoted an undisclosed source in the Kremlin ...
+        Russian newspaper Vedomosti quoted an unnamed source in the Kremlin ...   <- NL104
+
+    ## Fix safety
+    Unsafe: the later version is removed, and the words in which it differs from
+    the earlier one are lost. Review before applying with `--unsafe-fixes`.
+    """
+
+    code = "NL104"
+    name = "near-duplicate-paragraph"
+    fix = "unsafe"
+    min_words = 8
+
+    def check(self, doc: Document, ctx: Context):
+        from rapidfuzz import fuzz, process
+
+        threshold = float(ctx.option(self.name, "threshold", 90))
+        paras = [p for p in doc.paragraphs if p.word_count >= self.min_words]
+        if len(paras) < 2 or len(paras) > 5000:
+            return
+        norms = [p.norm for p in paras]
+        scores = process.cdist(norms, norms, scorer=fuzz.ratio, score_cutoff=threshold, dtype="uint8")
+        for j in range(1, len(paras)):
+            for i in range(j):
+                s = scores[i, j]
+                if s and norms[i] != norms[j] and _close_lengths(norms[i], norms[j]):
+                    p, q = paras[i], paras[j]
+                    fix = delete_lines_fix(doc, range(q.first, q.last + 1), False, "Remove the later version")
+                    yield line_diagnostic(
+                        doc, self,
+                        f"Paragraph is {s}% similar to the one at line {p.first + 1}",
+                        q.first, q.last, fix,
+                        related=[Related(doc.path or "-", p.first + 1, 1, round(s / 100, 3), "earlier version")],
+                    )
+                    break
+
+
+def _close_lengths(a: str, b: str) -> bool:
+    return min(len(a), len(b)) >= 0.8 * max(len(a), len(b))

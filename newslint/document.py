@@ -1,0 +1,208 @@
+"""The parsed, immutable view of one text file.
+
+    Source.text ──▶ lines (with offsets) ──▶ blocks (runs of non-blank lines)
+                ──▶ paragraphs (a block's lines, or its indented parts when hard-wrapped)
+                ──▶ segments (articles; more than one means merged files)
+                ──▶ each segment's header zone (headline, captions, credit lines)
+
+Everything derived is computed lazily and cached, so a rule pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from newslint.normalize import normalize, words
+from newslint.source import Source
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟]['\"’”»)\]]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int  # 0-based
+    start: int  # offset of the first character
+    end: int  # offset just after the content (before the terminator)
+    next: int  # offset just after the terminator
+    text: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def indent(self) -> int:
+        return len(self.text) - len(self.text.lstrip())
+
+    @cached_property
+    def norm(self) -> str:
+        return normalize(self.text)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(words(self.text))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A maximal run of non-blank lines."""
+
+    first: int
+    last: int  # inclusive
+
+    @property
+    def lines(self) -> range:
+        return range(self.first, self.last + 1)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    first: int
+    last: int  # inclusive
+    text: str  # the lines joined by single spaces
+
+    @cached_property
+    def norm(self) -> str:
+        return normalize(self.text)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(words(self.text))
+
+    @property
+    def single_line(self) -> bool:
+        return self.first == self.last
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One article: its non-blank line span, headline and header zone."""
+
+    first: int
+    last: int  # inclusive, the last non-blank line
+    headline: int | None  # line index of the headline, if the article has one
+    body_start: int  # first line of the body; lines first..body_start-1 are the header zone
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text.rstrip()))
+
+
+def is_hard_wrapped(lines: list[Line]) -> bool:
+    """True for fixed-width text: most lines fill the width and run on mid-sentence."""
+    if len(lines) < 3:
+        return False
+    lengths = sorted(len(ln.text.rstrip()) for ln in lines)
+    width = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
+    if not 30 <= width <= 110:
+        return False
+    body = lines[:-1]
+    full = sum(1 for ln in body if len(ln.text.rstrip()) >= 0.7 * width)
+    run_on = sum(1 for ln in body if not ends_sentence(ln.text))
+    return full >= 0.6 * len(body) and run_on >= 0.5 * len(body)
+
+
+class Document:
+    def __init__(self, source: Source):
+        self.source = source
+        self.text = source.text
+        self.path = source.path
+
+    @classmethod
+    def from_text(cls, text: str, path: str | None = None) -> "Document":
+        from newslint.source import dominant_newline
+
+        return cls(Source(path, text, newline=dominant_newline(text)))
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        out: list[Line] = []
+        pos = 0
+        text = self.text
+        for m in _LINE_BREAK.finditer(text):
+            out.append(Line(len(out), pos, m.start(), m.end(), text[pos:m.start()]))
+            pos = m.end()
+        if pos < len(text):
+            out.append(Line(len(out), pos, len(text), len(text), text[pos:]))
+        return out
+
+    @cached_property
+    def blocks(self) -> list[Block]:
+        out: list[Block] = []
+        first = None
+        for ln in self.lines:
+            if ln.blank:
+                if first is not None:
+                    out.append(Block(first, ln.index - 1))
+                    first = None
+            elif first is None:
+                first = ln.index
+        if first is not None:
+            out.append(Block(first, len(self.lines) - 1))
+        return out
+
+    @cached_property
+    def hard_wrapped(self) -> bool:
+        """Whether the file's prose is hard-wrapped (wire copy, old archives)."""
+        multi = [ln for b in self.blocks if b.last - b.first >= 2 for ln in (self.lines[i] for i in b.lines)]
+        return is_hard_wrapped(multi)
+
+    @cached_property
+    def paragraphs(self) -> list[Paragraph]:
+        out: list[Paragraph] = []
+        for block in self.blocks:
+            lines = [self.lines[i] for i in block.lines]
+            if not (self.hard_wrapped and len(lines) > 1):
+                out.extend(Paragraph(ln.index, ln.index, ln.text.strip()) for ln in lines)
+                continue
+            # Hard-wrapped: a paragraph starts at an indented line, or after a short line
+            # that ends a sentence (the ragged last line of the previous paragraph).
+            base = min(ln.indent for ln in lines)
+            width = max(len(ln.text.rstrip()) for ln in lines)
+            start = 0
+            for k in range(1, len(lines)):
+                prev, cur = lines[k - 1], lines[k]
+                new_para = (cur.indent > base) or (
+                    ends_sentence(prev.text) and len(prev.text.rstrip()) < 0.7 * width
+                ) or not ends_sentence(prev.text) and len(prev.text.rstrip()) < 0.5 * width
+                if new_para:
+                    out.append(self._para(lines[start:k]))
+                    start = k
+            out.append(self._para(lines[start:]))
+        return out
+
+    @staticmethod
+    def _para(lines: list[Line]) -> Paragraph:
+        return Paragraph(lines[0].index, lines[-1].index, " ".join(ln.text.strip() for ln in lines))
+
+    @cached_property
+    def paragraph_at(self) -> dict[int, Paragraph]:
+        """Map from a paragraph's first line index to the paragraph."""
+        return {p.first: p for p in self.paragraphs}
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        from newslint.segment import find_segments
+
+        return find_segments(self)
+
+    def segment_of(self, line_index: int) -> Segment | None:
+        for seg in self.segments:
+            if seg.first <= line_index <= seg.last:
+                return seg
+        return None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (row, column) of a character offset; columns count characters."""
+        import bisect
+
+        starts = self._line_starts
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        return i + 1, offset - starts[i] + 1
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [ln.start for ln in self.lines] or [0]

@@ -1,0 +1,58 @@
+"""Which files a run looks at: paths given, folders walked, include/exclude globs."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Iterable, Iterator
+
+DEFAULT_INCLUDE = ("*.txt", "*.md")
+SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".newslint_cache", "__pycache__", "node_modules",
+             ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def _matches(path: str, globs: Iterable[str]) -> bool:
+    """A glob matches the file name, or the path (relative, '/'-separated) when it has a '/'."""
+    rel = path.replace(os.sep, "/")
+    if rel.startswith("./"):
+        rel = rel[2:]
+    name = os.path.basename(rel)
+    for g in globs:
+        if "/" in g:
+            g = g.rstrip("/")
+            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*") or fnmatch.fnmatch(rel, "*/" + g) \
+                    or fnmatch.fnmatch(rel, "*/" + g + "/*"):
+                return True
+        elif fnmatch.fnmatch(name, g) or any(fnmatch.fnmatch(part, g) for part in rel.split("/")[:-1]):
+            return True
+    return False
+
+
+def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False) -> Iterator[str]:
+    """Files to check, in a stable order. Explicit files are always kept unless
+    `force_exclude` is set and they match `exclude` (the pre-commit case)."""
+    seen = set()
+    for root in paths:
+        if os.path.isdir(root) and not os.path.islink(root):
+            found = []
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if d not in SKIP_DIRS and not d.startswith(".")
+                    and not _matches(os.path.join(folder, d), exclude)
+                )
+                for f in files:
+                    p = os.path.join(folder, f)
+                    if f.startswith(".") or not _matches(p, include) or _matches(p, exclude):
+                        continue
+                    found.append(p)
+            for p in sorted(found):
+                if p not in seen:
+                    seen.add(p)
+                    yield p
+        else:
+            if force_exclude and _matches(root, exclude):
+                continue
+            if root not in seen:
+                seen.add(root)
+                yield root

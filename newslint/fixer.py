@@ -1,0 +1,93 @@
+"""Turn fixes into text: merge line deletions, apply non-overlapping edits.
+
+Line deletions from different fixes are merged before they become edits, because
+what happens to the blank lines around a block depends on whether *all* of its lines
+go: a block that vanishes takes one of its two separating blank runs with it (the
+smaller, so an article break of three blank lines survives), while a block that
+loses only some lines keeps its separators.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from newslint.diagnostics import Edit, Fix
+from newslint.document import Document
+
+
+def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
+    lines = doc.lines
+    gone = set(i for i in deleted if 0 <= i < len(lines) and not lines[i].blank)
+    if not gone:
+        return []
+    blocks = doc.blocks
+    vanished = [all(i in gone for i in b.lines) for b in blocks]
+    drop = set(gone)
+
+    def blank_range(a: int, b: int) -> range:  # blank lines strictly between lines a and b
+        return range(a + 1, b)
+
+    i = 0
+    while i < len(blocks):
+        if not vanished[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(blocks) and vanished[j + 1]:
+            j += 1
+        for k in range(i, j):  # separators inside the vanished run
+            drop.update(blank_range(blocks[k].last, blocks[k + 1].first))
+        has_prev, has_next = i > 0, j + 1 < len(blocks)
+        before = blank_range(blocks[i - 1].last, blocks[i].first) if has_prev else range(0)
+        after = blank_range(blocks[j].last, blocks[j + 1].first) if has_next else range(0)
+        if has_prev and has_next:
+            drop.update(after if len(before) >= len(after) else before)
+        elif has_next:
+            drop.update(after)
+        elif has_prev:
+            drop.update(before)
+        i = j + 1
+
+    edits: list[Edit] = []
+    run_start = None
+    ordered = sorted(drop)
+    for n, idx in enumerate(ordered):
+        if run_start is None:
+            run_start = idx
+        if n + 1 == len(ordered) or ordered[n + 1] != idx + 1:
+            start, end = lines[run_start].start, lines[idx].next
+            if end == len(doc.text) and run_start > 0 and not doc.source.final_newline:
+                # Deleting the last line of a file without a final newline: the line
+                # before it becomes last and must lose its terminator instead.
+                start = lines[run_start - 1].end
+            edits.append(Edit(start, end, ""))
+            run_start = None
+    return edits
+
+
+def merge_fixes(doc: Document, fixes: Iterable[Fix]) -> list[Edit]:
+    """Edits for a set of fixes applied together; overlapping edits are dropped (next pass)."""
+    deleted: set[int] = set()
+    others: list[Edit] = []
+    for fix in fixes:
+        deleted |= fix.deleted_lines
+        others.extend(fix.edits if not fix.deleted_lines else ())
+    edits = sorted(plan_line_deletions(doc, deleted) + others, key=lambda e: (e.start, e.end))
+    chosen: list[Edit] = []
+    last_end = -1
+    for e in edits:
+        if e.start >= last_end or (e.start == e.end == last_end):
+            chosen.append(e)
+            last_end = max(last_end, e.end)
+    return chosen
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    out = []
+    pos = 0
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[pos:e.start])
+        out.append(e.content)
+        pos = e.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,63 @@
+"""What kind of line is this? Small, language-light predicates shared by the rules."""
+
+from __future__ import annotations
+
+import re
+
+from newslint.document import ends_sentence
+from newslint.normalize import words
+
+# A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
+# "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".
+CREDIT = re.compile(
+    r"""(?ix)
+    (?: \(\s*[^()]{1,40}\)\s*$                         # (AFP), (Government media)
+      | \[\s*(?:file|photo|image)?\s*:?\s*[^\[\]]{1,40}\]\s*$   # [File: Reuters]
+      | \s/\s*[A-Z][\w .&-]{1,30}$                      # ... / AFP
+      | ^(?:photo|image|picture|credit|source)\s*(?:copyright)?\s*[:.…]
+      | (?:image|photo)\s+copyright\b
+      | \bcredit\s*(?:\.\.\.|…|:)
+    )
+    """
+)
+
+# "WASHINGTON (Reuters) -" opens a story; it is a dateline, not a caption credit.
+DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Za-z .]+)?\s*\([^)]{1,30}\)\s*[-–—]")
+
+
+def looks_like_headline(text: str) -> bool:
+    """A short line that does not read as a sentence of body text."""
+    t = text.strip()
+    if not t or len(t) > 160:
+        return False
+    n = len(words(t))
+    if n < 2 or n > 22:
+        return False
+    if t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+        return False
+    if DATELINE.match(t):
+        return False
+    first = t[0]
+    return not first.islower()
+
+
+def has_credit(text: str) -> bool:
+    t = text.strip()
+    return bool(CREDIT.search(t)) and not DATELINE.match(t)
+
+
+def looks_like_caption(text: str) -> bool:
+    """A photo caption: short-ish, usually no final full stop, often a credit."""
+    t = text.strip()
+    n = len(words(t))
+    if n == 0 or n > 45:
+        return False
+    if has_credit(t):
+        return True
+    return n <= 30 and not ends_sentence(t)
+
+
+def is_body_text(text: str) -> bool:
+    """A line or paragraph that reads as article prose."""
+    n = len(words(text))
+    return n >= 25 or (n >= 10 and ends_sentence(text) and not has_credit(text))

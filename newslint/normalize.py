@@ -1,0 +1,35 @@
+"""One normalisation for all matching.
+
+Two lines are "the same" for every rule when their normal forms are equal:
+Unicode NFKC, case-folded, curly quotes and primes made straight, every dash and
+minus made '-', invisible characters dropped and whitespace folded to one space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TRANSLATE = {}
+for ch in "\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060\u02bc":
+    _TRANSLATE[ord(ch)] = "'"
+for ch in "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u300c\u300d":
+    _TRANSLATE[ord(ch)] = '"'
+for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
+    _TRANSLATE[ord(ch)] = "-"
+# Zero-width and bidi-control characters carry no words.
+for ch in "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u00ad":
+    _TRANSLATE[ord(ch)] = None
+
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased `\\w+` tokens: the word notion used by every rule and the corpus index."""
+    return _WORD.findall(text.lower())

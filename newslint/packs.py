@@ -1,0 +1,270 @@
+"""Declarative rule packs: TOML files of `[[rule]]` tables (Vale's model).
+
+    [pack]
+    name = "boilerplate"
+    description = "..."
+
+    [[rule]]
+    code = "NL201"             # built-in packs may use NL codes; user packs use their own prefix
+    id = "stray-page-token"    # unique within the pack
+    kind = "line"              # line | existence | substitution | occurrence
+    message = "stray page token {match!r}"
+    severity = "warning"
+    fix = "safe"               # safe | unsafe | none
+    lines = ["TT", "Highlights"]   # kind-specific fields
+    examples = { valid = ["..."], invalid = ["..."] }
+
+Each kind is one small class below. Patterns are matched with the `regex` module and
+a time limit, so a catastrophic user pattern cannot hang a run.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import regex
+
+from newslint.document import Document
+from newslint.normalize import normalize
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+REGEX_TIMEOUT = 1.0  # seconds per match call
+
+
+class PackError(Exception):
+    pass
+
+
+@dataclass
+class Match:
+    """One hit of a pack rule: a character span, and the replacement if fixable."""
+
+    start: int
+    end: int
+    text: str
+    replacement: str | None = None
+    whole_line: int | None = None  # line index when the whole line is the hit
+
+
+@dataclass
+class PackRule:
+    code: str
+    id: str
+    kind: str
+    message: str
+    severity: str
+    fix: str
+    spec: dict[str, Any]
+    pack: "Pack"
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def matches(self, doc: Document) -> Iterator[Match]:
+        return KINDS[self.kind].matches(self, doc)
+
+    def compiled(self, key: str = "pattern"):
+        cache = self.__dict__.setdefault("_compiled", {})
+        if key not in cache:
+            flags = regex.IGNORECASE if self.spec.get("ignorecase", True) else 0
+            try:
+                cache[key] = regex.compile(self.spec[key], flags | regex.VERSION1)
+            except regex.error as exc:
+                raise PackError(f"{self.pack.path}: rule {self.id}: bad {key} regex: {exc}") from None
+        return cache[key]
+
+
+def _search(rule: PackRule, pattern, text: str, pos: int = 0):
+    try:
+        return pattern.search(text, pos, timeout=REGEX_TIMEOUT)
+    except TimeoutError:
+        raise PackError(
+            f"{rule.pack.path}: rule {rule.id}: pattern took over {REGEX_TIMEOUT}s on a "
+            f"{len(text):,}-character line; simplify it (nested quantifiers backtrack)"
+        ) from None
+
+
+def _finditer(rule: PackRule, pattern, text: str):
+    pos = 0
+    while pos <= len(text):
+        m = _search(rule, pattern, text, pos)
+        if not m:
+            return
+        yield m
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+
+
+class LineKind:
+    """A whole line that is boilerplate: `lines` (compared normalised) or `pattern` (full match)."""
+
+    fields = {"lines": list, "pattern": str, "ignorecase": bool}
+
+    @staticmethod
+    def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
+        wanted = rule.__dict__.get("_lines")
+        if wanted is None:
+            wanted = rule.__dict__["_lines"] = {normalize(s) for s in rule.spec.get("lines", [])}
+        pattern = rule.compiled() if "pattern" in rule.spec else None
+        for ln in doc.lines:
+            if ln.blank:
+                continue
+            stripped = ln.text.strip()
+            hit = ln.norm in wanted
+            if not hit and pattern is not None and len(stripped) <= 300:
+                m = _search(rule, pattern, stripped)
+                hit = bool(m and m.start() == 0 and m.end() == len(stripped))
+            if hit:
+                yield Match(ln.start, ln.end, stripped, whole_line=ln.index)
+
+
+class ExistenceKind:
+    """A word or pattern that should not appear anywhere: `tokens` or `pattern`, matched inline."""
+
+    fields = {"tokens": list, "pattern": str, "ignorecase": bool}
+
+    @staticmethod
+    def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
+        key = "pattern"
+        if "tokens" in rule.spec:
+            key = "_tokens"
+            rule.spec.setdefault(
+                key, r"(?<!\w)(?:" + "|".join(regex.escape(t) for t in rule.spec["tokens"]) + r")(?!\w)"
+            )
+        pattern = rule.compiled(key)
+        for ln in doc.lines:
+            for m in _finditer(rule, pattern, ln.text):
+                yield Match(ln.start + m.start(), ln.start + m.end(), m.group(0))
+
+
+class SubstitutionKind:
+    """A wrong form with a known right one: `swap = {wrong = "right"}`; fixable."""
+
+    fields = {"swap": dict, "ignorecase": bool}
+
+    @staticmethod
+    def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
+        swap = rule.spec["swap"]
+        keys = sorted(swap, key=len, reverse=True)
+        rule.spec.setdefault("_swap", r"(?<!\w)(?:" + "|".join(regex.escape(k) for k in keys) + r")(?!\w)")
+        pattern = rule.compiled("_swap")
+        lowered = {k.casefold(): v for k, v in swap.items()}
+        for ln in doc.lines:
+            for m in _finditer(rule, pattern, ln.text):
+                right = lowered.get(m.group(0).casefold())
+                if right is not None and right != m.group(0):
+                    yield Match(ln.start + m.start(), ln.start + m.end(), m.group(0), replacement=right)
+
+
+class OccurrenceKind:
+    """A pattern allowed at most `max` times per file; every hit past `max` is flagged."""
+
+    fields = {"pattern": str, "max": int, "ignorecase": bool}
+
+    @staticmethod
+    def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
+        pattern = rule.compiled()
+        limit = int(rule.spec.get("max", 1))
+        seen = 0
+        for ln in doc.lines:
+            for m in _finditer(rule, pattern, ln.text):
+                seen += 1
+                if seen > limit:
+                    yield Match(ln.start + m.start(), ln.start + m.end(), m.group(0))
+
+
+KINDS = {"line": LineKind, "existence": ExistenceKind, "substitution": SubstitutionKind, "occurrence": OccurrenceKind}
+COMMON_FIELDS = {"code": str, "id": str, "name": str, "kind": str, "message": str, "severity": str,
+                 "fix": str, "examples": dict, "description": str}
+REQUIRED = {"line": ("lines", "pattern"), "existence": ("tokens", "pattern"), "substitution": ("swap",),
+            "occurrence": ("pattern",)}
+
+
+@dataclass
+class Pack:
+    path: str
+    name: str
+    description: str
+    builtin: bool
+    rules: list[PackRule] = field(default_factory=list)
+
+
+def _type_name(t) -> str:
+    return {str: "a string", list: "an array", dict: "a table", bool: "a boolean", int: "an integer"}[t]
+
+
+def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{path}: invalid TOML: {exc}") from None
+    meta = data.get("pack", {})
+    unknown = set(data) - {"pack", "rule"}
+    if unknown:
+        raise PackError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    pack = Pack(path, meta.get("name", Path(path).stem), meta.get("description", ""), builtin)
+    seen_ids = set()
+    for n, raw in enumerate(data.get("rule", []), 1):
+        where = f"{path}: rule #{n}"
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise PackError(f"{where}: 'kind' must be one of {', '.join(KINDS)} (got {kind!r})")
+        allowed = dict(COMMON_FIELDS, **KINDS[kind].fields)
+        for key, value in raw.items():
+            if key not in allowed:
+                raise PackError(f"{where}: unknown key {key!r} for kind {kind!r}")
+            if not isinstance(value, allowed[key]) or (allowed[key] is int and isinstance(value, bool)):
+                raise PackError(f"{where}: {key!r} must be {_type_name(allowed[key])}")
+        for key in ("code", "message"):
+            if key not in raw:
+                raise PackError(f"{where}: missing required key {key!r}")
+        if not any(k in raw for k in REQUIRED[kind]):
+            raise PackError(f"{where}: kind {kind!r} needs one of {', '.join(REQUIRED[kind])}")
+        code = raw["code"].strip().upper()
+        if not regex.fullmatch(r"[A-Z]{1,8}[0-9]{1,4}", code):
+            raise PackError(f"{where}: code {raw['code']!r} must be letters then digits, like ACME101")
+        if code.startswith("NL") and not builtin:
+            raise PackError(f"{where}: code {code} uses the built-in prefix NL; give your pack its own prefix")
+        fix = raw.get("fix", "none")
+        if fix not in ("safe", "unsafe", "none"):
+            raise PackError(f"{where}: 'fix' must be safe, unsafe or none (got {fix!r})")
+        if kind == "substitution" and fix == "none":
+            fix = "safe"
+        rid = raw.get("id") or raw.get("name") or f"{code.lower()}-{n}"
+        if rid in seen_ids:
+            raise PackError(f"{where}: id {rid!r} used twice in the pack")
+        seen_ids.add(rid)
+        spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields}
+        rule = PackRule(code, rid, kind, raw["message"], raw.get("severity", "warning"), fix, spec, pack,
+                        raw.get("examples", {}))
+        if "pattern" in spec:
+            rule.compiled()  # report a bad regex at load time
+        pack.rules.append(rule)
+    return pack
+
+
+def builtin_pack_names() -> list[str]:
+    return sorted(p.name for p in resources.files("newslint.rules").iterdir() if p.name.endswith(".toml"))
+
+
+def load_builtin_packs(names: list[str] | None = None) -> list[Pack]:
+    out = []
+    for name in builtin_pack_names():
+        if names is not None and name[:-5] not in names:
+            continue
+        res = resources.files("newslint.rules").joinpath(name)
+        out.append(parse_pack(res.read_text(encoding="utf-8"), f"rules/{name}", builtin=True))
+    return out
+
+
+def load_pack_file(path: str) -> Pack:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
+    return parse_pack(text, path, builtin=False)

@@ -1,0 +1,77 @@
+"""Human output: `path:row:col: CODE [*] message`, then a summary (ruff's shape)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from newslint.diagnostics import Applicability
+
+
+def _marker(d) -> str:
+    if d.fix is None:
+        return ""
+    return "[*] " if d.fix.applicability == Applicability.SAFE else "[-] "
+
+
+def _context(d, width: int = 2) -> list[str]:
+    """The flagged lines with a little context, for the `full` format."""
+    try:
+        with open(d.filename, "rb") as fh:
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return []
+    lines = text.splitlines()
+    lo, hi = max(1, d.row - width), min(len(lines), d.end_row + width)
+    out = []
+    for n in range(lo, hi + 1):
+        mark = ">" if d.row <= n <= d.end_row else " "
+        body = lines[n - 1]
+        out.append(f"  {mark} {n:>5} | {body[:160]}{'…' if len(body) > 160 else ''}")
+    return out
+
+
+def render(run, name: str = "text") -> str:
+    out = []
+    diags = run.diagnostics
+    for d in diags:
+        loc = click.style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
+        out.append(f"{loc} {click.style(d.code, fg='red', bold=True)} {_marker(d)}{d.message}")
+        if name == "full":
+            out.extend(_context(d))
+            for r in d.related:
+                where = f"{r.filename}:{r.row}" if r.row else r.filename
+                sim = f" ({r.similarity:.2f})" if r.similarity is not None else ""
+                out.append(f"    related: {where}{sim}{' ' + r.message if r.message else ''}")
+            out.append("")
+    for res in run.results:
+        for path in res.written[1:]:
+            out.append(f"{res.path}: wrote split-off article to {path}")
+    if run.statistics:
+        counts = Counter(d.code for d in diags)
+        fixable = Counter(d.code for d in diags if d.fix is not None)
+        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rule = run.rules.get(code)
+            out.append(f"{n:>6}  {code:<7} {'[*]' if fixable[code] else '   '} {rule.name if rule else ''}")
+    total = len(diags)
+    fixed = run.fixed_total
+    if run.fix_mode:
+        if total or fixed:
+            out.append(f"Found {total + fixed} error{'s' * (total + fixed != 1)} ({fixed} fixed, {total} remaining).")
+        else:
+            out.append("All checks passed!")
+    elif total:
+        out.append(f"Found {total} error{'s' * (total != 1)}.")
+        safe = sum(1 for d in diags if d.fix is not None and d.fix.applicability == Applicability.SAFE)
+        unsafe = sum(1 for d in diags if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
+        if safe or unsafe:
+            line = f"[*] {safe} fixable with the `--fix` option"
+            if unsafe and not run.unsafe_fixes:
+                line += f" ({unsafe} hidden fix{'es' * (unsafe != 1)} can be enabled with the `--unsafe-fixes` option)"
+            elif unsafe:
+                line = f"[*] {safe + unsafe} fixable with `--fix --unsafe-fixes`"
+            out.append(line + ".")
+    else:
+        out.append("All checks passed!")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""Shipped rule packs (TOML). Installed as the `newslint.rules` package data."""
