@@ -123,14 +123,12 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
         for path in discover(paths):
             results.append(process_path(path, linter, mode, unsafe))
 
-    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe, statistics=statistics)
+    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe, statistics=statistics, quiet=quiet)
     fmt = output_format or "text"
     if diff:
         report = "".join(r.diff for r in results)
     else:
         report = get_reporter(fmt)(run)
-        if quiet and fmt in ("text", "concise", "full"):
-            report = "".join(line + "\n" for line in report.splitlines() if ":" in line and " NL" in line)
     for res in results:
         for note in res.notes:
             if not quiet:

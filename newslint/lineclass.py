@@ -33,8 +33,13 @@ def looks_like_headline(text: str) -> bool:
     n = len(words(t))
     if n < 2 or n > 22:
         return False
-    if t.endswith((".", ",", ";", ":")) and not t.endswith("..."):
+    bare = t.rstrip("'\"’”»)] ")
+    if bare.endswith((".", ",", ";", ":", "…")):
+        return False  # a sentence, or a quote that ends one
+    if bare.endswith(("?", "!")) and n > 14:
         return False
+    if t[0] in "\"“«'‘" and bare != t:
+        return False  # a whole line in quotes is a quotation, not a headline
     if DATELINE.match(t):
         return False
     first = t[0]
@@ -61,3 +66,11 @@ def is_body_text(text: str) -> bool:
     """A line or paragraph that reads as article prose."""
     n = len(words(text))
     return n >= 25 or (n >= 10 and ends_sentence(text) and not has_credit(text))
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·–—▪►]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+
+
+def is_list_item(text: str) -> bool:
+    """A bulleted or numbered item: part of a list whose entries legitimately look alike."""
+    return bool(_LIST_MARK.match(text))

@@ -87,7 +87,7 @@ def boundary_score(doc: Document, paras: list[Paragraph], k: int, seg_body: int,
     if any(has_credit(p.text) or looks_like_caption(p.text) for p in header):
         score += 0.5
     sim = cosine(before_cw, after_cw)
-    score += 3.0 * (0.18 - sim) / 0.18  # different stories share few content words
+    score += min(2.0, 3.0 * (0.18 - sim) / 0.18)  # different stories share few content words
     head = content_words(cand.text)
     if head:
         in_after = sum(1 for w in head if w in after_cw) / len(head)
@@ -96,8 +96,10 @@ def boundary_score(doc: Document, paras: list[Paragraph], k: int, seg_body: int,
     if not doc.lines[cand.first - 1].blank:  # a headline is set off by white space
         score -= 2.0
     prev = paras[k - 1]
-    if not is_body_text(prev.text) and not has_credit(prev.text):
-        score -= 0.5  # a short line before it: more likely a list or subheading run
+    if not is_body_text(prev.text):
+        score -= 2.0  # a short line before it: a list, a table or a subheading run
+    if body_k < len(paras) and not is_body_text(paras[body_k].text):
+        score -= 2.0  # no prose after it either
     return score
 
 

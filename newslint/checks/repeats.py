@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
-from newslint.lineclass import has_credit, looks_like_caption
+from newslint.lineclass import has_credit, is_body_text, is_list_item, looks_like_caption
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -68,7 +68,7 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
         credit = has_credit(first.text)
         if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
             return "NL102"
-    if first.word_count >= MIN_PARAGRAPH_WORDS:
+    if first.word_count >= MIN_PARAGRAPH_WORDS and is_body_text(first.text) and not is_list_item(first.text):
         return "NL103"
     return None
 
@@ -164,8 +164,9 @@ class DuplicateParagraph(_RepeatRule):
     """A paragraph of body text that appears twice in the same file.
 
     ## What it flags
-    A paragraph of five or more words equal, after normalisation, to an earlier
-    paragraph of the same file (each later copy is flagged, pointing at the first).
+    A paragraph of prose (five or more words reading as a sentence; list items and
+    table rows such as a repeated "Winners meet in final match" are left alone) equal,
+    after normalisation, to an earlier paragraph of the same file (each later copy is flagged, pointing at the first).
     In hard-wrapped text the whole wrapped paragraph is compared, not its lines.
 
     ## Why
@@ -193,7 +194,7 @@ class NearDuplicateParagraph(Rule):
     """A paragraph that is almost a copy of an earlier one in the same file.
 
     ## What it flags
-    A paragraph of eight or more words whose normalised text is at least
+    A prose paragraph of eight or more words (not a list item) whose normalised text is at least
     `near-duplicate-paragraph.threshold` (default 90) similar to an earlier paragraph
     by rapidfuzz's normalised Indel similarity (`fuzz.ratio`), without being equal to
     it (equal copies are NL101-NL103).
@@ -220,7 +221,8 @@ class NearDuplicateParagraph(Rule):
         from rapidfuzz import fuzz, process
 
         threshold = float(ctx.option(self.name, "threshold", 90))
-        paras = [p for p in doc.paragraphs if p.word_count >= self.min_words]
+        paras = [p for p in doc.paragraphs
+                 if p.word_count >= self.min_words and is_body_text(p.text) and not is_list_item(p.text)]
         if len(paras) < 2 or len(paras) > 5000:
             return
         norms = [p.norm for p in paras]

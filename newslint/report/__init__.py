@@ -19,6 +19,7 @@ class Run:
     unsafe_fixes: bool = False
     show_fixes: bool = False
     statistics: bool = False
+    quiet: bool = False  # findings only: no summary lines
 
     @property
     def diagnostics(self):

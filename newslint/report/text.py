@@ -54,6 +54,8 @@ def render(run, name: str = "text") -> str:
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = run.rules.get(code)
             out.append(f"{n:>6}  {code:<7} {'[*]' if fixable[code] else '   '} {rule.name if rule else ''}")
+    if run.quiet:
+        return "".join(line + "\n" for line in out)
     total = len(diags)
     fixed = run.fixed_total
     if run.fix_mode:

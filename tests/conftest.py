@@ -1,0 +1,65 @@
+"""Shared fixtures. Real text comes from ../shared (the sample file and the corpora)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "aawsat_two_articles.txt"
+EXPECTED = SHARED / "samples" / "expected" / "aawsat_two_articles.txt"
+EXPECTED_SPLIT = SHARED / "samples" / "expected" / "split"
+BBC = SHARED / "corpora" / "bbc" / "articles"
+SCRAPED = SHARED / "corpora" / "scrapinghub_dev"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
+    return path
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """A writable copy of the real merged sample file."""
+    dst = tmp_path / SAMPLE.name
+    dst.write_bytes(need(SAMPLE).read_bytes())
+    dst.chmod(0o644)
+    return dst
+
+
+@pytest.fixture
+def cli():
+    """Run `newslint ARGS` in-process; returns click's Result (exit_code, stdout, stderr)."""
+    from newslint.cli import main
+
+    def run(*args, input=None):
+        return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def run_newslint(*args, cwd=None, input=None) -> subprocess.CompletedProcess:
+    """Run newslint as a real process (as pre-commit and CI do)."""
+    return subprocess.run(
+        [sys.executable, "-m", "newslint", *map(str, args)],
+        cwd=cwd, input=input, capture_output=True, env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def bbc_excerpt(rel: str) -> str:
+    return (need(BBC) / rel).read_text(encoding="utf-8")
+
+
+def copy_tree(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    for p in dst.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return dst

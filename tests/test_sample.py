@@ -1,0 +1,101 @@
+"""Acceptance on the real merged sample (issue 2, points 1-3)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import EXPECTED, EXPECTED_SPLIT, need
+
+
+def test_check_reports_each_defect_at_its_line(cli, sample):
+    res = cli("check", sample, "--output-format", "json")
+    assert res.exit_code == 1
+    found = json.loads(res.stdout)
+    assert Counter(d["code"] for d in found) == {"NL101": 2, "NL102": 6, "NL201": 2, "NL301": 1}
+    rows = {(d["code"], d["location"]["row"]) for d in found}
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    # each reported row holds what the rule says it holds
+    for code, row in rows:
+        text = lines[row - 1]
+        if code == "NL101":
+            assert text in (lines[0], lines[35]) and row not in (1, 36)
+        elif code == "NL102":
+            assert text.endswith(("(AFP)", "(Government media)"))
+        elif code == "NL201":
+            assert text == "TT"
+        elif code == "NL301":
+            assert text.startswith("Baghdad Urges Washington")
+    assert ("NL301", 36) in rows
+    assert {r for c, r in rows if c == "NL201"} == {5, 40}
+    assert {r for c, r in rows if c == "NL101"} == {7, 42}
+    assert {r for c, r in rows if c == "NL102"} == {4, 9, 10, 39, 44, 45}
+
+
+def test_text_output_is_linter_shaped(cli, sample):
+    res = cli("check", sample)
+    first = res.stdout.splitlines()[0]
+    assert first == f"{sample}:4:1: NL102 [*] Caption repeated (copy 2 of 4; first at line 3)"
+    assert "Found 11 errors." in res.stdout
+    assert "[*] 10 fixable with the `--fix` option" in res.stdout
+
+
+def test_safe_fix_matches_expected_bytes_and_is_stable(cli, sample):
+    res = cli("check", "--fix", sample)
+    assert sample.read_bytes() == need(EXPECTED).read_bytes()
+    assert res.exit_code == 1  # the merged-articles finding is left (its fix is unsafe)
+    assert "10 fixed, 1 remaining" in res.stdout
+    before = sample.read_bytes()
+    again = cli("check", "--fix", sample)
+    assert sample.read_bytes() == before
+    assert "0 fixed, 1 remaining" in again.stdout
+
+
+def test_unsafe_fix_splits_into_expected_files(cli, sample):
+    res = cli("check", "--fix", "--unsafe-fixes", sample)
+    assert res.exit_code == 0, res.stdout
+    produced = sorted(p.name for p in sample.parent.iterdir())
+    expected = sorted(p.name for p in need(EXPECTED_SPLIT).iterdir())
+    assert produced == expected
+    for name in expected:
+        assert (sample.parent / name).read_bytes() == (EXPECTED_SPLIT / name).read_bytes(), name
+    assert "wrote split-off article to" in res.stdout
+    # running again changes nothing and creates no third file
+    snapshot = {p.name: p.read_bytes() for p in sample.parent.iterdir()}
+    cli("check", "--fix", "--unsafe-fixes", sample.parent)
+    assert {p.name: p.read_bytes() for p in sample.parent.iterdir()} == snapshot
+
+
+def test_split_never_overwrites_an_existing_sibling(cli, sample):
+    taken = sample.with_name("aawsat_two_articles-2.txt")
+    taken.write_text("someone else's file\n", encoding="utf-8")
+    cli("check", "--fix", "--unsafe-fixes", sample)
+    assert taken.read_text(encoding="utf-8") == "someone else's file\n"
+    third = sample.with_name("aawsat_two_articles-3.txt")
+    assert third.read_bytes() == (EXPECTED_SPLIT / "aawsat_two_articles-2.txt").read_bytes()
+
+
+def _reencode(data: bytes, crlf: bool, bom: bool) -> bytes:
+    if crlf:
+        data = data.replace(b"\n", b"\r\n")
+    return (b"\xef\xbb\xbf" if bom else b"") + data
+
+
+@pytest.mark.parametrize("crlf,bom", [(True, False), (False, True), (True, True)], ids=["crlf", "bom", "crlf+bom"])
+def test_fixes_keep_line_endings_and_bom(cli, sample, crlf, bom):
+    sample.write_bytes(_reencode(sample.read_bytes(), crlf, bom))
+    res = cli("check", sample, "--output-format", "json")
+    assert Counter(d["code"] for d in json.loads(res.stdout)) == {"NL101": 2, "NL102": 6, "NL201": 2, "NL301": 1}
+    cli("check", "--fix", sample)
+    assert sample.read_bytes() == _reencode(need(EXPECTED).read_bytes(), crlf, bom)
+    cli("check", "--fix", "--unsafe-fixes", sample)
+    for part in EXPECTED_SPLIT.iterdir():
+        assert (sample.parent / part.name).read_bytes() == _reencode(part.read_bytes(), crlf, bom), part.name
+
+
+def test_fix_keeps_file_mode(cli, sample):
+    sample.chmod(0o600)
+    cli("check", "--fix", sample)
+    assert sample.stat().st_mode & 0o777 == 0o600
