@@ -62,78 +62,105 @@ def main():
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notes.")
 @click.option("--statistics", is_flag=True, help="Add a count of findings per rule.")
 @click.option("--stdin-filename", metavar="PATH", help="The name to report for text read from '-' (stdin).")
+@click.option("--config", "configs", multiple=True, metavar="FILE|KEY=VALUE",
+              help="A config file to use instead of discovery, or an inline override such as "
+                   "\"duplicates.threshold = 0.5\" (repeatable).")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Hide the findings recorded in this baseline file; report only new ones.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
+              help="Record the current findings in this file (keyed by text, not line numbers) and exit 0.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
-          exit_zero, quiet, statistics, stdin_filename):
+          exit_zero, quiet, statistics, stdin_filename, configs, isolated, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
     Folders are searched recursively for *.txt and *.md files, skipping hidden and
     version-control folders. Pass '-' to read one document from stdin; with --fix the
-    fixed text is written to stdout.
+    fixed text is written to stdout and the report to stderr.
+
+    Settings come from the closest newslint.toml, .newslint.toml or pyproject.toml
+    ([tool.newslint]) above each file; command-line options win.
 
     \b
     Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error.
     """
-    from newslint.engine import Linter, process_path, process_source
-    from newslint.files import discover
-    from newslint.packs import PackError, load_builtin_packs
+    from newslint.config import ConfigError
+    from newslint.engine import error_result, process_source
+    from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.registry import Context, all_rules, select_rules
+    from newslint.runner import CheckOptions, LinterFactory, check_file, files_to_check, validate_codes
     from newslint.source import SourceError, decode
 
     if fix and diff:
         raise click.UsageError("--fix and --diff cannot be used together (--diff never writes).")
-    rules = all_rules()
-    sel = _merge_lists(select)
-    unknown = [c for c in (sel or []) + (_merge_lists(ignore) or []) + (_merge_lists(extend_select) or [])
-               if c.upper() != "ALL" and not any(code.startswith(c.upper()) for code in rules)]
-    if unknown:
-        raise click.UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
-    chosen = select_rules(rules, sel, _merge_lists(ignore) or (), _merge_lists(extend_select) or ())
-    try:
-        packs = load_builtin_packs()
-    except PackError as exc:
-        raise click.ClickException(str(exc))
-    linter = Linter(chosen, Context(packs=packs))
-    unsafe = bool(unsafe_fixes)
-    mode = "diff" if diff else "fix" if fix else "check"
-    paths = paths or (".",)
-
-    results = []
-    if list(paths) == ["-"]:
-        data = sys.stdin.buffer.read()
-        name = stdin_filename or "-"
-        try:
-            source = decode(data, None)
-        except SourceError as exc:
-            from newslint.engine import error_result
-            results.append(error_result(name, exc))
-        else:
-            res = process_source(source, linter, "stdout" if fix else mode, unsafe, name)
-            results.append(res)
-            if fix:
-                sys.stdout.buffer.write(source.with_text(res.new_texts[0] if res.new_texts else source.text).to_bytes())
-                for extra in res.new_texts[1:]:
-                    sys.stdout.buffer.write(source.with_text(extra).to_bytes())
-    else:
+    paths = tuple(paths) or (".",)
+    stdin = paths == ("-",)
+    if not stdin:
         for p in paths:
             if p == "-":
                 raise click.UsageError("'-' (stdin) cannot be mixed with other paths.")
             if not os.path.lexists(p):
                 raise click.UsageError(f"path does not exist: {p}")
-        for path in discover(paths):
-            results.append(process_path(path, linter, mode, unsafe))
+    opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
+                        _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
+    try:
+        resolver = _resolver(configs, isolated)
+        factory = LinterFactory(opts)
+        first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
+        linter, rules = factory.get(first)
+        unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)
+        if unknown:
+            raise click.UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
+        results = []
+        if stdin:
+            data = sys.stdin.buffer.read()
+            name = stdin_filename or "-"
+            try:
+                source = decode(data, None, first.encoding)
+            except SourceError as exc:
+                results.append(error_result(name, exc))
+            else:
+                unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
+                res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name)
+                results.append(res)
+                if fix:
+                    for text in res.new_texts or [source.text]:
+                        sys.stdout.buffer.write(source.with_text(text).to_bytes())
+        else:
+            for path in files_to_check(paths, resolver):
+                results.append(check_file(path, resolver, factory, opts))
+    except (ConfigError, PackError) as exc:
+        click.echo(f"newslint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
 
-    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe, statistics=statistics, quiet=quiet)
+    if write_baseline_file:
+        from newslint.baseline import write_baseline
+
+        n = write_baseline(write_baseline_file, [d for r in results for d in r.diagnostics])
+        click.echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}", err=True)
+        sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
+    if baseline_file:
+        from newslint.baseline import BaselineError, filter_baseline
+
+        try:
+            for res in results:
+                res.diagnostics, stale = filter_baseline(baseline_file, res.diagnostics, {res.path})
+                for (fname, code, digest), n in stale:
+                    res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
+                                     f"({n} stale; refresh with --write-baseline)")
+        except BaselineError as exc:
+            click.echo(f"newslint: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+    unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
+    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet)
     fmt = output_format or "text"
-    if diff:
-        report = "".join(r.diff for r in results)
-    else:
-        report = get_reporter(fmt)(run)
-    for res in results:
-        for note in res.notes:
-            if not quiet:
+    report = "".join(r.diff for r in results) if diff else get_reporter(fmt)(run)
+    if not quiet:
+        for res in results:
+            for note in res.notes:
                 click.echo(f"note: {note}", err=True)
-    if fix and list(paths) == ["-"]:
+    if fix and stdin:
         click.echo(report, err=True, nl=False)
     elif output_file:
         with open(output_file, "w", encoding="utf-8") as fh:
@@ -150,13 +177,66 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     sys.exit(EXIT_CLEAN)
 
 
+def _resolver(configs, isolated):
+    """--config values: at most one file; everything else is an inline TOML override."""
+    from newslint.config import ConfigError, Resolver, parse_inline
+
+    config_file, overrides = None, {}
+    for value in configs:
+        if os.path.isfile(value):
+            if config_file:
+                raise ConfigError(f"--config given two files ({config_file}, {value}); pass one")
+            config_file = value
+        elif "=" in value:
+            for key, val in parse_inline(value).items():
+                if isinstance(val, dict) and isinstance(overrides.get(key), dict):
+                    overrides[key].update(val)
+                else:
+                    overrides[key] = val
+        else:
+            raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
+    return Resolver(overrides=overrides, config_file=config_file, isolated=isolated)
+
+
+@main.command("test-packs")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+def test_packs(files):
+    """Run the examples of rule packs (like `vale test`): every `invalid` example must
+    be flagged by its rule and every `valid` one must not. Default: the shipped packs."""
+    from newslint.document import Document
+    from newslint.packs import PackError, load_builtin_packs, load_pack_file
+
+    try:
+        packs = [load_pack_file(f) for f in files] if files else load_builtin_packs()
+    except PackError as exc:
+        click.echo(f"newslint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    failures = passed = 0
+    for pack in packs:
+        for rule in pack.rules:
+            ex = rule.examples or {}
+            if not ex.get("valid") or not ex.get("invalid"):
+                click.echo(f"{pack.path}: {rule.code} {rule.id}: needs at least one valid and one invalid example")
+                failures += 1
+            for want, texts in ((False, ex.get("valid", [])), (True, ex.get("invalid", []))):
+                for text in texts:
+                    hits = list(rule.matches(Document.from_text(text)))
+                    if bool(hits) != want:
+                        failures += 1
+                        what = "not flagged" if want else f"flagged {hits[0].text!r}"
+                        click.echo(f"{pack.path}: {rule.code} {rule.id}: {'invalid' if want else 'valid'} "
+                                   f"example {text!r} was {what}")
+                    else:
+                        passed += 1
+    click.echo(f"test-packs: {passed} examples passed, {failures} failed")
+    sys.exit(EXIT_FINDINGS if failures else EXIT_CLEAN)
+
+
 @main.command("rule")
 @click.argument("code")
 def rule_cmd(code):
     """Explain one rule: what it flags, why, an example and how safe its fix is."""
-    from newslint.registry import all_rules
-
-    rules = all_rules()
+    rules = _rules_for_cwd()
     rule = rules.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown rule {code!r}; `newslint rules` lists them all")
@@ -171,16 +251,27 @@ def rules_cmd(output_format):
     """List every rule with its code, name and one-line summary."""
     import json
 
-    from newslint.registry import all_rules
-
-    rules = all_rules()
+    rules = _rules_for_cwd()
     if output_format == "json":
         click.echo(json.dumps([
             {"code": r.code, "name": r.name, "summary": r.summary(), "fixable": r.fix != "none",
              "fix": r.fix, "scope": r.scope, "default": r.default, "source": r.source}
-            for r in rules.values()
+            for r in sorted(rules.values(), key=lambda r: r.code)
         ], indent=2))
         return
-    for r in rules.values():
+    for r in sorted(rules.values(), key=lambda r: r.code):
         flag = {"safe": "[*]", "sometimes": "[*]", "unsafe": "[-]"}.get(r.fix, "   ")
         click.echo(f"{r.code}  {flag} {r.name:<28} {r.summary()}")
+
+
+def _rules_for_cwd():
+    """Built-in rules plus the codes of the rule packs configured for this folder."""
+    from newslint.config import ConfigError, Resolver
+    from newslint.packs import PackError
+    from newslint.runner import CheckOptions, LinterFactory
+
+    try:
+        return LinterFactory(CheckOptions()).packs_and_rules(Resolver().for_path("."))[1]
+    except (ConfigError, PackError) as exc:
+        click.echo(f"newslint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)

@@ -31,6 +31,12 @@ class Line:
 
     @property
     def blank(self) -> bool:
+        """No article text: empty, or only an HTML comment (e.g. a suppression comment)."""
+        t = self.text.strip()
+        return not t or (t.startswith("<!--") and t.endswith("-->"))
+
+    @property
+    def empty(self) -> bool:
         return not self.text.strip()
 
     @property

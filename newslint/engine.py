@@ -11,6 +11,7 @@ from newslint.diagnostics import Applicability, Diagnostic, Edit
 from newslint.document import Document
 from newslint.fixer import apply_edits, merge_fixes
 from newslint.registry import Context, Rule
+from newslint.suppress import apply_suppressions
 from newslint.source import Source, SourceError, atomic_write, create_exclusive, read_source
 
 MAX_FIX_PASSES = 10
@@ -48,11 +49,13 @@ class Linter:
     def __init__(self, rules: list[Rule], ctx: Context):
         self.rules = [r for r in rules if r.scope == "file"]
         self.ctx = ctx
+        self.report_unused = any(r.code == "NL601" for r in self.rules)
 
     def lint(self, doc: Document) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         for rule in self.rules:
             out.extend(rule.check(doc, self.ctx))
+        out = apply_suppressions(doc, out, self.report_unused)
         out = [with_edit_positions(doc, d) if d.fix is not None else d for d in out]
         out.sort(key=Diagnostic.sort_key)
         return out

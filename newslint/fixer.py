@@ -24,8 +24,9 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
     vanished = [all(i in gone for i in b.lines) for b in blocks]
     drop = set(gone)
 
-    def blank_range(a: int, b: int) -> range:  # blank lines strictly between lines a and b
-        return range(a + 1, b)
+    def blank_range(a: int, b: int) -> list[int]:
+        """Empty lines strictly between lines a and b (comments between blocks are kept)."""
+        return [i for i in range(a + 1, b) if lines[i].empty]
 
     i = 0
     while i < len(blocks):
@@ -38,8 +39,8 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
         for k in range(i, j):  # separators inside the vanished run
             drop.update(blank_range(blocks[k].last, blocks[k + 1].first))
         has_prev, has_next = i > 0, j + 1 < len(blocks)
-        before = blank_range(blocks[i - 1].last, blocks[i].first) if has_prev else range(0)
-        after = blank_range(blocks[j].last, blocks[j + 1].first) if has_next else range(0)
+        before = blank_range(blocks[i - 1].last, blocks[i].first) if has_prev else []
+        after = blank_range(blocks[j].last, blocks[j + 1].first) if has_next else []
         if has_prev and has_next:
             drop.update(after if len(before) >= len(after) else before)
         elif has_next:

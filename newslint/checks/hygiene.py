@@ -68,3 +68,23 @@ class FileTooLarge(_ReaderRule):
 
     code = "NL503"
     name = "file-too-large"
+
+
+@register
+class UnusedSuppression(_ReaderRule):
+    """A `<!-- newslint: disable ... -->` comment that suppresses nothing.
+
+    ## What it flags
+    A suppression directive (`disable`, `disable-next-line`, `disable-file`) whose
+    codes match no finding in the lines it covers.
+
+    ## Why
+    Stale suppressions hide future findings: once the text they excused is gone,
+    they should go too.
+
+    ## Fix safety
+    None (the comment is left for you to delete).
+    """
+
+    code = "NL601"
+    name = "unused-suppression"

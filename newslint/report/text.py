@@ -68,7 +68,7 @@ def render(run, name: str = "text") -> str:
         safe = sum(1 for d in diags if d.fix is not None and d.fix.applicability == Applicability.SAFE)
         unsafe = sum(1 for d in diags if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
         if safe or unsafe:
-            line = f"[*] {safe} fixable with the `--fix` option"
+            line = f"[*] {safe} fixable with the `--fix` option" if safe else "No fixes available"
             if unsafe and not run.unsafe_fixes:
                 line += f" ({unsafe} hidden fix{'es' * (unsafe != 1)} can be enabled with the `--unsafe-fixes` option)"
             elif unsafe:

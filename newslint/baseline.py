@@ -1,0 +1,75 @@
+"""Baselines: accept today's findings, fail only on new ones.
+
+A baseline entry is (file, rule code, hash of the flagged text after normalisation)
+with a count, never a line number: inserting or moving text does not resurrect a
+suppressed finding, while a new copy of a flagged line (count + 1) is reported.
+Entries no longer matched by any finding are stale and are reported so the baseline
+can be refreshed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+
+from newslint import __version__
+from newslint.diagnostics import Diagnostic
+
+FORMAT = "newslint-baseline/1"
+
+
+class BaselineError(Exception):
+    pass
+
+
+def _rel(filename: str, base_dir: str) -> str:
+    return os.path.relpath(os.path.abspath(filename), base_dir).replace(os.sep, "/")
+
+
+def finding_key(d: Diagnostic, base_dir: str) -> tuple[str, str, str]:
+    digest = hashlib.sha256(d.fingerprint_text.encode("utf-8")).hexdigest()[:16]
+    return _rel(d.filename, base_dir), d.code, digest
+
+
+def write_baseline(path: str, diags: list[Diagnostic]) -> int:
+    base_dir = os.path.dirname(os.path.abspath(path))
+    counts = Counter(finding_key(d, base_dir) for d in diags)
+    entries = [{"file": f, "code": c, "hash": h, "count": n} for (f, c, h), n in sorted(counts.items())]
+    data = {"format": FORMAT, "newslint": __version__, "entries": entries}
+    from newslint.source import atomic_write
+
+    atomic_write(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    return len(diags)
+
+
+def load_baseline(path: str) -> tuple[Counter, str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{path}: not a newslint baseline (invalid JSON: {exc})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BaselineError(f"{path}: not a newslint baseline (expected format {FORMAT!r})")
+    counts: Counter = Counter()
+    for e in data.get("entries", []):
+        counts[(e["file"], e["code"], e["hash"])] += int(e.get("count", 1))
+    return counts, os.path.dirname(os.path.abspath(path))
+
+
+def filter_baseline(path: str, diags: list[Diagnostic], checked_files: set[str]) -> tuple[list[Diagnostic], list]:
+    """(findings not in the baseline, stale entries among the files that were checked)."""
+    budget, base_dir = load_baseline(path)
+    kept = []
+    for d in diags:
+        key = finding_key(d, base_dir)
+        if budget[key] > 0:
+            budget[key] -= 1
+        else:
+            kept.append(d)
+    checked = {_rel(f, base_dir) for f in checked_files}
+    stale = [(k, n) for k, n in budget.items() if n > 0 and k[0] in checked]
+    return kept, stale

@@ -1,0 +1,240 @@
+"""Settings: discovery, validation and merging (ruff's semantics).
+
+Each checked file uses the closest configuration file above it: in one folder
+`.newslint.toml` wins over `newslint.toml`, which wins over a `pyproject.toml` that has
+a `[tool.newslint]` table. `--config PATH` uses one file for everything, `--config
+"key = value"` overrides single keys, and `--isolated` ignores every file. Relative
+paths and globs in a file are taken relative to that file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAMES = (".newslint.toml", "newslint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A bad setting; the message names the key, the file and what was expected."""
+
+
+NUMBER = (int, float)
+# key -> (python type(s), description of the expected type)
+TOP_LEVEL: dict[str, tuple[Any, str]] = {
+    "select": (list, "a list of rule codes or prefixes"),
+    "extend-select": (list, "a list of rule codes or prefixes"),
+    "ignore": (list, "a list of rule codes or prefixes"),
+    "per-file-ignores": (dict, "a table of glob = [codes]"),
+    "include": (list, "a list of globs"),
+    "exclude": (list, "a list of globs"),
+    "extend-exclude": (list, "a list of globs"),
+    "force-exclude": (bool, "a boolean"),
+    "unsafe-fixes": (bool, "a boolean"),
+    "rule-packs": (list, "a list of paths to TOML rule packs"),
+    "builtin-packs": (list, "a list of shipped pack names"),
+    "encoding": (str, "an encoding name such as 'utf-8' or 'latin-1'"),
+    "max-file-size": (int, "a size in bytes"),
+    "cache-dir": (str, "a path"),
+}
+# One table per configurable rule: table -> key -> (type, description)
+RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
+    "near-duplicate-paragraph": {"threshold": (NUMBER, "a number from 0 to 100")},
+    "duplicates": {
+        "threshold": (NUMBER, "a number from 0 to 1"),
+        "containment": (NUMBER, "a number from 0 to 1"),
+        "num-perm": (int, "an integer"),
+        "shingle-size": (int, "an integer"),
+        "index": (str, "'sqlite' or a redis://HOST:PORT/DB URL"),
+        "enabled": (bool, "a boolean"),
+    },
+    "corpus-boilerplate": {
+        "min-files": (int, "an integer"),
+        "min-fraction": (NUMBER, "a number from 0 to 1"),
+    },
+    "page-chrome": {"threshold": (NUMBER, "a number")},
+}
+RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0, 1),
+          ("near-duplicate-paragraph", "threshold"): (0, 100), ("corpus-boilerplate", "min-fraction"): (0, 1)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: str = "."  # folder the relative globs are anchored at
+    source: str | None = None  # the config file these came from
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    include: tuple[str, ...] = ("*.txt", "*.md")
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    unsafe_fixes: bool = False
+    rule_packs: tuple[str, ...] = ()
+    builtin_packs: tuple[str, ...] | None = None
+    encoding: str = "utf-8"
+    max_file_size: int = 50 * 1024 * 1024
+    cache_dir: str = ".newslint_cache"
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    def options(self) -> dict[str, dict[str, Any]]:
+        return {table: dict(kv) for table, kv in self.rule_options}
+
+    def key(self) -> tuple:
+        """Identity for grouping files that share a linter (and for the results cache)."""
+        return (self.select, self.extend_select, self.ignore, self.rule_packs, self.builtin_packs,
+                self.encoding, self.rule_options, self.root if self.rule_packs else None)
+
+
+def _check_type(value, expected, key: str, where: str, what: str):
+    ok = isinstance(value, expected) and not (expected in (int, NUMBER) and isinstance(value, bool))
+    if not ok:
+        raise ConfigError(f"{where}: '{key}' must be {what}, got {type(value).__name__} {value!r}")
+    if isinstance(value, list) and key not in ("per-file-ignores",):
+        for item in value:
+            if not isinstance(item, str):
+                raise ConfigError(f"{where}: every item of '{key}' must be a string, got {item!r}")
+
+
+def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """Check keys and types; return the table unchanged. Raises ConfigError."""
+    for key, value in table.items():
+        if key in TOP_LEVEL:
+            expected, what = TOP_LEVEL[key]
+            _check_type(value, expected, key, where, what)
+            if key == "per-file-ignores":
+                for glob, codes in value.items():
+                    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                        raise ConfigError(f"{where}: 'per-file-ignores.\"{glob}\"' must be a list of rule codes")
+        elif key in RULE_TABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: '{key}' must be a table of options")
+            for sub, subval in value.items():
+                if sub not in RULE_TABLES[key]:
+                    known = ", ".join(sorted(RULE_TABLES[key]))
+                    raise ConfigError(f"{where}: unknown key '{key}.{sub}' (known: {known})")
+                expected, what = RULE_TABLES[key][sub]
+                _check_type(subval, expected, f"{key}.{sub}", where, what)
+                lo_hi = RANGES.get((key, sub))
+                if lo_hi and not lo_hi[0] <= subval <= lo_hi[1]:
+                    raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
+        else:
+            raise ConfigError(f"{where}: unknown key '{key}'")
+    return table
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The newslint table of a file, or None for a pyproject.toml without one."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("newslint")
+        if table is None:
+            return None
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.newslint] must be a table")
+    return validate(table, str(path))
+
+
+def apply_table(base: Settings, table: dict[str, Any], root: str, source: str | None) -> Settings:
+    """Settings with `table`'s keys applied on top of `base` (a file's keys replace, not merge)."""
+    kw: dict[str, Any] = {"root": root, "source": source}
+    for key, value in table.items():
+        attr = key.replace("-", "_")
+        if key in RULE_TABLES:
+            opts = base.options()
+            opts[key] = {**opts.get(key, {}), **value}
+            kw["rule_options"] = tuple(sorted((t, tuple(sorted(v.items()))) for t, v in opts.items()))
+        elif key == "per-file-ignores":
+            kw[attr] = tuple((g, tuple(c)) for g, c in value.items())
+        elif key == "rule-packs":
+            kw[attr] = tuple(p if os.path.isabs(p) else os.path.normpath(os.path.join(root, p)) for p in value)
+        elif isinstance(value, list):
+            kw[attr] = tuple(value)
+        else:
+            kw[attr] = value
+    return replace(base, **kw)
+
+
+def parse_inline(text: str) -> dict[str, Any]:
+    """`--config "duplicates.threshold = 0.5"` -> {"duplicates": {"threshold": 0.5}}."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--config {text!r}: not a file and not valid TOML 'key = value': {exc}") from None
+    return validate(data, f"--config {text!r}")
+
+
+@dataclass
+class Resolver:
+    """Finds the Settings for each path; caches per folder."""
+
+    overrides: dict[str, Any] = field(default_factory=dict)
+    config_file: str | None = None
+    isolated: bool = False
+    _by_dir: dict[str, Settings] = field(default_factory=dict)
+    _fixed: Settings | None = None
+
+    def __post_init__(self):
+        if self.config_file:
+            table = read_config_file(self.config_file) or {}
+            root = str(Path(self.config_file).resolve().parent)
+            self._fixed = apply_table(Settings(root=root), table, root, self.config_file)
+        elif self.isolated:
+            self._fixed = Settings(root=os.getcwd())
+        if self._fixed is not None:
+            self._fixed = apply_table(self._fixed, self.overrides, self._fixed.root, self._fixed.source)
+
+    def for_path(self, path: str) -> Settings:
+        if self._fixed is not None:
+            return self._fixed
+        folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+        return self._for_dir(folder)
+
+    def _for_dir(self, folder: str) -> Settings:
+        if folder in self._by_dir:
+            return self._by_dir[folder]
+        settings = None
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                table = read_config_file(candidate)
+                if table is not None:
+                    settings = apply_table(Settings(root=folder), table, folder, candidate)
+                    settings = apply_table(settings, self.overrides, folder, candidate)
+                    break
+        if settings is None:
+            parent = os.path.dirname(folder)
+            if parent != folder:
+                settings = self._for_dir(parent)
+            else:
+                settings = apply_table(Settings(root=os.getcwd()), self.overrides, os.getcwd(), None)
+        self._by_dir[folder] = settings
+        return settings
+
+
+def relative_to_root(path: str, settings: Settings) -> str:
+    try:
+        return os.path.relpath(os.path.abspath(path), settings.root)
+    except ValueError:
+        return path

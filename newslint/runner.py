@@ -1,0 +1,130 @@
+"""One `newslint check` run: resolve settings, pick files, lint or fix each one.
+
+Kept apart from cli.py so the run can be driven from tests, the pre-commit hook and
+other engines without going through click.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+
+from newslint.config import Resolver, Settings, relative_to_root
+from newslint.engine import FileResult, Linter, process_path
+from newslint.files import _matches, discover
+from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
+from newslint.registry import Context, Rule, all_rules, select_rules
+
+
+@dataclass
+class CheckOptions:
+    paths: tuple[str, ...] = (".",)
+    mode: str = "check"  # check | fix | diff
+    unsafe_fixes: bool | None = None
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+class PackRuleAdapter(Rule):
+    """A user pack's code, registered as a rule so it can be selected and documented."""
+
+    def __init__(self, code: str, pack: Pack):
+        self.code = code
+        self.name = next(r.id for r in pack.rules if r.code == code)
+        self.source = pack.path
+        entries = [r for r in pack.rules if r.code == code]
+        self.fix = entries[0].fix if len({r.fix for r in entries}) == 1 else "sometimes"
+        self._doc = "\n".join(
+            [entries[0].spec.get("description") or entries[0].message, "", f"From rule pack {pack.path}:"]
+            + [f"- {r.id} ({r.kind}): {r.message} [fix: {r.fix}]" for r in entries]
+        )
+
+    def doc(self) -> str:  # type: ignore[override]
+        return self._doc
+
+    def summary(self) -> str:  # type: ignore[override]
+        return self._doc.splitlines()[0]
+
+    def check(self, doc, ctx):
+        from newslint.checks.boilerplate import pack_diagnostics
+
+        return pack_diagnostics(self, doc, ctx, self.code)
+
+
+class LinterFactory:
+    """One Linter per distinct settings (files under different configs may differ)."""
+
+    def __init__(self, opts: CheckOptions):
+        self.opts = opts
+        self._cache: dict[tuple, tuple[Linter, dict[str, Rule]]] = {}
+
+    def packs_and_rules(self, settings: Settings) -> tuple[list[Pack], dict[str, Rule]]:
+        builtin = all_rules()
+        packs = load_builtin_packs(list(settings.builtin_packs) if settings.builtin_packs is not None else None)
+        rules = dict(builtin)
+        for path in settings.rule_packs:
+            pack = load_pack_file(path)
+            for code in dict.fromkeys(r.code for r in pack.rules):
+                if code in builtin:
+                    raise PackError(f"{path}: code {code} clashes with the built-in rule {builtin[code].name}")
+                rules[code] = PackRuleAdapter(code, pack)
+            packs.append(pack)
+        return packs, rules
+
+    def get(self, settings: Settings) -> tuple[Linter, dict[str, Rule]]:
+        key = settings.key()
+        if key not in self._cache:
+            packs, rules = self.packs_and_rules(settings)
+            select = self.opts.select if self.opts.select is not None else (
+                list(settings.select) if settings.select is not None else None)
+            chosen = select_rules(rules, select, list(settings.ignore) + self.opts.ignore,
+                                  list(settings.extend_select) + self.opts.extend_select)
+            self._cache[key] = (Linter(chosen, Context(settings=settings.options(), packs=packs)), rules)
+        return self._cache[key]
+
+
+def per_file_ignored(path: str, settings: Settings) -> list[str]:
+    rel = relative_to_root(path, settings).replace(os.sep, "/")
+    out = []
+    for glob, codes in settings.per_file_ignores:
+        if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
+            out.extend(codes)
+    return out
+
+
+def files_to_check(paths, resolver: Resolver) -> list[str]:
+    out = []
+    for root in paths:
+        s = resolver.for_path(root)
+        excludes = tuple(_anchor(g, s) for g in s.all_excludes)
+        out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
+    return list(dict.fromkeys(out))
+
+
+def _anchor(glob: str, s: Settings) -> str:
+    """Globs with a '/' are relative to the config's folder; plain ones match any name."""
+    if "/" not in glob:
+        return glob
+    return os.path.relpath(os.path.join(s.root, glob)) if not os.path.isabs(glob) else glob
+
+
+def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: CheckOptions) -> FileResult:
+    settings = resolver.for_path(path)
+    linter, _ = factory.get(settings)
+    ignored = per_file_ignored(path, settings)
+    if ignored:
+        linter = _without(linter, ignored)
+    unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else settings.unsafe_fixes
+    return process_path(path, linter, opts.mode, unsafe, settings.encoding, settings.max_file_size)
+
+
+def _without(linter: Linter, prefixes: list[str]) -> Linter:
+    keep = [r for r in linter.rules if not any(r.code.startswith(p.upper()) for p in prefixes)]
+    return Linter(keep, linter.ctx)
+
+
+def validate_codes(codes, rules: dict[str, Rule]) -> list[str]:
+    return [c for c in codes if c.upper() != "ALL" and not any(code.startswith(c.upper()) for code in rules)]
+

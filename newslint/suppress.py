@@ -1,0 +1,91 @@
+"""Suppression comments, for Markdown and text files:
+
+    <!-- newslint: disable NL102, NL201 -->   ... until enable (no codes: every rule)
+    <!-- newslint: enable -->
+    <!-- newslint: disable-next-line NL101 -->
+    <!-- newslint: disable-file NL301 -->       (anywhere in the file)
+
+Comment lines count as blank for the document model, so they never become a
+headline or a paragraph. A directive that suppresses nothing is itself reported
+(NL601), so stale suppressions do not pile up.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newslint.diagnostics import Diagnostic
+from newslint.document import Document
+
+_DIRECTIVE = re.compile(
+    r"<!--\s*newslint:\s*(disable-next-line|disable-file|disable|enable)\b([^>]*?)-->", re.IGNORECASE
+)
+
+
+@dataclass
+class Directive:
+    kind: str
+    codes: tuple[str, ...]  # empty: every code
+    line: int  # 0-based line index of the comment
+    column: int
+    used: bool = False
+    lines: range = field(default_factory=lambda: range(0))  # line indices it covers
+
+    def covers(self, d: Diagnostic) -> bool:
+        return (d.row - 1) in self.lines and (not self.codes or any(d.code.startswith(c) for c in self.codes))
+
+
+def parse_directives(doc: Document) -> list[Directive]:
+    if "newslint:" not in doc.text:
+        return []
+    out: list[Directive] = []
+    open_: list[Directive] = []
+    n = len(doc.lines)
+    for ln in doc.lines:
+        for m in _DIRECTIVE.finditer(ln.text):
+            kind = m.group(1).lower()
+            codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(2).strip()) if c)
+            d = Directive(kind, codes, ln.index, m.start() + 1)
+            if kind == "disable-file":
+                d.lines = range(0, n)
+            elif kind == "disable-next-line":
+                nxt = ln.index + 1
+                while nxt < n and doc.lines[nxt].empty:
+                    nxt += 1
+                d.lines = range(nxt, nxt + 1)
+            elif kind == "disable":
+                d.lines = range(ln.index, n)
+                open_.append(d)
+            else:  # enable closes the open disables (the ones naming these codes, or all)
+                for o in list(open_):
+                    if not codes or set(codes) & set(o.codes) or not o.codes:
+                        o.lines = range(o.lines.start, ln.index)
+                        open_.remove(o)
+                continue
+            out.append(d)
+    return out
+
+
+def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool) -> list[Diagnostic]:
+    directives = parse_directives(doc)
+    if not directives:
+        return diags
+    kept = []
+    for d in diags:
+        hit = [s for s in directives if s.covers(d)]
+        for s in hit:
+            s.used = True
+        if not hit:
+            kept.append(d)
+    if report_unused:
+        for s in directives:
+            if not s.used:
+                what = ", ".join(s.codes) if s.codes else "all rules"
+                ln = doc.lines[s.line]
+                kept.append(Diagnostic(
+                    "NL601", f"Unused suppression ({s.kind} {what}): nothing here is flagged",
+                    doc.path or "-", s.line + 1, s.column, s.line + 1, len(ln.text) + 1,
+                    fingerprint_text=f"{s.kind} {what}",
+                ))
+    return kept
