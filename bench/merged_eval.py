@@ -47,7 +47,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import random
 import re
 import shlex
@@ -67,11 +66,14 @@ MD_PATH = HERE / "MERGED_EVAL.md"
 NOTES_MARKER = "<!-- end of generated figures: text below this line is kept by --write -->"
 
 MERGED_STYLES = ["blank1", "blank3", "doubled", "singlenl", "wire"]
-SINGLE_STYLES = ["raw", "doubled", "singlenl", "wire"]
+SINGLE_STYLES = ["raw", "doubled", "singlenl", "wire", "subhead"]
 STYLE_DOC = {
     "blank1": "two articles joined with one blank line",
     "blank3": "two articles joined with three blank lines",
     "raw": "unmodified BBC file (the single-article form of blank1/blank3)",
+    "subhead": "one article with a subheading (2-4 words of the next paragraph, e.g. 'Pension reform plans') "
+               "set off by blank lines before one or two middle paragraphs: the hard negative, since its "
+               "words are found after it",
     "doubled": "headline, blank, headline again, blank, body; articles joined with one blank line",
     "singlenl": "headline, blank, paragraphs on single newlines; articles joined with one blank line",
     "wire": "textwrap width 68-72, paragraphs indented 2-5 spaces, no blank lines inside an "
@@ -192,6 +194,27 @@ def fmt_wire(a: Article, width: int, indent: int) -> list[str]:
     return out
 
 
+def fmt_subhead(a: Article) -> list[str]:
+    """Insert subheadings made of the next paragraph's own longer words (deterministic)."""
+    rng = random.Random(a.rel)
+    paras = list(a.paras)
+    if len(paras) < 4:
+        return [a.headline, ""] + [x for p in paras for x in (p, "")][:-1]
+    spots = sorted(rng.sample(range(2, len(paras) - 1), k=min(2, len(paras) - 3)))
+    out = [a.headline, ""]
+    for i, p in enumerate(paras):
+        if i in spots:
+            cand = [w.strip(".,;:'\"()") for w in p.split()]
+            cand = [w for w in cand if len(w) >= 5 and w.isalpha()]
+            k = min(len(cand), rng.randint(2, 4))
+            if k >= 2:
+                start = rng.randint(0, len(cand) - k)
+                words = cand[start:start + k]
+                out += [" ".join(words).capitalize(), ""]
+        out += [p, ""]
+    return out[:-1]
+
+
 def render(style: str, arts: list[Article], wrap: tuple[int, int]) -> tuple[list[str], int | None]:
     """Lines of the file and the 1-based row of the second article's headline (or None)."""
     if style == "raw":
@@ -204,6 +227,8 @@ def render(style: str, arts: list[Article], wrap: tuple[int, int]) -> tuple[list
         parts, gap = [fmt_singlenl(a) for a in arts], 1
     elif style == "wire":
         parts, gap = [fmt_wire(a, *wrap) for a in arts], 1
+    elif style == "subhead":
+        parts, gap = [fmt_subhead(a) for a in arts], 1
     else:
         raise ValueError(style)
     lines = list(parts[0])
@@ -410,7 +435,11 @@ def pick_examples(cs: list[dict], limit: int) -> list[dict]:
     return out
 
 
-def describe_miss(c: dict) -> str:
+def shown_path(c: dict, base: Path | None) -> str:
+    return str(Path(c["path"]).relative_to(base)) if base else c["path"]
+
+
+def describe_miss(c: dict, base: Path | None = None) -> str:
     if not c["rows"]:
         why = "no NL301"
     else:
@@ -418,14 +447,14 @@ def describe_miss(c: dict) -> str:
         if len(c["all_starts"]) > 1:
             why += f" (article starts found at {', '.join(map(str, c['all_starts']))})"
     same = "same-cat" if c["same_category"] else "cross-cat"
-    return f"{c['path']} [{c['style']}, {same}, expected row {c['expected_row']}]: {why}"
+    return f"{shown_path(c, base)} [{c['style']}, {same}, expected row {c['expected_row']}]: {why}"
 
 
-def describe_ff(c: dict) -> str:
+def describe_ff(c: dict, base: Path | None = None) -> str:
     lines = read_lines(c["path"])
     r = c["rows"][0]
     text = lines[r - 1].strip() if 0 < r <= len(lines) else "?"
-    return f"{c['path']} [{c['style']}, {c['sources'][0]}]: row {r}: {text[:90]!r}"
+    return f"{shown_path(c, base)} [{c['style']}, {c['sources'][0]}]: row {r}: {text[:90]!r}"
 
 
 def context(c: dict, before: int = 4, after: int = 3) -> str:
@@ -557,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nCases kept in {out} (manifest.json lists every case and its result).")
 
         if args.write:
-            write_md(cmd, header, mtab, stab, verdict(tot), misses, ffs, miss_nofire, bool(args.out))
+            write_md(cmd, header, mtab, stab, verdict(tot), misses, ffs, miss_nofire, out, bool(args.out))
             print(f"\nWrote {MD_PATH}")
     finally:
         if tmp:
@@ -566,13 +595,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_md(cmd, header, mtab, stab, verdict_lines, misses, ffs, miss_nofire, kept) -> None:
+def write_md(cmd, header, mtab, stab, verdict_lines, misses, ffs, miss_nofire, out: Path, kept: bool) -> None:
     notes = ""
     if MD_PATH.exists():
         old = MD_PATH.read_text(encoding="utf-8")
         if NOTES_MARKER in old:
             notes = old.split(NOTES_MARKER, 1)[1]
-    where = "" if kept else " (temp dir, removed after the run; rerun with `--out DIR` to inspect)"
+    where = (f"; paths relative to `{out}`" if kept else
+             "; paths relative to the out dir (a temp dir removed after this run: rerun with `--out DIR` to inspect)")
+    out_base = out
     parts = [
         "# NL301 merged-articles evaluation",
         "",
@@ -606,11 +637,11 @@ def write_md(cmd, header, mtab, stab, verdict_lines, misses, ffs, miss_nofire, k
         "",
         f"## Misses ({len(misses)}: {miss_nofire} without NL301, {len(misses) - miss_nofire} at another row), up to 10{where}",
         "",
-        *[f"- {describe_miss(c)}" for c in round_robin(misses, 10)],
+        *[f"- {describe_miss(c, out_base)}" for c in round_robin(misses, 10)],
         "",
-        f"## False flags ({len(ffs)}), up to 10",
+        f"## False flags ({len(ffs)}), up to 10{where if ffs else ''}",
         "",
-        *[f"- {describe_ff(c)}" for c in round_robin(ffs, 10)],
+        *([f"- {describe_ff(c, out_base)}" for c in round_robin(ffs, 10)] or ["(none)"]),
         "",
         NOTES_MARKER,
     ]

@@ -8,6 +8,7 @@ import sys
 import click
 
 from newslint import __version__
+from newslint.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -54,8 +55,9 @@ def main():
               help="Comma-separated codes or prefixes to enable (NL1 selects NL1xx; ALL selects everything).")
 @click.option("--extend-select", type=CODES, multiple=True, metavar="CODES", help="Codes to add to the selection.")
 @click.option("--ignore", type=CODES, multiple=True, metavar="CODES", help="Codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(["text", "concise", "full", "json", "json-lines"]),
-              default=None, help="How to print findings [default: text].")
+@click.option("--output-format", type=click.Choice(list(FORMATS)), default=None,
+              help="How to print findings [default: text]. full shows the flagged lines; sarif, github, "
+                   "junit and gitlab are for CI systems.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")

@@ -40,7 +40,7 @@ def looks_like_headline(text: str) -> bool:
         return False
     if t[0] in "\"“«'‘" and bare != t:
         return False  # a whole line in quotes is a quotation, not a headline
-    if DATELINE.match(t):
+    if DATELINE.match(t) or is_list_item(t):
         return False
     first = t[0]
     return not first.islower()
@@ -74,3 +74,8 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*•·–—▪►]|\(?\d{1,3}[.)]|\(?[a-z][.
 def is_list_item(text: str) -> bool:
     """A bulleted or numbered item: part of a list whose entries legitimately look alike."""
     return bool(_LIST_MARK.match(text))
+
+
+def ends_prose(text: str) -> bool:
+    """A paragraph that closes a run of prose: a sentence of four or more words."""
+    return is_body_text(text) or (len(words(text)) >= 4 and ends_sentence(text) and not has_credit(text))

@@ -1,0 +1,213 @@
+"""Each rule: valid (quiet) and invalid (flagged, with the right fix) cases on real text.
+
+Texts are short excerpts of the real sample and of BBC articles, read from ../shared.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SAMPLE, bbc_excerpt, need
+from newslint.diagnostics import Applicability
+from newslint.document import Document
+from newslint.engine import Linter
+from newslint.fixer import apply_edits, merge_fixes
+from newslint.packs import load_builtin_packs
+from newslint.registry import Context, all_rules
+
+
+def lint(text: str, code: str, **options):
+    rule = all_rules()[code]
+    linter = Linter([rule], Context(settings=options, packs=load_builtin_packs()))
+    return linter.lint(Document.from_text(text, "case.txt"))
+
+
+def fixed(text: str, diags, unsafe=False) -> str:
+    doc = Document.from_text(text)
+    fixes = [d.fix for d in diags if d.fix and (unsafe or d.fix.applicability == Applicability.SAFE)]
+    return apply_edits(text, merge_fixes(doc, fixes))
+
+
+@pytest.fixture(scope="module")
+def sample_lines() -> list[str]:
+    return need(SAMPLE).read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="module")
+def article1(sample_lines) -> dict:
+    return {
+        "headline": sample_lines[0],
+        "caption": sample_lines[2],
+        "body": [ln for ln in sample_lines[11:32] if ln.strip()],
+    }
+
+
+# ---- NL101 repeated-headline -------------------------------------------------
+
+def test_nl101_flags_headline_printed_again(article1):
+    a = article1
+    text = f"{a['headline']}\n\n{a['caption']}\n\n{a['headline']}\n\n" + "\n\n".join(a["body"][:3]) + "\n"
+    diags = lint(text, "NL101")
+    assert [(d.code, d.row) for d in diags] == [("NL101", 5)]
+    assert diags[0].fix.applicability == Applicability.SAFE
+    assert fixed(text, diags) == f"{a['headline']}\n\n{a['caption']}\n\n" + "\n\n".join(a["body"][:3]) + "\n"
+
+
+def test_nl101_copy_with_curly_quotes_and_case_is_the_same_headline(sample_lines):
+    headline = sample_lines[35]  # Baghdad Urges Washington to Prevent ‘Imminent’ Israeli Strikes
+    variant = headline.replace("‘", "'").replace("’", "'").upper()
+    body = "\n\n".join(ln for ln in sample_lines[46:50])
+    diags = lint(f"{headline}\n\n{variant}\n\n{body}\n", "NL101")
+    assert [d.row for d in diags] == [3]
+
+
+def test_nl101_quiet_on_clean_bbc_article():
+    assert lint(bbc_excerpt("business/001.txt"), "NL101") == []
+
+
+def test_nl101_quiet_when_headline_words_recur_in_a_sentence(article1):
+    a = article1
+    text = f"{a['headline']}\n\n{a['body'][0]}\n\nHe said: {a['headline']}.\n"
+    assert lint(text, "NL101") == []
+
+
+# ---- NL102 repeated-caption --------------------------------------------------
+
+def test_nl102_flags_each_extra_caption_copy(article1):
+    a = article1
+    text = f"{a['headline']}\n\n{a['caption']}\n{a['caption']}\n\n{a['caption']}\n\n{a['body'][0]}\n"
+    diags = lint(text, "NL102")
+    assert [d.row for d in diags] == [4, 6]
+    assert all(d.fix.applicability == Applicability.SAFE for d in diags)
+    assert fixed(text, diags) == f"{a['headline']}\n\n{a['caption']}\n\n{a['body'][0]}\n"
+
+
+def test_nl102_copy_differing_in_case_is_unsafe(article1):
+    a = article1
+    text = f"{a['headline']}\n\n{a['caption']}\n{a['caption'].lower()}\n\n{a['body'][0]}\n"
+    (d,) = lint(text, "NL102")
+    assert d.fix.applicability == Applicability.UNSAFE
+
+
+def test_nl102_quiet_on_single_caption(article1):
+    a = article1
+    assert lint(f"{a['headline']}\n\n{a['caption']}\n\n{a['body'][0]}\n", "NL102") == []
+
+
+def test_nl102_quiet_on_repeated_fixture_list_lines():
+    # BBC sport/190 repeats "Winners meet in final match" in a fixture list: real content
+    assert lint(bbc_excerpt("sport/190.txt"), "NL102") == []
+
+
+# ---- NL103 duplicate-paragraph -------------------------------------------------
+
+def test_nl103_flags_repeated_body_paragraph(article1):
+    a = article1
+    paras = a["body"][:4] + [a["body"][1]]
+    text = a["headline"] + "\n\n" + "\n\n".join(paras) + "\n"
+    (d,) = lint(text, "NL103")
+    assert d.row == 11 and "first at line 5" in d.message
+    assert fixed(text, [d]) == a["headline"] + "\n\n" + "\n\n".join(a["body"][:4]) + "\n"
+
+
+def test_nl103_quiet_on_repeated_list_entries():
+    assert lint(bbc_excerpt("sport/190.txt"), "NL103") == []
+
+
+def test_nl103_compares_whole_wrapped_paragraphs():
+    import textwrap
+
+    body = bbc_excerpt("business/001.txt").split("\n\n")[1:4]
+    wrapped = ["\n".join(textwrap.wrap(p, 68, initial_indent="   ")) for p in body]
+    text = "\n".join(wrapped + wrapped[1:2]) + "\n"
+    diags = lint(text, "NL103")
+    assert len(diags) == 1
+    d = diags[0]
+    assert d.end_row - d.row + 1 == len(wrapped[1].split("\n"))  # the whole wrapped paragraph
+    assert fixed(text, diags) == "\n".join(wrapped) + "\n"
+
+
+# ---- NL104 near-duplicate-paragraph ------------------------------------------
+
+def test_nl104_flags_lightly_edited_copy(article1):
+    a = article1
+    para = a["body"][3]  # Russian newspaper Vedomosti quoted an undisclosed source ...
+    edited = para.replace("undisclosed", "unnamed")
+    text = a["headline"] + "\n\n" + "\n\n".join(a["body"][:4] + [edited]) + "\n"
+    (d,) = lint(text, "NL104")
+    assert d.row == 11 and d.fix.applicability == Applicability.UNSAFE
+    assert d.related[0].row == 9 and 0.9 <= d.related[0].similarity < 1.0
+
+
+def test_nl104_threshold_is_configurable(article1):
+    a = article1
+    para = a["body"][3]
+    edited = para.replace("undisclosed source in the Kremlin", "source")
+    text = a["headline"] + "\n\n" + "\n\n".join([para, edited]) + "\n"
+    assert lint(text, "NL104") == []
+    assert len(lint(text, "NL104", **{"near-duplicate-paragraph": {"threshold": 70}})) == 1
+
+
+def test_nl104_quiet_on_list_of_similar_entries():
+    # BBC entertainment/368: critics' picks that differ by a name or two
+    assert lint(bbc_excerpt("entertainment/368.txt"), "NL104") == []
+
+
+# ---- NL201 boilerplate-line ----------------------------------------------------
+
+def test_nl201_flags_whole_line_tokens(sample_lines):
+    text = "\n".join(sample_lines[:12]) + "\n"
+    diags = lint(text, "NL201")
+    assert [d.row for d in diags] == [5]
+    assert "'TT'" in diags[0].message
+
+
+def test_nl201_share_bar_and_not_sentences():
+    body = bbc_excerpt("tech/001.txt").split("\n\n")
+    text = "\n\n".join([body[0], "Share this with Facebook", body[1], "Advertisement", body[2]]) + "\n"
+    assert [d.row for d in lint(text, "NL201")] == [3, 7]
+    quiet = "\n\n".join([body[0], "He shared the video on Facebook and Twitter last week, aides said.", body[1]])
+    assert lint(quiet, "NL201") == []
+
+
+# ---- NL301 merged-articles -----------------------------------------------------
+
+def _merge(a: str, b: str, gap: str = "\n\n") -> str:
+    return a.rstrip("\n") + gap + b
+
+
+def test_nl301_flags_second_article_after_one_blank_line():
+    a, b = bbc_excerpt("business/001.txt"), bbc_excerpt("sport/002.txt")
+    text = _merge(a, b)
+    (d,) = lint(text, "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
+    assert d.fix.applicability == Applicability.UNSAFE and d.fix.split_at
+
+
+def test_nl301_same_category_articles():
+    a, b = bbc_excerpt("business/010.txt"), bbc_excerpt("business/020.txt")
+    diags = lint(_merge(a, b, "\n\n\n\n"), "NL301")
+    assert [d.row for d in diags] == [len(a.rstrip("\n").split("\n")) + 4]
+
+
+@pytest.mark.parametrize("rel", ["business/001.txt", "politics/248.txt", "sport/131.txt", "sport/205.txt",
+                                 "sport/476.txt", "tech/001.txt"])
+def test_nl301_quiet_on_single_articles_with_lists_and_quotes(rel):
+    assert lint(bbc_excerpt(rel), "NL301") == []
+
+
+def test_nl301_hard_wrapped_wire_copy():
+    import textwrap
+
+    def wire(rel: str) -> str:
+        head, *paras = [p for p in bbc_excerpt(rel).split("\n\n") if p.strip()]
+        out = [head.upper()]
+        for p in paras:
+            out.append("\n".join(textwrap.wrap(p, 70, initial_indent="    ")))
+        return "\n".join(out) + "\n"
+
+    one, two = wire("politics/010.txt"), wire("tech/020.txt")
+    assert lint(one, "NL301") == [] and lint(two, "NL301") == []
+    merged = one + "\n" + two
+    (d,) = lint(merged, "NL301")
+    assert d.row == len(one.split("\n")) + 1  # the second headline
