@@ -118,7 +118,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
             try:
-                source = decode(data, None, first.encoding)
+                source = decode(data, name, first.encoding)  # named for reports; never written
             except SourceError as exc:
                 results.append(error_result(name, exc))
             else:

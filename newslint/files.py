@@ -11,19 +11,19 @@ SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".newslint_cache", "__pyca
              ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
-def _matches(path: str, globs: Iterable[str]) -> bool:
-    """A glob matches the file name, or the path (relative, '/'-separated) when it has a '/'."""
-    rel = path.replace(os.sep, "/")
-    if rel.startswith("./"):
-        rel = rel[2:]
-    name = os.path.basename(rel)
+def _matches(path: str, globs: Iterable[str], name_only: bool = False) -> bool:
+    """Does `path` match a glob? A glob with a '/' is anchored (callers make it absolute)
+    and matches the path or anything below it; a plain glob matches the file name, or
+    with name_only=False any folder name on the way (so 'drafts' excludes drafts/x.txt)."""
+    absolute = os.path.abspath(path).replace(os.sep, "/")
+    parts = [p for p in path.replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
     for g in globs:
         if "/" in g:
             g = g.rstrip("/")
-            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*") or fnmatch.fnmatch(rel, "*/" + g) \
-                    or fnmatch.fnmatch(rel, "*/" + g + "/*"):
+            if fnmatch.fnmatch(absolute, g) or fnmatch.fnmatch(absolute, g + "/*"):
                 return True
-        elif fnmatch.fnmatch(name, g) or any(fnmatch.fnmatch(part, g) for part in rel.split("/")[:-1]):
+        elif parts and (fnmatch.fnmatch(parts[-1], g) or
+                        (not name_only and any(fnmatch.fnmatch(part, g) for part in parts[:-1]))):
             return True
     return False
 
@@ -43,7 +43,7 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                 )
                 for f in files:
                     p = os.path.join(folder, f)
-                    if f.startswith(".") or not _matches(p, include) or _matches(p, exclude):
+                    if f.startswith(".") or not _matches(p, include, name_only=True) or _matches(p, exclude):
                         continue
                     found.append(p)
             for p in sorted(found):

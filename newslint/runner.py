@@ -107,7 +107,7 @@ def _anchor(glob: str, s: Settings) -> str:
     """Globs with a '/' are relative to the config's folder; plain ones match any name."""
     if "/" not in glob:
         return glob
-    return os.path.relpath(os.path.join(s.root, glob)) if not os.path.isabs(glob) else glob
+    return glob if os.path.isabs(glob) else os.path.join(s.root, glob).replace(os.sep, "/")
 
 
 def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: CheckOptions) -> FileResult:

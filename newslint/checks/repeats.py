@@ -218,28 +218,42 @@ class NearDuplicateParagraph(Rule):
     min_words = 8
 
     def check(self, doc: Document, ctx: Context):
-        from rapidfuzz import fuzz, process
+        # fuzz.ratio pair by pair, not process.cdist: cdist needs numpy, whose import
+        # would cost every hook run more than the comparisons themselves.
+        from rapidfuzz import fuzz
 
         threshold = float(ctx.option(self.name, "threshold", 90))
         paras = [p for p in doc.paragraphs
                  if p.word_count >= self.min_words and is_body_text(p.text) and not is_list_item(p.text)]
-        if len(paras) < 2 or len(paras) > 5000:
+        if len(paras) < 2:
             return
         norms = [p.norm for p in paras]
-        scores = process.cdist(norms, norms, scorer=fuzz.ratio, score_cutoff=threshold, dtype="uint8")
-        for j in range(1, len(paras)):
-            for i in range(j):
-                s = scores[i, j]
-                if s and norms[i] != norms[j] and _close_lengths(norms[i], norms[j]):
-                    p, q = paras[i], paras[j]
-                    fix = delete_lines_fix(doc, range(q.first, q.last + 1), False, "Remove the later version")
-                    yield line_diagnostic(
-                        doc, self,
-                        f"Paragraph is {s}% similar to the one at line {p.first + 1}",
-                        q.first, q.last, fix,
-                        related=[Related(doc.path or "-", p.first + 1, 1, round(s / 100, 3), "earlier version")],
-                    )
+        # Indel similarity >= t needs the shorter text to be >= t/(200-t) of the longer,
+        # so sorting by length leaves only a narrow window of candidates for each one.
+        min_ratio = threshold / (200 - threshold)
+        order = sorted(range(len(paras)), key=lambda i: len(norms[i]))
+        best: dict[int, tuple[int, float]] = {}  # later paragraph -> (earliest similar one, score)
+        for pos, i in enumerate(order):
+            for j in order[pos + 1:]:
+                if len(norms[i]) < min_ratio * len(norms[j]):
                     break
+                if norms[i] == norms[j]:
+                    continue
+                s = fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
+                if s and _close_lengths(norms[i], norms[j]):
+                    early, late = min(i, j), max(i, j)
+                    if late not in best or early < best[late][0]:
+                        best[late] = (early, s)
+        for late in sorted(best):
+            early, s = best[late]
+            p, q = paras[early], paras[late]
+            fix = delete_lines_fix(doc, range(q.first, q.last + 1), False, "Remove the later version")
+            yield line_diagnostic(
+                doc, self,
+                f"Paragraph is {s:.0f}% similar to the one at line {p.first + 1}",
+                q.first, q.last, fix,
+                related=[Related(doc.path or "-", p.first + 1, 1, round(s / 100, 3), "earlier version")],
+            )
 
 
 def _close_lengths(a: str, b: str) -> bool:

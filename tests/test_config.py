@@ -1,0 +1,254 @@
+"""Configuration discovery, selection, per-file ignores, excludes, overrides, errors;
+suppression comments; baselines (issue 3)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import SAMPLE, need
+
+
+def codes(res) -> Counter:
+    return Counter(d["code"] for d in json.loads(res.stdout))
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_pyproject_ignore_beside_the_sample(cli, sample):
+    write(sample.parent / "pyproject.toml", '[tool.newslint]\nignore = ["NL201"]\n')
+    found = codes(cli("check", sample, "--output-format", "json"))
+    assert "NL201" not in found and found["NL101"] == 2
+
+
+def test_closest_config_wins_and_dotfile_beats_plain(cli, tmp_path):
+    text = need(SAMPLE).read_bytes()
+    root, sub = tmp_path, tmp_path / "desk"
+    write(root / "pyproject.toml", '[tool.newslint]\nselect = ["NL1"]\n')
+    write(sub / "newslint.toml", 'select = ["NL2"]\n')
+    (sub / "a.txt").write_bytes(text)
+    (root / "b.txt").write_bytes(text)
+    by_file = {}
+    for d in json.loads(cli("check", root, "--output-format", "json").stdout):
+        by_file.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    assert by_file == {"a.txt": {"NL201"}, "b.txt": {"NL101", "NL102"}}
+    write(sub / ".newslint.toml", 'select = ["NL3"]\n')
+    assert set(codes(cli("check", sub / "a.txt", "--output-format", "json"))) == {"NL301"}
+
+
+def test_pyproject_without_table_is_skipped(cli, tmp_path):
+    desk = tmp_path / "desk"
+    write(desk / "pyproject.toml", "[project]\nname = 'x'\n")
+    write(tmp_path / "newslint.toml", 'select = ["NL2"]\n')
+    (desk / "a.txt").write_bytes(need(SAMPLE).read_bytes())
+    assert set(codes(cli("check", desk / "a.txt", "--output-format", "json"))) == {"NL201"}
+
+
+def test_cli_select_overrides_config_and_isolated_ignores_files(cli, sample):
+    write(sample.parent / "newslint.toml", 'select = ["NL2"]\n')
+    assert set(codes(cli("check", sample, "--select", "NL3", "--output-format", "json"))) == {"NL301"}
+    assert set(codes(cli("check", sample, "--isolated", "--output-format", "json"))) == {
+        "NL101", "NL102", "NL201", "NL301"}
+
+
+def test_per_file_ignores_with_globs(cli, tmp_path):
+    text = need(SAMPLE).read_bytes()
+    write(tmp_path / "newslint.toml", '[per-file-ignores]\n"wire/*.txt" = ["NL2", "NL301"]\n')
+    (tmp_path / "wire").mkdir()
+    (tmp_path / "wire" / "a.txt").write_bytes(text)
+    (tmp_path / "b.txt").write_bytes(text)
+    got = {}
+    for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout):
+        got.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    assert got == {"a.txt": {"NL101", "NL102"}, "b.txt": {"NL101", "NL102", "NL201", "NL301"}}
+
+
+def test_exclude_and_force_exclude(cli, tmp_path):
+    text = need(SAMPLE).read_bytes()
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "old.txt").write_bytes(text)
+    (tmp_path / "new.txt").write_bytes(text)
+    write(tmp_path / "newslint.toml", 'exclude = ["archive/"]\n')
+    files = {d["filename"] for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout)}
+    assert all("archive" not in f for f in files) and files
+    # passed explicitly (as pre-commit does), an excluded file is still checked ...
+    old = tmp_path / "archive" / "old.txt"
+    assert cli("check", old).exit_code == 1
+    # ... unless force-exclude is on
+    write(tmp_path / "newslint.toml", 'exclude = ["archive/"]\nforce-exclude = true\n')
+    res = cli("check", old)
+    assert res.exit_code == 0
+
+
+def test_inline_override_and_config_file(cli, sample, tmp_path):
+    res = cli("check", sample, "--config", 'select = ["NL2"]', "--output-format", "json")
+    assert set(codes(res)) == {"NL201"}
+    other = write(tmp_path / "elsewhere.toml", 'select = ["NL3"]\n')
+    assert set(codes(cli("check", sample, "--config", other, "--output-format", "json"))) == {"NL301"}
+
+
+@pytest.mark.parametrize("content,message", [
+    ("selct = ['NL1']\n", "unknown key 'selct'"),
+    ("select = 'NL1'\n", "'select' must be a list of rule codes or prefixes, got str"),
+    ("unsafe-fixes = 1\n", "'unsafe-fixes' must be a boolean, got int"),
+    ("[near-duplicate-paragraph]\nthreshold = 'high'\n", "'near-duplicate-paragraph.threshold' must be a number"),
+    ("[duplicates]\nthreshold = 1.5\n", "'duplicates.threshold' must be a number from 0 to 1, got 1.5"),
+    ("[duplicates]\nthreshhold = 0.5\n", "unknown key 'duplicates.threshhold'"),
+    ("select = [\n", "invalid TOML"),
+])
+def test_bad_config_exits_2_naming_key_and_file(cli, sample, content, message):
+    cfg = write(sample.parent / "newslint.toml", content)
+    res = cli("check", sample)
+    assert res.exit_code == 2
+    assert message in res.output and str(cfg) in res.output
+
+
+def test_bad_inline_override(cli, sample):
+    res = cli("check", sample, "--config", "duplicates.threshold = 'x'")
+    assert res.exit_code == 2 and "'duplicates.threshold' must be a number" in res.output
+    res = cli("check", sample, "--config", "no-such-file.toml")
+    assert res.exit_code == 2 and "no such file" in res.output
+
+
+# ---- user rule packs ----------------------------------------------------------
+
+PACK = '''
+[pack]
+name = "desk"
+
+[[rule]]
+code = "DESK1"
+id = "wire-signoff"
+kind = "line"
+message = "wire sign-off {match!r}"
+fix = "safe"
+lines = ["(Reporting by Newsroom; Editing by Desk)"]
+examples = { valid = ["Reporting by Newsroom, he said."], invalid = ["(Reporting by Newsroom; Editing by Desk)"] }
+
+[[rule]]
+code = "DESK2"
+id = "spelling"
+kind = "substitution"
+message = "spelling {match!r}"
+swap = { "Turkiye" = "Türkiye" }
+examples = { valid = ["Türkiye said"], invalid = ["Turkiye said"] }
+'''
+
+
+def test_user_pack_rules_run_select_and_fix(cli, sample):
+    write(sample.parent / "desk.toml", PACK)
+    write(sample.parent / "newslint.toml", 'rule-packs = ["desk.toml"]\nselect = ["DESK"]\n')
+    text = sample.read_text(encoding="utf-8").replace("Türkiye", "Turkiye")
+    sample.write_text(text + "\n(Reporting by Newsroom; Editing by Desk)\n", encoding="utf-8")
+    found = codes(cli("check", sample, "--output-format", "json"))
+    assert found == {"DESK1": 1, "DESK2": 1}
+    cli("check", sample, "--fix")
+    after = sample.read_text(encoding="utf-8")
+    assert "Türkiye" in after and "Reporting by Newsroom" not in after
+    assert cli("test-packs", sample.parent / "desk.toml").exit_code == 0
+
+
+def test_user_pack_may_not_use_builtin_codes(cli, sample):
+    write(sample.parent / "desk.toml", PACK.replace("DESK1", "NL201"))
+    write(sample.parent / "newslint.toml", 'rule-packs = ["desk.toml"]\n')
+    res = cli("check", sample)
+    assert res.exit_code == 2 and "built-in prefix NL" in res.output
+
+
+def test_test_packs_reports_a_broken_example(cli, tmp_path):
+    pack = write(tmp_path / "p.toml", PACK.replace('valid = ["Türkiye said"]', 'valid = ["Turkiye said"]'))
+    res = cli("test-packs", pack)
+    assert res.exit_code == 1 and "valid example 'Turkiye said' was flagged" in res.output
+
+
+def test_rules_lists_user_pack_with_source(cli, sample, monkeypatch):
+    write(sample.parent / "desk.toml", PACK)
+    write(sample.parent / "newslint.toml", 'rule-packs = ["desk.toml"]\n')
+    monkeypatch.chdir(sample.parent)
+    rules = {r["code"]: r for r in json.loads(cli("rules", "--output-format", "json").stdout)}
+    assert rules["DESK1"]["source"].endswith("desk.toml") and rules["NL101"]["source"] == "builtin"
+
+
+# ---- suppression comments ----------------------------------------------------
+
+def test_markdown_suppressions(cli, sample):
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    md = sample.with_suffix(".md")
+    lines.insert(3, "<!-- newslint: disable-next-line NL102 -->")  # before the first caption copy
+    lines.insert(0, "<!-- newslint: disable-file NL301 -->")
+    md.write_text("\n".join(lines), encoding="utf-8")
+    sample.unlink()
+    found = codes(cli("check", md, "--output-format", "json"))
+    assert found == {"NL101": 2, "NL102": 5, "NL201": 2}
+    # the comment on line 1 did not become the headline: NL101 still finds the repeats
+    res = json.loads(cli("check", md, "--output-format", "json").stdout)
+    assert {d["location"]["row"] for d in res if d["code"] == "NL101"} == {9, 44}
+
+
+def test_disable_enable_block_and_unused_suppression(cli, sample):
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines.insert(10, "<!-- newslint: enable -->")
+    lines.insert(2, "<!-- newslint: disable NL102 NL201 -->")
+    lines.append("<!-- newslint: disable-next-line NL103 -->")
+    lines.append("Nothing wrong with this closing line of the article, which appears only once.")
+    md = sample.with_suffix(".md")
+    md.write_text("\n".join(lines), encoding="utf-8")
+    found = codes(cli("check", md, "--output-format", "json"))
+    # article 1's three caption copies and TT are suppressed; article 2's are not
+    assert found["NL102"] == 3 and found["NL201"] == 1 and found["NL601"] == 1
+
+
+def test_fix_keeps_suppression_comments(cli, sample):
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines.insert(4, "<!-- newslint: disable-next-line NL201 -->")
+    md = sample.with_suffix(".md")
+    md.write_text("\n".join(lines), encoding="utf-8")
+    cli("check", md, "--fix")
+    after = md.read_text(encoding="utf-8")
+    assert "<!-- newslint: disable-next-line NL201 -->\nTT" in after
+
+
+# ---- baselines ------------------------------------------------------------------
+
+def test_baseline_hides_old_findings_and_survives_moved_lines(cli, sample, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    res = cli("check", sample, "--write-baseline", baseline)
+    assert res.exit_code == 0 and "Wrote 11 findings" in res.output
+    assert cli("check", sample, "--baseline", baseline).exit_code == 0
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    body = lines[13]
+    assert body.startswith("A source close")
+    lines.insert(16, "Moscow has long urged Ankara and Damascus to restore ties, officials in both capitals said.")
+    lines.insert(16, "")
+    lines.append(body)
+    sample.write_text("\n".join(lines), encoding="utf-8")
+    res = cli("check", sample, "--baseline", baseline, "--output-format", "json")
+    found = json.loads(res.stdout)
+    assert [(d["code"], d["location"]["row"]) for d in found] == [("NL103", len(lines))]
+    assert res.exit_code == 1
+
+
+def test_baseline_counts_copies_and_reports_stale(cli, sample, tmp_path):
+    baseline = tmp_path / "b.json"
+    cli("check", sample, "--write-baseline", baseline)
+    text = sample.read_text(encoding="utf-8")
+    # a fifth caption copy is new; removing both TT lines makes their entry stale
+    text = text.replace("TT\n", "").replace(
+        "Russian soldiers near the Red Square in Moscow (AFP)\n\n",
+        "Russian soldiers near the Red Square in Moscow (AFP)\nRussian soldiers near the Red Square in Moscow (AFP)\n\n", 1)
+    sample.write_text(text, encoding="utf-8")
+    res = cli("check", sample, "--baseline", baseline, "--output-format", "json")
+    assert codes(res) == {"NL102": 1}
+    assert "stale" in res.stderr
+
+
+def test_corrupt_baseline_is_an_error(cli, sample, tmp_path):
+    bad = write(tmp_path / "b.json", "{not json")
+    res = cli("check", sample, "--baseline", bad)
+    assert res.exit_code == 2 and "not a newslint baseline" in res.output
