@@ -68,12 +68,20 @@ def main():
               help="A config file to use instead of discovery, or an inline override such as "
                    "\"duplicates.threshold = 0.5\" (repeatable).")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
+              help="Worker processes [default: all cores; 0 = all]. Output is the same for any value.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache (.newslint_cache/).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .newslint_cache].")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied (with --fix) or are available.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left.")
+@click.option("-v", "--verbose", is_flag=True, help="Print run statistics (files, cache hits, files linted) to stderr.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Hide the findings recorded in this baseline file; report only new ones.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
-          exit_zero, quiet, statistics, stdin_filename, configs, isolated, baseline_file, write_baseline_file):
+          exit_zero, quiet, statistics, stdin_filename, configs, isolated, jobs, no_cache, cache_dir, show_fixes,
+          exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
     Folders are searched recursively for *.txt and *.md files, skipping hidden and
@@ -90,7 +98,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.runner import CheckOptions, LinterFactory, check_file, files_to_check, validate_codes
+    from newslint.runner import CheckOptions, Runner, files_to_check, validate_codes
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -106,8 +114,10 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     try:
-        resolver = _resolver(configs, isolated)
-        factory = LinterFactory(opts)
+        resolver_args = _resolver_args(configs, isolated)
+        runner = Runner(opts, resolver_args, None if no_cache or stdin or diff else (cache_dir or ".newslint_cache"),
+                        jobs or os.cpu_count() or 1)
+        resolver, factory = runner.resolver, runner.factory
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
         unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)
@@ -129,8 +139,17 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                     for text in res.new_texts or [source.text]:
                         sys.stdout.buffer.write(source.with_text(text).to_bytes())
         else:
-            for path in files_to_check(paths, resolver):
-                results.append(check_file(path, resolver, factory, opts))
+            files = files_to_check(paths, resolver)
+            show_bar = (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
+                        and sys.stderr.isatty())
+            if show_bar:
+                with click.progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
+                    results = runner.run(files, bar.update)
+            else:
+                results = runner.run(files)
+            if verbose:
+                st = runner.stats
+                click.echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted", err=True)
     except (ConfigError, PackError) as exc:
         click.echo(f"newslint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -155,7 +174,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
             sys.exit(EXIT_ERROR)
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
-    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet)
+    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
+              show_fixes=show_fixes)
     fmt = output_format or "text"
     report = "".join(r.diff for r in results) if diff else get_reporter(fmt)(run)
     if not quiet:
@@ -176,12 +196,14 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
         sys.exit(EXIT_FINDINGS if any(r.diff for r in results) and not exit_zero else EXIT_CLEAN)
     if run.diagnostics and not exit_zero:
         sys.exit(EXIT_FINDINGS)
+    if exit_non_zero_on_fix and any(r.fixed for r in results):
+        sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
 
 
-def _resolver(configs, isolated):
+def _resolver_args(configs, isolated) -> dict:
     """--config values: at most one file; everything else is an inline TOML override."""
-    from newslint.config import ConfigError, Resolver, parse_inline
+    from newslint.config import ConfigError, parse_inline
 
     config_file, overrides = None, {}
     for value in configs:
@@ -197,7 +219,7 @@ def _resolver(configs, isolated):
                     overrides[key] = val
         else:
             raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
-    return Resolver(overrides=overrides, config_file=config_file, isolated=isolated)
+    return {"overrides": overrides, "config_file": config_file, "isolated": isolated}
 
 
 @main.command("test-packs")
@@ -222,7 +244,11 @@ def test_packs(files):
                 failures += 1
             for want, texts in ((False, ex.get("valid", [])), (True, ex.get("invalid", []))):
                 for text in texts:
-                    hits = list(rule.matches(Document.from_text(text)))
+                    try:
+                        hits = list(rule.matches(Document.from_text(text)))
+                    except PackError as exc:
+                        click.echo(f"newslint: error: {exc}", err=True)
+                        sys.exit(EXIT_ERROR)
                     if bool(hits) != want:
                         failures += 1
                         what = "not flagged" if want else f"flagged {hits[0].text!r}"

@@ -29,7 +29,7 @@ class Line:
     next: int  # offset just after the terminator
     text: str
 
-    @property
+    @cached_property
     def blank(self) -> bool:
         """No article text: empty, or only an HTML comment (e.g. a suppression comment)."""
         t = self.text.strip()

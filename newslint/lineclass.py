@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from newslint.document import ends_sentence
-from newslint.normalize import words
+from newslint.normalize import word_count, words
 
 # A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
 # "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".
@@ -30,7 +30,7 @@ def looks_like_headline(text: str) -> bool:
     t = text.strip()
     if not t or len(t) > 160:
         return False
-    n = len(words(t))
+    n = word_count(t)
     if n < 2 or n > 22:
         return False
     bare = t.rstrip("'\"’”»)] ")
@@ -54,7 +54,7 @@ def has_credit(text: str) -> bool:
 def looks_like_caption(text: str) -> bool:
     """A photo caption: short-ish, usually no final full stop, often a credit."""
     t = text.strip()
-    n = len(words(t))
+    n = word_count(t)
     if n == 0 or n > 45:
         return False
     if has_credit(t):
@@ -64,7 +64,7 @@ def looks_like_caption(text: str) -> bool:
 
 def is_body_text(text: str) -> bool:
     """A line or paragraph that reads as article prose."""
-    n = len(words(text))
+    n = word_count(text)
     return n >= 25 or (n >= 10 and ends_sentence(text) and not has_credit(text))
 
 
@@ -78,4 +78,4 @@ def is_list_item(text: str) -> bool:
 
 def ends_prose(text: str) -> bool:
     """A paragraph that closes a run of prose: a sentence of four or more words."""
-    return is_body_text(text) or (len(words(text)) >= 4 and ends_sentence(text) and not has_credit(text))
+    return is_body_text(text) or (word_count(text) >= 4 and ends_sentence(text) and not has_credit(text))

@@ -20,6 +20,7 @@ a time limit, so a catastrophic user pattern cannot hang a run.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -69,9 +70,22 @@ class PackRule:
     def matches(self, doc: Document) -> Iterator[Match]:
         return KINDS[self.kind].matches(self, doc)
 
+    def fullmatch(self, text: str) -> bool:
+        """Does the whole of `text` match this rule's pattern?"""
+        m = _search(self, self.compiled(), text)
+        return bool(m and m.start() == 0 and m.end() == len(text))
+
     def compiled(self, key: str = "pattern"):
+        """The rule's regex, compiled on first use. Shipped packs are trusted and use the
+        standard library's faster engine; user packs get `regex` with a time limit."""
         cache = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
+            if self.pack.builtin:
+                try:
+                    cache[key] = re.compile(self.spec[key], re.IGNORECASE if self.spec.get("ignorecase", True) else 0)
+                    return cache[key]
+                except re.error:
+                    pass  # needs the regex module's syntax (\p{...} and the like)
             flags = regex.IGNORECASE if self.spec.get("ignorecase", True) else 0
             try:
                 cache[key] = regex.compile(self.spec[key], flags | regex.VERSION1)
@@ -81,6 +95,8 @@ class PackRule:
 
 
 def _search(rule: PackRule, pattern, text: str, pos: int = 0):
+    if isinstance(pattern, re.Pattern):  # a shipped pattern, compiled by the standard library
+        return pattern.search(text, pos)
     try:
         return pattern.search(text, pos, timeout=REGEX_TIMEOUT)
     except TimeoutError:
@@ -100,6 +116,9 @@ def _finditer(rule: PackRule, pattern, text: str):
         pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
+MAX_LINE_MATCH = 200  # a whole-line boilerplate pattern never needs to look at a paragraph
+
+
 class LineKind:
     """A whole line that is boilerplate: `lines` (compared normalised) or `pattern` (full match)."""
 
@@ -116,7 +135,7 @@ class LineKind:
                 continue
             stripped = ln.text.strip()
             hit = ln.norm in wanted
-            if not hit and pattern is not None and len(stripped) <= 300:
+            if not hit and pattern is not None and len(stripped) <= MAX_LINE_MATCH:
                 m = _search(rule, pattern, stripped)
                 hit = bool(m and m.start() == 0 and m.end() == len(stripped))
             if hit:
@@ -242,8 +261,8 @@ def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
         spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields}
         rule = PackRule(code, rid, kind, raw["message"], raw.get("severity", "warning"), fix, spec, pack,
                         raw.get("examples", {}))
-        if "pattern" in spec:
-            rule.compiled()  # report a bad regex at load time
+        if "pattern" in spec and not builtin:
+            rule.compiled()  # report a bad user regex at load time (shipped ones are tested)
         pack.rules.append(rule)
     return pack
 

@@ -128,3 +128,132 @@ def _without(linter: Linter, prefixes: list[str]) -> Linter:
 def validate_codes(codes, rules: dict[str, Rule]) -> list[str]:
     return [c for c in codes if c.upper() != "ALL" and not any(code.startswith(c.upper()) for code in rules)]
 
+
+
+def linter_digest(linter: Linter, settings: Settings) -> str:
+    """What shapes a file's findings besides its bytes: rules, their options, pack contents."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update(repr(sorted(r.code for r in linter.rules)).encode())
+    h.update(repr(sorted(settings.options().items())).encode())
+    h.update(settings.encoding.encode())
+    for pack in linter.ctx.packs:
+        h.update(pack.path.encode())
+        for r in pack.rules:
+            h.update(repr((r.code, r.id, r.kind, r.message, r.fix, sorted(r.spec.items(), key=str))).encode())
+    return h.hexdigest()
+
+
+@dataclass
+class RunStats:
+    files: int = 0
+    linted: int = 0  # files whose rules actually ran (cache misses)
+    cache_hits: int = 0
+
+
+class Runner:
+    """Checks many files: settings per file, the results cache, and worker processes.
+
+    Output is independent of the number of jobs: results come back in input order.
+    """
+
+    def __init__(self, opts: CheckOptions, resolver_args: dict, cache_dir: str | None, jobs: int = 1):
+        self.opts = opts
+        self.resolver_args = resolver_args
+        self.resolver = Resolver(**resolver_args)
+        self.factory = LinterFactory(opts)
+        self.jobs = max(1, jobs)
+        self.cache = None
+        if cache_dir and opts.mode in ("check", "fix"):
+            from newslint.cache import ResultsCache
+
+            try:
+                self.cache = ResultsCache(cache_dir)
+            except (OSError, Exception) as exc:  # an unwritable cache folder only costs speed
+                import sys
+
+                print(f"newslint: warning: results cache disabled ({exc})", file=sys.stderr)
+        self.stats = RunStats()
+
+    def _linter_for(self, path: str) -> tuple[Linter, Settings]:
+        settings = self.resolver.for_path(path)
+        linter, _ = self.factory.get(settings)
+        ignored = per_file_ignored(path, settings)
+        return (_without(linter, ignored) if ignored else linter), settings
+
+    def _cached(self, path: str) -> tuple[FileResult | None, str | None]:
+        """A result from the cache when the file's findings are known, else (None, key)."""
+        if self.cache is None:
+            return None, None
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None, None
+        linter, settings = self._linter_for(path)
+        key = self.cache.key(data, linter_digest(linter, settings))
+        diags = self.cache.get(key, path)
+        if diags is None:
+            return None, key
+        unsafe = self.opts.unsafe_fixes if self.opts.unsafe_fixes is not None else settings.unsafe_fixes
+        if self.opts.mode == "fix" and any(linter._allowed(d, unsafe) or (unsafe and d.fix and d.fix.split_at)
+                                           for d in diags):
+            return None, None  # there is something to fix: run the fixer
+        return FileResult(path, diagnostics=diags), None
+
+    def run(self, paths: list[str], progress=None) -> list[FileResult]:
+        self.stats.files = len(paths)
+        results: list[FileResult | None] = [None] * len(paths)
+        todo: list[tuple[int, str, str | None]] = []
+        for n, path in enumerate(paths):
+            hit, key = self._cached(path)
+            if hit is not None:
+                results[n] = hit
+                self.stats.cache_hits += 1
+                if progress:
+                    progress(1)
+            else:
+                todo.append((n, path, key))
+        self.stats.linted = len(todo)
+        for (n, path, key), res in zip(todo, self._lint_all([p for _, p, _ in todo], progress)):
+            results[n] = res
+            if key is not None and self.cache is not None and not res.error and not res.written \
+                    and self.opts.mode == "check":
+                self.cache.put(key, res.diagnostics)
+        if self.cache is not None:
+            self.cache.close()
+        return results  # type: ignore[return-value]
+
+    def _lint_all(self, paths: list[str], progress):
+        # Worker processes pay for themselves only on larger runs (each costs a start-up).
+        if self.jobs == 1 or len(paths) < 64:
+            for path in paths:
+                yield check_file(path, self.resolver, self.factory, self.opts)
+                if progress:
+                    progress(1)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        size = max(8, min(256, len(paths) // (self.jobs * 8) or 1))
+        chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        with ProcessPoolExecutor(self.jobs, initializer=_worker_init,
+                                 initargs=(self.opts, self.resolver_args)) as pool:
+            for chunk_results in pool.map(_worker_run, chunks):
+                for res in chunk_results:
+                    yield res
+                    if progress:
+                        progress(1)
+
+
+_WORKER: dict = {}
+
+
+def _worker_init(opts: CheckOptions, resolver_args: dict) -> None:
+    _WORKER["opts"] = opts
+    _WORKER["resolver"] = Resolver(**resolver_args)
+    _WORKER["factory"] = LinterFactory(opts)
+
+
+def _worker_run(paths: list[str]) -> list[FileResult]:
+    return [check_file(p, _WORKER["resolver"], _WORKER["factory"], _WORKER["opts"]) for p in paths]

@@ -31,7 +31,7 @@ def test_closest_config_wins_and_dotfile_beats_plain(cli, tmp_path):
     text = need(SAMPLE).read_bytes()
     root, sub = tmp_path, tmp_path / "desk"
     write(root / "pyproject.toml", '[tool.newslint]\nselect = ["NL1"]\n')
-    write(sub / "newslint.toml", 'select = ["NL2"]\n')
+    write(sub / "newslint.toml", 'select = ["NL201"]\n')
     (sub / "a.txt").write_bytes(text)
     (root / "b.txt").write_bytes(text)
     by_file = {}
@@ -45,13 +45,13 @@ def test_closest_config_wins_and_dotfile_beats_plain(cli, tmp_path):
 def test_pyproject_without_table_is_skipped(cli, tmp_path):
     desk = tmp_path / "desk"
     write(desk / "pyproject.toml", "[project]\nname = 'x'\n")
-    write(tmp_path / "newslint.toml", 'select = ["NL2"]\n')
+    write(tmp_path / "newslint.toml", 'select = ["NL201"]\n')
     (desk / "a.txt").write_bytes(need(SAMPLE).read_bytes())
     assert set(codes(cli("check", desk / "a.txt", "--output-format", "json"))) == {"NL201"}
 
 
 def test_cli_select_overrides_config_and_isolated_ignores_files(cli, sample):
-    write(sample.parent / "newslint.toml", 'select = ["NL2"]\n')
+    write(sample.parent / "newslint.toml", 'select = ["NL201"]\n')
     assert set(codes(cli("check", sample, "--select", "NL3", "--output-format", "json"))) == {"NL301"}
     assert set(codes(cli("check", sample, "--isolated", "--output-format", "json"))) == {
         "NL101", "NL102", "NL201", "NL301"}
@@ -87,7 +87,7 @@ def test_exclude_and_force_exclude(cli, tmp_path):
 
 
 def test_inline_override_and_config_file(cli, sample, tmp_path):
-    res = cli("check", sample, "--config", 'select = ["NL2"]', "--output-format", "json")
+    res = cli("check", sample, "--config", 'select = ["NL201"]', "--output-format", "json")
     assert set(codes(res)) == {"NL201"}
     other = write(tmp_path / "elsewhere.toml", 'select = ["NL3"]\n')
     assert set(codes(cli("check", sample, "--config", other, "--output-format", "json"))) == {"NL301"}

@@ -45,6 +45,20 @@ def render(run, name: str = "text") -> str:
                 sim = f" ({r.similarity:.2f})" if r.similarity is not None else ""
                 out.append(f"    related: {where}{sim}{' ' + r.message if r.message else ''}")
             out.append("")
+    if run.show_fixes:
+        if run.fix_mode:
+            fixed = [r for r in run.results if r.fixed]
+            if fixed:
+                out.append("Fixed:")
+            for res in fixed:
+                out.append(f"  {res.path}:")
+                for code, n in sorted(res.fixed.items()):
+                    rule = run.rules.get(code)
+                    out.append(f"    {n} × {code} ({rule.name if rule else code})")
+        else:
+            for d in diags:
+                if d.fix is not None:
+                    out.append(f"  {d.filename}:{d.row}: {d.code} fix ({d.fix.applicability.value}): {d.fix.message}")
     for res in run.results:
         for path in res.written[1:]:
             out.append(f"{res.path}: wrote split-off article to {path}")

@@ -1,0 +1,87 @@
+"""The results cache for in-file rules, under `.newslint_cache/`.
+
+Keyed by the file's content hash, a digest of the settings that shape the findings
+(selected rules, rule options, pack contents) and the newslint version — never by
+mtime, which CI checkouts reset. SQLite in WAL mode makes two concurrent runs safe:
+both may read, writes are short transactions, and a corrupt file is replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import zlib
+
+from newslint import __version__
+from newslint.serialize import dump, load
+
+SCHEMA = 1
+
+
+class ResultsCache:
+    def __init__(self, folder: str):
+        self.path = os.path.join(folder, "results.sqlite")
+        self.hits = self.misses = 0
+        self._pending: list[tuple[str, bytes]] = []
+        os.makedirs(folder, exist_ok=True)
+        ignore = os.path.join(folder, ".gitignore")
+        if not os.path.exists(ignore):
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("# created by newslint\n*\n")
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:  # corrupt or foreign: start again
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(self.path + suffix)
+                except FileNotFoundError:
+                    pass
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is None or row[0] != str(SCHEMA):
+            db.execute("DROP TABLE IF EXISTS results")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
+        return db
+
+    @staticmethod
+    def key(content: bytes, settings_digest: str) -> str:
+        h = hashlib.sha256(content)
+        h.update(settings_digest.encode())
+        h.update(__version__.encode())
+        return h.hexdigest()
+
+    def get(self, key: str, filename: str):
+        row = self.db.execute("SELECT data FROM results WHERE key=?", (key,)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return [load(d, filename) for d in json.loads(zlib.decompress(row[0]))]
+
+    def put(self, key: str, diagnostics) -> None:
+        blob = zlib.compress(json.dumps([dump(d) for d in diagnostics]).encode("utf-8"))
+        self._pending.append((key, blob))
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+        self._pending.clear()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs time next run
+        self.db.close()

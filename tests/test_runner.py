@@ -1,0 +1,70 @@
+"""Parallel runs and the results cache (issue 5 point 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from conftest import BBC, need, run_newslint
+
+
+def stats(stderr: bytes) -> tuple[int, int, int]:
+    m = re.search(rb"newslint: (\d+) files, (\d+) from cache, (\d+) linted", stderr)
+    assert m, stderr.decode()
+    return tuple(int(x) for x in m.groups())
+
+
+@pytest.mark.slow
+def test_jobs_give_identical_json_and_the_cache_relints_nothing(tmp_path):
+    corpus = need(BBC)
+    one = run_newslint("check", corpus, "--output-format", "json", "--exit-zero", "--no-cache", "-j", "1")
+    two = run_newslint("check", corpus, "--output-format", "json", "--exit-zero", "--no-cache", "-j", "2")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and json.loads(one.stdout)
+
+    cache = tmp_path / "cache"
+    cold = run_newslint("check", corpus, "--output-format", "json", "--exit-zero", "--cache-dir", cache, "-v")
+    warm = run_newslint("check", corpus, "--output-format", "json", "--exit-zero", "--cache-dir", cache, "-v")
+    assert stats(cold.stderr) == (2225, 0, 2225)
+    assert stats(warm.stderr) == (2225, 2225, 0)  # every file from the cache, none re-linted
+    assert cold.stdout == warm.stdout == one.stdout
+
+
+def test_cache_key_follows_content_and_settings_not_mtime(sample, tmp_path):
+    cache = tmp_path / "c"
+    args = ["check", sample, "--cache-dir", cache, "-v", "--exit-zero", "-q"]
+    assert stats(run_newslint(*args).stderr)[2] == 1
+    os.utime(sample, (1, 1))  # a CI checkout resets mtimes: still a hit
+    assert stats(run_newslint(*args).stderr)[1] == 1
+    assert stats(run_newslint(*args, "--select", "NL1").stderr)[2] == 1  # other rules: a miss
+    sample.write_text(sample.read_text(encoding="utf-8") + "\nOne more line of text.\n", encoding="utf-8")
+    assert stats(run_newslint(*args).stderr)[2] == 1  # other content: a miss
+
+
+def test_cached_result_still_gets_fixed(sample, tmp_path):
+    cache = tmp_path / "c"
+    run_newslint("check", sample, "--cache-dir", cache)
+    run_newslint("check", sample, "--cache-dir", cache, "--fix")
+    assert "TT\n" not in sample.read_text(encoding="utf-8")
+
+
+def test_corrupt_cache_is_replaced(sample, tmp_path):
+    cache = tmp_path / "c"
+    cache.mkdir()
+    (cache / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    res = run_newslint("check", sample, "--cache-dir", cache, "-v", "-q")
+    assert res.returncode == 1 and stats(res.stderr)[2] == 1
+    assert stats(run_newslint("check", sample, "--cache-dir", cache, "-v", "-q").stderr)[1] == 1
+
+
+def test_exit_non_zero_on_fix_and_show_fixes(sample):
+    clean_copy = sample.with_name("b.txt")
+    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL2", "--show-fixes")
+    assert res.returncode == 1
+    assert b"6 \xc3\x97 NL102 (repeated-caption)" in res.stdout and b"2 \xc3\x97 NL101" in res.stdout
+    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL2")
+    assert res.returncode == 0
+    assert not clean_copy.exists()
