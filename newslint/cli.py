@@ -68,6 +68,8 @@ def main():
               help="A config file to use instead of discovery, or an inline override such as "
                    "\"duplicates.threshold = 0.5\" (repeatable).")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--force-exclude", is_flag=True, default=None,
+              help="Apply exclude settings to paths given explicitly too (what a pre-commit hook wants).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
               help="Worker processes [default: all cores; 0 = all]. Output is the same for any value.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache (.newslint_cache/).")
@@ -80,7 +82,7 @@ def main():
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
-          exit_zero, quiet, statistics, stdin_filename, configs, isolated, jobs, no_cache, cache_dir, show_fixes,
+          exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir, show_fixes,
           exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
@@ -114,7 +116,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     try:
-        resolver_args = _resolver_args(configs, isolated)
+        resolver_args = _resolver_args(configs + (("force-exclude = true",) if force_exclude else ()), isolated)
         runner = Runner(opts, resolver_args, None if no_cache or stdin or diff else (cache_dir or ".newslint_cache"),
                         jobs or os.cpu_count() or 1)
         resolver, factory = runner.resolver, runner.factory

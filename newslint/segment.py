@@ -98,6 +98,11 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         return None
     if not (ends_prose(paras[k - 1].text) or repeat or gap):
         return None  # after a list or a table row, a short line is more of the same
+    # The text above must read as an article, not as page furniture (menus, teasers)
+    # that a scraper saved before the real one: mostly prose, and enough of it.
+    prose = sum(p.word_count for p in paras[seg_body:k] if is_body_text(p.text))
+    if prose < MIN_BODY_WORDS or prose < 0.4 * sum(p.word_count for p in paras[seg_body:k]):
+        return None
     before_text = " ".join(p.text for p in paras[seg_body:k])
     after_text = " ".join(p.text for p in paras[body_k:])
     before_words, after_words = words(before_text), words(after_text)

@@ -25,6 +25,8 @@ def dump(d: Diagnostic) -> dict:
 
 
 def load(data: dict, filename: str | None = None) -> Diagnostic:
+    """A cached diagnostic, renamed to `filename`: files with the same bytes share an entry,
+    so references to the cached file's own name (in `related`) are renamed too."""
     fix = None
     if data["fix"] is not None:
         f = data["fix"]
@@ -33,6 +35,7 @@ def load(data: dict, filename: str | None = None) -> Diagnostic:
     return Diagnostic(
         data["code"], data["message"], filename or data["filename"], data["row"], data["column"],
         data["end_row"], data["end_column"], data["severity"], fix,
-        tuple(Related(*r) for r in data["related"]), data["fingerprint_text"],
+        tuple(Related(filename if filename and r[0] == data["filename"] else r[0], *r[1:])
+              for r in data["related"]), data["fingerprint_text"],
         tuple((c, tuple(a), tuple(b)) for c, a, b in data["edit_positions"]),
     )

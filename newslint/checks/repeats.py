@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
-from newslint.lineclass import has_credit, is_body_text, is_list_item, looks_like_caption
+from newslint.lineclass import has_credit, is_body_text, is_list_item, looks_like_caption, looks_like_headline
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -64,6 +64,10 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
         return None
     if first.single_line and first.norm in headline_norms(doc):
         return "NL101"
+    if first.single_line and in_header_zone(doc, first.first) and looks_like_headline(first.text) \
+            and all(p.single_line and in_header_zone(doc, p.first) for p in group.paras) \
+            and not looks_like_caption_with_credit(first.text):
+        return "NL101"  # a title printed twice below a line that was taken for the headline
     if all(p.single_line for p in group.paras) and looks_like_caption(first.text):
         credit = has_credit(first.text)
         if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
@@ -71,6 +75,10 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
     if first.word_count >= MIN_PARAGRAPH_WORDS and is_body_text(first.text) and not is_list_item(first.text):
         return "NL103"
     return None
+
+
+def looks_like_caption_with_credit(text: str) -> bool:
+    return has_credit(text)
 
 
 def _exact(p: Paragraph, q: Paragraph, doc: Document) -> bool:

@@ -1,0 +1,58 @@
+"""Helpers shared by the CI reporters (sarif, github, junit, gitlab)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import Counter
+
+from newslint.diagnostics import Diagnostic
+
+
+def display_path(filename: str) -> str:
+    """The path CI systems expect: relative to the working directory (the checkout root
+    in CI), '/'-separated, without a leading './'. Paths outside the working directory,
+    and '-' (stdin), are kept as given."""
+    if filename == "-":
+        return filename
+    path = filename
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            rel = path
+        if not rel.startswith(".." + os.sep) and rel != "..":
+            path = rel
+    path = os.path.normpath(path) if not os.path.isabs(path) else path
+    return path.replace(os.sep, "/")
+
+
+def fingerprints(diags: list[Diagnostic]) -> list[str]:
+    """A stable identity per finding, aligned with `diags` (which must be in report order).
+
+    Built from the file, the rule code, the normalised flagged text and the occurrence
+    index among findings with those same three values, never from line numbers: text
+    inserted above a finding does not change it, while two copies of the same flagged
+    line stay distinct. Findings without flagged text fall back to their message."""
+    seen: Counter = Counter()
+    out = []
+    for d in diags:
+        text = d.fingerprint_text or d.message
+        key = (display_path(d.filename), d.code, text)
+        index = seen[key]
+        seen[key] += 1
+        raw = "\0".join((key[0], key[1], key[2], str(index)))
+        out.append(hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32])
+    return out
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text with the characters XML 1.0 cannot carry at all (not even escaped) shown
+    as \\xNN / \\uNNNN, so a finding about a control character still yields valid XML."""
+    return _NOT_XML.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )

@@ -1,0 +1,65 @@
+"""JUnit XML: one test suite, one test case per checked file, one <failure> per finding
+(an <error> for a file that could not be read or decoded). Clean files are passing test
+cases, so CI test views show how many files were checked, not only the failing ones."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from newslint.report._common import display_path, xml_safe
+
+
+def _line(d) -> str:
+    text = f"{display_path(d.filename)}:{d.row}:{d.column}: {d.code} {d.message}"
+    for r in d.related:
+        where = f"{display_path(r.filename)}:{r.row}" if r.row else display_path(r.filename)
+        sim = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
+        text += f"\n    related: {where}{sim}{' ' + r.message if r.message else ''}"
+    return text
+
+
+def build(run) -> ET.Element:
+    by_file: dict[str, list] = {}
+    errors: set[str] = set()
+    for res in run.results:
+        by_file.setdefault(res.path, [])
+        if res.error:
+            errors.add(res.path)
+    for d in run.diagnostics:
+        # findings are keyed by the name they report; a stdin run names its document
+        by_file.setdefault(d.filename, []).append(d)
+
+    cases = []
+    n_fail = n_err = 0
+    for path, diags in by_file.items():
+        case = ET.Element(
+            "testcase",
+            {
+                "name": xml_safe(display_path(path)),
+                "classname": "newslint",
+                "file": xml_safe(display_path(path)),
+                "time": "0",
+            },
+        )
+        is_error = path in errors
+        for d in diags:
+            tag = "error" if is_error else "failure"
+            el = ET.SubElement(case, tag, {"message": xml_safe(f"{d.code} {d.message}"), "type": d.code})
+            el.text = xml_safe(_line(d))
+        if is_error:
+            n_err += 1
+        elif diags:
+            n_fail += 1
+        cases.append(case)
+
+    totals = {"tests": str(len(cases)), "failures": str(n_fail), "errors": str(n_err), "skipped": "0", "time": "0"}
+    root = ET.Element("testsuites", {"name": "newslint", **totals})
+    suite = ET.SubElement(root, "testsuite", {"name": "newslint", **totals})
+    suite.extend(cases)
+    return root
+
+
+def render(run, name: str = "junit") -> str:
+    root = build(run)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,403 @@
+"""The CI reporters (sarif, github, junit, gitlab) on the real sample, and the CI snippets
+of docs/ci.md run for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import EXPECTED, ROOT, SAMPLE, SHARED, need, run_newslint
+
+SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
+CI_FIXTURES = Path(__file__).parent / "fixtures" / "ci"
+NAME = SAMPLE.name
+# what the sample holds (see ../shared/README.md): per article a repeated headline,
+# three extra copies of the caption and a stray "TT"; and the merge itself
+SAMPLE_CODES = {"NL101": 2, "NL102": 6, "NL201": 2, "NL301": 1}
+
+
+def report(fmt: str, *paths, cwd) -> tuple[int, str]:
+    out = run_newslint("check", "--output-format", fmt, *paths, cwd=cwd)
+    assert out.returncode in (0, 1), out.stderr.decode()
+    return out.returncode, out.stdout.decode("utf-8")
+
+
+# --- SARIF ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sarif(sample):
+    rc, text = report("sarif", NAME, cwd=sample.parent)
+    assert rc == 1
+    return json.loads(text)
+
+
+def test_sarif_of_the_sample_validates_against_the_2_1_0_schema(sarif):
+    import jsonschema
+
+    schema = json.loads(need(SCHEMA).read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(sarif), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+    assert sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1
+
+
+def test_sarif_rules_carry_the_rule_docs(sarif, sample):
+    from newslint import __version__
+    from newslint.registry import all_rules
+
+    driver = sarif["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "newslint" and driver["version"] == __version__
+    rules = {r["id"]: r for r in driver["rules"]}
+    # the same rules `newslint rules` lists in that folder
+    listed = json.loads(run_newslint("rules", "--output-format", "json", cwd=sample.parent).stdout)
+    assert set(rules) == {r["code"] for r in listed}
+    for r in listed:
+        assert rules[r["code"]]["name"] == r["name"]
+        assert rules[r["code"]]["shortDescription"]["text"] == r["summary"]
+        assert rules[r["code"]]["defaultConfiguration"]["level"] in ("error", "warning", "note")
+        assert rules[r["code"]]["defaultConfiguration"]["enabled"] == r["default"]
+    builtin = all_rules()
+    for code in ("NL101", "NL102", "NL201", "NL301"):
+        assert rules[code]["fullDescription"]["text"] == builtin[code].doc()
+        assert rules[code]["help"]["text"] == builtin[code].doc()
+    assert "## Why" in rules["NL102"]["help"]["markdown"]
+
+
+def test_sarif_results_point_at_the_findings(sarif):
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    results = run["results"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    counts = {}
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        counts[r["ruleId"]] = counts.get(r["ruleId"], 0) + 1
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"] == NAME  # relative, no "./"
+    assert counts == SAMPLE_CODES
+
+    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results}
+    headline = by_line[7]  # "Assad to Visit Moscow ..." printed again
+    assert headline["ruleId"] == "NL101"
+    assert headline["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 7,
+        "startColumn": 1,
+        "endLine": 7,
+        "endColumn": len(SAMPLE.read_text(encoding="utf-8").splitlines()[6]) + 1,
+    }
+    related = headline["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == NAME and related["region"]["startLine"] == 1
+    fps = [r["partialFingerprints"]["newslint/v1"] for r in results]
+    assert len(set(fps)) == len(fps)  # the four copies of a caption stay distinct
+
+
+def test_sarif_fixes_are_the_safe_fixes(sarif, sample):
+    """Every fixable finding carries its edit as a SARIF fix; applying them all removes
+    the same lines as `newslint check --fix` (which also merges the blank runs left
+    between removed blocks). The split of merged articles is not offered as a fix."""
+    results = sarif["runs"][0]["results"]
+    text = sample.read_text(encoding="utf-8")
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+
+    def offset(line, col):
+        return starts[line - 1] + col - 1
+
+    edits = []
+    for r in results:
+        if r["ruleId"] == "NL301":
+            assert "fixes" not in r
+            continue
+        (fix,) = r["fixes"]
+        assert fix["properties"]["applicability"] == "safe" and fix["description"]["text"]
+        (change,) = fix["artifactChanges"]
+        assert change["artifactLocation"]["uri"] == NAME
+        for rep in change["replacements"]:
+            reg = rep["deletedRegion"]
+            edits.append(
+                (
+                    offset(reg["startLine"], reg["startColumn"]),
+                    offset(reg["endLine"], reg["endColumn"]),
+                    rep.get("insertedContent", {}).get("text", ""),
+                )
+            )
+    for start, end, content in sorted(edits, reverse=True):
+        text = text[:start] + content + text[end:]
+
+    def squeeze(s):
+        return re.sub(r"\n{3,}", "\n\n", s)
+
+    assert squeeze(text) == squeeze(need(EXPECTED).read_text(encoding="utf-8"))
+
+
+def test_sarif_clean_run_and_output_file(tmp_path):
+    (tmp_path / "clean.txt").write_text("A short clean article.\n\nIt says one thing once.\n", encoding="utf-8")
+    out = run_newslint("check", "--output-format", "sarif", "-o", "r.sarif", ".", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout == b""
+    data = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    assert data["runs"][0]["results"] == []
+    assert data["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+# --- GitHub -------------------------------------------------------------------------
+
+ANNOTATION = re.compile(r"^::(error|warning|notice) (?P<props>[^:]*)::(?P<msg>.*)$")
+
+
+def _props(s: str) -> dict:
+    return dict(kv.split("=", 1) for kv in s.split(","))
+
+
+def test_github_annotations_for_the_sample(sample):
+    rc, text = report("github", NAME, cwd=sample.parent)
+    assert rc == 1
+    lines = text.splitlines()
+    assert len(lines) == sum(SAMPLE_CODES.values())
+    parsed = []
+    for line in lines:
+        m = ANNOTATION.match(line)
+        assert m, line
+        parsed.append((_props(m["props"]), m["msg"]))
+    props, msg = next(p for p in parsed if p[0]["line"] == "7")
+    assert props == {
+        "file": NAME,
+        "line": "7",
+        "col": "1",
+        "endLine": "7",
+        "endColumn": props["endColumn"],
+        "title": "NL101",
+    }
+    assert msg.startswith("Headline repeated")
+    assert sorted(p["title"] for p, _ in parsed) == sorted(c for c, n in SAMPLE_CODES.items() for _ in range(n))
+
+
+def test_github_escaping():
+    from newslint.diagnostics import Diagnostic
+    from newslint.report.github import annotation
+
+    d = Diagnostic("NL501", "100% junk\r\nline: a, b", "news/a,b:c.txt", 3, 2, 3, 9)
+    line = annotation(d)
+    assert "\n" not in line and "\r" not in line
+    assert line == (
+        "::error file=news/a%2Cb%3Ac.txt,line=3,col=2,endLine=3,endColumn=9,title=NL501::100%25 junk%0D%0Aline: a, b"
+    )
+    multi = annotation(Diagnostic("NL103", "m", "a.txt", 3, 1, 5, 4))
+    assert ",col=" not in multi and "endLine=5" in multi  # GitHub takes columns on one line only
+
+
+# --- JUnit --------------------------------------------------------------------------
+
+
+def test_junit_one_case_per_file(sample):
+    (sample.parent / "clean.txt").write_text("A short clean article.\n\nIt says one thing once.\n", encoding="utf-8")
+    rc, text = report("junit", ".", cwd=sample.parent)
+    assert rc == 1
+    root = ET.fromstring(text.encode("utf-8"))
+    (suite,) = root.iter("testsuite")
+    assert suite.get("tests") == "2" and suite.get("failures") == "1" and suite.get("errors") == "0"
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert set(cases) == {NAME, "clean.txt"}
+    assert list(cases["clean.txt"]) == []
+    failures = cases[NAME].findall("failure")
+    assert sorted(f.get("type") for f in failures) == sorted(c for c, n in SAMPLE_CODES.items() for _ in range(n))
+    first = failures[0]
+    assert first.get("message").startswith("NL102 Caption repeated")
+    assert first.text.startswith(f"{NAME}:4:1: NL102") and f"related: {NAME}:3" in first.text
+
+
+def test_junit_stays_valid_xml_with_control_characters_and_markup():
+    from newslint.diagnostics import Diagnostic
+    from newslint.engine import FileResult
+    from newslint.report import Run
+    from newslint.report.junit import render
+
+    d = Diagnostic("NL502", "control character '\x0c' and <p> & \"quotes\" \udcff", "a&b.txt", 1, 1, 1, 2)
+    text = render(Run([FileResult("a&b.txt", [d])]))
+    root = ET.fromstring(text.encode("utf-8"))
+    (failure,) = root.iter("failure")
+    assert failure.get("message") == "NL502 control character '\\x0c' and <p> & \"quotes\" \\udcff"
+    assert root.find("testsuite/testcase").get("name") == "a&b.txt"
+
+
+def test_junit_unreadable_file_is_an_error(tmp_path):
+    (tmp_path / "broken.txt").symlink_to("nowhere.txt")
+    out = run_newslint("check", "--output-format", "junit", "broken.txt", cwd=tmp_path)
+    assert out.returncode == 2  # an I/O error, not a finding
+    suite = ET.fromstring(out.stdout).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "1")
+    case = suite.find("testcase")
+    assert case.find("failure") is None and case.find("error").get("type") == "NL500"
+
+
+# --- GitLab -------------------------------------------------------------------------
+
+
+def test_gitlab_code_quality_fields(sample):
+    rc, text = report("gitlab", NAME, cwd=sample.parent)
+    assert rc == 1
+    items = json.loads(text)
+    assert len(items) == sum(SAMPLE_CODES.values())
+    for item in items:
+        assert {"description", "check_name", "fingerprint", "severity", "location"} <= set(item)
+        assert item["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert item["location"]["path"] == NAME
+        assert isinstance(item["location"]["lines"]["begin"], int)
+        assert item["description"].startswith(item["check_name"] + " ")
+    assert len({i["fingerprint"] for i in items}) == len(items)
+    assert {i["check_name"] for i in items} == set(SAMPLE_CODES)
+
+
+def test_gitlab_fingerprints_survive_moved_lines(sample):
+    """An editor adds a paragraph at the top: every finding moves down two lines and
+    keeps its fingerprint, so GitLab shows nothing as new or fixed."""
+    _, before = report("gitlab", NAME, cwd=sample.parent)
+    text = sample.read_text(encoding="utf-8")
+    sample.write_text(
+        "An editor's note added at the top of the file, which moves every line below it down.\n\n" + text,
+        encoding="utf-8",
+    )
+    _, after = report("gitlab", NAME, cwd=sample.parent)
+    old = {i["fingerprint"]: i for i in json.loads(before)}
+    new = {i["fingerprint"]: i for i in json.loads(after)}
+    assert len(new) >= len(old) - 1  # (the first headline may stop counting as one)
+    for fp, item in new.items():
+        assert fp in old, f"new fingerprint for {item['description']}"
+        assert item["check_name"] == old[fp]["check_name"]
+        assert item["location"]["lines"]["begin"] == old[fp]["location"]["lines"]["begin"] + 2
+
+
+def test_fingerprints_depend_on_text_not_lines():
+    from newslint.diagnostics import Diagnostic
+    from newslint.report._common import fingerprints
+
+    a = Diagnostic("NL102", "copy 2", "./x.txt", 4, 1, 4, 9, fingerprint_text="caption (afp)")
+    b = Diagnostic("NL102", "copy 3", "./x.txt", 9, 1, 9, 9, fingerprint_text="caption (afp)")
+    moved = [
+        Diagnostic("NL102", "copy 2", "x.txt", 40, 1, 40, 9, fingerprint_text="caption (afp)"),
+        Diagnostic("NL102", "copy 3", "x.txt", 90, 1, 90, 9, fingerprint_text="caption (afp)"),
+    ]
+    assert fingerprints([a, b]) == fingerprints(moved)
+    assert len(set(fingerprints([a, b]))) == 2
+    other_file = [Diagnostic("NL102", "copy 2", "y.txt", 4, 1, 4, 9, fingerprint_text="caption (afp)")]
+    assert fingerprints(other_file)[0] != fingerprints([a])[0]
+
+
+# --- the CI snippets of docs/ci.md --------------------------------------------------
+
+
+def _yaml(name: str):
+    yaml = pytest.importorskip("yaml")
+    return yaml.safe_load((CI_FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def _run_command_line(line: str, cwd: Path) -> subprocess.CompletedProcess:
+    argv = shlex.split(line)
+    assert argv[0] == "newslint", line
+    return subprocess.run(
+        [sys.executable, "-m", "newslint", *argv[1:]],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+def _newslint_lines(commands) -> list[str]:
+    lines = []
+    for cmd in commands:
+        for line in str(cmd).splitlines():
+            if line.strip().startswith("newslint "):
+                lines.append(line.strip())
+    return lines
+
+
+def _output_file(line: str) -> str:
+    argv = shlex.split(line)
+    return argv[argv.index("--output-file") + 1]
+
+
+def test_ci_snippet_github_workflow_runs(sample):
+    import jsonschema
+
+    wf = _yaml("github-workflow.yml")
+    (job,) = wf["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    steps = job["steps"]
+    lines = _newslint_lines(s["run"] for s in steps if "run" in s)
+    assert len(lines) == 2
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@"))
+    assert upload["if"] == "${{ !cancelled() }}"
+
+    annotate = _run_command_line(lines[0], sample.parent)
+    assert annotate.returncode == 1  # findings fail the job
+    assert annotate.stdout.decode().startswith("::error file=" + NAME)
+
+    sarif_step = _run_command_line(lines[1], sample.parent)
+    assert sarif_step.returncode == 0, sarif_step.stderr  # --exit-zero: the upload always has a file
+    assert _output_file(lines[1]) == upload["with"]["sarif_file"]
+    data = json.loads((sample.parent / upload["with"]["sarif_file"]).read_text(encoding="utf-8"))
+    schema = json.loads(need(SCHEMA).read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(data)
+    assert len(data["runs"][0]["results"]) == sum(SAMPLE_CODES.values())
+
+
+def test_ci_snippet_gitlab_job_runs(sample):
+    (job,) = _yaml("gitlab-ci.yml").values()
+    lines = _newslint_lines(job["script"])
+    assert len(lines) == 2
+    reports = job["artifacts"]["reports"]
+    assert job["artifacts"]["when"] == "always"
+
+    quality = _run_command_line(lines[0], sample.parent)
+    assert quality.returncode == 0, quality.stderr
+    assert _output_file(lines[0]) == reports["codequality"]
+    items = json.loads((sample.parent / reports["codequality"]).read_text(encoding="utf-8"))
+    assert len(items) == sum(SAMPLE_CODES.values()) and all(i["location"]["path"] == NAME for i in items)
+
+    junit = _run_command_line(lines[1], sample.parent)
+    assert junit.returncode == 1  # the job fails on findings; the reports are still uploaded
+    assert _output_file(lines[1]) == reports["junit"]
+    root = ET.parse(sample.parent / reports["junit"]).getroot()
+    # the codequality report written by the line before is not a checked text file
+    assert {c.get("name") for c in root.iter("testcase")} == {NAME}
+
+
+def test_ci_snippet_pre_commit_config_uses_our_hooks():
+    import yaml
+
+    config = _yaml("pre-commit-config.yml")
+    manifest = {h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    (repo,) = config["repos"]
+    assert {h["id"] for h in repo["hooks"]} <= manifest
+
+
+def test_docs_match_the_ci_fixtures():
+    """docs/ci.md shows exactly the files the tests above run."""
+    doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.DOTALL)
+    for name in ("pre-commit-config.yml", "github-workflow.yml", "gitlab-ci.yml"):
+        assert (CI_FIXTURES / name).read_text(encoding="utf-8") in blocks, name
+
+
+def test_paths_are_relative_and_uris_encoded(tmp_path, monkeypatch):
+    from newslint.report._common import display_path
+    from newslint.report.sarif import _uri
+
+    monkeypatch.chdir(tmp_path)
+    inside = tmp_path / "news desk" / "día 1.txt"
+    assert display_path(str(inside)) == "news desk/día 1.txt"
+    assert display_path("./news desk/día 1.txt") == "news desk/día 1.txt"
+    assert _uri(str(inside)) == "news%20desk/d%C3%ADa%201.txt"
+    outside = tmp_path.parent / "elsewhere.txt"
+    assert display_path(str(outside)) == str(outside)
+    assert _uri(str(outside)).startswith("file:///") and _uri(str(outside)).endswith("/elsewhere.txt")
