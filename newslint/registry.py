@@ -22,6 +22,7 @@ class Context:
 
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     packs: list = field(default_factory=list)
+    selected: frozenset = frozenset()  # codes of the rules that run (pack lines of others are not owned)
 
     def option(self, rule_name: str, key: str, default):
         return self.settings.get(rule_name, {}).get(key, default)

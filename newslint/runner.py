@@ -81,7 +81,8 @@ class LinterFactory:
                 list(settings.select) if settings.select is not None else None)
             chosen = select_rules(rules, select, list(settings.ignore) + self.opts.ignore,
                                   list(settings.extend_select) + self.opts.extend_select)
-            self._cache[key] = (Linter(chosen, Context(settings=settings.options(), packs=packs)), rules)
+            ctx = Context(settings=settings.options(), packs=packs, selected=frozenset(r.code for r in chosen))
+            self._cache[key] = (Linter(chosen, ctx), rules)
         return self._cache[key]
 
 
@@ -186,12 +187,13 @@ class Runner:
         """A result from the cache when the file's findings are known, else (None, key)."""
         if self.cache is None:
             return None, None
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            return None, None
+        from newslint.source import SourceError, read_bytes
+
         linter, settings = self._linter_for(path)
+        try:  # never opens a FIFO, never reads past the size limit
+            data = read_bytes(path, settings.max_file_size)
+        except (SourceError, OSError):
+            return None, None  # the linter reports it
         key = self.cache.key(data, linter_digest(linter, settings))
         diags = self.cache.get(key, path)
         if diags is None:

@@ -46,11 +46,12 @@ def cli():
     return run
 
 
-def run_newslint(*args, cwd=None, input=None) -> subprocess.CompletedProcess:
-    """Run newslint as a real process (as pre-commit and CI do)."""
+def run_newslint(*args, cwd=None, input=None, timeout=600) -> subprocess.CompletedProcess:
+    """Run newslint as a real process (as pre-commit and CI do). The timeout only turns a
+    hang into a failure; no test asserts how fast anything is (that is bench/'s job)."""
     return subprocess.run(
         [sys.executable, "-m", "newslint", *map(str, args)],
-        cwd=cwd, input=input, capture_output=True, env={**os.environ, "NO_COLOR": "1"},
+        cwd=cwd, input=input, capture_output=True, env={**os.environ, "NO_COLOR": "1"}, timeout=timeout,
     )
 
 

@@ -62,9 +62,9 @@ def test_corrupt_cache_is_replaced(sample, tmp_path):
 
 def test_exit_non_zero_on_fix_and_show_fixes(sample):
     clean_copy = sample.with_name("b.txt")
-    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL2", "--show-fixes")
+    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL201", "--show-fixes")
     assert res.returncode == 1
     assert b"6 \xc3\x97 NL102 (repeated-caption)" in res.stdout and b"2 \xc3\x97 NL101" in res.stdout
-    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL2")
+    res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL201")
     assert res.returncode == 0
     assert not clean_copy.exists()

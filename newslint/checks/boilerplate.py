@@ -30,6 +30,8 @@ def pack_matches(doc: Document, ctx: Context, code: str):
                     others.append(prule)
         index[code] = (listed, patterns, others)
     listed, patterns, others = index[code]
+    for prule in patterns:
+        prule.start_file()
     if listed or patterns:
         for ln in doc.lines:
             if ln.blank:
@@ -78,8 +80,10 @@ class BoilerplateLine(Rule):
     Lines that are, in their entirety, a stray page token or widget label listed under
     code NL201 in a rule pack: `TT`, `Highlights`, `Advertisement`, "Continue reading the
     main story", share bars ("Share this with Facebook", "Facebook Twitter WhatsApp"),
-    subscription prompts. The shipped list is `rules/boilerplate.toml`; a line is matched
-    as a whole, so the same words inside a sentence are never flagged.
+    follow and subscription prompts, comment widgets, counters, copyright footers,
+    cookie notices. The shipped lists are `rules/boilerplate.toml` and the publisher packs
+    (`rules/publisher-*.toml`: BBC, Al Jazeera, AP, Al Bawaba); a line is matched as a
+    whole, so the same words inside a sentence are never flagged.
 
     ## Why
     These tokens are layout, not text: they break paragraphs apart, leak into
@@ -97,6 +101,69 @@ class BoilerplateLine(Rule):
     code = "NL201"
     name = "boilerplate-line"
     fix = "safe"
+
+    def check(self, doc: Document, ctx: Context):
+        return pack_diagnostics(self, doc, ctx, self.code)
+
+
+@register
+class CreditLine(Rule):
+    """A line that is only a picture credit or a caption label.
+
+    ## What it flags
+    Lines such as "Image copyright EPA", "Image caption", "[File: Reuters]", "(AFP)"
+    alone, "Photo: Ringo H.W. Chiu, AP", "Sanjeev Verma/Hindustan Times/Getty Images",
+    "Credit... Doug Mills/The New York Times", and the "Image caption " / "Media caption "
+    label in front of caption text (`rules/captions.toml`). Datelines
+    ("WASHINGTON (Reuters) -") and bylines ("Associated Press") are not flagged.
+
+    ## Why
+    Credits and labels are layout, not text: they split paragraphs and leak into
+    summaries and duplicate signatures.
+
+    ## Example
+        Image copyright EPA        <- NL204
+        Image caption Rescuers searched the rubble overnight   <- NL204 (the label only)
+
+    ## Fix safety
+    Safe when the line holds only the credit (it is deleted), and for a label prefix
+    (only the label goes, the caption stays). "Image credit: X" lines are unsafe:
+    reader-checked article bodies sometimes keep them as the closing line.
+    """
+
+    code = "NL204"
+    name = "credit-line"
+    fix = "sometimes"
+
+    def check(self, doc: Document, ctx: Context):
+        return pack_diagnostics(self, doc, ctx, self.code)
+
+
+@register
+class CaptionCredit(Rule):
+    """A caption line that ends in a picture credit (off by default; report only).
+
+    ## What it flags
+    Caption lines such as "WikiLeaks founder Julian Assange (AFP)", "... [File: Reuters]",
+    "... (Photo: Getty Images)". Not flagged: datelines, all-capitals place names
+    ("BEIRUT (AFP)"), and an acronym right after its full name ("Saudi Press Agency (SPA)").
+
+    ## Why
+    Useful to find where captions sit in a corpus (for example to strip them before
+    training); in a news file a caption is article-adjacent text, so this rule is off
+    unless selected. Repeated captions are NL102's job.
+
+    ## Example
+        Russian soldiers near the Red Square in Moscow (AFP)     <- NL205
+
+    ## Fix safety
+    None: nothing is deleted.
+    """
+
+    code = "NL205"
+    name = "caption-credit"
+    fix = "none"
+    default = False
 
     def check(self, doc: Document, ctx: Context):
         return pack_diagnostics(self, doc, ctx, self.code)

@@ -49,10 +49,12 @@ def is_boilerplate(doc: Document, ctx: Context, line: int) -> bool:
     owned = doc.__dict__.get("_pack_lines")
     if owned is None:
         owned = set()
-        for pack in ctx.packs:
-            for rule in pack.rules:
-                if rule.kind == "line":
-                    owned.update(m.whole_line for m in rule.matches(doc))
+        from newslint.checks.boilerplate import pack_matches
+
+        codes = {r.code for p in ctx.packs for r in p.rules if r.kind == "line"}
+        for code in sorted(codes):
+            if not ctx.selected or code in ctx.selected:
+                owned.update(m.whole_line for _, m in pack_matches(doc, ctx, code) if m.whole_line is not None)
         doc.__dict__["_pack_lines"] = owned
     return line in owned
 
