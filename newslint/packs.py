@@ -20,15 +20,13 @@ a time limit, so a catastrophic user pattern cannot hang a run.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any, Iterator
 
-import regex
 
 from newslint.document import Document
 from newslint.normalize import normalize
@@ -77,6 +75,17 @@ class PackRule:
         """Start this rule's time budget for a new file (user patterns only)."""
         self.__dict__["_deadline"] = time.monotonic() + FILE_BUDGET
 
+    def may_match(self, text: str) -> bool:
+        """The cheap test a line must pass before the full pattern is tried (and compiled):
+        an optional `prefilter`, a standard-library regex searched case-insensitively."""
+        pre = self.spec.get("prefilter")
+        if pre is None:
+            return True
+        compiled = self.__dict__.get("_prefilter")
+        if compiled is None:
+            compiled = self.__dict__["_prefilter"] = re.compile(pre, re.IGNORECASE)
+        return compiled.search(text) is not None
+
     def fullmatch(self, text: str) -> bool:
         """Does the whole of `text` match this rule's pattern?"""
         pattern = self.compiled()
@@ -95,6 +104,8 @@ class PackRule:
                     return cache[key]
                 except re.error:
                     pass  # needs the regex module's syntax (\p{...} and the like)
+            import regex  # only user packs and a few shipped patterns need it (it costs an import)
+
             # VERSION0: simple case folding; VERSION1's full folding made matching 17-30x slower
             flags = regex.IGNORECASE if self.spec.get("ignorecase", True) else 0
             try:
@@ -144,7 +155,7 @@ MAX_LINE_MATCH = 200  # a whole-line boilerplate pattern never needs to look at 
 class LineKind:
     """A whole line that is boilerplate: `lines` (compared normalised) or `pattern` (full match)."""
 
-    fields = {"lines": list, "pattern": str, "ignorecase": bool}
+    fields = {"lines": list, "pattern": str, "ignorecase": bool, "prefilter": str}
 
     @staticmethod
     def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
@@ -157,7 +168,7 @@ class LineKind:
                 continue
             stripped = ln.text.strip()
             hit = ln.norm in wanted
-            if not hit and pattern is not None and len(stripped) <= MAX_LINE_MATCH:
+            if not hit and pattern is not None and len(stripped) <= MAX_LINE_MATCH and rule.may_match(stripped):
                 hit = rule.fullmatch(stripped)
             if hit:
                 yield Match(ln.start, ln.end, stripped, whole_line=ln.index)
@@ -166,7 +177,7 @@ class LineKind:
 class ExistenceKind:
     """A word or pattern that should not appear anywhere: `tokens` or `pattern`, matched inline."""
 
-    fields = {"tokens": list, "pattern": str, "ignorecase": bool}
+    fields = {"tokens": list, "pattern": str, "ignorecase": bool, "prefilter": str}
 
     @staticmethod
     def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
@@ -174,10 +185,13 @@ class ExistenceKind:
         if "tokens" in rule.spec:
             key = "_tokens"
             rule.spec.setdefault(
-                key, r"(?<!\w)(?:" + "|".join(regex.escape(t) for t in rule.spec["tokens"]) + r")(?!\w)"
+                key, r"(?<!\w)(?:" + "|".join(re.escape(t) for t in rule.spec["tokens"]) + r")(?!\w)"
             )
-        pattern = rule.compiled(key)
+        pattern = None
         for ln in doc.lines:
+            if not rule.may_match(ln.text):
+                continue
+            pattern = pattern or rule.compiled(key)
             for m in _finditer(rule, pattern, ln.text):
                 yield Match(ln.start + m.start(), ln.start + m.end(), m.group(0))
 
@@ -191,7 +205,7 @@ class SubstitutionKind:
     def matches(rule: PackRule, doc: Document) -> Iterator[Match]:
         swap = rule.spec["swap"]
         keys = sorted(swap, key=len, reverse=True)
-        rule.spec.setdefault("_swap", r"(?<!\w)(?:" + "|".join(regex.escape(k) for k in keys) + r")(?!\w)")
+        rule.spec.setdefault("_swap", r"(?<!\w)(?:" + "|".join(re.escape(k) for k in keys) + r")(?!\w)")
         pattern = rule.compiled("_swap")
         lowered = {k.casefold(): v for k, v in swap.items()}
         for ln in doc.lines:
@@ -247,7 +261,7 @@ def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
     unknown = set(data) - {"pack", "rule"}
     if unknown:
         raise PackError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
-    pack = Pack(path, meta.get("name", Path(path).stem), meta.get("description", ""), builtin)
+    pack = Pack(path, meta.get("name", os.path.splitext(os.path.basename(path))[0]), meta.get("description", ""), builtin)
     seen_ids = set()
     for n, raw in enumerate(data.get("rule", []), 1):
         where = f"{path}: rule #{n}"
@@ -266,7 +280,7 @@ def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
         if not any(k in raw for k in REQUIRED[kind]):
             raise PackError(f"{where}: kind {kind!r} needs one of {', '.join(REQUIRED[kind])}")
         code = raw["code"].strip().upper()
-        if not regex.fullmatch(r"[A-Z]{1,8}[0-9]{1,4}", code):
+        if not re.fullmatch(r"[A-Z]{1,8}[0-9]{1,4}", code):
             raise PackError(f"{where}: code {raw['code']!r} must be letters then digits, like ACME101")
         if code.startswith("NL") and not builtin:
             raise PackError(f"{where}: code {code} uses the built-in prefix NL; give your pack its own prefix")
@@ -289,7 +303,14 @@ def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
 
 
 def builtin_pack_names() -> list[str]:
-    return sorted(p.name for p in resources.files("newslint.rules").iterdir() if p.name.endswith(".toml"))
+    return sorted(n for n in os.listdir(_builtin_dir()) if n.endswith(".toml"))
+
+
+def _builtin_dir() -> str:
+    """The shipped packs: package data of `newslint.rules` (the repo's rules/ folder)."""
+    import newslint.rules
+
+    return os.path.dirname(newslint.rules.__file__)
 
 
 def load_builtin_packs(names: list[str] | None = None) -> list[Pack]:
@@ -297,14 +318,15 @@ def load_builtin_packs(names: list[str] | None = None) -> list[Pack]:
     for name in builtin_pack_names():
         if names is not None and name[:-5] not in names:
             continue
-        res = resources.files("newslint.rules").joinpath(name)
-        out.append(parse_pack(res.read_text(encoding="utf-8"), f"rules/{name}", builtin=True))
+        with open(os.path.join(_builtin_dir(), name), encoding="utf-8") as fh:
+            out.append(parse_pack(fh.read(), f"rules/{name}", builtin=True))
     return out
 
 
 def load_pack_file(path: str) -> Pack:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
     return parse_pack(text, path, builtin=False)

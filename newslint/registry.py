@@ -7,8 +7,6 @@ diagnostics. Rules register themselves with `@register` when their module is imp
 
 from __future__ import annotations
 
-import inspect
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -41,6 +39,9 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
+        import inspect
+        import textwrap
+
         return textwrap.dedent(inspect.getdoc(cls) or "").strip()
 
     @classmethod

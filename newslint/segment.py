@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from statistics import median
 
 from newslint.document import Document, Paragraph, Segment
 from newslint.lineclass import ends_prose, has_credit, is_body_text, looks_like_caption, looks_like_headline
@@ -43,6 +42,12 @@ _STOP = frozenset(
 
 MIN_BODY_WORDS = 40  # each side of a boundary must hold at least this much prose
 HEADER_MAX_LINES = 14
+
+
+def median(values: list[int]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def content_words(text: str) -> Counter:

@@ -40,7 +40,7 @@ def pack_matches(doc: Document, ctx: Context, code: str):
             stripped = ln.text.strip()
             if prule is None and len(stripped) <= MAX_LINE_MATCH:
                 for cand in patterns:
-                    if cand.fullmatch(stripped):
+                    if cand.may_match(stripped) and cand.fullmatch(stripped):
                         prule = cand
                         break
             if prule is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from newslint.engine import FileResult
 
 FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "junit", "gitlab")
 
@@ -13,7 +12,7 @@ FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "
 class Run:
     """Everything a reporter may show about one run."""
 
-    results: list[FileResult]
+    results: list  # of engine.FileResult
     rules: dict = field(default_factory=dict)  # code -> Rule, for help text
     fix_mode: bool = False
     unsafe_fixes: bool = False
