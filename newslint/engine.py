@@ -12,7 +12,8 @@ from newslint.document import Document
 from newslint.fixer import apply_edits, merge_fixes
 from newslint.registry import Context, Rule
 from newslint.suppress import apply_suppressions
-from newslint.source import Source, SourceError, atomic_write, create_exclusive, read_source
+from newslint.source import (Source, SourceError, assert_unchanged, atomic_write, create_exclusive, locked_source,
+                             read_source, same_content)
 
 MAX_FIX_PASSES = 10
 
@@ -94,14 +95,20 @@ class Linter:
         return parts, fixed, [self.lint(Document(part)) for part in parts]
 
 
-def sibling_paths(path: str, count: int) -> list[str]:
-    """`count` free names `<stem>-N<ext>` beside `path`, N from 2 up, skipping taken names."""
+def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) -> list[str]:
+    """`count` free names `<stem>-N<ext>` beside `path`, N from 2 up, skipping taken names.
+
+    Names come from `path` alone (never from the text), in `path`'s own folder. With
+    `contents` (the bytes each new file would get), a name already holding exactly
+    those bytes is reused: a split interrupted after writing its new files (killed,
+    or the disk filled) is finished by the next run without a second copy.
+    """
     folder, name = os.path.split(path)
     stem, ext = os.path.splitext(name)
     out, n = [], 2
     while len(out) < count:
         cand = os.path.join(folder, f"{stem}-{n}{ext}")
-        if not os.path.lexists(cand):
+        if not os.path.lexists(cand) or (contents is not None and same_content(cand, contents[len(out)])):
             out.append(cand)
         n += 1
     return out
@@ -125,7 +132,10 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
         result.diagnostics = linter.lint(Document(source))
         return result
     parts, fixed, remaining = linter.fix(source, unsafe)
-    names = [display] + (sibling_paths(display, len(parts) - 1) if source.path else [display] * (len(parts) - 1))
+    # encode before anything is written: text that cannot be written back fails here
+    data = [p.to_bytes() for p in parts]
+    names = [display] + (sibling_paths(display, len(parts) - 1, data[1:]) if source.path
+                         else [display] * (len(parts) - 1))
     result.fixed = fixed
     result.diagnostics = [replace(d, filename=name) for name, diags in zip(names, remaining) for d in diags]
     result.new_texts = [p.text for p in parts]
@@ -139,34 +149,61 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
         result.diff = "".join(chunks)
     elif mode == "fix" and source.path:
         siblings = names[1:]
-        # new files first: if creating one fails, the original is still whole
-        for name, part in zip(siblings, parts[1:]):
-            create_exclusive(name, part.to_bytes(), source.mode or 0o644)
+        assert_unchanged(source.path, source.identity)  # someone else wrote it since we read it
+        # new files first: if creating one fails, the original is still whole (and a
+        # later run reuses the new files that hold the same bytes)
+        for name, part_bytes in zip(siblings, data[1:]):
+            if not same_content(name, part_bytes):
+                create_exclusive(name, part_bytes, source.mode or 0o644)
         if parts[0].text != source.text:
-            atomic_write(source.path, parts[0].to_bytes(), source.mode)
+            atomic_write(source.path, data[0], source.mode, expect=source.identity)
         result.written = [display] + siblings
     return result
 
 
 def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: str = "utf-8",
                  max_bytes: int | None = None) -> FileResult:
+    """Lint or fix one file; never raises for a problem with this one file.
+
+    In 'fix' mode the file is read, fixed and written under an exclusive lock on it,
+    so concurrent fix runs take turns per file. Any error (unreadable, undecodable,
+    unwritable, a fix that does not converge, a crash inside a rule) becomes a finding
+    for this file, the file is left as it was, and the run goes on with the next one.
+    """
     display = path
+    kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+
+    def failed(message: str) -> FileResult:
+        res = FileResult(display, error=True)
+        res.diagnostics = [Diagnostic("NL500", message, display, 1, 1, 1, 1, severity="error")]
+        return res
+
     try:
-        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        if mode == "fix":
+            with locked_source(path, encoding, **kwargs) as source:
+                return process_source(source, linter, mode, unsafe, display)
         source = read_source(path, encoding, **kwargs)
+        return process_source(source, linter, mode, unsafe, display)
     except SourceError as exc:
         return error_result(display, exc)
-    try:
-        return process_source(source, linter, mode, unsafe, display)
     except NotConverged as exc:
-        res = FileResult(display, error=True)
-        res.diagnostics = [Diagnostic("NL500", str(exc), display, 1, 1, 1, 1, severity="error")]
-        return res
+        return failed(str(exc))
+    except UnicodeEncodeError as exc:
+        return failed(f"the fixed text cannot be encoded as {exc.encoding} ({exc.reason}); file left untouched")
     except OSError as exc:
-        res = FileResult(display, error=True)
-        res.diagnostics = [Diagnostic("NL500", f"cannot write: {exc.strerror or exc}", display, 1, 1, 1, 1,
-                                      severity="error")]
-        return res
+        return failed(f"cannot write: {exc.strerror or exc}")
+    except Exception as exc:  # a bug in a rule must not stop the run or touch the file
+        import traceback
+
+        from newslint.packs import PackError
+
+        if isinstance(exc, PackError):  # e.g. a user pattern that timed out on this file's text
+            return failed(f"{exc}; file left untouched")
+
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = next((f"{os.path.basename(f.filename)}:{f.lineno}" for f in reversed(frames)
+                      if "newslint" in f.filename), "?")
+        return failed(f"internal error: {type(exc).__name__}: {exc} (at {where}); file left untouched")
 
 
 def error_result(display: str, exc: SourceError) -> FileResult:
@@ -174,5 +211,6 @@ def error_result(display: str, exc: SourceError) -> FileResult:
     if exc.code == "NL502":  # binary files are skipped with a note, not a finding
         res.notes = [f"{display}: {exc.message}"]
         return res
-    res.diagnostics = [Diagnostic(exc.code, exc.message, display, 1, 1, 1, 1, severity="error")]
+    row, col = getattr(exc, "row", 1) or 1, getattr(exc, "column", 1) or 1
+    res.diagnostics = [Diagnostic(exc.code, exc.message, display, row, col, row, col, severity="error")]
     return res

@@ -15,27 +15,44 @@ from newslint.diagnostics import Edit, Fix
 from newslint.document import Document
 
 
+def _block_of_line(doc: Document) -> list[int]:
+    """For each line, the index of the block holding it (-1 for blank lines); cached."""
+    cached = doc.__dict__.get("_block_of_line")
+    if cached is None:
+        cached = [-1] * len(doc.lines)
+        for k, b in enumerate(doc.blocks):
+            for i in b.lines:
+                cached[i] = k
+        doc.__dict__["_block_of_line"] = cached
+    return cached
+
+
 def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
+    """Edits deleting whole lines, and the blank runs of blocks that vanish entirely.
+
+    Costs time in proportion to the deleted lines and the blocks they touch, not to the
+    document: every single-line fix of a long file calls it.
+    """
     lines = doc.lines
     gone = set(i for i in deleted if 0 <= i < len(lines) and not lines[i].blank)
     if not gone:
         return []
     blocks = doc.blocks
-    vanished = [all(i in gone for i in b.lines) for b in blocks]
+    block_of = _block_of_line(doc)
+    touched = sorted({block_of[i] for i in gone})
+    vanished = [k for k in touched if all(i in gone for i in blocks[k].lines)]
     drop = set(gone)
 
     def blank_range(a: int, b: int) -> list[int]:
         """Empty lines strictly between lines a and b (comments between blocks are kept)."""
         return [i for i in range(a + 1, b) if lines[i].empty]
 
-    i = 0
-    while i < len(blocks):
-        if not vanished[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(blocks) and vanished[j + 1]:
-            j += 1
+    r = 0
+    while r < len(vanished):  # each run of consecutive vanished blocks i..j
+        m = r
+        while m + 1 < len(vanished) and vanished[m + 1] == vanished[m] + 1:
+            m += 1
+        i, j = vanished[r], vanished[m]
         for k in range(i, j):  # separators inside the vanished run
             drop.update(blank_range(blocks[k].last, blocks[k + 1].first))
         has_prev, has_next = i > 0, j + 1 < len(blocks)
@@ -47,7 +64,7 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
             drop.update(after)
         elif has_prev:
             drop.update(before)
-        i = j + 1
+        r = m + 1
 
     edits: list[Edit] = []
     run_start = None
@@ -61,6 +78,13 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
                 # Deleting the last line of a file without a final newline: the line
                 # before it becomes last and must lose its terminator instead.
                 start = lines[run_start - 1].end
+            elif start > 0 and doc.text[start - 1] == "\r" and doc.text.startswith("\n", end):
+                # Mixed endings: a line ending in a bare CR would meet the LF of the empty
+                # line after the deleted run and the two would read as one CRLF, losing a
+                # line break (and merging two blocks). That empty line ends in CR instead.
+                edits.append(Edit(start, end + 1, "\r"))
+                run_start = None
+                continue
             edits.append(Edit(start, end, ""))
             run_start = None
     return edits

@@ -1,0 +1,416 @@
+"""Reliability on awkward files (issue 7): line endings, binary, empty, huge, unreadable,
+symlinks, modes and owners. Every fix here runs on real BBC paragraphs with injected
+repeats, through the real command line (`python -m newslint`) in a scratch folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from newsdocs import bbc_articles, join_lines, need_shared, sample_captions, split_keepends, with_defects
+
+from newslint.engine import process_path
+from newslint.source import SourceError, read_source
+
+pytestmark = pytest.mark.skipif(not bbc_articles() or not sample_captions(),
+                                reason="../shared is missing: these tests need the BBC corpus and the sample")
+
+
+def newslint(*args, cwd, timeout=120, process=False) -> subprocess.CompletedProcess:
+    """`newslint ARGS` run from `cwd` (so its results cache stays there): in this process
+    by default (fast), or as a real process with `process=True`."""
+    if process:
+        return subprocess.run([sys.executable, "-m", "newslint", *map(str, args)], cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
+    from click.testing import CliRunner
+
+    from newslint.cli import main
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)
+
+
+def article_lines(n: int = 0) -> list[str]:
+    """A real article as a scraper saved it: headline twice, caption twice, TT, a repeated paragraph."""
+    return with_defects(bbc_articles()[n], sample_captions()[0])
+
+
+def clean_lines(n: int = 0) -> list[str]:
+    """What safe fixes must leave of `article_lines(n)`: each line once, one blank between blocks."""
+    art, caption = bbc_articles()[n], sample_captions()[0]
+    out = [art.headline, "", caption]
+    for p in art.paragraphs[:6]:
+        out += ["", p]
+    return out
+
+
+def endings_for(lines: list[str], style: str) -> list[str]:
+    if style == "mixed":  # every kind, in turn; never a bare CR right before an empty LF line
+        ends = [("\r\n", "\n", "\r")[i % 3] for i in range(len(lines))]
+        for i in range(1, len(lines)):
+            if ends[i - 1] == "\r" and lines[i] == "" and ends[i] == "\n":
+                ends[i] = "\r\n"
+        return ends
+    return [{"lf": "\n", "crlf": "\r\n", "cr": "\r"}[style]] * len(lines)
+
+
+def snapshot(path: Path) -> tuple:
+    st = path.lstat()
+    return path.read_bytes(), st.st_mtime_ns, stat.S_IMODE(st.st_mode)
+
+
+# -- line endings and the final newline ------------------------------------------------
+
+@pytest.mark.parametrize("final", [True, False], ids=["final-newline", "no-final-newline"])
+@pytest.mark.parametrize("style", ["lf", "crlf", "cr", "mixed"])
+def test_fix_keeps_every_line_ending_and_the_final_newline_state(tmp_path, style, final):
+    lines = article_lines(1)
+    ends = endings_for(lines, style)
+    original = join_lines(lines, ends, final)
+    f = tmp_path / "story.txt"
+    f.write_bytes(original.encode("utf-8"))
+    res = newslint("check", "--fix", f.name, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    fixed = f.read_bytes().decode("utf-8")
+    # the right lines went: what is left is the article with each line once
+    assert [ln.rstrip("\r\n") for ln in split_keepends(fixed)] == clean_lines(1)
+    # each line left keeps the terminator it had; nothing was re-terminated or normalised
+    left = split_keepends(fixed)
+    it = iter(split_keepends(original))
+    for i, ln in enumerate(left):
+        is_last = i == len(left) - 1
+        assert any(o == ln or (is_last and not final and o.rstrip("\r\n") == ln) for o in it), ln[:60]
+    assert fixed.endswith(("\n", "\r")) == final
+    if style != "mixed":
+        only = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}[style]
+        assert fixed.replace(only, "").count("\r") == 0 and fixed.replace(only, "").count("\n") == 0
+    # and a second run finds nothing left to do
+    again = newslint("check", "--fix", f.name, cwd=tmp_path)
+    assert f.read_bytes().decode("utf-8") == fixed and "All checks passed!" in again.stdout
+
+
+# -- binary and empty files --------------------------------------------------------------
+
+def test_binary_file_is_skipped_with_a_note_and_never_touched(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    # a compressed article saved with a .txt name: NUL bytes, not text
+    blob = tree / "archive.txt"
+    blob.write_bytes(gzip.compress(bbc_articles()[0].headline.encode() * 50, mtime=0))
+    assert b"\0" in blob.read_bytes()[:8192]
+    os.utime(blob, ns=(1_000_000_000, 1_000_000_000))
+    story = tree / "story.txt"
+    story.write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    before = snapshot(blob)
+    res = newslint("check", "--fix", "tree", cwd=tmp_path)
+    assert "note: tree/archive.txt: binary file (NUL bytes); skipped" in res.stderr
+    assert "archive.txt" not in res.stdout  # a note, not a finding
+    assert snapshot(blob) == before
+    assert story.read_text(encoding="utf-8").splitlines() == clean_lines(2)  # the run went on
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"\n", b"\r\n\r\n", b"   \t  ", b"\xef\xbb\xbf"],
+                         ids=["empty", "newline", "blank-crlf", "spaces", "bom-only"])
+def test_empty_and_blank_files_are_fine(tmp_path, content):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(content)
+    for args in (("check",), ("check", "--fix"), ("check", "--fix", "--unsafe-fixes"), ("check", "--diff")):
+        res = newslint(*args, f.name, cwd=tmp_path)
+        assert res.returncode == 0 and "Traceback" not in res.stderr, (args, res.stdout, res.stderr)
+        assert f.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["empty.txt"]
+    res = subprocess.run([sys.executable, "-m", "newslint", "check", "--fix", "-"], input=content,
+                         capture_output=True, cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout == content
+
+
+# -- a 200 MB file -----------------------------------------------------------------------
+
+BIG = 200 * 1024 * 1024
+
+
+def peak_rss_kb(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run newslint under a fresh parent that reports its only child's peak RSS (kB)."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stdout.write(repr((r.returncode, r.stdout.decode(), r.stderr.decode(), "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "newslint", *args], cwd=cwd,
+                         capture_output=True, text=True, timeout=300)
+    code, stdout, stderr, rss = eval(out.stdout)  # noqa: S307 - our own repr
+    return subprocess.CompletedProcess(args, code, stdout, stderr), rss
+
+
+@pytest.fixture(scope="module")
+def huge_tree(tmp_path_factory):
+    """A 200 MB text file of real articles with defects (deleted after the module)."""
+    tree = tmp_path_factory.mktemp("huge") / "tree"
+    tree.mkdir()
+    block = ("\n".join(article_lines(0)) + "\n\n").encode("utf-8")
+    big = tree / "huge.txt"
+    with open(big, "wb") as fh:
+        written = 0
+        while written < BIG:
+            fh.write(block)
+            written += len(block)
+    (tree / "small.txt").write_text("\n".join(article_lines(3)) + "\n", encoding="utf-8")
+    head = hashlib.sha256(big.read_bytes()).hexdigest()
+    yield tree, head
+    big.unlink()
+
+
+@pytest.mark.slow
+def test_200mb_file_is_refused_clearly_in_bounded_memory_and_left_whole(huge_tree):
+    tree, digest = huge_tree
+    big = tree / "huge.txt"
+    mtime = big.stat().st_mtime_ns
+    res, rss = peak_rss_kb(["check", "--fix", "--no-cache", "tree"], cwd=tree.parent)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "tree/huge.txt:1:1: NL503 file is" in res.stdout and "max-file-size" in res.stdout
+    assert (tree / "small.txt").read_text(encoding="utf-8").splitlines() == clean_lines(3)  # the run went on
+    assert big.stat().st_mtime_ns == mtime and hashlib.sha256(big.read_bytes()).hexdigest() == digest
+    print(f"peak RSS with a {big.stat().st_size:,}-byte file: {rss / 1024:.0f} MB")
+    assert rss < 120 * 1024, f"peak RSS {rss / 1024:.0f} MB: the file was read into memory"
+
+
+@pytest.mark.slow
+def test_200mb_file_default_run_stays_in_bounded_memory(huge_tree):
+    """The same through a default run (results cache on: it must read files the same bounded way)."""
+    tree, _ = huge_tree
+    res, rss = peak_rss_kb(["check", "--fix", "tree"], cwd=tree.parent)
+    assert "NL503" in res.stdout
+    assert rss < 120 * 1024, f"peak RSS {rss / 1024:.0f} MB"
+
+
+def test_size_limit_is_a_setting_and_bounds_reading(tmp_path):
+    f = tmp_path / "story.txt"
+    f.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
+    before = snapshot(f)
+    res = newslint("check", "--fix", "--no-cache", "--config", "max-file-size = 1000", f.name, cwd=tmp_path)
+    assert res.returncode == 1
+    assert f"NL503 file is {f.stat().st_size:,} bytes, over the 1,000-byte limit (max-file-size)" in res.stdout
+    assert snapshot(f) == before
+
+
+# -- unreadable files, FIFOs, sockets, broken symlinks ------------------------------------
+
+def test_fifo_and_socket_are_reported_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    sock_path = tmp_path / "sock.txt"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(sock_path))
+        for path, kind in ((fifo, "FIFO"), (sock_path, "socket")):
+            res = process_path(str(path), _linter(), "fix", False)
+            (d,) = res.diagnostics
+            assert res.error and d.code == "NL500" and kind in d.message
+    finally:
+        sock.close()
+
+
+def test_fifo_in_tree_does_not_hang_a_default_run(tmp_path):
+    """A default run (results cache on) must not open the FIFO either."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.mkfifo(tree / "pipe.txt")
+    (tree / "story.txt").write_text("\n".join(article_lines(1)) + "\n", encoding="utf-8")
+    try:
+        res = newslint("check", "--fix", "tree", cwd=tmp_path, timeout=10, process=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("newslint blocked on a FIFO")
+    assert "pipe.txt:1:1: NL500" in res.stdout and res.returncode == 2
+
+
+def test_fifo_in_tree_is_reported_and_the_run_goes_on(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.mkfifo(tree / "pipe.txt")
+    (tree / "story.txt").write_text("\n".join(article_lines(1)) + "\n", encoding="utf-8")
+    res = newslint("check", "--fix", "--no-cache", "tree", cwd=tmp_path, timeout=60, process=True)
+    assert "tree/pipe.txt:1:1: NL500 a FIFO (named pipe), not a regular file; skipped" in res.stdout
+    assert (tree / "story.txt").read_text(encoding="utf-8").splitlines() == clean_lines(1)
+    assert res.returncode == 2
+
+
+def _linter():
+    from newsdocs import default_linter
+
+    return default_linter()
+
+
+@pytest.fixture
+def world_tree():
+    """A folder every user may enter (pytest's own tmp folders are root-only)."""
+    d = Path(tempfile.mkdtemp(prefix="newslint-perm-"))
+    d.chmod(0o777)
+    yield d
+    for p in sorted(d.rglob("*"), reverse=True):
+        p.unlink() if not p.is_dir() or p.is_symlink() else p.rmdir()
+    d.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(os, "seteuid"), reason="needs POSIX users")
+def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree):
+    """chmod 000 does not stop root, so the check runs with the effective uid of `nobody`."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to an unprivileged uid")
+    locked = world_tree / "locked.txt"
+    locked.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
+    locked.chmod(0o000)
+    story = world_tree / "story.txt"
+    story.write_text("\n".join(article_lines(1)) + "\n", encoding="utf-8")
+    story.chmod(0o666)
+    before = locked.read_bytes()
+    from click.testing import CliRunner
+
+    from newslint.cli import main
+
+    args = ["check", "--fix", "--no-cache", "--isolated", str(world_tree)]
+    # the same run once as root on a scratch copy first: every lazy import is then done
+    # (nobody may not read the interpreter's own library under /root)
+    warm = world_tree / "warm"
+    warm.mkdir()
+    (warm / "story.txt").write_bytes(story.read_bytes())
+    CliRunner().invoke(main, ["check", "--fix", "--no-cache", "--isolated", str(warm)])
+    (warm / "story.txt").unlink()
+    warm.rmdir()
+    os.seteuid(65534)
+    try:
+        with pytest.raises(SourceError) as exc:
+            read_source(str(locked))
+        res = CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.seteuid(0)
+    assert exc.value.code == "NL500" and "Permission denied" in exc.value.message
+    assert f"{locked}:1:1: NL500 cannot read: Permission denied" in res.stdout
+    assert res.exit_code == 2
+    assert story.read_text(encoding="utf-8").splitlines() == clean_lines(1)  # fixed as nobody
+    assert locked.read_bytes() == before
+
+
+def test_broken_symlink_is_reported_and_never_replaced(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "gone.txt").symlink_to("../moved/story.txt")
+    (tree / "story.txt").write_text("\n".join(article_lines(1)) + "\n", encoding="utf-8")
+    res = newslint("check", "--fix", "tree", cwd=tmp_path)
+    assert "tree/gone.txt:1:1: NL500 broken symlink to '../moved/story.txt'" in res.stdout
+    assert res.returncode == 2
+    assert (tree / "gone.txt").is_symlink() and os.readlink(tree / "gone.txt") == "../moved/story.txt"
+    assert not (tmp_path / "moved").exists()
+    assert (tree / "story.txt").read_text(encoding="utf-8").splitlines() == clean_lines(1)
+
+
+# -- symlinks, modes and owners ----------------------------------------------------------
+
+@pytest.mark.parametrize("unsafe", [False, True], ids=["safe", "unsafe"])
+def test_symlink_is_kept_and_its_target_fixed(tmp_path, unsafe):
+    need_shared()
+    tree, store = tmp_path / "tree", tmp_path / "store"
+    tree.mkdir()
+    store.mkdir()
+    target = store / "merged.txt"
+    target.write_bytes((need_shared().parent / "shared/samples/aawsat_two_articles.txt").read_bytes())
+    target.chmod(0o640)
+    link = tree / "today.txt"
+    link.symlink_to("../store/merged.txt")
+    args = ["check", "--fix", "tree"] + (["--unsafe-fixes"] if unsafe else [])
+    res = newslint(*args, cwd=tmp_path)
+    assert "Traceback" not in res.stderr
+    assert link.is_symlink() and os.readlink(link) == "../store/merged.txt"
+    expected = need_shared() / ("samples/expected/split/aawsat_two_articles.txt" if unsafe
+                                else "samples/expected/aawsat_two_articles.txt")
+    assert target.read_bytes() == expected.read_bytes()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in store.iterdir()) == ["merged.txt"]  # no temp file left beside it
+    if unsafe:  # the split-off article is named after the link, beside the link
+        second = need_shared() / "samples/expected/split/aawsat_two_articles-2.txt"
+        assert (tree / "today-2.txt").read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o444, 0o2775])
+def test_fix_keeps_the_file_mode(tmp_path, mode):
+    f = tmp_path / "story.txt"
+    f.write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    f.chmod(mode)
+    newslint("check", "--fix", f.name, cwd=tmp_path)
+    assert f.read_text(encoding="utf-8").splitlines() == clean_lines(2)
+    assert stat.S_IMODE(f.stat().st_mode) == mode
+
+
+def test_fix_keeps_owner_and_group(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    f = tmp_path / "story.txt"
+    f.write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    os.chown(f, 65534, 65534)
+    newslint("check", "--fix", f.name, cwd=tmp_path)
+    st = f.stat()
+    assert f.read_text(encoding="utf-8").splitlines() == clean_lines(2)
+    assert (st.st_uid, st.st_gid) == (65534, 65534)
+
+
+def test_unwritable_folder_is_an_error_and_the_file_is_left_whole(tmp_path):
+    """The temporary file cannot be created: NL500, exit 2, original untouched, no debris."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    f = tree / "story.txt"
+    f.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
+    before = snapshot(f)
+    import newslint.source as source_mod
+
+    real_mkstemp = source_mod.tempfile.mkstemp
+
+    def no_space(*a, **kw):
+        raise OSError(28, "No space left on device")
+
+    source_mod.tempfile.mkstemp = no_space
+    try:
+        res = process_path(str(f), _linter(), "fix", False)
+    finally:
+        source_mod.tempfile.mkstemp = real_mkstemp
+    assert res.error and res.diagnostics[0].code == "NL500"
+    assert "No space left on device" in res.diagnostics[0].message
+    assert snapshot(f) == before
+    assert [p.name for p in tree.iterdir()] == ["story.txt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "seteuid"), reason="needs POSIX users")
+def test_read_only_file_is_not_rewritten_by_a_user_who_may_not_write_it(world_tree):
+    """The folder is writable, so a rename could replace the file; its own mode says no."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to an unprivileged uid")
+    f = world_tree / "story.txt"
+    f.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
+    os.chown(f, 65534, 65534)
+    f.chmod(0o444)
+    before = snapshot(f)
+    linter = _linter()
+    process_path(str(f), linter, "check", False)  # warm the lazy imports as root
+    os.seteuid(65534)
+    try:
+        res = process_path(str(f), linter, "fix", False)
+    finally:
+        os.seteuid(0)
+    assert res.error and "read-only" in res.diagnostics[0].message
+    assert snapshot(f) == before
+    assert sorted(p.name for p in world_tree.iterdir()) == ["story.txt"]
