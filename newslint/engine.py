@@ -67,22 +67,12 @@ class Linter:
         return d.fix.applicability == Applicability.SAFE or (unsafe and d.fix.applicability == Applicability.UNSAFE)
 
     def fix(self, source: Source, unsafe: bool) -> tuple[list[Source], Counter, list[list[Diagnostic]]]:
-        """Fix to convergence. Returns (parts, fixed counts, findings left in each part)."""
+        """Fix to convergence. Returns (parts, fixed counts, findings left in each part).
+
+        With unsafe fixes, a merged file is split after its own fixes converge, and each
+        part is then fixed to convergence as the article it now is."""
         fixed: Counter = Counter()
-        doc = Document(source)
-        for _ in range(MAX_FIX_PASSES):
-            diags = self.lint(doc)
-            chosen = [d for d in diags if self._allowed(d, unsafe)]
-            if not chosen:
-                break
-            text = apply_edits(doc.text, merge_fixes(doc, (d.fix for d in chosen)))
-            if text == doc.text:
-                break
-            # count what this pass really removed: a fix whose edits all landed
-            fixed.update(d.code for d in chosen)
-            doc = Document(source.with_text(text))
-        else:
-            raise NotConverged(f"fixes did not converge after {MAX_FIX_PASSES} passes; file left untouched")
+        doc = self._converge(Document(source), unsafe, fixed)
         diags = self.lint(doc)
         splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe]
         if not splits:
@@ -90,9 +80,43 @@ class Linter:
         from newslint.checks.segments import split_text
 
         fixed.update(d.code for d in splits)
-        parts = [source.with_text(t) for t in split_text(doc, splits[0].fix.split_at)]
-        # each part is an article of its own now: lint it again (it must not re-split)
+        parts = []
+        for text in split_text(doc, splits[0].fix.split_at):
+            parts.append(self._converge(Document(source.with_text(text)), unsafe, fixed).source)
         return parts, fixed, [self.lint(Document(part)) for part in parts]
+
+    def _converge(self, doc: Document, unsafe: bool, fixed: Counter) -> Document:
+        for _ in range(MAX_FIX_PASSES):
+            chosen = self._choose([d for d in self.lint(doc) if self._allowed(d, unsafe)])
+            if not chosen:
+                return doc
+            text = apply_edits(doc.text, merge_fixes(doc, (d.fix for d in chosen)))
+            if text == doc.text:
+                return doc
+            fixed.update(d.code for d in chosen)
+            doc = Document(doc.source.with_text(text))
+        raise NotConverged(f"fixes did not converge after {MAX_FIX_PASSES} passes; file left untouched")
+
+    @staticmethod
+    def _choose(candidates: list[Diagnostic]) -> list[Diagnostic]:
+        """The fixes to apply together in one pass. A fix that removes a copy because of
+        another line (its `related` first copy) waits for the next pass when another fix
+        of this pass deletes that line: otherwise both copies could go (say NL203 takes
+        the first version of a paragraph while NL104 takes the later one)."""
+        deleting: Counter = Counter()
+        for d in candidates:
+            deleting.update(d.fix.deleted_lines)
+        chosen = []
+        for d in candidates:
+            own = d.fix.deleted_lines
+            waits = any(
+                r.filename == d.filename and r.row is not None and (r.row - 1) not in own
+                and deleting[r.row - 1] > 0
+                for r in d.related
+            )
+            if not waits:
+                chosen.append(d)
+        return chosen or candidates[:1]
 
 
 def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) -> list[str]:
@@ -114,11 +138,20 @@ def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) ->
     return out
 
 
+def _lines_for_diff(text: str) -> list[str]:
+    """Lines as patch(1) sees them: split at LF only (CR, U+2028, form feed stay inside)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def _diff_text(old: str, new: str, a: str, b: str) -> str:
-    lines = list(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), a, b))
+    lines = list(difflib.unified_diff(_lines_for_diff(old), _lines_for_diff(new), a, b))
     out = []
     for ln in lines:
-        if ln.endswith(("\n", "\r")):
+        if ln.endswith("\n"):
             out.append(ln)
         else:  # mark a missing final newline the way diff(1) and patch(1) expect
             out.append(ln + "\n\\ No newline at end of file\n")

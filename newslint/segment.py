@@ -90,6 +90,20 @@ def proper_names(text: str) -> set[str]:
     return {m.lower() for m in _PROPER.findall(text)}
 
 
+WINDOW_WORDS = 1500
+
+
+def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Paragraph]:
+    """Paragraphs from `start` towards `stop` (exclusive) until WINDOW_WORDS are taken."""
+    out, total = [], 0
+    for i in range(start, stop, step):
+        out.append(paras[i])
+        total += paras[i].word_count
+        if total >= WINDOW_WORDS:
+            break
+    return out
+
+
 def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual_gap: float) -> dict | None:
     """The evidence that paragraph k starts a new article, or None when it cannot:
     it is not set off by white space, does not follow a closing sentence of prose, is
@@ -105,11 +119,15 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         return None  # after a list or a table row, a short line is more of the same
     # The text above must read as an article, not as page furniture (menus, teasers)
     # that a scraper saved before the real one: mostly prose, and enough of it.
-    prose = sum(p.word_count for p in paras[seg_body:k] if is_body_text(p.text))
-    if prose < MIN_BODY_WORDS or prose < 0.4 * sum(p.word_count for p in paras[seg_body:k]):
+    # Both sides are read up to WINDOW_WORDS from the boundary, so the cost per candidate
+    # is bounded and a long file is linear, not quadratic.
+    before = _window(paras, k - 1, seg_body - 1, -1)
+    after = _window(paras, body_k, len(paras), 1)
+    prose = sum(p.word_count for p in before if is_body_text(p.text))
+    if prose < MIN_BODY_WORDS or prose < 0.4 * sum(p.word_count for p in before):
         return None
-    before_text = " ".join(p.text for p in paras[seg_body:k])
-    after_text = " ".join(p.text for p in paras[body_k:])
+    before_text = " ".join(p.text for p in reversed(before))
+    after_text = " ".join(p.text for p in after)
     before_words, after_words = words(before_text), words(after_text)
     if len(before_words) < MIN_BODY_WORDS or len(after_words) < MIN_BODY_WORDS:
         return None

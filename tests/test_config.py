@@ -150,7 +150,10 @@ def test_user_pack_rules_run_select_and_fix(cli, sample):
     assert found == {"DESK1": 1, "DESK2": 1}
     cli("check", sample, "--fix")
     after = sample.read_text(encoding="utf-8")
-    assert "Türkiye" in after and "Reporting by Newsroom" not in after
+    # the substitution is safe; deleting a six-word line is not (its words exist nowhere else)
+    assert "Türkiye" in after and "Reporting by Newsroom" in after
+    cli("check", sample, "--fix", "--unsafe-fixes")
+    assert "Reporting by Newsroom" not in sample.read_text(encoding="utf-8")
     assert cli("test-packs", sample.parent / "desk.toml").exit_code == 0
 
 

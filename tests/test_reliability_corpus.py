@@ -102,14 +102,6 @@ def test_safe_fixes_keep_every_distinct_line_of_four_words_that_is_not_pack_boil
     assert not lost, lost[:10]
 
 
-@pytest.mark.xfail(reason="acceptance 2 as written fails because of rule packs, not the fixer: shipped "
-                          "whole-line entries with fix = 'safe' delete lines of four or more words "
-                          "(rules/boilerplate.toml copyright-notice, navigation-widget, share-bar, "
-                          "subscription-prompt, comment-widget, follow-prompt, cookie-notice, stray-page-token "
-                          "'Continue reading the main story', ...; captions.toml image-copyright, "
-                          "photographer-credit, prefixed-credit; publisher packs) - about 250 distinct lines "
-                          "on these 92 pages. Either those entries become unsafe, or the acceptance exempts "
-                          "pack-listed boilerplate as the issue's property bullet does", strict=False)
 def test_acceptance_2_safe_fixes_keep_every_distinct_line_of_four_words(fixed_trees):
     original, safe, _, _ = fixed_trees
     lost = {}

@@ -1,6 +1,6 @@
 """The fixer and `--diff` on real text (issue 7): regressions for bugs found by the
 property tests, `patch` equivalence on fixed examples, and known bugs outside the
-write path, each as an xfail test that names the bug.
+write path; each test names the bug it guards against (all fixed).
 """
 
 from __future__ import annotations
@@ -87,10 +87,6 @@ def test_a_crash_inside_a_rule_leaves_the_file_alone_and_the_run_goes_on(tmp_pat
 # -- known bugs elsewhere ----------------------------------------------------------------
 
 @needs_patch
-@pytest.mark.xfail(reason="BUG in engine._diff_text: it splits lines with str.splitlines(), so in a file with "
-                          "CR (old Mac) line endings every diff line ends in a bare CR; patch(1) sees one broken "
-                          "line ('malformed patch'). Split on '\\n' only (keepends) so a CR file is one patch line",
-                   strict=True)
 def test_patch_applies_diff_of_a_cr_file(tmp_path):
     lines = with_defects(bbc_articles()[3], sample_captions()[0])
     got, want = patched(tmp_path, join_lines(lines, ["\r"] * len(lines), True))
@@ -98,9 +94,6 @@ def test_patch_applies_diff_of_a_cr_file(tmp_path):
 
 
 @needs_patch
-@pytest.mark.xfail(reason="BUG in engine._diff_text: str.splitlines() also breaks lines at U+2028, U+2029, "
-                          "U+0085, form feed and vertical tab, which scraped text contains; the diff then marks "
-                          "'No newline at end of file' mid-file and patch(1) rejects it", strict=True)
 @pytest.mark.parametrize("sep", ["\u2028", "\x0c", "\x85"], ids=["U+2028", "form-feed", "NEL"])
 def test_patch_applies_diff_when_a_line_holds_a_unicode_line_separator(tmp_path, sep):
     art = bbc_articles()[5]
@@ -111,10 +104,6 @@ def test_patch_applies_diff_when_a_line_holds_a_unicode_line_separator(tmp_path,
     assert got == want
 
 
-@pytest.mark.xfail(reason="BUG in engine.Linter.fix: the parts made by the merged-articles split (NL301) are "
-                          "linted again but not fixed, so safe fixes that appear only once an article stands "
-                          "alone (its own header zone) are left for the next run: `--fix --unsafe-fixes` is not "
-                          "idempotent. Fix each part to convergence after the split", strict=True)
 def test_unsafe_fix_with_split_is_idempotent():
     arts, caps = bbc_articles(), sample_captions()
     first = next(a for a in arts if a.headline.startswith("Watchdog probes"))
@@ -127,11 +116,6 @@ def test_unsafe_fix_with_split_is_idempotent():
     assert [fix_text(p, unsafe=True) for p in parts] == [[p] for p in parts]
 
 
-@pytest.mark.xfail(reason="BUG in checks/segments.split_text: trailing 'blank' lines of each part are dropped, "
-                          "and Line.blank is also true for an HTML comment line, so a comment right before the "
-                          "next article's headline (e.g. an editor's note or a newslint suppression) is deleted "
-                          "by the split although NL301 promises 'every word is kept'; use Line.empty there",
-                   strict=True)
 def test_split_keeps_a_comment_line_between_articles(tmp_path):
     lines = need_shared(SAMPLE).read_text(encoding="utf-8").split("\n")
     second = next(i for i, ln in enumerate(lines) if ln.startswith("Baghdad Urges"))
@@ -141,12 +125,6 @@ def test_split_keeps_a_comment_line_between_articles(tmp_path):
     assert sum(p.count("<!-- editor: second story starts below -->") for p in parts) == 1
 
 
-@pytest.mark.xfail(reason="BUG in engine.Linter.fix: unsafe fixes chosen in one pass are applied together "
-                          "without regard to what each assumes stays: NL104 deletes the later version of a "
-                          "paragraph because the earlier one remains, while NL203 (page chrome) deletes that "
-                          "earlier one in the same pass, so both versions go and here every line of text is "
-                          "lost. Defer a fix whose `related` line another chosen fix deletes to the next pass",
-                   strict=True)
 def test_unsafe_fixes_in_one_pass_never_delete_both_versions():
     arts = bbc_articles()
     labour = next(a for a in arts if a.paragraphs[0].startswith("The Labour Party will hold"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newslint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from newslint.document import Document
-from newslint.normalize import normalize
+from newslint.normalize import normalize, word_count
 from newslint.packs import MAX_LINE_MATCH, Match
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -50,6 +50,21 @@ def pack_matches(doc: Document, ctx: Context, code: str):
             yield prule, m
 
 
+# A safe fix may delete a pack-listed line of at most this many words. Longer lines
+# ("Continue reading the main story", a copyright notice) hold words that exist nowhere
+# else in the file, so deleting them waits for --unsafe-fixes: safe means no word is lost.
+SAFE_DELETE_MAX_WORDS = 3
+
+
+def _applicability(prule, doc: Document, line_index: int, deletes: bool) -> Applicability:
+    if prule.fix != "safe":
+        return Applicability.UNSAFE
+    text = doc.lines[line_index].text
+    if deletes and max(word_count(text), len(text.split())) > SAFE_DELETE_MAX_WORDS:
+        return Applicability.UNSAFE
+    return Applicability.SAFE
+
+
 def pack_diagnostics(rule: Rule, doc: Document, ctx: Context, code: str):
     """Diagnostics for every pack rule (of any loaded pack) that carries `code`."""
     for prule, m in pack_matches(doc, ctx, code):
@@ -57,17 +72,18 @@ def pack_diagnostics(rule: Rule, doc: Document, ctx: Context, code: str):
         if m.whole_line is not None:
             fix = None
             if prule.fix != "none":
-                fix = delete_lines_fix(doc, [m.whole_line], prule.fix == "safe", f"Remove {m.text!r}")
+                applic = _applicability(prule, doc, m.whole_line, deletes=True)
+                fix = delete_lines_fix(doc, [m.whole_line], applic == Applicability.SAFE, f"Remove {m.text!r}")
             yield line_diagnostic(doc, rule, message, m.whole_line, fix=fix)
             continue
         fix = None
-        if m.replacement is not None or prule.fix != "none":
-            applic = Applicability.SAFE if prule.fix == "safe" else Applicability.UNSAFE
-            content = m.replacement if m.replacement is not None else ""
-            verb = f"Replace with {content!r}" if content else f"Remove {m.text!r}"
-            fix = Fix(applic, verb, (Edit(m.start, m.end, content),))
         row, col = doc.position(m.start)
         end_row, end_col = doc.position(m.end)
+        if m.replacement is not None or prule.fix != "none":
+            content = m.replacement if m.replacement is not None else ""
+            applic = _applicability(prule, doc, row - 1, deletes=not content)
+            verb = f"Replace with {content!r}" if content else f"Remove {m.text!r}"
+            fix = Fix(applic, verb, (Edit(m.start, m.end, content),))
         yield Diagnostic(code, message, doc.path or "-", row, col, end_row, end_col,
                          severity=prule.severity, fix=fix, fingerprint_text=m.text.casefold())
 
@@ -94,8 +110,10 @@ class BoilerplateLine(Rule):
         TT        <- NL201
 
     ## Fix safety
-    As the pack entry says; every shipped entry is safe (the line carries no article
-    text). Entries marked unsafe need `--unsafe-fixes`.
+    As the pack entry says, with one limit: a safe fix deletes a line of at most three
+    words (`TT`, "Share this with Facebook" is four: unsafe). A longer boilerplate line
+    holds words found nowhere else in the file, so it is removed only with
+    `--unsafe-fixes`. Entries marked unsafe always need `--unsafe-fixes`.
     """
 
     code = "NL201"

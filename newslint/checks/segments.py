@@ -64,7 +64,7 @@ def split_text(doc: Document, starts: tuple[int, ...]) -> list[str]:
     nl = doc.source.newline
     for a, b in zip(bounds, bounds[1:]):
         lines = doc.lines[a:b]
-        while lines and lines[-1].blank and b != len(doc.lines):
+        while lines and lines[-1].empty and b != len(doc.lines):
             lines = lines[:-1]
         if not lines:
             continue
