@@ -74,6 +74,8 @@ def main():
               help="Worker processes [default: all cores; 0 = all]. Output is the same for any value.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache (.newslint_cache/).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .newslint_cache].")
+@click.option("--index", "index_url", metavar="URL",
+              help="Duplicate index: the embedded SQLite one (default) or redis://HOST:PORT/DB to share one.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied (with --fix) or are available.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left.")
 @click.option("-v", "--verbose", is_flag=True, help="Print run statistics (files, cache hits, files linted) to stderr.")
@@ -82,7 +84,8 @@ def main():
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
-          exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir, show_fixes,
+          exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir,
+          index_url, show_fixes,
           exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
@@ -100,7 +103,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.runner import CheckOptions, Runner, files_to_check, validate_codes
+    from newslint.runner import (CheckOptions, Runner, corpus_options, files_to_check, per_file_ignored, run_corpus,
+                                 validate_codes)
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -142,6 +146,14 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                         sys.stdout.buffer.write(source.with_text(text).to_bytes())
         else:
             files = files_to_check(paths, resolver)
+            copts = None if diff else corpus_options(first, linter.ctx.selected, not no_cache, index_url,
+                                                       jobs or None)
+            unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
+            if copts is not None and fix and unsafe_run and "NL202" in copts.select:
+                # corpus boilerplate is found across files, then fixed file by file
+                _, notes, boilerplate = run_corpus(files, copts)
+                factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
+                factory.clear()
             show_bar = (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
             if show_bar:
@@ -149,6 +161,17 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                     results = runner.run(files, bar.update)
             else:
                 results = runner.run(files)
+            if copts is not None:
+                by_path, notes, _ = run_corpus(files, copts)
+                in_file = {(r.path, "NL202") for r in results for d in r.diagnostics if d.code == "NL202"}
+                for res in results:
+                    ignored = per_file_ignored(res.path, resolver.for_path(res.path))
+                    extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
+                             and not any(d.code.startswith(p.upper()) for p in ignored)]
+                    if extra:
+                        res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
+                if results:
+                    results[0].notes.extend(notes)
             if verbose:
                 st = runner.stats
                 click.echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted", err=True)
@@ -222,6 +245,16 @@ def _resolver_args(configs, isolated) -> dict:
         else:
             raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
     return {"overrides": overrides, "config_file": config_file, "isolated": isolated}
+
+
+def _register_corpus_commands():
+    from newslint.corpus.commands import dups, index
+
+    main.add_command(dups)
+    main.add_command(index)
+
+
+_register_corpus_commands()
 
 
 @main.command("test-packs")

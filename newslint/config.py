@@ -54,6 +54,7 @@ RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
         "num-perm": (int, "an integer"),
         "shingle-size": (int, "an integer"),
         "index": (str, "'sqlite' or a redis://HOST:PORT/DB URL"),
+        "hash": (str, "'sha1' (datasketch's scheme) or 'tok64' (faster)"),
         "enabled": (bool, "a boolean"),
     },
     "corpus-boilerplate": {

@@ -59,6 +59,13 @@ class LinterFactory:
     def __init__(self, opts: CheckOptions):
         self.opts = opts
         self._cache: dict[tuple, tuple[Linter, dict[str, Rule]]] = {}
+        # corpus rules that run as file rules in this run, with their settings (NL202's
+        # fix needs the corpus's line counts, found before the files are fixed)
+        self.extra_rules: dict[str, dict] = {}
+
+    def clear(self) -> None:
+        """Forget the linters built so far (after extra_rules changed)."""
+        self._cache.clear()
 
     def packs_and_rules(self, settings: Settings) -> tuple[list[Pack], dict[str, Rule]]:
         builtin = all_rules()
@@ -81,8 +88,13 @@ class LinterFactory:
                 list(settings.select) if settings.select is not None else None)
             chosen = select_rules(rules, select, list(settings.ignore) + self.opts.ignore,
                                   list(settings.extend_select) + self.opts.extend_select)
-            ctx = Context(settings=settings.options(), packs=packs, selected=frozenset(r.code for r in chosen))
-            self._cache[key] = (Linter(chosen, ctx), rules)
+            options = settings.options()
+            for code, extra in self.extra_rules.items():
+                options.update(extra)
+            ctx = Context(settings=options, packs=packs, selected=frozenset(r.code for r in chosen))
+            linter = Linter(chosen, ctx)
+            linter.rules += [r for r in chosen if r.code in self.extra_rules]
+            self._cache[key] = (linter, rules)
         return self._cache[key]
 
 
@@ -259,3 +271,46 @@ def _worker_init(opts: CheckOptions, resolver_args: dict) -> None:
 
 def _worker_run(paths: list[str]) -> list[FileResult]:
     return [check_file(p, _WORKER["resolver"], _WORKER["factory"], _WORKER["opts"]) for p in paths]
+
+
+CORPUS_TABLE_KEYS = {  # config table.key -> CorpusOptions field
+    ("duplicates", "threshold"): "threshold",
+    ("duplicates", "containment"): "containment",
+    ("duplicates", "num-perm"): "num_perm",
+    ("duplicates", "shingle-size"): "shingle_size",
+    ("duplicates", "hash"): "hash",
+    ("corpus-boilerplate", "min-files"): "boilerplate_min_files",
+    ("corpus-boilerplate", "min-fraction"): "boilerplate_fraction",
+}
+
+
+def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, index_url: str | None,
+                   jobs: int | None):
+    """CorpusOptions from the settings of the run's first path (the corpus is one, so its
+    settings are one too), or None when no corpus rule is selected."""
+    from newslint.corpus import CORPUS_CODES
+
+    codes = frozenset(selected) & CORPUS_CODES
+    opts = settings.options()
+    if not codes or opts.get("duplicates", {}).get("enabled") is False:
+        return None
+    from newslint.corpus import CorpusOptions
+
+    kw = {}
+    for (table, key), field_name in CORPUS_TABLE_KEYS.items():
+        if key in opts.get(table, {}):
+            kw[field_name] = opts[table][key]
+    url = index_url or opts.get("duplicates", {}).get("index")
+    if url and url != "sqlite":
+        kw["index_url"] = url
+    return CorpusOptions(select=codes, use_cache=use_cache, include=settings.include,
+                         exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
+
+
+def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict]:
+    """The cross-file pass for `files` against the whole corpus (the git repository, or
+    the files given). Returns (diagnostics by path, notes, NL202 data for the fixer)."""
+    from newslint.corpus import analyze
+
+    result = analyze(files, None, options)
+    return result.diagnostics, result.notes, result.boilerplate

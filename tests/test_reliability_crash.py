@@ -36,7 +36,11 @@ pytestmark = [
 ]
 
 TESTS = Path(__file__).resolve().parent
-ARGS = ["check", "--fix", "--unsafe-fixes", "-q", "tree"]
+# NL202 (corpus boilerplate) is left out: whether a line is boilerplate depends on how
+# many files of the corpus hold it, and a killed run leaves some of those files fixed,
+# so the re-run legitimately reaches another (equally whole) state. Every other fix is a
+# function of the file alone, which is what lets this test call a file torn.
+ARGS = ["check", "--fix", "--unsafe-fixes", "--ignore", "NL202", "-q", "tree"]
 
 
 def build_tree(root: Path, n_articles: int, n_samples: int) -> dict[str, bytes]:

@@ -1,0 +1,118 @@
+"""`newslint dups` and `newslint index`: click commands, registered by the CLI with
+`main.add_command(dups)` and `main.add_command(index)`.
+
+Like `newslint.cli`, these are the only corpus functions that print or exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _index_options(f):
+    f = click.option("--index", "index_url", metavar="URL", envvar="NEWSLINT_INDEX",
+                     help="Shared index, redis://HOST:PORT/DB[?prefix=NAME] (default: .newslint_cache/ "
+                          "in the repository).")(f)
+    f = click.option("--no-cache", is_flag=True, help="Keep no index: read and sign every file.")(f)
+    return f
+
+
+def _options(**kw):
+    from newslint.corpus.engine import CorpusOptions
+
+    return CorpusOptions(**{k: v for k, v in kw.items() if v is not None})
+
+
+def _notes(result) -> None:
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if result.skipped:
+        shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
+        click.echo(f"note: left out {len(result.skipped)} file(s) that are not UTF-8 text: {shown}", err=True)
+
+
+@click.command("dups")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Near-duplicate Jaccard threshold (word 5-gram shingles) [default: 0.8].")
+@click.option("--containment", type=click.FloatRange(0, 1), default=None,
+              help="Contained-article threshold [default: 0.9].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when duplicates are found.")
+@_index_options
+def dups(paths, output_format, threshold, containment, exit_zero, no_cache, index_url):
+    """Print clusters of duplicate, near-duplicate and contained articles.
+
+    The corpus is PATHS (folders walked for *.txt and *.md) or, without PATHS, the whole
+    git repository (tracked files), else the current folder. A cluster is a connected
+    component of file pairs that are identical after normalisation (NL401), meet the
+    Jaccard threshold (NL402) or are contained one in the other (NL403); each pair's
+    figures are printed.
+
+    \b
+    Exit status: 0 no cluster, 1 clusters found, 2 usage or I/O error.
+    """
+    from newslint.corpus import analyze
+
+    opts = _options(threshold=threshold, containment=containment, use_cache=not no_cache, index_url=index_url,
+                    select=frozenset({"NL401", "NL402", "NL403"}))
+    try:
+        result = analyze(None, list(paths) or None, opts)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc))
+    _notes(result)
+    clusters = result.clusters()
+    if output_format == "json":
+        click.echo(json.dumps({
+            "threshold": opts.threshold, "containment": opts.containment, "files": result.stats.corpus_files,
+            "clusters": clusters,
+        }, indent=2))
+    else:
+        for n, c in enumerate(clusters, 1):
+            click.echo(f"cluster {n}: {len(c['members'])} files")
+            for m in c["members"]:
+                click.echo(f"  {m}")
+            for p in c["pairs"]:
+                what = {"NL401": "identical", "NL402": "near-duplicate", "NL403": "contained"}[p["code"]]
+                click.echo(f"    {p['a']} ~ {p['b']}: {p['code']} {what}, Jaccard {p['jaccard']:.2f}, "
+                           f"containment {p['containment_a_in_b']:.2f} / {p['containment_b_in_a']:.2f}")
+        files = sum(len(c["members"]) for c in clusters)
+        click.echo(f"{len(clusters)} cluster(s), {files} file(s) of {result.stats.corpus_files} "
+                   f"(Jaccard >= {opts.threshold:g}, containment >= {opts.containment:g}).")
+    sys.exit(EXIT_FINDINGS if clusters and not exit_zero else EXIT_CLEAN)
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
+@_index_options
+def index(paths, rebuild, no_cache, index_url):
+    """Build or refresh the repository-wide duplicate index.
+
+    The index lives in .newslint_cache/ at the top of the git work tree (or the current
+    folder), or in Redis with --index. Unchanged files (same size, mtime and inode) are not
+    read; changed files whose content is already known are not re-signed; deleted and
+    renamed files drop out. `newslint check` and `newslint dups` refresh it themselves:
+    this command only does it ahead of time (e.g. in CI, before the hooks run).
+    """
+    from newslint.corpus import analyze
+
+    if no_cache:
+        raise click.UsageError("--no-cache keeps no index: there is nothing to build.")
+    opts = _options(rebuild=rebuild, index_url=index_url)
+    try:
+        result = analyze(None, list(paths) or None, opts, index_only=True)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc))
+    _notes(result)
+    s = result.stats
+    click.echo(
+        f"indexed {s.corpus_files} file(s) in {s.seconds:.2f} s: {s.stat_hits} unchanged, {s.hashed} read, "
+        f"{s.signed} newly signed, {s.dropped} dropped; index: {result.index_location or os.devnull}"
+    )

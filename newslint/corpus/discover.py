@@ -1,0 +1,119 @@
+"""Which files make up the corpus.
+
+Inside a git work tree the corpus is every tracked file (`git ls-files`) whose name matches
+the include globs (`*.txt`, `*.md` by default) and no exclude glob, plus the files being
+checked; elsewhere it is the paths given, walked the way `newslint check` walks them.
+This is pre-commit-hooks' `check-case-conflict` shape: the files passed in are the query,
+the whole repo is the corpus.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from typing import Iterable
+
+from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover
+
+
+def git_toplevel(path: str) -> str | None:
+    """The top of the git work tree holding `path`, or None (no git, or not in a repo)."""
+    folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder or ".", capture_output=True, text=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    top = out.stdout.strip()
+    return os.path.normpath(top) if top else None
+
+
+def git_files(top: str) -> list[str] | None:
+    """The files git tracks under `top`, relative to it, '/'-separated (None when git fails)."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached"], cwd=top, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return [n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
+def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(), cwd: str | None = None,
+                 use_git: bool = True) -> tuple[list[str], str | None]:
+    """(absolute corpus paths, git top or None).
+
+    `paths` None means "the repo": git's tracked files when in a work tree, else the cwd
+    walked. Given paths inside a work tree still mean "the repo" unless `use_git` is False:
+    a duplicate committed anywhere in the repo is a duplicate.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    top = git_toplevel(cwd) if use_git else None
+    if top is not None:
+        tracked = git_files(top)
+        if tracked is not None:
+            prefix = top.rstrip(os.sep) + os.sep
+            suffixes = _suffixes(include)
+            if suffixes is not None and not exclude:  # the default globs: no fnmatch per file
+                keep = [rel for rel in tracked if rel.endswith(suffixes)]
+            else:
+                keep = [rel for rel in tracked if _matches(rel, include) and not _matches(rel, exclude)]
+            if os.sep != "/":  # pragma: no cover
+                keep = [rel.replace("/", os.sep) for rel in keep]
+            return [prefix + rel for rel in keep], top
+    roots = [os.path.join(cwd, p) for p in paths] if paths else [cwd]
+    return [os.path.normpath(p) for p in walk(roots, include, exclude)], None
+
+
+def _suffixes(include) -> tuple[str, ...] | None:
+    """(".txt", ".md") for ("*.txt", "*.md"); None when a glob is anything richer."""
+    out = []
+    for g in include:
+        if not g.startswith("*.") or any(ch in g[1:] for ch in "*?[]/"):
+            return None
+        out.append(g[1:])
+    return tuple(out)
+
+
+def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=()) -> list[str]:
+    """`newslint.files.discover` (same files, same order), with a fast path for the default
+    `*.ext` globs: a corpus walk visits every file, and fnmatch per file costs more than the stat."""
+    suffixes = _suffixes(include)
+    if suffixes is None or exclude:
+        return list(discover(roots, include, exclude))
+    out: list[str] = []
+    seen: set[str] = set()
+    for root in roots:
+        if os.path.isdir(root) and not os.path.islink(root):
+            found: list[str] = []
+            stack = [root]
+            while stack:
+                folder = stack.pop()
+                try:
+                    entries = list(os.scandir(folder))
+                except OSError:
+                    continue
+                for e in entries:
+                    name = e.name
+                    if name.startswith("."):
+                        continue
+                    try:
+                        is_dir = e.is_dir(follow_symlinks=True)
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        if name not in SKIP_DIRS:
+                            stack.append(e.path)
+                    elif name.endswith(suffixes):
+                        found.append(e.path)
+            for p in sorted(found):
+                if p not in seen:
+                    seen.add(p)
+                    out.append(p)
+        elif root not in seen:
+            seen.add(root)
+            out.append(root)
+    return out

@@ -1,0 +1,633 @@
+"""The corpus pass: refresh the index, find candidate pairs, verify them exactly, report.
+
+    corpus paths ──stat──▶ unchanged? content hash from the stat cache (file not read)
+                 ──read──▶ content hash ──known?──▶ facts from the index (not re-signed)
+                                        ──new────▶ shingles + MinHash (process pool when many)
+    facts ──LSH bands (r=2)──▶ candidate pairs touching a queried file
+          ──exact Jaccard / containment on the shingle fingerprint sets──▶ edges
+          ──line fingerprints' document frequency──▶ corpus boilerplate
+    edges ──▶ FileFindings per queried file ──rules (NL401/402/403/202)──▶ Diagnostics
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import stat as statmod
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from newslint.corpus import minhash as mh
+from newslint.corpus.shingle import (
+    DocFacts,
+    HASH_SCHEME,
+    ShingleSettings,
+    content_hash,
+    doc_facts,
+    unique_fingerprints,
+)
+from newslint.corpus.verify import UnionFind, similarity
+from newslint.diagnostics import Diagnostic
+from newslint.files import DEFAULT_INCLUDE
+
+log = logging.getLogger("newslint.corpus")
+
+MAX_BYTES = 50 * 1024 * 1024
+_CHUNK = 256  # files per task sent to a worker process
+_POOL_MIN = 400  # fewer new documents than this are signed in-process
+
+
+@dataclass
+class CorpusOptions:
+    """Settings for the corpus pass. Defaults are the documented behaviour."""
+
+    threshold: float = 0.8  # NL402: word 5-gram Jaccard at least this
+    containment: float = 0.9  # NL403: share of the smaller file's shingles found in the larger
+    min_contained_shingles: int = 20  # NL403 ignores files shorter than this many shingles
+    boilerplate_min_files: int = 5  # NL202: a line in at least this many distinct files ...
+    boilerplate_fraction: float = 0.001  # ... and in at least this share of the corpus
+    num_perm: int = mh.DEFAULT_NUM_PERM
+    seed: int = mh.DEFAULT_SEED
+    rows: int = mh.DEFAULT_ROWS  # LSH rows per band (bands = num_perm // rows)
+    shingle_size: int = 5
+    char_size: int = 5
+    auto_char: bool = True
+    hash: str = "sha1"  # shingle hash: "sha1" (datasketch's default) or "tok64" (faster); see shingle.py
+    include: tuple = DEFAULT_INCLUDE
+    exclude: tuple = ()
+    use_cache: bool = True  # False: --no-cache
+    index_url: str | None = None  # "redis://HOST:PORT/DB" for the shared index
+    cache_root: str | None = None  # folder holding .newslint_cache (default: git top, else cwd)
+    rebuild: bool = False
+    select: frozenset | None = None  # corpus codes to report (None: all four)
+    jobs: int | None = None  # worker processes for signing (None: all cores)
+    cwd: str | None = None
+    use_git: bool = True
+
+    @property
+    def shingles(self) -> ShingleSettings:
+        return ShingleSettings(self.shingle_size, self.char_size, self.auto_char, self.hash)
+
+    def index_settings(self) -> dict[str, str]:
+        """What the index must have been built with; a mismatch rebuilds it."""
+        return {
+            "num_perm": str(self.num_perm),
+            "seed": str(self.seed),
+            "shingles": self.shingles.describe(),
+            "hash_scheme": HASH_SCHEME,
+            "minhash_scheme": mh.SCHEME,
+            "lines": "blake2b64(normalize(line))",
+        }
+
+    def wants(self, code: str) -> bool:
+        return self.select is None or code in self.select
+
+
+@dataclass
+class CorpusStats:
+    """What a run did; `hashed == 0 and signed == 0` means nothing was re-read."""
+
+    corpus_files: int = 0
+    stat_hits: int = 0  # unchanged by stat (size, mtime, inode): not read
+    hashed: int = 0  # read and content-hashed
+    signed: int = 0  # new content: shingled and MinHashed
+    skipped: int = 0  # not text (undecodable, binary, too large)
+    dropped: int = 0  # index rows of deleted or renamed files dropped
+    candidates: int = 0  # candidate pairs from LSH (and equal normal forms)
+    verified: int = 0  # pairs confirmed exactly
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A verified relation between two files (display names)."""
+
+    code: str  # NL401, NL402 or NL403
+    a: str
+    b: str
+    jaccard: float
+    containment_ab: float  # share of a's shingles found in b
+    containment_ba: float
+
+
+@dataclass
+class FileFindings:
+    """What the corpus pass found for one queried file; rules turn it into diagnostics."""
+
+    path: str  # display name
+    abspath: str
+    head_row: int = 1
+    head_len: int = 0
+    duplicates: list = field(default_factory=list)  # [(other, 1.0)]
+    near: list = field(default_factory=list)  # [(other, jaccard)]
+    contained_in: list = field(default_factory=list)  # [(other, containment of this file in other)]
+    contains: list = field(default_factory=list)  # [(other, containment of other in this file)]
+    boilerplate: dict = field(default_factory=dict)  # line hash -> number of files holding it
+    boilerplate_threshold: int = 0
+    corpus_size: int = 0
+
+
+@dataclass
+class CorpusResult:
+    diagnostics: dict[str, list[Diagnostic]]
+    findings: dict[str, FileFindings]
+    edges: list[Edge]
+    stats: CorpusStats
+    notes: list[str]
+    skipped: list[str]  # display names of files left out (not text)
+    index_location: str = ""
+    # NL202's data, for `ctx.settings["corpus-boilerplate"]` (see CorpusBoilerplate.check)
+    boilerplate: dict = field(default_factory=dict)
+
+    def clusters(self) -> list[dict]:
+        """Connected components of the verified edges: members and pairwise figures."""
+        uf = UnionFind()
+        for e in self.edges:
+            uf.union(e.a, e.b)
+        by_root: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            by_root.setdefault(uf.find(e.a), []).append(e)
+        out = []
+        for members in uf.groups():
+            edges = sorted(by_root.get(uf.find(members[0]), []), key=lambda e: (e.a, e.b))
+            out.append({
+                "members": members,
+                "pairs": [
+                    {"a": e.a, "b": e.b, "code": e.code, "jaccard": round(e.jaccard, 4),
+                     "containment_a_in_b": round(e.containment_ab, 4),
+                     "containment_b_in_a": round(e.containment_ba, 4)}
+                    for e in edges
+                ],
+            })
+        out.sort(key=lambda c: (-len(c["members"]), c["members"]))
+        return out
+
+
+def relative(path: str, cwd: str) -> str:
+    """os.path.relpath for normalised absolute paths, without its cost in the common case."""
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix):]
+    try:
+        return os.path.relpath(path, cwd)
+    except ValueError:
+        return path
+
+
+# -- reading and signing ------------------------------------------------------------------
+
+def decode_text(data: bytes) -> str | None:
+    if b"\x00" in data[:8192]:
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def skip_facts(chash: bytes) -> DocFacts:
+    empty64 = np.zeros(0, dtype=np.uint64)
+    return DocFacts(chash, b"", "skip", 0, empty64, np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64), 1, 0)
+
+
+def sign(data: bytes, settings: ShingleSettings, num_perm: int, seed: int, chash: bytes | None = None) -> DocFacts:
+    text = decode_text(data)
+    if text is None:
+        return skip_facts(chash or content_hash(data))
+    facts = doc_facts(data, text, settings, chash)
+    facts.sig = mh.signature(facts.shingles, num_perm, seed)
+    return facts
+
+
+def sign_many(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_perm: int, seed: int) -> list[DocFacts]:
+    """`sign` for many (content hash, data): fingerprints and signatures computed in groups."""
+    from newslint.corpus.shingle import batch_facts
+
+    out: list[DocFacts] = []
+    texts = []
+    for chash, data in items:
+        text = decode_text(data)
+        if text is None:
+            out.append(skip_facts(chash))
+        else:
+            texts.append((chash, data, text))
+    facts = batch_facts(texts, settings)
+    sigs = mh.signatures([f.shingles for f in facts], num_perm, seed)
+    for f, sig in zip(facts, sigs):
+        f.sig = sig
+    return out + facts
+
+
+def _sign_batch(args) -> list[DocFacts]:
+    items, settings, num_perm, seed = args
+    return sign_many(items, settings, num_perm, seed)
+
+
+_TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
+
+
+def read_file(path: str) -> bytes | None:
+    """The file's bytes; for a file over MAX_BYTES a marker (size + first MiB), never the file.
+
+    Not `read(MAX_BYTES + 1)`: CPython allocates the whole size first (an mmap) and shrinks
+    it in place, leaving one memory map per file read; 65,530 files exhaust vm.max_map_count.
+    """
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                return _TOO_LARGE + str(size).encode() + b"\0" + fh.read(1 << 20)
+            return fh.read()
+    except OSError:
+        return None
+
+
+# -- the pass -------------------------------------------------------------------------------
+
+def open_index(options: CorpusOptions, root: str):
+    from newslint.corpus.store import MemoryIndex, SqliteIndex
+
+    settings = options.index_settings()
+    if not options.use_cache:
+        return MemoryIndex(settings)
+    if options.index_url:
+        from newslint.corpus.redis_index import RedisIndex
+
+        return RedisIndex(options.index_url, root, settings, options, rebuild=options.rebuild)
+    return SqliteIndex(root, settings, rebuild=options.rebuild)
+
+
+class CorpusRun:
+    def __init__(self, options: CorpusOptions):
+        self.options = options
+        self.stats = CorpusStats()
+        self.notes: list[str] = []
+
+    # 1. which files
+    def files(self, query_paths: list[str], corpus_paths: list[str] | None):
+        from newslint.corpus.discover import corpus_files, walk
+
+        o = self.options
+        cwd = self.cwd
+        query_abs: dict[str, str] = {}  # abs -> display (as given; walked files relative to the cwd)
+        for q in query_paths or []:
+            absq = os.path.normpath(os.path.join(cwd, q))
+            if os.path.isdir(absq):
+                # named as newslint.files.discover names them (the folder as given, joined with
+                # the walked remainder), so the keys match the file linter's
+                for p in walk([absq], o.include, o.exclude):
+                    p = os.path.normpath(p)
+                    query_abs.setdefault(p, os.path.join(q, relative(p, absq)))
+            else:
+                query_abs.setdefault(absq, q)
+        if corpus_paths:
+            corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False)
+        elif o.use_git:
+            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True)
+            if top is None and query_paths is not None:  # outside git: the paths given
+                corpus = list(query_abs)
+        elif query_paths is None:
+            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=False)
+        else:
+            corpus, top = list(query_abs), None
+        seen = set(corpus)
+        corpus.extend(p for p in query_abs if p not in seen)
+        if query_paths is None:  # everything is queried
+            query_abs = {p: relative(p, cwd) for p in corpus}
+        return query_abs, corpus, top
+
+    def display(self, path: str) -> str:
+        name = self.query_abs.get(path)
+        if name is not None:
+            return name
+        return relative(path, self.cwd)
+
+    # 2. content hashes and facts
+    def refresh(self, index, corpus: list[str]) -> tuple[dict[str, bytes], dict[bytes, DocFacts]]:
+        o = self.options
+        rows = index.stat_rows()
+        chash_of: dict[str, bytes] = {}
+        to_read: list[tuple[str, tuple]] = []
+        gone: list[str] = []
+        for p in corpus:
+            try:
+                st = os.stat(p)
+            except OSError:
+                if p in rows:
+                    gone.append(p)
+                continue
+            if not statmod.S_ISREG(st.st_mode):
+                continue
+            key = (st.st_size, st.st_mtime_ns, st.st_ino)
+            row = rows.get(p)
+            if row is not None and row[:3] == key:
+                chash_of[p] = row[3]
+                self.stats.stat_hits += 1
+            else:
+                to_read.append((p, key))
+        corpus_set = set(corpus)
+        for p in rows:
+            if p not in corpus_set and not os.path.lexists(p):
+                gone.append(p)
+        self.stats.dropped = len(gone)
+
+        new_docs: dict[bytes, DocFacts] = {}
+        file_rows: dict[str, tuple] = {}
+        settings, num_perm, seed = o.shingles, o.num_perm, o.seed
+        pool = None
+        try:
+            pending: list[tuple[bytes, bytes]] = []
+            tasks = []
+            for i in range(0, len(to_read), _CHUNK):  # small steps: the workers start early
+                part = to_read[i:i + _CHUNK]
+                datas = []
+                for p, key in part:
+                    data = read_file(p)
+                    if data is None:
+                        continue
+                    c = content_hash(data)
+                    self.stats.hashed += 1
+                    chash_of[p] = c
+                    file_rows[p] = (*key, c)
+                    datas.append((c, data))
+                known = index.known({c for c, _ in datas} - new_docs.keys())
+                for c, data in datas:
+                    if c in known or c in new_docs:
+                        continue
+                    pending.append((c, data))
+                    new_docs[c] = None  # type: ignore[assignment]  # reserved
+                big = len(to_read) >= _POOL_MIN and (o.jobs or os.cpu_count() or 1) > 1
+                if big and pool is None and len(pending) >= _CHUNK:
+                    import multiprocessing
+
+                    pool = multiprocessing.get_context("fork").Pool(o.jobs or os.cpu_count())
+                while pool is not None and len(pending) >= _CHUNK:
+                    batch, pending = pending[:_CHUNK], pending[_CHUNK:]
+                    tasks.append(pool.apply_async(_sign_batch, ((batch, settings, num_perm, seed),)))
+            if pool is not None and pending:
+                for j in range(0, len(pending), _CHUNK):
+                    tasks.append(pool.apply_async(_sign_batch, ((pending[j:j + _CHUNK], settings, num_perm, seed),)))
+                pending = []
+            for f in sign_many(pending, settings, num_perm, seed):
+                new_docs[f.chash] = f
+            for t in tasks:
+                for f in t.get():
+                    new_docs[f.chash] = f
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        new_list = [f for f in new_docs.values() if f is not None]
+        self.stats.signed = sum(1 for f in new_list if f.mode != "skip")
+        index.commit(new_list, file_rows, gone)
+        return chash_of, {f.chash: f for f in new_list}
+
+    def run(self, query_paths: list[str] | None, corpus_paths: list[str] | None,
+            index_only: bool = False) -> CorpusResult:
+        """query_paths None: every corpus file is queried (`newslint dups`)."""
+        t0 = time.perf_counter()
+        o = self.options
+        self.cwd = os.path.abspath(o.cwd or os.getcwd())
+        self.query_abs, corpus, top = self.files(query_paths, corpus_paths)
+        self.stats.corpus_files = len(corpus)
+        root = os.path.abspath(o.cache_root) if o.cache_root else (top or self.cwd)
+        index = open_index(o, root)
+        self.notes.extend(index.notes)
+        try:
+            chash_of, fresh = self.refresh(index, corpus)
+            if index_only:
+                skipped = sorted(self.display(p) for p, c in chash_of.items() if c in fresh and fresh[c].mode == "skip")
+                self.stats.skipped = len(skipped)
+                self.stats.seconds = time.perf_counter() - t0
+                return CorpusResult({}, {}, [], self.stats, self.notes, skipped, getattr(index, "location", ""))
+            # every corpus content as a light row (n, normhash, mode, sig, lines) ...
+            table: dict[bytes, tuple] = {c: light_row(f) for c, f in fresh.items()}
+            missing = set(chash_of.values()) - table.keys()
+            table.update(index.bulk(missing))
+            lost = missing - table.keys()
+            if lost:  # dropped by a concurrent run, or a shared index was emptied: sign again
+                again = []
+                for p, c in chash_of.items():
+                    if c in lost and c not in fresh:
+                        data = read_file(p)
+                        if data is not None and content_hash(data) == c:
+                            fresh[c] = sign(data, o.shingles, o.num_perm, o.seed, c)
+                            table[c] = light_row(fresh[c])
+                            again.append(fresh[c])
+                            self.stats.signed += 1
+                index.commit(again, {}, [])
+                for p in [p for p, c in chash_of.items() if c not in table]:
+                    del chash_of[p]  # changed under us: left out of this run
+            # ... and the queried contents in full
+            queried = {chash_of[p] for p in self.query_abs if p in chash_of}
+            facts = {c: fresh[c] for c in queried if c in fresh}
+            facts.update(index.load(queried - facts.keys()))
+            for c, f in fresh.items():
+                facts.setdefault(c, f)  # their shingles are at hand for verification
+            result = self.analyze(index, chash_of, table, facts)
+            result.index_location = getattr(index, "location", "")
+        finally:
+            index.close()
+        self.stats.seconds = time.perf_counter() - t0
+        log.info("corpus: %s", self.stats)
+        return result
+
+    # 3. candidates, verification, findings
+    def analyze(self, index, chash_of: dict[str, bytes], table: dict[bytes, tuple],
+                facts: dict[bytes, DocFacts]) -> CorpusResult:
+        """`table`: content hash -> (n, normhash, mode, sig bytes, line bytes) for the whole
+        corpus; `facts`: full facts of the queried contents (and of those signed this run)."""
+        o = self.options
+        paths_of: dict[bytes, list[str]] = {}
+        skipped = []
+        for p, c in chash_of.items():
+            row = table.get(c)
+            if row is None or row[2] == "skip":
+                skipped.append(p)
+                continue
+            paths_of.setdefault(c, []).append(p)
+        self.stats.skipped = len(skipped)
+        for p in skipped:
+            if p in self.query_abs:
+                self.notes.append(f"{self.display(p)}: not UTF-8 text; left out of the corpus checks")
+
+        live = sorted(paths_of)  # distinct contents
+        pos = {c: i for i, c in enumerate(live)}
+        normhash = [table[c][1] for c in live]
+        query_chashes = {chash_of[p] for p in self.query_abs if p in chash_of and chash_of[p] in paths_of}
+
+        # candidate pairs (indexes into `live`, i < j), each touching a queried content
+        pairs: set[tuple[int, int]] = set()
+        want_pairs = any(o.wants(c) for c in ("NL401", "NL402", "NL403"))
+        if want_pairs and query_chashes:
+            signed = [c for c in live if table[c][0] > 0]
+            few = len(query_chashes) * 8 < len(signed)
+            # a few queried files (the hook): ask the index's buckets, if it has any; many: band
+            # every signature in memory (the same bands, so the same candidates, much faster)
+            bucket = index.bucket_candidates([facts[c] for c in query_chashes], set(signed)) if few else None
+            if bucket is not None:
+                for c, others in bucket.items():
+                    for c2 in others:
+                        if c2 != c and c2 in pos:
+                            i, j = pos[c], pos[c2]
+                            pairs.add((i, j) if i < j else (j, i))
+            elif signed:
+                bands, rows = mh.lsh_params(o.num_perm, o.rows)
+                sigs = np.frombuffer(b"".join(table[c][3] for c in signed), dtype="<u4").reshape(len(signed), -1)
+                keys = mh.band_keys(sigs, bands, rows)
+                sidx = [pos[c] for c in signed]
+                if not few:
+                    for a, b in mh.candidate_pairs(keys).tolist():
+                        i, j = sidx[a], sidx[b]
+                        if live[i] in query_chashes or live[j] in query_chashes:
+                            pairs.add((i, j) if i < j else (j, i))
+                else:
+                    for c in query_chashes:
+                        if facts[c].n == 0:
+                            continue
+                        for k in mh.query_candidates(facts[c].sig, keys, bands, rows).tolist():
+                            i, j = pos[c], sidx[k]
+                            if i != j:
+                                pairs.add((i, j) if i < j else (j, i))
+            # equal normal forms are duplicates whatever their shingles (even with none)
+            wanted = {normhash[pos[c]] for c in query_chashes}
+            by_norm: dict[bytes, list[int]] = {}
+            for i, h in enumerate(normhash):
+                if h in wanted:
+                    by_norm.setdefault(h, []).append(i)
+            for c in query_chashes:
+                i = pos[c]
+                for j in by_norm[normhash[i]]:
+                    if i != j:
+                        pairs.add((i, j) if i < j else (j, i))
+        self.stats.candidates = len(pairs)
+
+        # exact verification on the shingle sets
+        in_pairs = {live[i] for ij in pairs for i in ij}
+        shingles = {c: facts[c].shingles for c in in_pairs if c in facts and facts[c].shingles is not None}
+        need = in_pairs - shingles.keys()
+        if need:
+            shingles.update(index.shingles(need))
+        shingles = {c: unique_fingerprints(v) for c, v in shingles.items()}
+        chash_edges: list[tuple[str, bytes, bytes, float, float, float]] = []
+        for i, j in sorted(pairs):
+            ca, cb = live[i], live[j]
+            if normhash[i] == normhash[j]:
+                chash_edges.append(("NL401", ca, cb, 1.0, 1.0, 1.0))
+                continue
+            sa, sb = shingles.get(ca), shingles.get(cb)
+            if sa is None or sb is None or not sa.size or not sb.size:
+                continue
+            jac, cab, cba = similarity(sa, sb)
+            self.stats.verified += 1
+            if jac >= o.threshold:
+                chash_edges.append(("NL402", ca, cb, jac, cab, cba))
+            elif (cab >= o.containment and sa.size >= o.min_contained_shingles and sa.size <= sb.size) or \
+                    (cba >= o.containment and sb.size >= o.min_contained_shingles and sb.size <= sa.size):
+                chash_edges.append(("NL403", ca, cb, jac, cab, cba))
+
+        # file-level edges: identical files are NL401 among themselves
+        edges: list[Edge] = []
+        disp = self.display
+        for c in query_chashes:
+            ps = paths_of[c]
+            if len(ps) > 1:
+                for x in range(len(ps)):
+                    for y in range(x + 1, len(ps)):
+                        edges.append(Edge("NL401", disp(ps[x]), disp(ps[y]), 1.0, 1.0, 1.0))
+        for code, ca, cb, jac, cab, cba in chash_edges:
+            for pa in paths_of[ca]:
+                for pb in paths_of[cb]:
+                    edges.append(Edge(code, disp(pa), disp(pb), jac, cab, cba))
+        edges = [e for e in edges if o.wants(e.code)]
+        edges.sort(key=lambda e: (e.a, e.b, e.code))
+
+        findings = self._findings(facts, chash_of, paths_of, edges)
+        if o.wants("NL202"):
+            self._boilerplate(table, live, normhash, facts, findings, chash_of)
+        from newslint.corpus.rules import corpus_rules
+
+        diagnostics: dict[str, list[Diagnostic]] = {}
+        rules = [r for r in corpus_rules() if o.wants(r.code)]
+        for name, ff in findings.items():
+            out: list[Diagnostic] = []
+            for rule in rules:
+                out.extend(rule.corpus_check(ff, o))
+            out.sort(key=Diagnostic.sort_key)
+            diagnostics[name] = out
+        return CorpusResult(diagnostics, findings, edges, self.stats, self.notes,
+                            sorted(disp(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
+
+    def _findings(self, facts, chash_of, paths_of, edges: list[Edge]) -> dict[str, FileFindings]:
+        findings: dict[str, FileFindings] = {}
+        for p, name in self.query_abs.items():
+            c = chash_of.get(p)
+            if c is None or c not in paths_of:
+                continue
+            f = facts[c]
+            findings[name] = FileFindings(name, p, f.head_row, f.head_len)
+        for e in edges:
+            for me, other, mine, theirs in ((e.a, e.b, e.containment_ab, e.containment_ba),
+                                            (e.b, e.a, e.containment_ba, e.containment_ab)):
+                ff = findings.get(me)
+                if ff is None:
+                    continue
+                if e.code == "NL401":
+                    ff.duplicates.append((other, 1.0))
+                elif e.code == "NL402":
+                    ff.near.append((other, e.jaccard))
+                elif mine >= self.options.containment and mine >= theirs:
+                    ff.contained_in.append((other, mine))
+                else:
+                    ff.contains.append((other, theirs))
+        for ff in findings.values():
+            for lst in (ff.duplicates, ff.near, ff.contained_in, ff.contains):
+                lst.sort(key=lambda t: (-t[1], t[0]))
+        return findings
+
+    def _boilerplate(self, table, live, normhash, facts, findings, chash_of) -> None:
+        o = self.options
+        seen_norm = set()
+        blobs = []
+        for c, h in zip(live, normhash):
+            if h in seen_norm:
+                continue
+            seen_norm.add(h)
+            blobs.append(table[c][4])
+        n_files = len(seen_norm)
+        threshold = max(o.boilerplate_min_files, math.ceil(o.boilerplate_fraction * n_files))
+        if not blobs or n_files < threshold:
+            return
+        values, counts = np.unique(np.frombuffer(b"".join(blobs), dtype="<i8"), return_counts=True)
+        keep = counts >= threshold
+        frequent = dict(zip(values[keep].tolist(), counts[keep].tolist()))
+        self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_files}
+        if not frequent:
+            return
+        for ff in findings.values():
+            hits = {h: frequent[h] for h in facts[chash_of[ff.abspath]].line_hashes.tolist() if h in frequent}
+            if hits:
+                ff.boilerplate.update(hits)
+                ff.boilerplate_threshold = threshold
+                ff.corpus_size = n_files
+
+
+def light_row(f: DocFacts) -> tuple:
+    """What the whole-corpus steps need of a content: (n, normhash, mode, sig bytes, line bytes)."""
+    sig = f.sig.astype("<u4").tobytes() if f.sig is not None else b""
+    return (f.n, f.normhash, f.mode, sig, f.line_hashes.astype("<i8").tobytes())
+
+
+def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,
+            options: CorpusOptions | None = None, index_only: bool = False) -> CorpusResult:
+    return CorpusRun(options or CorpusOptions()).run(
+        list(query_paths) if query_paths is not None else None,
+        list(corpus_paths) if corpus_paths else None, index_only=index_only,
+    )
+

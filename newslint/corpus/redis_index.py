@@ -1,0 +1,251 @@
+"""A shared corpus index in Redis: `--index redis://HOST:PORT/DB[?prefix=NAME]`.
+
+Layout. The LSH buckets use **datasketch's Redis storage layout** (`MinHashLSH` with
+`storage_config={"type": "redis", "basename": NAME}`, `prepickle=False`), written with
+redis-py directly rather than through datasketch:
+
+    NAME_bucket_<band as >H>      HASH   band bytes -> NAME_bucket_<i><band bytes>
+    NAME_bucket_<i><band bytes>   SET    content hashes (16 bytes) in that bucket
+    NAME_keys                     HASH   content hash -> NAME_keys<content hash>
+    NAME_keys<content hash>       LIST   the content hash's band bytes, band by band
+
+where "band bytes" are the band's uint32 MinHash values big-endian, as datasketch's
+`MinHashLSH._byteswap` makes them. Why this layout and why not through datasketch:
+importing datasketch costs about a second (scipy), which a hook cannot pay, and its storage
+classes issue two commands per band per key without pipelining across keys; writing the same
+layout ourselves keeps the hook fast and still lets anyone open the index with
+`datasketch.MinHashLSH(num_perm=128, params=(64, 2), storage_config={"type": "redis",
+"basename": b"NAME", "redis": {...}}, prepickle=False)` and query it with a MinHash of
+the same text (tests/test_corpus_redis.py does exactly that).
+
+Beside the buckets, newslint keeps per content hash what exact verification and NL202 need:
+
+    NAME_doc_<content hash>       HASH   normhash, mode, n, sig, shingles, lines, head_row, head_len
+    NAME_meta                     HASH   num_perm, seed, shingles, hash scheme, bands, rows
+
+The index is content-addressed, so every checkout, branch and CI runner shares it; what a
+checkout holds is its own business: the stat cache (path -> content hash) stays in the
+local SQLite file, and candidates whose content is not in this checkout's corpus are
+ignored. A meta mismatch clears NAME_* and rebuilds, with a note.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from newslint.corpus import minhash as mh
+from newslint.corpus.shingle import DocFacts
+from newslint.corpus.store import SqliteIndex
+
+# One call per document writes its datasketch-layout bucket entries server-side (2 * bands + 3
+# commands), instead of sending each command from Python.
+_INSERT_LUA = """
+local name, chash, nb = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local keys_name = name .. "_keys"
+for i = 1, nb do
+  local t = name .. "_bucket_" .. string.char(math.floor((i - 1) / 256), (i - 1) % 256)
+  local h = ARGV[3 + i]
+  redis.call("HSET", t, h, t .. h)
+  redis.call("SADD", t .. h, chash)
+end
+redis.call("HSET", keys_name, chash, keys_name .. chash)
+redis.call("DEL", keys_name .. chash)
+redis.call("RPUSH", keys_name .. chash, unpack(ARGV, 4, 3 + nb))
+return 1
+"""
+_FIELDS = (b"normhash", b"mode", b"n", b"sig", b"shingles", b"lines", b"head_row", b"head_len")
+_PIPE = 1000  # commands per pipeline flush
+
+
+def parse_url(url: str) -> tuple[str, bytes]:
+    """(redis-py URL, key prefix) from `redis://HOST:PORT/DB?prefix=NAME`."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    prefix = "newslint"
+    rest = []
+    for k, v in query:
+        if k == "prefix":
+            prefix = v
+        else:
+            rest.append((k, v))
+    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment))
+    return clean, prefix.encode("utf-8")
+
+
+class RedisIndex:
+    persistent = True
+
+    def __init__(self, url: str, root: str, settings: dict[str, str], options, rebuild: bool = False):
+        try:
+            import redis
+        except ImportError as exc:  # pragma: no cover
+            raise RuntimeError("--index redis://... needs the `redis` package (pip install redis)") from exc
+        clean, self.name = parse_url(url)
+        self.location = url
+        self.bands, self.rows = mh.lsh_params(options.num_perm, options.rows)
+        self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-2")
+        self.notes: list[str] = []
+        self.r = redis.Redis.from_url(clean)
+        try:
+            self.r.ping()
+        except redis.RedisError as exc:
+            raise RuntimeError(f"cannot reach the corpus index at {url}: {exc}") from None
+        # the stat cache is per checkout: it stays local
+        import hashlib
+        import os
+
+        from newslint.corpus.store import ensure_cache_dir
+
+        tag = hashlib.blake2b(url.encode("utf-8"), digest_size=6).hexdigest()
+        path = os.path.join(ensure_cache_dir(root), f"stat-redis-{tag}.sqlite3")
+        self.local = SqliteIndex(root, dict(settings, index=url), path=path, keep_docs=False, rebuild=rebuild)
+        self.notes.extend(self.local.notes)
+        self.tables = [self.name + b"_bucket_" + struct.pack(">H", i) for i in range(self.bands)]
+        self.keys_name = self.name + b"_keys"
+        self._check_meta(rebuild)
+        self._insert_sha = self.r.script_load(_INSERT_LUA)
+
+    # -- meta ---------------------------------------------------------------------------------
+    def _check_meta(self, rebuild: bool) -> None:
+        meta_key = self.name + b"_meta"
+        have = {k.decode(): v.decode() for k, v in self.r.hgetall(meta_key).items()}
+        if have and have != self.settings and not rebuild:
+            diff = ", ".join(f"{k}: {have.get(k, '-')} -> {v}" for k, v in sorted(self.settings.items())
+                             if have.get(k) != v)
+            self.notes.append(f"corpus index {self.location} was built with other settings ({diff}); rebuilding it")
+            rebuild = True
+        if rebuild:
+            self.clear()
+            have = {}
+        if not have:
+            self.r.hset(meta_key, mapping=self.settings)
+
+    def clear(self) -> None:
+        batch = []
+        for key in self.r.scan_iter(match=self.name + b"_*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                self.r.delete(*batch)
+                batch = []
+        if batch:
+            self.r.delete(*batch)
+        self.local.clear()
+
+    # -- stat cache (local) ----------------------------------------------------------------------
+    def stat_rows(self):
+        return self.local.stat_rows()
+
+    # -- docs --------------------------------------------------------------------------------------
+    def _doc(self, chash: bytes) -> bytes:
+        return self.name + b"_doc_" + chash
+
+    def known(self, chashes: Iterable[bytes]) -> set[bytes]:
+        chashes = list(chashes)
+        out = set()
+        for i in range(0, len(chashes), _PIPE):
+            part = chashes[i:i + _PIPE]
+            pipe = self.r.pipeline(transaction=False)
+            for c in part:
+                pipe.exists(self._doc(c))
+            out.update(c for c, ok in zip(part, pipe.execute()) if ok)
+        return out
+
+    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
+        chashes = list(chashes)
+        out = {}
+        fields = [f for f in _FIELDS if f != b"shingles"]
+        for i in range(0, len(chashes), _PIPE):
+            part = chashes[i:i + _PIPE]
+            pipe = self.r.pipeline(transaction=False)
+            for c in part:
+                pipe.hmget(self._doc(c), fields)
+            for c, vals in zip(part, pipe.execute()):
+                if vals[0] is None and vals[1] is None:
+                    continue
+                d = dict(zip(fields, vals))
+                out[c] = DocFacts(
+                    chash=c, normhash=d[b"normhash"], mode=d[b"mode"].decode(), n=int(d[b"n"]), shingles=None,
+                    sig=np.frombuffer(d[b"sig"], dtype="<u4").astype(np.uint32),
+                    line_hashes=np.frombuffer(d[b"lines"], dtype="<i8").astype(np.int64),
+                    head_row=int(d[b"head_row"]), head_len=int(d[b"head_len"]),
+                )
+        return out
+
+    def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
+        chashes = list(chashes)
+        out = {}
+        fields = (b"n", b"normhash", b"mode", b"sig", b"lines")
+        for i in range(0, len(chashes), _PIPE):
+            part = chashes[i:i + _PIPE]
+            pipe = self.r.pipeline(transaction=False)
+            for c in part:
+                pipe.hmget(self._doc(c), fields)
+            for c, (n, h, mode, sig, lines) in zip(part, pipe.execute()):
+                if n is not None:
+                    out[c] = (int(n), h, mode.decode(), sig, lines)
+        return out
+
+    def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
+        chashes = list(chashes)
+        out = {}
+        for i in range(0, len(chashes), _PIPE):
+            part = chashes[i:i + _PIPE]
+            pipe = self.r.pipeline(transaction=False)
+            for c in part:
+                pipe.hget(self._doc(c), b"shingles")
+            for c, blob in zip(part, pipe.execute()):
+                if blob is not None:
+                    out[c] = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+        return out
+
+    def commit(self, new_docs: list[DocFacts], file_rows, gone, live=None) -> None:
+        pipe = self.r.pipeline(transaction=False)
+        n = 0
+        for f in new_docs:
+            mapping = {
+                b"normhash": f.normhash, b"mode": f.mode, b"n": f.n, b"sig": f.sig.astype("<u4").tobytes(),
+                b"shingles": f.shingles.astype("<u8").tobytes(), b"lines": f.line_hashes.astype("<i8").tobytes(),
+                b"head_row": f.head_row, b"head_len": f.head_len,
+            }
+            if f.n > 0:  # empty texts would all share one bucket: they stay out of the LSH
+                hs = mh.band_bytes(f.sig, self.bands, self.rows)
+                pipe.evalsha(self._insert_sha, 0, self.name, f.chash, self.bands, *hs)
+                n += 1
+            # the doc hash last: once it exists, its buckets do too
+            pipe.hset(self._doc(f.chash), mapping=mapping)
+            n += 1
+            if n >= _PIPE:
+                pipe.execute()
+                n = 0
+        pipe.execute()
+        self.local.commit([], file_rows, gone)
+
+    def bucket_candidates(self, query_facts: list[DocFacts], corpus_chashes: set[bytes]):
+        """{query content hash: content hashes sharing a bucket} from the Redis buckets."""
+        out: dict[bytes, set[bytes]] = {}
+        todo = [f for f in query_facts if f.n > 0]
+        for i in range(0, len(todo), max(1, _PIPE // self.bands)):
+            part = todo[i:i + max(1, _PIPE // self.bands)]
+            pipe = self.r.pipeline(transaction=False)
+            for f in part:
+                for table, h in zip(self.tables, mh.band_bytes(f.sig, self.bands, self.rows)):
+                    pipe.smembers(table + h)
+            res = pipe.execute()
+            for k, f in enumerate(part):
+                found = set().union(*res[k * self.bands:(k + 1) * self.bands])
+                out[f.chash] = {c for c in found if c in corpus_chashes and c != f.chash}
+        return out
+
+    def counts(self) -> tuple[int, int]:
+        return self.local.counts()[0], self.r.hlen(self.keys_name)
+
+    def close(self) -> None:
+        self.local.close()
+        try:
+            self.r.close()
+        except Exception:
+            pass

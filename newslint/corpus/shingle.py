@@ -1,0 +1,436 @@
+"""Text -> shingle fingerprints, line fingerprints and the other per-document facts the index keeps.
+
+The similarity every corpus rule uses is defined here, once:
+
+* **word mode** (default): the text is lower-cased and cut into `\\w+` tokens (exactly
+  `newslint.normalize.words`); a shingle is `k` consecutive tokens joined by one space
+  (`k = 5` by default), encoded as UTF-8. A text with fewer than `k` tokens has one
+  shingle, all its tokens; a text with no token has none.
+* **char mode**, chosen automatically for text written without spaces between words
+  (Chinese, Japanese, Thai, Lao, Khmer, Myanmar: more than a third of its word characters
+  are in those scripts): the `\\w` characters of the lower-cased text, concatenated, cut
+  into `n`-character shingles (`n = 5` by default).
+
+Each shingle becomes a 64-bit **fingerprint**; the MinHash input is its low 32 bits.
+
+* `hash="sha1"` (default): the first 8 bytes of the shingle's SHA-1, little-endian. The low
+  32 bits are exactly datasketch's `sha1_hash32`, so signatures equal
+  `datasketch.MinHash(num_perm, seed)`'s (see `newslint.corpus.minhash`). One SHA-1 call per
+  shingle is the floor of this scheme's cost (~0.4-0.8 us each here: about 60% of signing).
+* `hash="tok64"`: each token hashed by a byte polynomial mod 2**64 (all tokens of a text at
+  once, from numpy prefix sums), the k token hashes of a shingle combined polynomially and
+  finished with MurmurHash3's fmix64. No Python call per token or shingle; signatures equal
+  `datasketch.MinHash(num_perm, seed, hashfunc=tok64_hash32)`'s.
+
+Exact Jaccard and containment are computed on the sets of 64-bit fingerprints: two
+different shingles would have to collide in 64 bits to change a figure (about 1e-14 for a
+pair of 400-shingle articles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from operator import methodcaller
+
+import numpy as np
+
+from newslint.normalize import _TRANSLATE
+
+_WORD_B = re.compile(rb"\w+")
+# bytes -> lower-cased word bytes, every other byte a space: `data.translate(T).split()` is
+# `re.findall(r"\w+", text.lower())` for ASCII text, without a regex. Bytes >= 0x80 become
+# spaces, which is right when no non-ASCII character of the text is a word character.
+_ASCII_WORDS = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95) else 32
+    for c in range(256)
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WORD_S = re.compile(r"\w+")
+# Scripts written without spaces between words: CJK (kana, ideographs), Thai, Lao, Khmer, Myanmar.
+_NOSPACE = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # newslint.document's line breaks
+_BLANKS = re.compile(r"[^\S\r\n]+")  # whitespace runs within a line
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines() also splits at these
+_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
+_ASCII_TRANSLATE = {k: v for k, v in _TRANSLATE.items() if k < 128}  # the backtick
+_ASCII_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _ASCII_TRANSLATE))) + "]")
+_digest = methodcaller("digest")
+try:  # CPython's own SHA-1: the same digest, without OpenSSL 3's per-call setup (~40% faster here)
+    from _sha1 import sha1 as _sha1
+except ImportError:  # pragma: no cover
+    _sha1 = hashlib.sha1
+_EMPTY_U64 = np.zeros(0, dtype=np.uint64)
+
+HASH_SCHEME = "le64/datasketch-affine32"  # recorded in the index; change it and the index rebuilds
+# How a shingle becomes a 64-bit fingerprint (the MinHash input is its low 32 bits):
+#   "sha1":  SHA-1 of the shingle's bytes, so the low half is datasketch's default
+#            `sha1_hash32` and signatures equal `datasketch.MinHash(num_perm, seed)`'s.
+#   "tok64": each token hashed once (blake2b-64, cached), the k token hashes of a shingle
+#            combined in numpy (polynomial mod 2**64, then the MurmurHash3 64-bit finalizer):
+#            about 4x cheaper than a SHA-1 call per shingle; signatures equal
+#            `datasketch.MinHash(num_perm, seed, hashfunc=tok64_hash32)`'s.
+HASHES = ("sha1", "tok64")
+
+
+@dataclass(frozen=True)
+class ShingleSettings:
+    size: int = 5  # words per shingle
+    char_size: int = 5  # characters per shingle in char mode
+    auto_char: bool = True  # switch to char mode for text without word spaces
+    hash: str = "sha1"  # see HASHES
+
+    def describe(self) -> str:
+        return f"word{self.size}/char{self.char_size}/auto={int(self.auto_char)}/{self.hash}"
+
+
+DEFAULT_SHINGLES = ShingleSettings()
+
+
+def fingerprints(shingles) -> np.ndarray:
+    """Sorted unique 64-bit fingerprints of an iterable of shingle byte strings."""
+    digests = b"".join(map(_digest, map(_sha1, shingles)))
+    if not digests:
+        return _EMPTY_U64
+    fp = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20)[:, :8].copy().view("<u8").ravel()
+    return _sorted_unique(fp.astype(np.uint64, copy=False))
+
+
+_UNSET = object()
+# Characters after which folding may need the translation table: its keys, and U+0149, whose
+# case folding yields U+02BC (tests/test_corpus_minhash.py re-derives this over all of Unicode).
+_TRANSLATE_TRIGGERS = frozenset(map(chr, _TRANSLATE)) | {"\u0149"}
+_ASCII_OTHER_BREAKS = "\v\f\x1c\x1d\x1e"
+_NONASCII_OTHER_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def non_ascii_chars(text: str) -> frozenset:
+    """The distinct non-ASCII characters of `text` (empty for ASCII text): one scan answers
+    every later "does it contain ...?" question for that text."""
+    if text.isascii():
+        return frozenset()
+    return frozenset("".join(_NON_ASCII.findall(text)))
+
+
+def is_nospace_text(text: str, na=_UNSET) -> bool:
+    na = non_ascii_chars(text) if na is _UNSET else na
+    if not na or not _NOSPACE.search("".join(na)):
+        return False
+    n = len(_NOSPACE.findall(text))
+    word_chars = sum(map(len, _WORD_S.findall(text)))
+    return n * 3 > word_chars
+
+
+def _other_breaks(text: str, na) -> bool:
+    """Whether str.splitlines() would cut `text` where newslint's line splitting does not."""
+    return any(ch in text for ch in _ASCII_OTHER_BREAKS) or bool(na & _NONASCII_OTHER_BREAKS)
+
+
+# -- the "tok64" fingerprints ------------------------------------------------------------------
+# token hash: fmix64((sum_j byte_j * P**j mod 2**64) ^ len); computed for all tokens of a text
+# at once from prefix sums (P is odd, hence invertible mod 2**64), no Python call per token.
+_P = 0x100000001B3 * 2 + 1  # odd
+_P_INV = pow(_P, -1, 1 << 64)
+_POW = np.ones(1, dtype=np.uint64)
+_POW_INV = np.ones(1, dtype=np.uint64)
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial step is a bijection per position
+_M64 = (1 << 64) - 1
+
+
+def _power_table(base: int, size: int) -> np.ndarray:
+    arr = np.full(size, base, dtype=np.uint64)
+    arr[0] = 1
+    return np.cumprod(arr, dtype=np.uint64)  # base**j mod 2**64: the product wraps, as intended
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    global _POW, _POW_INV
+    if _POW.size < n:
+        size = max(n, 2 * _POW.size, 1 << 16)
+        _POW, _POW_INV = _power_table(_P, size), _power_table(_P_INV, size)
+    return _POW, _POW_INV
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+def token_hashes(buf: bytes) -> np.ndarray:
+    """Hashes of the space-separated tokens of `buf` (runs of bytes other than 0x20)."""
+    a = np.frombuffer(buf, dtype=np.uint8)
+    if a.size == 0:
+        return _EMPTY_U64
+    word = a != 32
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], word, [False])).view(np.int8)))
+    if edges.size == 0:
+        return _EMPTY_U64
+    starts, ends = edges[0::2], edges[1::2]
+    pw, pinv = _powers(a.size + 1)
+    prefix = np.zeros(a.size + 1, dtype=np.uint64)
+    np.cumsum(a.astype(np.uint64) * pw[:a.size], dtype=np.uint64, out=prefix[1:])
+    h = (prefix[ends] - prefix[starts]) * pinv[starts]
+    h ^= (ends - starts).astype(np.uint64)
+    return fmix64(h)
+
+
+def token_hash(tok: bytes) -> int:
+    """`token_hashes` for one token, in plain Python (the reference)."""
+    poly = 0
+    for j, byte in enumerate(tok):
+        poly = (poly + byte * pow(_P, j, 1 << 64)) & _M64
+    return int(fmix64(np.array([poly ^ len(tok)], dtype=np.uint64))[0])
+
+
+def _combine(th: np.ndarray, k: int) -> np.ndarray:
+    """64-bit hashes of every run of k consecutive token hashes (one run of all when fewer)."""
+    n = th.size
+    if n == 0:
+        return _EMPTY_U64
+    m = min(k, n)
+    count = n - m + 1
+    h = th[:count].copy()
+    for j in range(1, m):
+        h *= _MULT
+        h += th[j:j + count]
+    h += np.uint64(m)
+    return fmix64(h)
+
+
+def tok64_fingerprints(text: str, k: int, data: bytes | None = None) -> np.ndarray:
+    """Fingerprints of `text`'s word k-shingles under "tok64" (`data`: its UTF-8 bytes, if known)."""
+    return _combine(token_hashes(_tok64_buffer(text, data)), k)  # in text order, repeats kept
+
+
+def tok64_hash32(shingle: bytes) -> int:
+    """The "tok64" hash of one shingle, low 32 bits: a `hashfunc` for datasketch's MinHash."""
+    toks = shingle.split(b" ")
+    th = np.array([token_hash(t) for t in toks], dtype=np.uint64)
+    return int(_combine(th, len(toks))[0] & np.uint64(0xFFFFFFFF))
+
+
+def _sorted_unique(fp: np.ndarray) -> np.ndarray:
+    fp.sort()
+    if fp.size > 1:
+        keep = np.empty(fp.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(fp[1:], fp[:-1], out=keep[1:])
+        if not keep.all():
+            fp = fp[keep]
+    return fp
+
+
+def text_fingerprints(text: str, settings: ShingleSettings = DEFAULT_SHINGLES,
+                      data: bytes | None = None) -> tuple[np.ndarray, str]:
+    """(fingerprints, mode) of a text under `settings` (char mode always uses SHA-1); see DocFacts."""
+    if settings.hash == "tok64" and not (settings.auto_char and not text.isascii() and is_nospace_text(text)):
+        return tok64_fingerprints(text, settings.size, data), "word"
+    shingles, mode = shingles_of_text(text, settings)
+    return fingerprints(shingles), mode
+
+
+def shingles_of_text(text: str, settings: ShingleSettings = DEFAULT_SHINGLES) -> tuple[list[bytes], str]:
+    """(shingle byte strings, mode) for a text; the reference definition (see module docs)."""
+    if settings.auto_char and not text.isascii() and is_nospace_text(text):
+        chars = "".join(_WORD_S.findall(text.lower()))
+        n = settings.char_size
+        if not chars:
+            return [], "char"
+        if len(chars) < n:
+            return [chars.encode("utf-8")], "char"
+        return [chars[i:i + n].encode("utf-8") for i in range(len(chars) - n + 1)], "char"
+    return word_shingles(word_tokens(text), settings.size), "word"
+
+
+def word_tokens(text: str) -> list[bytes]:
+    """`newslint.normalize.words(text)`, UTF-8 encoded, fast for mostly-ASCII text."""
+    if text.isascii() or not _WORD_S.search("".join(_NON_ASCII.findall(text))):
+        # every non-ASCII character is punctuation or a symbol (£, €, curly quotes, dashes)
+        return text.encode("utf-8").translate(_ASCII_WORDS).split()
+    return " ".join(_WORD_S.findall(text.lower())).encode("utf-8").split()
+
+
+def word_shingles(toks: list[bytes], k: int) -> list[bytes]:
+    n = len(toks)
+    if n == 0:
+        return []
+    if n < k:
+        return [b" ".join(toks)]
+    if k == 5:  # the default: zip keeps the whole loop in C
+        return list(map(b" ".join, zip(toks, toks[1:], toks[2:], toks[3:], toks[4:])))
+    join = b" ".join
+    return [join(toks[i:i + k]) for i in range(n - k + 1)]
+
+
+def _blake8(data: bytes):
+    return hashlib.blake2b(data, digest_size=8)
+
+
+def line_hash(norm: str) -> int:
+    """64-bit fingerprint of a normalised line (signed, so SQLite can store it as INTEGER)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
+def _fold(text: str, na=_UNSET) -> str:
+    """normalize() without the whitespace folding."""
+    if text.isascii():
+        if "`" in text:
+            text = text.translate(_ASCII_TRANSLATE)
+        return text.lower()
+    if unicodedata.is_normalized("NFKC", text):
+        na = non_ascii_chars(text) if na is _UNSET else na
+        text = text.casefold()
+        if "`" in text or not na.isdisjoint(_TRANSLATE_TRIGGERS):
+            text = text.translate(_TRANSLATE)
+        return text
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
+    return text
+
+
+def fast_normalize(text: str) -> str:
+    """`newslint.normalize.normalize`, the same result, faster: ASCII text needs no NFKC or
+    translation, and the translation table is applied only when one of its characters occurs
+    (str.split() and the `\\s+` regex agree on what whitespace is)."""
+    if text.isascii():
+        if _ASCII_TRANSLATED.search(text):
+            text = text.translate(_ASCII_TRANSLATE)
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
+    return " ".join(text.split())
+
+
+@dataclass
+class DocFacts:
+    """Everything the index keeps about one content hash."""
+
+    chash: bytes  # blake2b-128 of the file's bytes
+    normhash: bytes  # blake2b-64 of the normalised text: equal means NL401
+    mode: str  # "word", "char", or "skip" (not text: left out of the corpus)
+    n: int  # number of shingles (0: the text has none and stays out of the LSH)
+    # uint64 fingerprints (None: not loaded); sorted and unique for "sha1", in text order for
+    # "tok64" (exact verification applies `unique_fingerprints` to the few sets it reads)
+    shingles: np.ndarray | None
+    sig: np.ndarray | None  # uint32[num_perm] (None until signed)
+    line_hashes: np.ndarray  # int64 per distinct non-blank normalised line (first occurrence order)
+    head_row: int  # 1-based row of the first non-blank line (the headline)
+    head_len: int  # its length in characters
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def line_facts(text: str, na=_UNSET) -> tuple[bytes, np.ndarray, int, int]:
+    """(normhash, fingerprints of the distinct normalised lines in first-seen order, headline
+    row, headline length). No Python work per line beyond two list comprehensions."""
+    na = non_ascii_chars(text) if na is _UNSET else na
+    split = str.splitlines if not _other_breaks(text, na) else _LINE_BREAK.split  # same lines, faster
+    raw_lines = split(text)
+    head_row, head_len = 1, 0
+    for i, line in enumerate(raw_lines):
+        if line and not line.isspace():
+            head_row, head_len = i + 1, len(line)
+            break
+    # NFKC, case folding and the translation table act character by character and never make
+    # or remove a line break, so the whole text is folded once, its blank runs folded, and cut
+    # into lines: each line is then `normalize(line)` (`" ".join(line.split())` == strip(" "))
+    norm_lines = split(_BLANKS.sub(" ", _fold(text, na)))
+    if len(norm_lines) != len(raw_lines):  # pragma: no cover  (defensive)
+        norm_lines = [_BLANKS.sub(" ", _fold(line)) for line in raw_lines]
+    norms = [n for n in (x.strip(" ") for x in norm_lines) if n]
+    uniq = dict.fromkeys(norms)
+    # line_hash() for every distinct line, the loop kept in C
+    digests = b"".join(map(_digest, map(_blake8, map(str.encode, uniq))))
+    # normalize() folds line breaks into spaces, so the text's normal form is its lines' joined
+    normhash = hashlib.blake2b(" ".join(norms).encode("utf-8"), digest_size=8).digest()
+    return normhash, np.frombuffer(digests, dtype="<i8").astype(np.int64), head_row, head_len
+
+
+def doc_facts(data: bytes, text: str, settings: ShingleSettings = DEFAULT_SHINGLES,
+              chash: bytes | None = None) -> DocFacts:
+    """Shingle fingerprints, line fingerprints and headline position of one decoded file."""
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data  # text's own UTF-8 bytes
+    fps, mode = text_fingerprints(text, settings, raw)
+    return _facts(chash or content_hash(data), text, mode, fps)
+
+
+def _facts(chash: bytes, text: str, mode: str, fps: np.ndarray, na=_UNSET) -> DocFacts:
+    normhash, lines, head_row, head_len = line_facts(text, na)
+    return DocFacts(chash=chash, normhash=normhash, mode=mode, n=int(fps.size), shingles=fps, sig=None,
+                    line_hashes=lines, head_row=head_row, head_len=head_len)
+
+
+def _tok64_buffer(text: str, raw: bytes | None, na=_UNSET) -> bytes:
+    """The text's lower-cased `\\w+` tokens as bytes, separated by one or more spaces."""
+    na = non_ascii_chars(text) if na is _UNSET else na
+    if not na or not _WORD_S.search("".join(na)):
+        return (raw if raw is not None else text.encode("utf-8")).translate(_ASCII_WORDS)
+    return " ".join(_WORD_S.findall(text.lower())).encode("utf-8")
+
+
+def tok64_batch(bufs: list[bytes], k: int) -> list[np.ndarray]:
+    """`tok64` fingerprints of many token buffers with one pass of numpy calls for all of them
+    (per-call overhead, not arithmetic, dominates on article-sized inputs)."""
+    if not bufs:
+        return []
+    big = b" ".join(bufs)
+    a = np.frombuffer(big, dtype=np.uint8)
+    th = token_hashes(big)
+    word = a != 32
+    starts = np.flatnonzero(word & ~np.concatenate(([False], word[:-1]))) if a.size else np.zeros(0, np.int64)
+    lens = np.fromiter(map(len, bufs), dtype=np.int64, count=len(bufs))
+    doc_off = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
+    tok_off = np.searchsorted(starts, doc_off)
+    tok_end = np.concatenate((tok_off[1:], [th.size]))
+    ntok = tok_end - tok_off
+    combined = _combine(th, k) if th.size >= k else _EMPTY_U64
+    # each document's shingles (not yet sorted or deduplicated: the MinHash does not need it, and
+    # `unique_fingerprints` is applied to the few sets exact verification reads)
+    out = [_EMPTY_U64] * len(bufs)
+    for d, (s, e, n) in enumerate(zip(tok_off.tolist(), tok_end.tolist(), ntok.tolist())):
+        if n >= k:
+            out[d] = combined[s:e - k + 1].copy()
+        elif n:
+            out[d] = _combine(th[s:e], k)
+    return out
+
+
+def unique_fingerprints(fp: np.ndarray) -> np.ndarray:
+    """Sorted, without repeats (a no-op on what `fingerprints` returns)."""
+    if fp.size < 2 or bool((fp[1:] > fp[:-1]).all()):
+        return fp
+    return _sorted_unique(fp.copy())
+
+
+def batch_facts(items: list[tuple[bytes, bytes, str]], settings: ShingleSettings = DEFAULT_SHINGLES,
+                group: int = 32) -> list[DocFacts]:
+    """`doc_facts` for many (content hash, data, text) at once: the numpy work of the "tok64"
+    fingerprints is shared by `group` documents at a time."""
+    out: list[DocFacts | None] = [None] * len(items)
+    pending: list[tuple[int, bytes]] = []
+    nas = []
+    for i, (chash, data, text) in enumerate(items):
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        na = non_ascii_chars(text)
+        nas.append(na)
+        if settings.hash == "tok64" and not (settings.auto_char and is_nospace_text(text, na)):
+            pending.append((i, _tok64_buffer(text, raw, na)))
+        else:
+            fps, mode = text_fingerprints(text, settings, raw)
+            out[i] = _facts(chash, text, mode, fps, na)
+    for g in range(0, len(pending), group):
+        chunk = pending[g:g + group]
+        for (i, _), fps in zip(chunk, tok64_batch([b for _, b in chunk], settings.size)):
+            chash, _, text = items[i]
+            out[i] = _facts(chash, text, "word", fps, nas[i])
+    return out  # type: ignore[return-value]

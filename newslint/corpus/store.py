@@ -1,0 +1,328 @@
+"""Where document facts live between runs.
+
+* `MemoryIndex`: nothing persists (`--no-cache`).
+* `SqliteIndex`: the embedded default, `<root>/.newslint_cache/corpus-v1.sqlite3`.
+  Two tables: `files` (path relative to the root -> size, mtime_ns, inode, content hash) is
+  the stat cache, so an unchanged file is never re-read; `docs` (content hash -> signature,
+  shingle fingerprints, line fingerprints, headline position) is content-addressed, so a
+  renamed or reverted file is never re-signed. WAL journal and one `BEGIN IMMEDIATE`
+  transaction per run make two concurrent runs safe (each sees the other's writes whole or
+  not at all; both write the same content-addressed rows). `meta` records the schema, the
+  MinHash settings, the shingling and the hash scheme: a mismatch or a file that is not a
+  readable database is rebuilt with a note.
+* `newslint.corpus.redis_index.RedisIndex`: docs and LSH buckets in Redis, shared by a team;
+  the stat cache stays local (it describes this checkout).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from typing import Iterable
+
+import numpy as np
+
+from newslint.corpus.shingle import DocFacts
+
+SCHEMA_VERSION = "2"
+DB_NAME = "corpus-v1.sqlite3"
+_BATCH = 500
+
+StatRow = tuple  # (size, mtime_ns, inode, chash)
+
+
+class IndexError_(Exception):
+    pass
+
+
+def facts_to_row(f: DocFacts) -> tuple:
+    return (
+        f.chash, f.normhash, f.mode, f.n,
+        f.sig.astype("<u4").tobytes(), f.shingles.astype("<u8").tobytes(),
+        f.line_hashes.astype("<i8").tobytes(), f.head_row, f.head_len,
+    )
+
+
+def facts_from_row(row, with_shingles: bool = True) -> DocFacts:
+    chash, normhash, mode, n, sig, shingles, lines, head_row, head_len = row
+    return DocFacts(
+        chash=bytes(chash), normhash=bytes(normhash), mode=mode, n=n,
+        shingles=np.frombuffer(shingles, dtype="<u8").astype(np.uint64) if with_shingles and shingles is not None
+        else None,
+        sig=np.frombuffer(sig, dtype="<u4").astype(np.uint32),
+        line_hashes=np.frombuffer(lines, dtype="<i8").astype(np.int64),
+        head_row=head_row, head_len=head_len,
+    )
+
+
+class MemoryIndex:
+    """The no-cache index: facts live for one run."""
+
+    persistent = False
+    location = "memory"
+
+    def __init__(self, settings: dict[str, str]):
+        self.settings = settings
+        self.notes: list[str] = []
+        self.docs: dict[bytes, DocFacts] = {}
+
+    # -- stat cache --------------------------------------------------------------------
+    def stat_rows(self) -> dict[str, StatRow]:
+        return {}
+
+    # -- docs ----------------------------------------------------------------------------
+    def known(self, chashes: Iterable[bytes]) -> set[bytes]:
+        return {c for c in chashes if c in self.docs}
+
+    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
+        return {c: self.docs[c] for c in chashes if c in self.docs}
+
+    def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
+        return {c: self.docs[c].shingles for c in chashes if c in self.docs}
+
+    def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
+        from newslint.corpus.engine import light_row
+
+        return {c: light_row(self.docs[c]) for c in chashes if c in self.docs}
+
+    def commit(self, new_docs: list[DocFacts], file_rows: dict[str, StatRow], gone: Iterable[str],
+               live: set[bytes] | None = None) -> None:
+        for f in new_docs:
+            self.docs[f.chash] = f
+
+    def bucket_candidates(self, query_facts, corpus_chashes):  # None: the engine bands in memory
+        return None
+
+    def clear(self) -> None:
+        self.docs.clear()
+
+    def close(self) -> None:
+        pass
+
+
+def cache_root(start: str | None = None) -> str:
+    """The folder that holds `.newslint_cache/`: the git work tree's top, else the cwd."""
+    from newslint.corpus.discover import git_toplevel
+
+    return git_toplevel(start or os.getcwd()) or os.path.abspath(start or os.getcwd())
+
+
+def ensure_cache_dir(root: str) -> str:
+    path = os.path.join(root, ".newslint_cache")
+    os.makedirs(path, exist_ok=True)
+    ignore = os.path.join(path, ".gitignore")
+    if not os.path.exists(ignore):
+        try:
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("# Automatically created by newslint.\n*\n")
+            with open(os.path.join(path, "CACHEDIR.TAG"), "w", encoding="utf-8") as fh:
+                fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# newslint cache\n")
+        except OSError:
+            pass
+    return path
+
+
+class SqliteIndex:
+    """The embedded persistent index (see module docs)."""
+
+    persistent = True
+
+    def __init__(self, root: str, settings: dict[str, str], path: str | None = None, rebuild: bool = False,
+                 keep_docs: bool = True):
+        self.root = root
+        self.settings = dict(settings, schema=SCHEMA_VERSION)
+        self.notes: list[str] = []
+        self.path = path or os.path.join(ensure_cache_dir(root), DB_NAME)
+        self.location = self.path
+        self.keep_docs = keep_docs  # False when another store (Redis) holds the docs
+        self.conn = self._open(rebuild)
+
+    # -- opening, checking, rebuilding ----------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.DatabaseError(f"cannot switch to WAL (journal_mode={mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def _open(self, rebuild: bool) -> sqlite3.Connection:
+        try:
+            conn = self._connect()
+            self._setup(conn, rebuild)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise
+            self.notes.append(f"corpus index {self.path} is unreadable ({exc}); rebuilding it")
+            try:
+                conn.close()  # type: ignore[possibly-undefined]
+            except Exception:
+                pass
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(self.path + suffix)
+                except FileNotFoundError:
+                    pass
+            conn = self._connect()
+            self._setup(conn, False)
+            return conn
+
+    def _setup(self, conn: sqlite3.Connection, rebuild: bool) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            have = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if have and have != self.settings and not rebuild:
+                diff = ", ".join(
+                    f"{k}: {have.get(k, '-')} -> {v}" for k, v in sorted(self.settings.items()) if have.get(k) != v
+                ) or "unknown keys"
+                self.notes.append(f"corpus index {self.path} was built with other settings ({diff}); rebuilding it")
+                rebuild = True
+            if rebuild:
+                conn.execute("DROP TABLE IF EXISTS files")
+                conn.execute("DROP TABLE IF EXISTS docs")
+                conn.execute("DELETE FROM meta")
+                have = {}
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+                "ino INTEGER, chash BLOB NOT NULL, checked REAL)"
+            )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS docs (chash BLOB PRIMARY KEY, normhash BLOB, mode TEXT, "
+                "nshingles INTEGER, sig BLOB, shingles BLOB, lines BLOB, head_row INTEGER, "
+                "head_len INTEGER)"
+            )
+            conn.execute("CREATE INDEX IF NOT EXISTS files_chash ON files(chash)")
+            if not have:
+                conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.settings.items()))
+            # a quick structural probe: a damaged file fails here rather than mid-run
+            conn.execute("SELECT count(*) FROM meta").fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
+
+    # -- stat cache ------------------------------------------------------------------------
+    def _rel(self, path: str) -> str:
+        prefix = self.root.rstrip(os.sep) + os.sep
+        return path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, self.root)
+
+    def stat_rows(self) -> dict[str, StatRow]:
+        out = {}
+        prefix = self.root.rstrip(os.sep) + os.sep
+        for path, size, mtime, ino, chash in self.conn.execute("SELECT path, size, mtime_ns, ino, chash FROM files"):
+            # stored normalised and relative (see _rel); ".." only for files outside the root
+            key = prefix + path if not path.startswith("..") else os.path.normpath(os.path.join(self.root, path))
+            out[key] = (size, mtime, ino, bytes(chash))
+        return out
+
+    # -- docs ----------------------------------------------------------------------------
+    def known(self, chashes: Iterable[bytes]) -> set[bytes]:
+        chashes = list(chashes)
+        found: set[bytes] = set()
+        for i in range(0, len(chashes), _BATCH):
+            part = chashes[i:i + _BATCH]
+            q = f"SELECT chash FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+            found.update(bytes(r[0]) for r in self.conn.execute(q, part))
+        return found
+
+    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
+        """Facts without shingle sets (those are fetched per candidate pair)."""
+        chashes = list(chashes)
+        out: dict[bytes, DocFacts] = {}
+        cols = "chash, normhash, mode, nshingles, sig, NULL, lines, head_row, head_len"
+        if len(chashes) > 20 * _BATCH:
+            wanted = set(chashes)
+            for row in self.conn.execute(f"SELECT {cols} FROM docs"):
+                if bytes(row[0]) in wanted:
+                    out[bytes(row[0])] = facts_from_row(row, with_shingles=False)
+            return out
+        for i in range(0, len(chashes), _BATCH):
+            part = chashes[i:i + _BATCH]
+            q = f"SELECT {cols} FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+            for row in self.conn.execute(q, part):
+                out[bytes(row[0])] = facts_from_row(row, with_shingles=False)
+        return out
+
+    def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
+        """content hash -> (n, normhash, mode, sig bytes, line bytes): raw blobs, no per-row numpy."""
+        chashes = list(chashes)
+        out: dict[bytes, tuple] = {}
+        cols = "chash, nshingles, normhash, mode, sig, lines"
+        if len(chashes) > 20 * _BATCH:  # most of the table: one scan beats many IN lookups
+            wanted = set(chashes)
+            for c, n, h, mode, sig, lines in self.conn.execute(f"SELECT {cols} FROM docs"):
+                c = bytes(c)
+                if c in wanted:
+                    out[c] = (n, bytes(h), mode, bytes(sig), bytes(lines))
+            return out
+        for i in range(0, len(chashes), _BATCH):
+            part = chashes[i:i + _BATCH]
+            q = f"SELECT {cols} FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+            for c, n, h, mode, sig, lines in self.conn.execute(q, part):
+                out[bytes(c)] = (n, bytes(h), mode, bytes(sig), bytes(lines))
+        return out
+
+    def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
+        chashes = list(chashes)
+        out = {}
+        for i in range(0, len(chashes), _BATCH):
+            part = chashes[i:i + _BATCH]
+            q = f"SELECT chash, shingles FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+            for c, blob in self.conn.execute(q, part):
+                out[bytes(c)] = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+        return out
+
+    def commit(self, new_docs: list[DocFacts], file_rows: dict[str, StatRow], gone: Iterable[str],
+               live: set[bytes] | None = None) -> None:
+        """Write one run's changes in one transaction: new docs, changed stat rows, vanished
+        paths; then drop docs no file points at any more."""
+        gone = list(gone)
+        if not new_docs and not file_rows and not gone:
+            return
+        now = time.time()
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if new_docs and self.keep_docs:
+                conn.executemany("INSERT OR IGNORE INTO docs VALUES (?,?,?,?,?,?,?,?,?)",
+                                 [facts_to_row(f) for f in new_docs])
+            if file_rows:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                    [(self._rel(p), s, m, i, c, now) for p, (s, m, i, c) in file_rows.items()],
+                )
+            if gone:
+                conn.executemany("DELETE FROM files WHERE path = ?", [(self._rel(p),) for p in gone])
+            if self.keep_docs and (gone or file_rows):
+                conn.execute("DELETE FROM docs WHERE chash NOT IN (SELECT chash FROM files)")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def bucket_candidates(self, query_facts, corpus_chashes):
+        return None
+
+    def clear(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("DELETE FROM files")
+        self.conn.execute("DELETE FROM docs")
+        self.conn.execute("COMMIT")
+
+    def counts(self) -> tuple[int, int]:
+        files = self.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        docs = self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        return files, docs
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass

@@ -1,0 +1,237 @@
+"""The persistent index and the pre-commit shape, in real git repositories of BBC articles."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newslint.corpus import CorpusOptions, analyze
+from newslint.corpus.commands import dups, index
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ARTICLES = SHARED / "corpora" / "bbc" / "articles"
+DB = Path(".newslint_cache") / "corpus-v1.sqlite3"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
+    return path
+
+
+def git(repo: Path, *args: str) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True, env=env).stdout
+
+
+def make_repo(dest: Path, names: list[str] | None = None) -> Path:
+    need(ARTICLES)
+    if names is None:
+        shutil.copytree(ARTICLES, dest)
+    else:
+        for n in names:
+            (dest / n).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ARTICLES / n, dest / n)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "articles")
+    return dest
+
+
+def refiled(original: str) -> str:
+    """A re-filed copy: new headline, two sentences edited."""
+    lines = original.split("\n")
+    lines[0] = "Media giant's profits soar on advertising boom"
+    body = "\n".join(lines[1:])
+    body = body.replace("Quarterly profits at US media giant TimeWarner jumped 76%",
+                        "Three-month profits at the US media giant TimeWarner rose by 76%", 1)
+    body = body.replace("Its profits were buoyed by one-off gains",
+                        "Profits were lifted by one-off gains", 1)
+    assert body != "\n".join(lines[1:])
+    return lines[0] + "\n" + body
+
+
+@pytest.fixture(scope="module")
+def bbc_repo(tmp_path_factory):
+    return make_repo(tmp_path_factory.mktemp("repo") / "news")
+
+
+SUBSET = sorted(p.relative_to(ARTICLES).as_posix() for p in ARTICLES.glob("business/*.txt"))[:120]
+
+
+@pytest.fixture
+def small_repo(tmp_path):
+    return make_repo(tmp_path / "news", SUBSET[:120])
+
+
+def opts(repo: Path, **kw) -> CorpusOptions:
+    return CorpusOptions(cwd=str(repo), **kw)
+
+
+def test_new_file_copying_an_old_article_is_caught_alone(bbc_repo):
+    original = (bbc_repo / "business/001.txt").read_text(encoding="utf-8")
+    new = bbc_repo / "business/refiled.txt"
+    new.write_text(refiled(original), encoding="utf-8")
+    git(bbc_repo, "add", "business/refiled.txt")  # staged, as pre-commit sees it
+
+    first = analyze(["business/refiled.txt"], None, opts(bbc_repo))
+    assert first.stats.corpus_files == 2226  # the whole repo is the corpus
+    diags = first.diagnostics["business/refiled.txt"]
+    near = [d for d in diags if d.code == "NL402"]
+    assert len(near) == 1, diags
+    assert [r.filename for r in near[0].related] == ["business/001.txt"]
+    assert 0.8 <= near[0].related[0].similarity < 1.0
+    assert "business/001.txt" in near[0].message
+    assert near[0].row == 1 and near[0].end_column == len("Media giant's profits soar on advertising boom") + 1
+    # the headline differs: no headline rule could have found it
+    assert original.split("\n")[0] != new.read_text().split("\n")[0]
+
+    second = analyze(["business/refiled.txt"], None, opts(bbc_repo))
+    assert second.stats.hashed == 0 and second.stats.signed == 0  # nothing re-read or re-hashed
+    assert second.stats.stat_hits == second.stats.corpus_files == 2226
+    assert second.diagnostics == first.diagnostics
+
+    # the old article, checked alone, names the new file back
+    back = analyze(["business/001.txt"], None, opts(bbc_repo)).diagnostics["business/001.txt"]
+    assert any(r.filename == "business/refiled.txt" for d in back if d.code == "NL402" for r in d.related)
+
+
+def test_dups_command_prints_clusters(bbc_repo, monkeypatch):
+    monkeypatch.chdir(bbc_repo)
+    res = CliRunner().invoke(dups, ["--output-format", "json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.stdout)
+    assert data["threshold"] == 0.8 and data["files"] >= 2225
+    by_member = {m: c for c in data["clusters"] for m in c["members"]}
+    cluster = by_member["business/007.txt"]
+    assert set(cluster["members"]) == {"business/007.txt", "business/253.txt"}
+    assert cluster["pairs"] == [{"a": "business/007.txt", "b": "business/253.txt", "code": "NL401", "jaccard": 1.0,
+                                 "containment_a_in_b": 1.0, "containment_b_in_a": 1.0}]
+    # clusters are connected components: no file is in two
+    members = [m for c in data["clusters"] for m in c["members"]]
+    assert len(members) == len(set(members))
+    text = CliRunner().invoke(dups, [])
+    assert "cluster 1:" in text.stdout and "NL40" in text.stdout
+    assert "not UTF-8" in text.stderr  # sport/199.txt is left out with a note
+
+
+def test_rename_delete_edit_are_incremental(small_repo):
+    first = analyze(None, None, opts(small_repo))
+    assert first.stats.signed == first.stats.hashed == 120
+    db = small_repo / DB
+    assert db.exists()
+
+    git(small_repo, "mv", "business/001.txt", "business/renamed.txt")
+    after_rename = analyze(None, None, opts(small_repo))
+    s = after_rename.stats
+    assert (s.hashed, s.signed, s.dropped) == (1, 0, 1)  # the new path is hashed, never re-signed
+
+    (small_repo / "business/002.txt").unlink()
+    after_delete = analyze(None, None, opts(small_repo))
+    assert after_delete.stats.dropped == 1 and after_delete.stats.hashed == 0
+    assert "business/002.txt" not in after_delete.findings
+
+    p = small_repo / "business/003.txt"
+    p.write_text(p.read_text() + "\nA new closing line for this story.\n")
+    after_edit = analyze(None, None, opts(small_repo))
+    assert (after_edit.stats.hashed, after_edit.stats.signed) == (1, 1)
+
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    paths = {r[0] for r in con.execute("SELECT path FROM files")}
+    n_docs = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+    con.close()
+    assert "business/renamed.txt" in paths and "business/001.txt" not in paths and "business/002.txt" not in paths
+    assert n_docs == len(paths) == 119  # the old version of 003 and 002's content were dropped
+
+
+def test_corrupt_or_foreign_index_is_rebuilt_with_a_note(small_repo):
+    good = analyze(None, None, opts(small_repo))
+    db = small_repo / DB
+    db.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    again = analyze(None, None, opts(small_repo))
+    assert any("unreadable" in n and "rebuilding" in n for n in again.notes), again.notes
+    assert again.stats.signed == 120
+    assert again.diagnostics == good.diagnostics
+
+    other = analyze(None, None, opts(small_repo, num_perm=64))
+    assert any("num_perm: 128 -> 64" in n for n in other.notes), other.notes
+    assert other.stats.signed == 120
+    back = analyze(None, None, opts(small_repo))
+    assert any("num_perm: 64 -> 128" in n for n in back.notes)
+    assert back.diagnostics == good.diagnostics
+
+
+def test_two_concurrent_runs_share_the_index_safely(small_repo):
+    code = (
+        "import json, sys\n"
+        "from newslint.corpus import analyze, CorpusOptions\n"
+        "r = analyze(None, None, CorpusOptions(cwd=sys.argv[1], jobs=1))\n"
+        "print(json.dumps({k: [[d.code, d.message] for d in v] for k, v in sorted(r.diagnostics.items())}))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(small_repo)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    assert json.loads(outs[0][0]) == json.loads(outs[1][0])
+    after = analyze(None, None, opts(small_repo))
+    assert after.stats.hashed == 0 and after.stats.signed == 0
+    assert not after.notes
+
+
+def test_no_cache_writes_nothing(small_repo):
+    res = analyze(None, None, opts(small_repo, use_cache=False))
+    assert res.stats.signed == 120
+    assert not (small_repo / ".newslint_cache").exists()
+
+
+def test_index_command(small_repo, monkeypatch):
+    monkeypatch.chdir(small_repo)
+    runner = CliRunner()
+    res = runner.invoke(index, [])
+    assert res.exit_code == 0, res.output
+    assert "120 newly signed" in res.stdout and "corpus-v1.sqlite3" in res.stdout
+    res = runner.invoke(index, [])
+    assert "120 unchanged, 0 read, 0 newly signed" in res.stdout
+    res = runner.invoke(index, ["--rebuild"])
+    assert "120 newly signed" in res.stdout
+    res = runner.invoke(index, ["--no-cache"])
+    assert res.exit_code == 2 and "nothing to build" in res.output
+    # the cache folder ignores itself, so `git add -A` never commits it
+    assert git(small_repo, "status", "--porcelain") == ""
+
+
+def test_outside_git_the_corpus_is_the_paths_given(tmp_path):
+    need(ARTICLES)
+    for n in ("business/007.txt", "business/253.txt", "business/001.txt"):
+        shutil.copyfile(ARTICLES / n, tmp_path / n.replace("/", "-"))
+    res = analyze([str(tmp_path)], None, CorpusOptions(cwd=str(tmp_path), use_cache=False))
+    names = {Path(k).name: v for k, v in res.diagnostics.items()}
+    assert [d.code for d in names["business-007.txt"]] == ["NL401"]
+    assert names["business-001.txt"] == []
+
+
+def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypatch):
+    from newslint.corpus import engine
+
+    need(ARTICLES)
+    monkeypatch.setattr(engine, "MAX_BYTES", 1000)
+    big = tmp_path / "big.txt"
+    big.write_bytes((ARTICLES / "business/001.txt").read_bytes() * 3)
+    assert big.stat().st_size > 1000
+    data = engine.read_file(str(big))
+    assert data.startswith(engine._TOO_LARGE) and engine.decode_text(data) is None
+    res = analyze([str(tmp_path)], None, CorpusOptions(cwd=str(tmp_path), use_cache=False))
+    assert res.skipped == [str(big)] and res.stats.skipped == 1

@@ -1,0 +1,131 @@
+"""The shared Redis index against a real redis-server on a free loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from newslint.corpus import CorpusOptions, analyze
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ARTICLES = SHARED / "corpora" / "bbc" / "articles"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (apt-get install -y redis-server): Redis index tests skipped")
+    pytest.importorskip("redis", reason="the `redis` client package is not installed")
+    import redis
+
+    folder = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
+         "--appendonly", "no", "--daemonize", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("redis-server did not start")
+    yield f"redis://127.0.0.1:{port}/0"
+    client.close()
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def key(result):
+    return {name: [(d.code, d.message, d.row, d.related) for d in diags] for name, diags in result.diagnostics.items()}
+
+
+COMMON = dict(threshold=0.5, use_git=False, cwd=str(ARTICLES))
+
+
+@pytest.fixture(scope="module")
+def cold(redis_url, tmp_path_factory):
+    """The BBC corpus indexed into an empty Redis (database 0, prefix `newslint`)."""
+    need(ARTICLES)
+    return analyze(None, None, CorpusOptions(cache_root=str(tmp_path_factory.mktemp("b")), index_url=redis_url,
+                                             **COMMON))
+
+
+def test_redis_index_gives_the_same_findings_as_sqlite(redis_url, cold, tmp_path):
+    sqlite = analyze(None, None, CorpusOptions(cache_root=str(tmp_path / "a"), **COMMON))
+    assert cold.index_location == redis_url
+    assert cold.stats.signed == 2224 - 98  # exact copies share a content hash: signed once
+    assert key(cold) == key(sqlite)
+    assert cold.edges == sqlite.edges
+    # a second checkout (fresh stat cache) finds every signature in Redis: reads, never re-signs
+    warm = analyze(None, None, CorpusOptions(cache_root=str(tmp_path / "c"), index_url=redis_url, **COMMON))
+    assert warm.stats.hashed == 2225 and warm.stats.signed == 0
+    assert key(warm) == key(sqlite)
+    # the hook shape: a few files, candidates from the Redis buckets
+    few = ["sport/312.txt", "business/007.txt", "politics/111.txt", "tech/164.txt"]
+    hook_redis = analyze(few, ["."], CorpusOptions(cache_root=str(tmp_path / "c"), index_url=redis_url, **COMMON))
+    hook_sqlite = analyze(few, ["."], CorpusOptions(cache_root=str(tmp_path / "a"), **COMMON))
+    assert hook_redis.stats.hashed == 0 and hook_redis.stats.candidates < 20
+    assert key(hook_redis) == key(hook_sqlite)
+    assert {k: v for k, v in key(sqlite).items() if k in few} == key(hook_redis)
+    assert all(key(hook_redis)[f] for f in few)
+
+
+def test_datasketch_reads_the_redis_buckets(redis_url, cold):
+    datasketch = pytest.importorskip("datasketch")
+    from urllib.parse import urlsplit
+
+    from newslint.corpus.shingle import content_hash, shingles_of_text
+
+    parts = urlsplit(redis_url)
+    lsh = datasketch.MinHashLSH(
+        num_perm=128, params=(64, 2), prepickle=False,
+        storage_config={"type": "redis", "basename": b"newslint",
+                        "redis": {"host": parts.hostname, "port": parts.port, "db": 0}},
+    )
+    text = (ARTICLES / "sport/312.txt").read_text(encoding="utf-8")
+    m = datasketch.MinHash(num_perm=128)
+    m.update_batch(shingles_of_text(text)[0])
+    found = set(lsh.query(m))
+    expect = {content_hash((ARTICLES / n).read_bytes()) for n in ("sport/312.txt", "sport/416.txt")}
+    assert expect <= found
+    assert content_hash((ARTICLES / "sport/312.txt").read_bytes()) in lsh  # the keys table too
+
+
+def test_redis_settings_mismatch_rebuilds_with_a_note(redis_url, tmp_path):
+    need(ARTICLES)
+    small = tmp_path / "small"
+    small.mkdir()
+    for n in ("business/007.txt", "business/253.txt", "business/001.txt"):
+        shutil.copyfile(ARTICLES / n, small / n.replace("/", "-"))
+    url = redis_url.replace("/0", "/2") + "?prefix=team"
+    base = dict(use_git=False, cwd=str(small), cache_root=str(tmp_path), index_url=url)
+    first = analyze(["."], None, CorpusOptions(**base))
+    assert not first.notes
+    other = analyze(["."], None, CorpusOptions(num_perm=64, **base))
+    assert any("num_perm: 128 -> 64" in n and "rebuilding" in n for n in other.notes), other.notes
+    assert other.stats.signed == 2  # 007 and 253 are the same bytes: one content, signed once
+    assert key(other) == key(first)
