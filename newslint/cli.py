@@ -76,6 +76,11 @@ def main():
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .newslint_cache].")
 @click.option("--index", "index_url", metavar="URL",
               help="Duplicate index: the embedded SQLite one (default) or redis://HOST:PORT/DB to share one.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default=None,
+              help="Where to run: this machine (default) or a Dask cluster (pip install 'newslint[dask]').")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
+@click.option("--partition-size", type=click.IntRange(min=1), default=None,
+              help="Files per Dask task [default: 2000]; worker memory grows with it, not with the archive.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied (with --fix) or are available.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left.")
 @click.option("-v", "--verbose", is_flag=True, help="Print run statistics (files, cache hits, files linted) to stderr.")
@@ -85,7 +90,7 @@ def main():
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
           exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir,
-          index_url, show_fixes,
+          index_url, engine, scheduler, partition_size, show_fixes,
           exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
@@ -154,9 +159,21 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                 _, notes, boilerplate = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
-            show_bar = (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
+            engine = engine or first.engine
+            if engine == "dask":
+                from newslint.distributed import DaskUnavailable, run_check
+
+                try:
+                    results = run_check(files, opts, resolver_args, copts, scheduler or first.scheduler,
+                                        partition_size or first.partition_size)
+                except DaskUnavailable as exc:
+                    raise click.UsageError(str(exc))
+                copts = None  # the cluster ran the corpus pass too
+            show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
-            if show_bar:
+            if engine == "dask":
+                pass
+            elif show_bar:
                 with click.progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
                     results = runner.run(files, bar.update)
             else:

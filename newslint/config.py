@@ -44,6 +44,9 @@ TOP_LEVEL: dict[str, tuple[Any, str]] = {
     "encoding": (str, "an encoding name such as 'utf-8' or 'latin-1'"),
     "max-file-size": (int, "a size in bytes"),
     "cache-dir": (str, "a path"),
+    "engine": (str, "'local' or 'dask'"),
+    "scheduler": (str, "a Dask scheduler address such as 'tcp://host:8786'"),
+    "partition-size": (int, "a number of files per Dask task"),
 }
 # One table per configurable rule: table -> key -> (type, description)
 RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
@@ -85,6 +88,9 @@ class Settings:
     encoding: str = "utf-8"
     max_file_size: int = 50 * 1024 * 1024
     cache_dir: str = ".newslint_cache"
+    engine: str = "local"
+    scheduler: str | None = None
+    partition_size: int = 2000
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -148,6 +147,8 @@ def _lines_for_diff(text: str) -> list[str]:
 
 
 def _diff_text(old: str, new: str, a: str, b: str) -> str:
+    import difflib
+
     lines = list(difflib.unified_diff(_lines_for_diff(old), _lines_for_diff(new), a, b))
     out = []
     for ln in lines:

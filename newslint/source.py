@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from typing import Iterator
@@ -314,6 +313,8 @@ def _same_owner(fd: int, st: os.stat_result | None) -> None:
 
 
 def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None) -> str:
+    import tempfile  # only when writing: its import (random, hashlib) costs every run
+
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
