@@ -26,12 +26,40 @@ def proselint_command() -> list[str]:
 
 
 def python_pass() -> list[str]:
-    return [sys.executable, "-c", "pass"]
+    """The interpreter newslint runs on (its venv's python), doing nothing."""
+    newslint_command()
+    return [str(NEWSLINT_VENV / "bin" / "python"), "-c", "pass"]
+
+
+NEWSLINT_VENV = OUT / "newslint-venv"
 
 
 def newslint_command() -> list[str]:
-    exe = Path(sys.executable).parent / "newslint"
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "newslint"]
+    """newslint as a user has it: built as a wheel and pip-installed into a fresh venv
+    (so its modules are byte-compiled, unlike an editable checkout run with
+    PYTHONDONTWRITEBYTECODE=1, which recompiles every module on every start)."""
+    exe = NEWSLINT_VENV / "bin" / "newslint"
+    root = Path(__file__).resolve().parents[1]
+    stamp = NEWSLINT_VENV / "built-from"
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "newslint", "rules", "pyproject.toml"],
+                           capture_output=True, text=True).stdout
+    want = head + ("+dirty:" + str(hash(dirty)) if dirty else "")
+    if not exe.exists() or not stamp.exists() or stamp.read_text() != want:
+        import shutil
+        import tempfile
+
+        shutil.rmtree(NEWSLINT_VENV, ignore_errors=True)
+        venv.EnvBuilder(with_pip=True).create(NEWSLINT_VENV)
+        with tempfile.TemporaryDirectory() as dist:
+            subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", dist, str(root)], check=True,
+                           stdout=subprocess.DEVNULL)
+            wheel = next(Path(dist).glob("newslint-*.whl"))
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            subprocess.run([str(NEWSLINT_VENV / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+                           check=True, env=env)
+        stamp.write_text(want)
+    return [str(exe)]
 
 
 if __name__ == "__main__":

@@ -31,7 +31,25 @@ def _merge_lists(values) -> list[str] | None:
     return [c for v in values for c in v]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """Commands that live in other modules are imported only when they are run or listed,
+    so `newslint check` does not pay for `newslint dups`."""
+
+    lazy = {"dups": "newslint.corpus.commands:dups", "index": "newslint.corpus.commands:index"}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newslint")
 def main():
     """newslint: find and fix duplicated and junk text in news files.
@@ -262,16 +280,6 @@ def _resolver_args(configs, isolated) -> dict:
         else:
             raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
     return {"overrides": overrides, "config_file": config_file, "isolated": isolated}
-
-
-def _register_corpus_commands():
-    from newslint.corpus.commands import dups, index
-
-    main.add_command(dups)
-    main.add_command(index)
-
-
-_register_corpus_commands()
 
 
 @main.command("test-packs")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -145,14 +144,15 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
 
 def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:
     """The newslint table of a file, or None for a pyproject.toml without one."""
-    path = Path(path)
+    path = os.fspath(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            data = tomllib.loads(fh.read())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    if path.name == "pyproject.toml":
+    if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("newslint")
         if table is None:
             return None
@@ -205,7 +205,7 @@ class Resolver:
     def __post_init__(self):
         if self.config_file:
             table = read_config_file(self.config_file) or {}
-            root = str(Path(self.config_file).resolve().parent)
+            root = os.path.dirname(os.path.realpath(self.config_file))
             self._fixed = apply_table(Settings(root=root), table, root, self.config_file)
         elif self.isolated:
             self._fixed = Settings(root=os.getcwd())
