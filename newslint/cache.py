@@ -17,7 +17,7 @@ import zlib
 from newslint import __version__
 from newslint.serialize import dump, load
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 class ResultsCache:
@@ -25,6 +25,7 @@ class ResultsCache:
         self.path = os.path.join(folder, "results.sqlite")
         self.hits = self.misses = 0
         self._pending: list[tuple[str, bytes]] = []
+        self._stats: list[tuple[str, str, str]] = []
         os.makedirs(folder, exist_ok=True)
         ignore = os.path.join(folder, ".gitignore")
         if not os.path.exists(ignore):
@@ -50,11 +51,30 @@ class ResultsCache:
             db.execute("DROP TABLE IF EXISTS results")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
+        # A file whose (size, mtime, inode, device) are unchanged is not read again: its
+        # content hash comes from here. The results stay keyed by content, so a checkout
+        # that resets mtimes only costs a re-read, never a wrong result.
+        db.execute("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, ident TEXT, content TEXT)")
         return db
 
     @staticmethod
-    def key(content: bytes, settings_digest: str) -> str:
-        h = hashlib.sha256(content)
+    def ident(st) -> str:
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_dev}"
+
+    def content_for(self, path: str, ident: str) -> str | None:
+        row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path,)).fetchone()
+        return row[1] if row and row[0] == ident else None
+
+    def remember(self, path: str, ident: str, content: str) -> None:
+        self._stats.append((path, ident, content))
+
+    @staticmethod
+    def content_hash(content: bytes) -> str:
+        return hashlib.sha256(content).hexdigest()
+
+    @staticmethod
+    def key(content_hash: str, settings_digest: str) -> str:
+        h = hashlib.sha256(content_hash.encode())
         h.update(settings_digest.encode())
         h.update(__version__.encode())
         return h.hexdigest()
@@ -72,12 +92,14 @@ class ResultsCache:
         self._pending.append((key, blob))
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._pending and not self._stats:
             return
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?)", self._pending)
+            self.db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?)", self._stats)
         self._pending.clear()
+        self._stats.clear()
 
     def close(self) -> None:
         try:

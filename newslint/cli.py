@@ -209,7 +209,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                     results[0].notes.extend(notes)
             if verbose:
                 st = runner.stats
-                click.echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted", err=True)
+                click.echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted, "
+                           f"{st.read} read to hash", err=True)
     except (ConfigError, PackError) as exc:
         click.echo(f"newslint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)

@@ -163,6 +163,7 @@ class RunStats:
     files: int = 0
     linted: int = 0  # files whose rules actually ran (cache misses)
     cache_hits: int = 0
+    read: int = 0  # files read to hash them (the others' size, mtime and inode were unchanged)
 
 
 class Runner:
@@ -202,11 +203,25 @@ class Runner:
         from newslint.source import SourceError, read_bytes
 
         linter, settings = self._linter_for(path)
-        try:  # never opens a FIFO, never reads past the size limit
-            data = read_bytes(path, settings.max_file_size)
-        except (SourceError, OSError):
+        try:
+            st = os.stat(path)
+        except OSError:
             return None, None  # the linter reports it
-        key = self.cache.key(data, linter_digest(linter, settings))
+        ident = self.cache.ident(st)
+        abspath = os.path.abspath(path)
+        content = self.cache.content_for(abspath, ident)
+        if content is None:
+            try:  # never opens a FIFO, never reads past the size limit
+                data = read_bytes(path, settings.max_file_size)
+            except (SourceError, OSError):
+                return None, None
+            content = self.cache.content_hash(data)
+            self.cache.remember(abspath, ident, content)
+            self.stats.read += 1
+        digest = linter.__dict__.get("_digest")
+        if digest is None:
+            digest = linter.__dict__["_digest"] = linter_digest(linter, settings)
+        key = self.cache.key(content, digest)
         diags = self.cache.get(key, path)
         if diags is None:
             return None, key

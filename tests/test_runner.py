@@ -30,6 +30,7 @@ def test_jobs_give_identical_json_and_the_cache_relints_nothing(tmp_path):
     warm = run_newslint("check", corpus, "--output-format", "json", "--exit-zero", "--cache-dir", cache, "-v")
     assert stats(cold.stderr) == (2225, 0, 2225)
     assert stats(warm.stderr) == (2225, 2225, 0)  # every file from the cache, none re-linted
+    assert b", 0 read to hash" in warm.stderr  # unchanged size/mtime/inode: not even read
     assert cold.stdout == warm.stdout == one.stdout
 
 
