@@ -162,9 +162,32 @@ def target_corpus(n: int, repeat: int) -> list[str]:
             "", f"- datasketch / newslint: **{m_ds / m_nl:.2f}x** (target >= 5x: {'met' if m_ds / m_nl >= 5 else 'NOT met'})", ""]
 
 
+def target_cache(repeat: int) -> list[str]:
+    """Issue 5: a cold run (empty cache) and a warm run (nothing changed) over the BBC corpus."""
+    import shutil
+    import tempfile
+
+    nl = newslint_command()
+    cold, warm = [], []
+    for _ in range(repeat):
+        cache = Path(tempfile.mkdtemp(prefix="newslint-cache-"))
+        args = nl + ["check", "--exit-zero", "-q", "--cache-dir", str(cache / "c"), str(BBC)]
+        cold += timed(args, 1, label="cold")
+        warm += timed(args, 1, label="warm")
+        shutil.rmtree(cache, ignore_errors=True)
+    mc, mw = statistics.median(cold), statistics.median(warm)
+    cc, cw = statistics.median(CPU["cold"]), statistics.median(CPU["warm"])
+    return ["### Results cache: BBC corpus (2,225 files), every rule", "",
+            f"{repeat} pairs of runs; each pair starts from an empty cache. The corpus index lives in the "
+            "cache folder too, so the warm run also reuses the duplicate index.", "",
+            "| run | wall | CPU |", "|---|---:|---:|", f"| cold | {mc:.2f} s | {cc:.2f} s |",
+            f"| warm (nothing changed) | {mw:.2f} s | {cw:.2f} s |", "",
+            f"- warm / cold: **{mw / mc:.1%}** of the wall time ({cw / cc:.1%} of the CPU time)", ""]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "all"])
+    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "all"])
     ap.add_argument("--size", type=int, default=10000, help="generated corpus size for hook-corpus/corpus (0 = BBC)")
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
@@ -174,6 +197,8 @@ def main(argv=None) -> int:
         out += target_hook(args.repeat)
     if args.target in ("hook-corpus", "all"):
         out += target_hook_corpus(args.size or 10000, max(3, args.repeat // 3))
+    if args.target in ("cache", "all"):
+        out += target_cache(3)
     if args.target in ("corpus", "all"):
         out += target_corpus(0, 3)
         if args.size:

@@ -144,8 +144,14 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     try:
         resolver_args = _resolver_args(configs + (("force-exclude = true",) if force_exclude else ()), isolated)
-        runner = Runner(opts, resolver_args, None if no_cache or stdin or diff else (cache_dir or ".newslint_cache"),
-                        jobs or os.cpu_count() or 1)
+        results_cache = None
+        if not (no_cache or stdin or diff):
+            from newslint.corpus.store import cache_root
+
+            # one cache folder for the results and the duplicate index: --cache-dir, else
+            # .newslint_cache at the top of the git work tree (else the current folder)
+            results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
+        runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1)
         resolver, factory = runner.resolver, runner.factory
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
@@ -170,14 +176,14 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
         else:
             files = files_to_check(paths, resolver)
             copts = None if diff else corpus_options(first, linter.ctx.selected, not no_cache, index_url,
-                                                       jobs or None)
+                                                       jobs or None, cache_dir)
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-            if copts is not None and fix and unsafe_run and "NL202" in copts.select:
+            engine = engine or first.engine
+            if copts is not None and fix and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
                 _, notes, boilerplate = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
-            engine = engine or first.engine
             if engine == "dask":
                 from newslint.distributed import DaskUnavailable, run_check
 

@@ -300,7 +300,7 @@ CORPUS_TABLE_KEYS = {  # config table.key -> CorpusOptions field
 
 
 def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, index_url: str | None,
-                   jobs: int | None):
+                   jobs: int | None, cache_dir: str | None = None):
     """CorpusOptions from the settings of the run's first path (the corpus is one, so its
     settings are one too), or None when no corpus rule is selected."""
     from newslint.corpus import CORPUS_CODES
@@ -318,6 +318,8 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
     url = index_url or opts.get("duplicates", {}).get("index")
     if url and url != "sqlite":
         kw["index_url"] = url
+    if cache_dir:
+        kw["cache_dir"] = os.path.abspath(cache_dir)
     return CorpusOptions(select=codes, use_cache=use_cache, include=settings.include,
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 

@@ -62,6 +62,7 @@ class CorpusOptions:
     use_cache: bool = True  # False: --no-cache
     index_url: str | None = None  # "redis://HOST:PORT/DB" for the shared index
     cache_root: str | None = None  # folder holding .newslint_cache (default: git top, else cwd)
+    cache_dir: str | None = None  # the cache folder itself (`check --cache-dir`), overriding cache_root
     rebuild: bool = False
     select: frozenset | None = None  # corpus codes to report (None: all four)
     jobs: int | None = None  # worker processes for signing (None: all cores)
@@ -260,6 +261,11 @@ def open_index(options: CorpusOptions, root: str):
         from newslint.corpus.redis_index import RedisIndex
 
         return RedisIndex(options.index_url, root, settings, options, rebuild=options.rebuild)
+    if options.cache_dir:
+        from newslint.corpus.store import DB_NAME
+
+        os.makedirs(options.cache_dir, exist_ok=True)
+        return SqliteIndex(root, settings, path=os.path.join(options.cache_dir, DB_NAME), rebuild=options.rebuild)
     return SqliteIndex(root, settings, rebuild=options.rebuild)
 
 
