@@ -376,18 +376,18 @@ def test_unwritable_folder_is_an_error_and_the_file_is_left_whole(tmp_path):
     f = tree / "story.txt"
     f.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
     before = snapshot(f)
-    import newslint.source as source_mod
+    import tempfile  # newslint.source imports it when it writes, so patch the module itself
 
-    real_mkstemp = source_mod.tempfile.mkstemp
+    real_mkstemp = tempfile.mkstemp
 
     def no_space(*a, **kw):
         raise OSError(28, "No space left on device")
 
-    source_mod.tempfile.mkstemp = no_space
+    tempfile.mkstemp = no_space
     try:
         res = process_path(str(f), _linter(), "fix", False)
     finally:
-        source_mod.tempfile.mkstemp = real_mkstemp
+        tempfile.mkstemp = real_mkstemp
     assert res.error and res.diagnostics[0].code == "NL500"
     assert "No space left on device" in res.diagnostics[0].message
     assert snapshot(f) == before
