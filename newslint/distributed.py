@@ -301,8 +301,6 @@ def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None)
 
     Returns FileResults in the order of `files`.
     """
-    from newslint.config import Resolver
-
     client = _connect(scheduler)
     try:
         with client.as_current():
@@ -339,7 +337,7 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
     run = None
     corpus: list[str] = []
     if copts is not None:
-        from newslint.corpus import rules  # noqa: F401  (registers the corpus rules)
+        import newslint.corpus.rules  # noqa: F401  (registers the corpus rules)
         from newslint.corpus.engine import CorpusRun
 
         run = CorpusRun(copts)
@@ -460,23 +458,12 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
             chash_edges.append(("NL403", ca, cb, jac, cab, cba))
 
     # file-level edges and findings: the corpus engine's own code
-    from newslint.corpus.engine import CorpusResult, Edge
+    from newslint.corpus.engine import CorpusResult
     from newslint.corpus.verify import UnionFind
 
-    edges = []
-    disp = run.display
-    for c in query_chashes:
-        ps = paths_of[c]
-        if len(ps) > 1:
-            for x in range(len(ps)):
-                for y in range(x + 1, len(ps)):
-                    edges.append(Edge("NL401", disp(ps[x]), disp(ps[y]), 1.0, 1.0, 1.0))
-    for code, ca, cb, jac, cab, cba in chash_edges:
-        for pa in paths_of[ca]:
-            for pb in paths_of[cb]:
-                edges.append(Edge(code, disp(pa), disp(pb), jac, cab, cba))
-    edges = [e for e in edges if o.wants(e.code)]
-    edges.sort(key=lambda e: (e.a, e.b, e.code))
+    from newslint.corpus.engine import file_edges
+
+    edges = file_edges(query_chashes, paths_of, chash_edges, run.display, o)
     facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in query_chashes}
     findings = run._findings(facts, chash_of, paths_of, edges)
 
@@ -531,7 +518,7 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
             out.extend(rule.corpus_check(ff, o))
         out.sort(key=Diagnostic.sort_key)
         diagnostics[name] = out
-    result = CorpusResult(diagnostics, findings, edges, stats, run.notes, sorted(disp(p) for p in skipped),
+    result = CorpusResult(diagnostics, findings, edges, stats, run.notes, sorted(run.display(p) for p in skipped),
                           boilerplate=boilerplate)
     uf = UnionFind()  # clusters (what `newslint dups` prints); kept for callers of `clusters()`
     for e in edges:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from newslint.document import ends_sentence
-from newslint.normalize import word_count, words
+from newslint.normalize import word_count
 
 # A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
 # "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".

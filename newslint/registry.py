@@ -97,8 +97,8 @@ def select_rules(rules: dict[str, Rule], select=None, ignore=(), extend_select=(
 def line_span(doc: Document, first: int, last: int | None = None) -> tuple[int, int, int, int]:
     """(row, col, end_row, end_col) covering whole lines first..last (1-based)."""
     last = first if last is None else last
-    a, b = doc.lines[first], doc.lines[last]
-    return first + 1, 1, last + 1, (b.end - b.start) + 1
+    end = doc.lines[last]
+    return first + 1, 1, last + 1, (end.end - end.start) + 1
 
 
 def line_diagnostic(

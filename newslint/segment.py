@@ -16,7 +16,7 @@ import re
 from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
-from newslint.lineclass import ends_prose, has_credit, is_body_text, looks_like_caption, looks_like_headline
+from newslint.lineclass import ends_prose, is_body_text, looks_like_headline
 from newslint.normalize import words
 
 # Common English words of four letters or more: they say nothing about the topic.

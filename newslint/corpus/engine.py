@@ -251,6 +251,25 @@ def read_file(path: str) -> bytes | None:
 
 # -- the pass -------------------------------------------------------------------------------
 
+def file_edges(query_chashes, paths_of: dict, chash_edges, display, options: CorpusOptions) -> list:
+    """Edges between files from edges between contents: files with the same content are
+    NL401 among themselves; a content pair's edge holds for every pair of their files.
+    Shared by the local and the Dask engine, so both report the same pairs in one order."""
+    edges: list[Edge] = []
+    for c in query_chashes:
+        ps = paths_of[c]
+        for x in range(len(ps)):
+            for y in range(x + 1, len(ps)):
+                edges.append(Edge("NL401", display(ps[x]), display(ps[y]), 1.0, 1.0, 1.0))
+    for code, ca, cb, jac, cab, cba in chash_edges:
+        for pa in paths_of[ca]:
+            for pb in paths_of[cb]:
+                edges.append(Edge(code, display(pa), display(pb), jac, cab, cba))
+    edges = [e for e in edges if options.wants(e.code)]
+    edges.sort(key=lambda e: (e.a, e.b, e.code))
+    return edges
+
+
 def open_index(options: CorpusOptions, root: str):
     from newslint.corpus.store import MemoryIndex, SqliteIndex
 
@@ -538,21 +557,7 @@ class CorpusRun:
                     (cba >= o.containment and sb.size >= o.min_contained_shingles and sb.size <= sa.size):
                 chash_edges.append(("NL403", ca, cb, jac, cab, cba))
 
-        # file-level edges: identical files are NL401 among themselves
-        edges: list[Edge] = []
-        disp = self.display
-        for c in query_chashes:
-            ps = paths_of[c]
-            if len(ps) > 1:
-                for x in range(len(ps)):
-                    for y in range(x + 1, len(ps)):
-                        edges.append(Edge("NL401", disp(ps[x]), disp(ps[y]), 1.0, 1.0, 1.0))
-        for code, ca, cb, jac, cab, cba in chash_edges:
-            for pa in paths_of[ca]:
-                for pb in paths_of[cb]:
-                    edges.append(Edge(code, disp(pa), disp(pb), jac, cab, cba))
-        edges = [e for e in edges if o.wants(e.code)]
-        edges.sort(key=lambda e: (e.a, e.b, e.code))
+        edges = file_edges(query_chashes, paths_of, chash_edges, self.display, o)
 
         findings = self._findings(facts, chash_of, paths_of, edges)
         if o.wants("NL202"):
@@ -568,7 +573,7 @@ class CorpusRun:
             out.sort(key=Diagnostic.sort_key)
             diagnostics[name] = out
         return CorpusResult(diagnostics, findings, edges, self.stats, self.notes,
-                            sorted(disp(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
+                            sorted(self.display(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
 
     def _findings(self, facts, chash_of, paths_of, edges: list[Edge]) -> dict[str, FileFindings]:
         findings: dict[str, FileFindings] = {}
