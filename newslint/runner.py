@@ -14,6 +14,7 @@ from newslint.config import Resolver, Settings, relative_to_root
 from newslint.engine import FileResult, Linter, process_path
 from newslint.files import _matches, discover
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
+from newslint.checks.boilerplate import PackCodeRule
 from newslint.registry import Context, Rule, all_rules, select_rules
 
 
@@ -27,7 +28,7 @@ class CheckOptions:
     ignore: list[str] = field(default_factory=list)
 
 
-class PackRuleAdapter(Rule):
+class PackRuleAdapter(PackCodeRule):
     """A user pack's code, registered as a rule so it can be selected and documented."""
 
     def __init__(self, code: str, pack: Pack):
@@ -46,11 +47,6 @@ class PackRuleAdapter(Rule):
 
     def summary(self) -> str:  # type: ignore[override]
         return self._doc.splitlines()[0]
-
-    def check(self, doc, ctx):
-        from newslint.checks.boilerplate import pack_diagnostics
-
-        return pack_diagnostics(self, doc, ctx, self.code)
 
 
 class LinterFactory:

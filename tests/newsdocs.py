@@ -11,7 +11,10 @@ newline, a BOM and the encoding are varied on top.
 from __future__ import annotations
 
 import functools
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +159,22 @@ def with_defects(article: Article, caption: str, *, headline_copies=1, caption_c
             lines.append("")
         lines.extend(b)
     return lines
+
+
+def newslint(*args, cwd, timeout=120, process=False) -> subprocess.CompletedProcess:
+    """`newslint ARGS` run from `cwd` (so its results cache stays there): in this process
+    by default (fast), or as a real process with `process=True`."""
+    if process:
+        return subprocess.run([sys.executable, "-m", "newslint", *map(str, args)], cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
+    from click.testing import CliRunner
+
+    from newslint.cli import main
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)

@@ -6,22 +6,17 @@ from __future__ import annotations
 import csv
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from newslint.corpus import CorpusOptions, analyze
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED, need  # noqa: E402
 BBC_DIR = SHARED / "corpora" / "bbc"
 ARTICLES = BBC_DIR / "articles"
 WORD = re.compile(r"\w+")
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
-    return path
 
 
 def shingle_set(text: str) -> set[str]:

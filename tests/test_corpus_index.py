@@ -15,15 +15,11 @@ from click.testing import CliRunner
 from newslint.corpus import CorpusOptions, analyze
 from newslint.corpus.commands import dups, index
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED, need  # noqa: E402
 ARTICLES = SHARED / "corpora" / "bbc" / "articles"
 DB = Path(".newslint_cache") / "corpus-v1.sqlite3"
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
-    return path
 
 
 def git(repo: Path, *args: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,15 +21,11 @@ from newslint.corpus.shingle import (
 )
 from newslint.normalize import normalize, words
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED, need  # noqa: E402
 BBC = SHARED / "corpora" / "bbc" / "articles"
 SCRAPED = SHARED / "corpora" / "scrapinghub_dev"
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
-    return path
 
 
 def texts(paths):

@@ -6,20 +6,15 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from newslint.corpus import CorpusOptions, analyze
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from conftest import SHARED, need  # noqa: E402
 ARTICLES = SHARED / "corpora" / "bbc" / "articles"
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} is missing: these tests read ../shared beside the checkout")
-    return path
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from newsdocs import LATIN1_FILE, bbc_articles, need_shared, sample_captions, with_defects
+from newsdocs import newslint, LATIN1_FILE, bbc_articles, need_shared, sample_captions, with_defects
 
 from newslint.source import SourceError, decode, read_source
 
@@ -22,17 +22,7 @@ pytestmark = pytest.mark.skipif(not bbc_articles() or not sample_captions(),
 
 
 def run(*args, cwd) -> subprocess.CompletedProcess:
-    from click.testing import CliRunner
-
-    from newslint.cli import main
-
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)
+    return newslint(*args, cwd=cwd)
 
 
 def first_bad_byte(data: bytes) -> int:

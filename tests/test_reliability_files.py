@@ -17,32 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from newsdocs import bbc_articles, join_lines, need_shared, sample_captions, split_keepends, with_defects
+from newsdocs import newslint, bbc_articles, join_lines, need_shared, sample_captions, split_keepends, with_defects
 
 from newslint.engine import process_path
 from newslint.source import SourceError, read_source
 
 pytestmark = pytest.mark.skipif(not bbc_articles() or not sample_captions(),
                                 reason="../shared is missing: these tests need the BBC corpus and the sample")
-
-
-def newslint(*args, cwd, timeout=120, process=False) -> subprocess.CompletedProcess:
-    """`newslint ARGS` run from `cwd` (so its results cache stays there): in this process
-    by default (fast), or as a real process with `process=True`."""
-    if process:
-        return subprocess.run([sys.executable, "-m", "newslint", *map(str, args)], cwd=cwd, capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1"})
-    from click.testing import CliRunner
-
-    from newslint.cli import main
-
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return subprocess.CompletedProcess(args, res.exit_code, res.stdout, res.stderr)
 
 
 def article_lines(n: int = 0) -> list[str]:

@@ -88,8 +88,15 @@ def pack_diagnostics(rule: Rule, doc: Document, ctx: Context, code: str):
                          severity=prule.severity, fix=fix, fingerprint_text=m.text.casefold())
 
 
+class PackCodeRule(Rule):
+    """A rule whose findings are the pack entries carrying its code (built-in or a user's)."""
+
+    def check(self, doc: Document, ctx: Context):
+        return pack_diagnostics(self, doc, ctx, self.code)
+
+
 @register
-class BoilerplateLine(Rule):
+class BoilerplateLine(PackCodeRule):
     """A whole line that is page debris, as listed by the loaded rule packs.
 
     ## What it flags
@@ -120,12 +127,9 @@ class BoilerplateLine(Rule):
     name = "boilerplate-line"
     fix = "safe"
 
-    def check(self, doc: Document, ctx: Context):
-        return pack_diagnostics(self, doc, ctx, self.code)
-
 
 @register
-class CreditLine(Rule):
+class CreditLine(PackCodeRule):
     """A line that is only a picture credit or a caption label.
 
     ## What it flags
@@ -153,12 +157,9 @@ class CreditLine(Rule):
     name = "credit-line"
     fix = "sometimes"
 
-    def check(self, doc: Document, ctx: Context):
-        return pack_diagnostics(self, doc, ctx, self.code)
-
 
 @register
-class CaptionCredit(Rule):
+class CaptionCredit(PackCodeRule):
     """A caption line that ends in a picture credit (off by default; report only).
 
     ## What it flags
@@ -182,6 +183,3 @@ class CaptionCredit(Rule):
     name = "caption-credit"
     fix = "none"
     default = False
-
-    def check(self, doc: Document, ctx: Context):
-        return pack_diagnostics(self, doc, ctx, self.code)
