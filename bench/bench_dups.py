@@ -4,9 +4,13 @@ Both run in the same invocation, each in a fresh Python process (imports include
 what a user waits for), over the same files, with the same similarity (Jaccard of word
 5-gram shingles of lower-cased `\\w+` tokens) and the same threshold:
 
-* **newslint**: `newslint.corpus.analyze(...)` with `--no-cache` (no index on disk, every file
-  read, shingled and signed), all four corpus rules (NL401/402/403/202); once with the default
-  shingle hash (SHA-1, datasketch-identical signatures) and once with `hash="tok64"`.
+* **newslint check**: the command a user runs, end to end (file discovery, the corpus pass,
+  the JSON report): `newslint check --select NL401,NL402,NL403,NL202 --no-cache
+  --output-format json ROOT`, so no index on disk and every file read, shingled and signed,
+  all four corpus rules; the pairs are read back from the report's `related` lists.
+* **newslint sha1**: the corpus pass alone (`newslint.corpus.analyze`, same options) with
+  `duplicates.hash = "sha1"`, the scheme whose signatures equal datasketch's defaults
+  (for a team sharing an index with datasketch code).
 * **datasketch**: what a user writes from its docs: read and shingle every file into a set,
   `MinHash.bulk`, a `MinHashLSH(threshold)` filled in an `insertion_session`, `query` for
   every document, and exact Jaccard on the shingle sets to verify each candidate.
@@ -47,7 +51,7 @@ SHARED = HERE.parents[1] / "shared"
 BBC = SHARED / "corpora" / "bbc"
 WORD = re.compile(r"\w+")
 
-SIDES = ("newslint", "newslint-tok64", "datasketch")  # datasketch last: the peer
+SIDES = ("newslint check", "newslint sha1", "datasketch")  # datasketch last: the peer
 BOILERPLATE = [
     "Follow our live coverage on the BBC News website.",
     "Reporting by Staff Reporters; editing by the Newsdesk.",
@@ -192,6 +196,28 @@ def truth_pairs(root: Path, threshold: float) -> dict[tuple[str, str], float]:
 
 # -- the two pipelines (each run in its own process) ----------------------------------------
 
+def newslint_check_command(root: str, threshold: float, jobs: int | None, report: str) -> list[str]:
+    cmd = [sys.executable, "-m", "newslint", "check", "--select", "NL401,NL402,NL403,NL202", "--no-cache",
+           "--config", f"duplicates.threshold = {threshold}", "--output-format", "json", "-o", report, "."]
+    return cmd + (["--jobs", str(jobs)] if jobs else [])
+
+
+def pairs_of_report(report: str) -> dict:
+    """NL401/NL402 pairs (normalised names) with their similarity, from a JSON report."""
+    with open(report) as fh:
+        diags = json.load(fh)
+    pairs = {}
+    for d in diags:
+        if d["code"] not in ("NL401", "NL402"):
+            continue
+        me = os.path.normpath(d["filename"])
+        for rel in d["related"]:
+            other = os.path.normpath(rel["filename"])
+            if other != me:
+                pairs[tuple(sorted((me, other)))] = rel.get("similarity", 1.0)
+    return {"pairs": [[a, b, j] for (a, b), j in pairs.items()]}
+
+
 def run_newslint(root: str, threshold: float, jobs: int | None, hash_: str = "sha1") -> dict:
     from newslint.corpus import CorpusOptions, analyze
 
@@ -240,10 +266,8 @@ def run_datasketch(root: str, threshold: float, num_perm: int = 128) -> dict:
 
 def worker(args) -> None:
     t0 = time.perf_counter()
-    if args.worker == "newslint":
-        out = run_newslint(args.root, args.threshold, args.jobs)
-    elif args.worker == "newslint-tok64":
-        out = run_newslint(args.root, args.threshold, args.jobs, "tok64")
+    if args.worker == "newslint sha1":
+        out = run_newslint(args.root, args.threshold, args.jobs, "sha1")
     else:
         out = run_datasketch(args.root, args.threshold)
     out["seconds_in_process"] = time.perf_counter() - t0
@@ -254,17 +278,26 @@ def worker(args) -> None:
 def timed(which: str, root: Path, threshold: float, jobs: int | None) -> tuple[float, dict]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = fh.name
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", which, "--root", str(root),
-           "--threshold", str(threshold), "--out", out]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
+    if which == "newslint check":
+        cmd = newslint_check_command(str(root), threshold, jobs, out)
+    else:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", which, "--root", str(root),
+               "--threshold", str(threshold), "--out", out]
+        if jobs:
+            cmd += ["--jobs", str(jobs)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=True)
+    done = subprocess.run(cmd, cwd=root)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with open(out) as fh:
-        data = json.load(fh)
+    if done.returncode not in (0, 1):  # 1: findings (the planted duplicates)
+        raise SystemExit(f"{which} failed with exit status {done.returncode}: {' '.join(cmd)}")
+    if which == "newslint check":
+        data = pairs_of_report(out)
+        data["seconds_in_process"] = wall
+    else:
+        with open(out) as fh:
+            data = json.load(fh)
     os.unlink(out)
     data["cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data["max_rss_mib"] = after.ru_maxrss / 1024  # the largest child so far (kB on Linux)

@@ -56,7 +56,7 @@ RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
         "num-perm": (int, "an integer"),
         "shingle-size": (int, "an integer"),
         "index": (str, "'sqlite' or a redis://HOST:PORT/DB URL"),
-        "hash": (str, "'sha1' (datasketch's scheme) or 'tok64' (faster)"),
+        "hash": (str, "'tok64' (default, fast) or 'sha1' (datasketch's default scheme)"),
         "enabled": (bool, "a boolean"),
     },
     "corpus-boilerplate": {
@@ -67,6 +67,7 @@ RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
 }
 RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0, 1),
           ("near-duplicate-paragraph", "threshold"): (0, 100), ("corpus-boilerplate", "min-fraction"): (0, 1)}
+CHOICES = {("duplicates", "hash"): ("tok64", "sha1"), (None, "engine"): ("local", "dask")}
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
         if key in TOP_LEVEL:
             expected, what = TOP_LEVEL[key]
             _check_type(value, expected, key, where, what)
+            if value not in CHOICES.get((None, key), (value,)):
+                raise ConfigError(f"{where}: '{key}' must be {what}, got {value!r}")
             if key == "per-file-ignores":
                 for glob, codes in value.items():
                     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
@@ -135,7 +138,7 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 expected, what = RULE_TABLES[key][sub]
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
                 lo_hi = RANGES.get((key, sub))
-                if lo_hi and not lo_hi[0] <= subval <= lo_hi[1]:
+                if (lo_hi and not lo_hi[0] <= subval <= lo_hi[1]) or subval not in CHOICES.get((key, sub), (subval,)):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
         else:
             raise ConfigError(f"{where}: unknown key '{key}'")

@@ -95,6 +95,8 @@ class LinterFactory:
 
 
 def per_file_ignored(path: str, settings: Settings) -> list[str]:
+    if not settings.per_file_ignores:
+        return []
     rel = relative_to_root(path, settings).replace(os.sep, "/")
     out = []
     for glob, codes in settings.per_file_ignores:

@@ -101,6 +101,8 @@ def test_inline_override_and_config_file(cli, sample, tmp_path):
     ("[near-duplicate-paragraph]\nthreshold = 'high'\n", "'near-duplicate-paragraph.threshold' must be a number"),
     ("[duplicates]\nthreshold = 1.5\n", "'duplicates.threshold' must be a number from 0 to 1, got 1.5"),
     ("[duplicates]\nthreshhold = 0.5\n", "unknown key 'duplicates.threshhold'"),
+    ("[duplicates]\nhash = 'md5'\n", "'duplicates.hash' must be 'tok64' (default, fast) or 'sha1'"),
+    ("engine = 'spark'\n", "'engine' must be 'local' or 'dask', got 'spark'"),
     ("select = [\n", "invalid TOML"),
 ])
 def test_bad_config_exits_2_naming_key_and_file(cli, sample, content, message):

@@ -243,3 +243,14 @@ def test_fold_shortcut_covers_every_character_case_folding_can_turn_into_a_trans
         assert fast_normalize(text) == normalize(text)
         facts = doc_facts(text.encode(), text)
         assert facts.line_hashes.size >= 1
+
+
+def test_blank_shortcut_knows_every_whitespace_character():
+    """line_facts skips the blank-folding regex when no blank but single spaces occurs; the
+    list it scans for must hold every other whitespace character of Unicode."""
+    from newslint.corpus.shingle import _BLANKS, _ODD_BLANKS, _fold_blanks
+
+    assert set(_ODD_BLANKS) == {chr(c) for c in range(0x110000) if chr(c).isspace()} - set(" \r\n")
+    for text in ["two  spaces", "tab\there", "nbsp\xa0here", "thin\u2009space", "a line\nnext line",
+                 "one space only\r\nand CRLF"]:
+        assert _fold_blanks(text) == _BLANKS.sub(" ", text)

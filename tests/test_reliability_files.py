@@ -395,3 +395,22 @@ def test_read_only_file_is_not_rewritten_by_a_user_who_may_not_write_it(world_tr
     assert res.error and "read-only" in res.diagnostics[0].message
     assert snapshot(f) == before
     assert sorted(p.name for p in world_tree.iterdir()) == ["story.txt"]
+
+
+def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
+    """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
+    an oversized file is still reported, and the duplicate between the two readable copies
+    is found."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.mkfifo(tree / "pipe.txt")
+    text = "\n".join(article_lines(2)) + "\n"
+    (tree / "story.txt").write_text(text, encoding="utf-8")
+    (tree / "copy.txt").write_text(text, encoding="utf-8")
+    (tree / "big.txt").write_text(text * 40, encoding="utf-8")
+    res = newslint("check", "--no-cache", "--select", "NL4", "--config", f"max-file-size = {len(text) * 10}", "tree",
+                   cwd=tmp_path, timeout=60, process=True)
+    assert "tree/pipe.txt:1:1: NL500 a FIFO (named pipe), not a regular file; skipped" in res.stdout
+    assert "tree/big.txt:1:1: NL503" in res.stdout
+    assert "tree/copy.txt:1:1: NL401" in res.stdout and "tree/story.txt:1:1: NL401" in res.stdout
+    assert res.returncode == 2

@@ -56,7 +56,7 @@ class CorpusOptions:
     shingle_size: int = 5
     char_size: int = 5
     auto_char: bool = True
-    hash: str = "sha1"  # shingle hash: "sha1" (datasketch's default) or "tok64" (faster); see shingle.py
+    hash: str = "tok64"  # shingle hash: "tok64" (fast) or "sha1" (datasketch's default); see shingle.py
     include: tuple = DEFAULT_INCLUDE
     exclude: tuple = ()
     use_cache: bool = True  # False: --no-cache

@@ -13,14 +13,15 @@ The similarity every corpus rule uses is defined here, once:
 
 Each shingle becomes a 64-bit **fingerprint**; the MinHash input is its low 32 bits.
 
-* `hash="sha1"` (default): the first 8 bytes of the shingle's SHA-1, little-endian. The low
-  32 bits are exactly datasketch's `sha1_hash32`, so signatures equal
-  `datasketch.MinHash(num_perm, seed)`'s (see `newslint.corpus.minhash`). One SHA-1 call per
-  shingle is the floor of this scheme's cost (~0.4-0.8 us each here: about 60% of signing).
-* `hash="tok64"`: each token hashed by a byte polynomial mod 2**64 (all tokens of a text at
-  once, from numpy prefix sums), the k token hashes of a shingle combined polynomially and
-  finished with MurmurHash3's fmix64. No Python call per token or shingle; signatures equal
-  `datasketch.MinHash(num_perm, seed, hashfunc=tok64_hash32)`'s.
+* `hash="tok64"` (default): each token hashed by a byte polynomial mod 2**64 (all tokens of
+  a text at once, from numpy prefix sums), the k token hashes of a shingle combined
+  polynomially and finished with MurmurHash3's fmix64. No Python call per token or
+  shingle; signatures equal `datasketch.MinHash(num_perm, seed, hashfunc=tok64_hash32)`'s.
+* `hash="sha1"`: the first 8 bytes of the shingle's SHA-1, little-endian. The low 32 bits
+  are exactly datasketch's default `sha1_hash32`, so signatures equal
+  `datasketch.MinHash(num_perm, seed)`'s, for an index shared with datasketch code. One
+  SHA-1 call per shingle is the floor of this scheme's cost (~0.4-0.8 us each here: about
+  60% of signing, which is why it is not the default).
 
 Exact Jaccard and containment are computed on the sets of 64-bit fingerprints: two
 different shingles would have to collide in 64 bits to change a figure (about 1e-14 for a
@@ -53,6 +54,9 @@ _WORD_S = re.compile(r"\w+")
 _NOSPACE = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # newslint.document's line breaks
 _BLANKS = re.compile(r"[^\S\r\n]+")  # whitespace runs within a line
+# every whitespace character but " ", CR and LF (str.isspace(); tests re-derive it over Unicode)
+_ODD_BLANKS = ("\t\v\f\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines() also splits at these
 _TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
 _ASCII_TRANSLATE = {k: v for k, v in _TRANSLATE.items() if k < 128}  # the backtick
@@ -66,12 +70,11 @@ _EMPTY_U64 = np.zeros(0, dtype=np.uint64)
 
 HASH_SCHEME = "le64/datasketch-affine32"  # recorded in the index; change it and the index rebuilds
 # How a shingle becomes a 64-bit fingerprint (the MinHash input is its low 32 bits):
+#   "tok64" (default): token hashes from numpy prefix sums, the k of a shingle combined
+#            polynomially mod 2**64 and finished with MurmurHash3's fmix64: no Python call
+#            per shingle; signatures equal `datasketch.MinHash(..., hashfunc=tok64_hash32)`'s.
 #   "sha1":  SHA-1 of the shingle's bytes, so the low half is datasketch's default
 #            `sha1_hash32` and signatures equal `datasketch.MinHash(num_perm, seed)`'s.
-#   "tok64": each token hashed once (blake2b-64, cached), the k token hashes of a shingle
-#            combined in numpy (polynomial mod 2**64, then the MurmurHash3 64-bit finalizer):
-#            about 4x cheaper than a SHA-1 call per shingle; signatures equal
-#            `datasketch.MinHash(num_perm, seed, hashfunc=tok64_hash32)`'s.
 HASHES = ("sha1", "tok64")
 
 
@@ -80,7 +83,7 @@ class ShingleSettings:
     size: int = 5  # words per shingle
     char_size: int = 5  # characters per shingle in char mode
     auto_char: bool = True  # switch to char mode for text without word spaces
-    hash: str = "sha1"  # see HASHES
+    hash: str = "tok64"  # see HASHES
 
     def describe(self) -> str:
         return f"word{self.size}/char{self.char_size}/auto={int(self.auto_char)}/{self.hash}"
@@ -295,6 +298,16 @@ def _fold(text: str, na=_UNSET) -> str:
     return text
 
 
+def _fold_blanks(text: str) -> str:
+    """Each run of whitespace within a line as one space. Most news text has no such run
+    beyond single spaces, which the substitution would replace one by one (a quarter of the
+    corpus pass); one C scan per other blank character (str.__contains__, ~14x faster than
+    a regex search here) proves there is nothing to do."""
+    if "  " in text or any(ch in text for ch in _ODD_BLANKS):
+        return _BLANKS.sub(" ", text)
+    return text
+
+
 def fast_normalize(text: str) -> str:
     """`newslint.normalize.normalize`, the same result, faster: ASCII text needs no NFKC or
     translation, and the translation table is applied only when one of its characters occurs
@@ -344,7 +357,7 @@ def line_facts(text: str, na=_UNSET) -> tuple[bytes, np.ndarray, int, int]:
     # NFKC, case folding and the translation table act character by character and never make
     # or remove a line break, so the whole text is folded once, its blank runs folded, and cut
     # into lines: each line is then `normalize(line)` (`" ".join(line.split())` == strip(" "))
-    norm_lines = split(_BLANKS.sub(" ", _fold(text, na)))
+    norm_lines = split(_fold_blanks(_fold(text, na)))
     if len(norm_lines) != len(raw_lines):  # pragma: no cover  (defensive)
         norm_lines = [_BLANKS.sub(" ", _fold(line)) for line in raw_lines]
     norms = [n for n in (x.strip(" ") for x in norm_lines) if n]
