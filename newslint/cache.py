@@ -18,6 +18,8 @@ from newslint import __version__
 from newslint.serialize import dump, load
 
 SCHEMA = 2
+_BATCH = 500  # keys per IN (...) query (SQLite allows 32,766 variables; small keeps plans cheap)
+_NONE = b""  # the stored findings of a clean file (most files): nothing to decompress or parse
 
 
 class ResultsCache:
@@ -26,6 +28,7 @@ class ResultsCache:
         self.hits = self.misses = 0
         self._pending: list[tuple[str, bytes]] = []
         self._stats: list[tuple[str, str, str]] = []
+        self._all_stats: dict[str, tuple[str, str]] | None = None
         os.makedirs(folder, exist_ok=True)
         ignore = os.path.join(folder, ".gitignore")
         if not os.path.exists(ignore):
@@ -62,8 +65,17 @@ class ResultsCache:
         return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_dev}"
 
     def content_for(self, path: str, ident: str) -> str | None:
-        row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path,)).fetchone()
+        if self._all_stats is not None:
+            row = self._all_stats.get(path)
+        else:
+            row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path,)).fetchone()
         return row[1] if row and row[0] == ident else None
+
+    def prefetch_stats(self) -> None:
+        """Load the whole stat table at once: a run over most of a tree asks for every row,
+        and one scan costs a fraction of one query per file."""
+        self._all_stats = {path: (ident, content) for path, ident, content in
+                           self.db.execute("SELECT path, ident, content FROM stats")}
 
     def remember(self, path: str, ident: str, content: str) -> None:
         self._stats.append((path, ident, content))
@@ -80,15 +92,29 @@ class ResultsCache:
         return h.hexdigest()
 
     def get(self, key: str, filename: str):
-        row = self.db.execute("SELECT data FROM results WHERE key=?", (key,)).fetchone()
-        if row is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        return [load(d, filename) for d in json.loads(zlib.decompress(row[0]))]
+        return self.get_many([(key, filename)])[0]
+
+    def get_many(self, wanted: list[tuple[str, str]]) -> list:
+        """The cached findings for each (key, filename), or None where there are none."""
+        blobs: dict[str, bytes] = {}
+        keys = list(dict.fromkeys(k for k, _ in wanted))
+        for i in range(0, len(keys), _BATCH):
+            part = keys[i:i + _BATCH]
+            q = f"SELECT key, data FROM results WHERE key IN ({','.join('?' * len(part))})"
+            blobs.update(self.db.execute(q, part).fetchall())
+        out = []
+        for key, filename in wanted:
+            blob = blobs.get(key)
+            if blob is None:
+                self.misses += 1
+                out.append(None)
+                continue
+            self.hits += 1
+            out.append([load(d, filename) for d in json.loads(zlib.decompress(blob))] if blob != _NONE else [])
+        return out
 
     def put(self, key: str, diagnostics) -> None:
-        blob = zlib.compress(json.dumps([dump(d) for d in diagnostics]).encode("utf-8"))
+        blob = zlib.compress(json.dumps([dump(d) for d in diagnostics]).encode("utf-8")) if diagnostics else _NONE
         self._pending.append((key, blob))
 
     def flush(self) -> None:

@@ -203,6 +203,7 @@ class Resolver:
     config_file: str | None = None
     isolated: bool = False
     _by_dir: dict[str, Settings] = field(default_factory=dict)
+    _by_parent: dict[str, Settings] = field(default_factory=dict)  # for_file: dirname as given
     _fixed: Settings | None = None
 
     def __post_init__(self):
@@ -220,6 +221,17 @@ class Resolver:
             return self._fixed
         folder = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
         return self._for_dir(folder)
+
+    def for_file(self, path: str) -> Settings:
+        """for_path for a path known to be a file: no stat, one dict lookup per folder (a run
+        over a tree asks once per file)."""
+        if self._fixed is not None:
+            return self._fixed
+        parent = os.path.dirname(path)
+        settings = self._by_parent.get(parent)
+        if settings is None:
+            settings = self._by_parent[parent] = self._for_dir(os.path.abspath(parent))
+        return settings
 
     def _for_dir(self, folder: str) -> Settings:
         if folder in self._by_dir:

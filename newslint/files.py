@@ -28,9 +28,20 @@ def _matches(path: str, globs: Iterable[str], name_only: bool = False) -> bool:
     return False
 
 
+def name_suffixes(include) -> tuple[str, ...] | None:
+    """(".txt", ".md") for ("*.txt", "*.md"); None when a glob is anything richer."""
+    out = []
+    for g in include:
+        if not g.startswith("*.") or any(ch in g[1:] for ch in "*?[]/"):
+            return None
+        out.append(g[1:])
+    return tuple(out)
+
+
 def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False) -> Iterator[str]:
     """Files to check, in a stable order. Explicit files are always kept unless
     `force_exclude` is set and they match `exclude` (the pre-commit case)."""
+    suffixes = name_suffixes(include)  # the default "*.ext" globs: a suffix test, not fnmatch per file
     seen = set()
     for root in paths:
         if os.path.isdir(root) and not os.path.islink(root):
@@ -43,7 +54,9 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                 )
                 for f in files:
                     p = os.path.join(folder, f)
-                    if f.startswith(".") or not _matches(p, include, name_only=True) or _matches(p, exclude):
+                    if f.startswith(".") or not (f.endswith(suffixes) if suffixes is not None
+                                                 else _matches(p, include, name_only=True)) \
+                            or (exclude and _matches(p, exclude)):
                         continue
                     found.append(p)
             for p in sorted(found):

@@ -122,7 +122,7 @@ def _anchor(glob: str, s: Settings) -> str:
 
 
 def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: CheckOptions) -> FileResult:
-    settings = resolver.for_path(path)
+    settings = resolver.for_file(path)
     linter, _ = factory.get(settings)
     ignored = per_file_ignored(path, settings)
     if ignored:
@@ -164,6 +164,9 @@ class RunStats:
     read: int = 0  # files read to hash them (the others' size, mtime and inode were unchanged)
 
 
+_PREFETCH_MIN = 200  # files in a run from which the whole stat table is read at once
+
+
 class Runner:
     """Checks many files: settings per file, the results cache, and worker processes.
 
@@ -187,54 +190,71 @@ class Runner:
 
                 print(f"newslint: warning: results cache disabled ({exc})", file=sys.stderr)
         self.stats = RunStats()
+        self._cwd = os.getcwd()  # os.path.abspath asks the kernel for it on every call
 
     def _linter_for(self, path: str) -> tuple[Linter, Settings]:
-        settings = self.resolver.for_path(path)
+        settings = self.resolver.for_file(path)
         linter, _ = self.factory.get(settings)
         ignored = per_file_ignored(path, settings)
         return (_without(linter, ignored) if ignored else linter), settings
 
-    def _cached(self, path: str) -> tuple[FileResult | None, str | None]:
-        """A result from the cache when the file's findings are known, else (None, key)."""
-        if self.cache is None:
-            return None, None
+    def _cache_key(self, path: str) -> tuple[str | None, Linter | None, Settings | None]:
+        """(results-cache key, linter, settings) for a file; no key when it cannot be known
+        (no cache, or the file is unreadable: the linter then reports it)."""
         from newslint.source import SourceError, read_bytes
 
         linter, settings = self._linter_for(path)
         try:
             st = os.stat(path)
         except OSError:
-            return None, None  # the linter reports it
+            return None, None, None
         ident = self.cache.ident(st)
-        abspath = os.path.abspath(path)
+        abspath = path if os.path.isabs(path) else os.path.normpath(os.path.join(self._cwd, path))
         content = self.cache.content_for(abspath, ident)
         if content is None:
             try:  # never opens a FIFO, never reads past the size limit
                 data = read_bytes(path, settings.max_file_size)
             except (SourceError, OSError):
-                return None, None
+                return None, None, None
             content = self.cache.content_hash(data)
             self.cache.remember(abspath, ident, content)
             self.stats.read += 1
         digest = linter.__dict__.get("_digest")
         if digest is None:
             digest = linter.__dict__["_digest"] = linter_digest(linter, settings)
-        key = self.cache.key(content, digest)
-        diags = self.cache.get(key, path)
-        if diags is None:
-            return None, key
-        unsafe = self.opts.unsafe_fixes if self.opts.unsafe_fixes is not None else settings.unsafe_fixes
-        if self.opts.mode == "fix" and any(linter._allowed(d, unsafe) or (unsafe and d.fix and d.fix.split_at)
-                                           for d in diags):
-            return None, None  # there is something to fix: run the fixer
-        return FileResult(path, diagnostics=diags), None
+        return self.cache.key(content, digest), linter, settings
+
+    def _from_cache(self, paths: list[str]) -> list[tuple[FileResult | None, str | None]]:
+        """For each path: (cached result, None) when its findings are known, else (None, key)."""
+        if self.cache is None:
+            return [(None, None)] * len(paths)
+        if len(paths) >= _PREFETCH_MIN:
+            self.cache.prefetch_stats()
+        keyed = [self._cache_key(p) for p in paths]
+        found = self.cache.get_many([(k, p) for p, (k, _, _) in zip(paths, keyed) if k is not None])
+        out = []
+        it = iter(found)
+        for path, (key, linter, settings) in zip(paths, keyed):
+            if key is None:
+                out.append((None, None))
+                continue
+            diags = next(it)
+            if diags is None:
+                out.append((None, key))
+                continue
+            unsafe = self.opts.unsafe_fixes if self.opts.unsafe_fixes is not None else settings.unsafe_fixes
+            if self.opts.mode == "fix" and any(linter._allowed(d, unsafe) or (unsafe and d.fix and d.fix.split_at)
+                                               for d in diags):
+                out.append((None, None))  # there is something to fix: run the fixer
+                continue
+            out.append((FileResult(path, diagnostics=diags), None))
+        return out
 
     def run(self, paths: list[str], progress=None) -> list[FileResult]:
         self.stats.files = len(paths)
         results: list[FileResult | None] = [None] * len(paths)
         todo: list[tuple[int, str, str | None]] = []
-        for n, path in enumerate(paths):
-            hit, key = self._cached(path)
+        for n, (path, (hit, key)) in enumerate(zip(paths, self._from_cache(paths))):
             if hit is not None:
                 results[n] = hit
                 self.stats.cache_hits += 1

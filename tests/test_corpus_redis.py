@@ -93,7 +93,7 @@ def test_datasketch_reads_the_redis_buckets(redis_url, cold):
     datasketch = pytest.importorskip("datasketch")
     from urllib.parse import urlsplit
 
-    from newslint.corpus.shingle import content_hash, shingles_of_text
+    from newslint.corpus.shingle import content_hash, shingles_of_text, tok64_hash32
 
     parts = urlsplit(redis_url)
     lsh = datasketch.MinHashLSH(
@@ -102,7 +102,7 @@ def test_datasketch_reads_the_redis_buckets(redis_url, cold):
                         "redis": {"host": parts.hostname, "port": parts.port, "db": 0}},
     )
     text = (ARTICLES / "sport/312.txt").read_text(encoding="utf-8")
-    m = datasketch.MinHash(num_perm=128)
+    m = datasketch.MinHash(num_perm=128, hashfunc=tok64_hash32)  # the index's default shingle hash
     m.update_batch(shingles_of_text(text)[0])
     found = set(lsh.query(m))
     expect = {content_hash((ARTICLES / n).read_bytes()) for n in ("sport/312.txt", "sport/416.txt")}

@@ -13,7 +13,7 @@ import os
 import subprocess
 from typing import Iterable
 
-from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover
+from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, name_suffixes
 
 
 def git_toplevel(path: str) -> str | None:
@@ -56,7 +56,7 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
         tracked = git_files(top)
         if tracked is not None:
             prefix = top.rstrip(os.sep) + os.sep
-            suffixes = _suffixes(include)
+            suffixes = name_suffixes(include)
             if suffixes is not None and not exclude:  # the default globs: no fnmatch per file
                 keep = [rel for rel in tracked if rel.endswith(suffixes)]
             else:
@@ -68,20 +68,10 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
     return [os.path.normpath(p) for p in walk(roots, include, exclude)], None
 
 
-def _suffixes(include) -> tuple[str, ...] | None:
-    """(".txt", ".md") for ("*.txt", "*.md"); None when a glob is anything richer."""
-    out = []
-    for g in include:
-        if not g.startswith("*.") or any(ch in g[1:] for ch in "*?[]/"):
-            return None
-        out.append(g[1:])
-    return tuple(out)
-
-
 def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=()) -> list[str]:
     """`newslint.files.discover` (same files, same order), with a fast path for the default
     `*.ext` globs: a corpus walk visits every file, and fnmatch per file costs more than the stat."""
-    suffixes = _suffixes(include)
+    suffixes = name_suffixes(include)
     if suffixes is None or exclude:
         return list(discover(roots, include, exclude))
     out: list[str] = []

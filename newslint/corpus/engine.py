@@ -452,7 +452,7 @@ class CorpusRun:
             # ... and the queried contents in full
             queried = {chash_of[p] for p in self.query_abs if p in chash_of}
             facts = {c: fresh[c] for c in queried if c in fresh}
-            facts.update(index.load(queried - facts.keys()))
+            facts.update((c, facts_from_light(c, table[c])) for c in queried - facts.keys() if c in table)
             for c, f in fresh.items():
                 facts.setdefault(c, f)  # their shingles are at hand for verification
             result = self.analyze(index, chash_of, table, facts)
@@ -466,8 +466,7 @@ class CorpusRun:
     # 3. candidates, verification, findings
     def analyze(self, index, chash_of: dict[str, bytes], table: dict[bytes, tuple],
                 facts: dict[bytes, DocFacts]) -> CorpusResult:
-        """`table`: content hash -> (n, normhash, mode, sig bytes, line bytes) for the whole
-        corpus; `facts`: full facts of the queried contents (and of those signed this run)."""
+        """`table`: content hash -> light_row(...) for the whole corpus; `facts`: full facts of the queried contents (and of those signed this run)."""
         o = self.options
         paths_of: dict[bytes, list[str]] = {}
         skipped = []
@@ -630,9 +629,18 @@ class CorpusRun:
 
 
 def light_row(f: DocFacts) -> tuple:
-    """What the whole-corpus steps need of a content: (n, normhash, mode, sig bytes, line bytes)."""
+    """What the whole-corpus steps need of a content: (n, normhash, mode, sig bytes, line
+    bytes, headline row, headline length)."""
     sig = f.sig.astype("<u4").tobytes() if f.sig is not None else b""
-    return (f.n, f.normhash, f.mode, sig, f.line_hashes.astype("<i8").tobytes())
+    return (f.n, f.normhash, f.mode, sig, f.line_hashes.astype("<i8").tobytes(), f.head_row, f.head_len)
+
+
+def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
+    """DocFacts without shingles from a light row (verification fetches the few sets it needs)."""
+    n, normhash, mode, sig, lines, head_row, head_len = row
+    return DocFacts(chash=chash, normhash=normhash, mode=mode, n=n, shingles=None,
+                    sig=np.frombuffer(sig, dtype="<u4"), line_hashes=np.frombuffer(lines, dtype="<i8"),
+                    head_row=head_row, head_len=head_len)
 
 
 def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,

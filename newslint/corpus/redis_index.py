@@ -154,39 +154,18 @@ class RedisIndex:
             out.update(c for c, ok in zip(part, pipe.execute()) if ok)
         return out
 
-    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
-        chashes = list(chashes)
-        out = {}
-        fields = [f for f in _FIELDS if f != b"shingles"]
-        for i in range(0, len(chashes), _PIPE):
-            part = chashes[i:i + _PIPE]
-            pipe = self.r.pipeline(transaction=False)
-            for c in part:
-                pipe.hmget(self._doc(c), fields)
-            for c, vals in zip(part, pipe.execute()):
-                if vals[0] is None and vals[1] is None:
-                    continue
-                d = dict(zip(fields, vals))
-                out[c] = DocFacts(
-                    chash=c, normhash=d[b"normhash"], mode=d[b"mode"].decode(), n=int(d[b"n"]), shingles=None,
-                    sig=np.frombuffer(d[b"sig"], dtype="<u4").astype(np.uint32),
-                    line_hashes=np.frombuffer(d[b"lines"], dtype="<i8").astype(np.int64),
-                    head_row=int(d[b"head_row"]), head_len=int(d[b"head_len"]),
-                )
-        return out
-
     def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
         chashes = list(chashes)
         out = {}
-        fields = (b"n", b"normhash", b"mode", b"sig", b"lines")
+        fields = (b"n", b"normhash", b"mode", b"sig", b"lines", b"head_row", b"head_len")
         for i in range(0, len(chashes), _PIPE):
             part = chashes[i:i + _PIPE]
             pipe = self.r.pipeline(transaction=False)
             for c in part:
                 pipe.hmget(self._doc(c), fields)
-            for c, (n, h, mode, sig, lines) in zip(part, pipe.execute()):
+            for c, (n, h, mode, sig, lines, hr, hl) in zip(part, pipe.execute()):
                 if n is not None:
-                    out[c] = (int(n), h, mode.decode(), sig, lines)
+                    out[c] = (int(n), h, mode.decode(), sig, lines, int(hr), int(hl))
         return out
 
     def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:

@@ -44,18 +44,6 @@ def facts_to_row(f: DocFacts) -> tuple:
     )
 
 
-def facts_from_row(row, with_shingles: bool = True) -> DocFacts:
-    chash, normhash, mode, n, sig, shingles, lines, head_row, head_len = row
-    return DocFacts(
-        chash=bytes(chash), normhash=bytes(normhash), mode=mode, n=n,
-        shingles=np.frombuffer(shingles, dtype="<u8").astype(np.uint64) if with_shingles and shingles is not None
-        else None,
-        sig=np.frombuffer(sig, dtype="<u4").astype(np.uint32),
-        line_hashes=np.frombuffer(lines, dtype="<i8").astype(np.int64),
-        head_row=head_row, head_len=head_len,
-    )
-
-
 class MemoryIndex:
     """The no-cache index: facts live for one run."""
 
@@ -74,9 +62,6 @@ class MemoryIndex:
     # -- docs ----------------------------------------------------------------------------
     def known(self, chashes: Iterable[bytes]) -> set[bytes]:
         return {c for c in chashes if c in self.docs}
-
-    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
-        return {c: self.docs[c] for c in chashes if c in self.docs}
 
     def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
         return {c: self.docs[c].shingles for c in chashes if c in self.docs}
@@ -232,41 +217,23 @@ class SqliteIndex:
             found.update(bytes(r[0]) for r in self.conn.execute(q, part))
         return found
 
-    def load(self, chashes: Iterable[bytes]) -> dict[bytes, DocFacts]:
-        """Facts without shingle sets (those are fetched per candidate pair)."""
-        chashes = list(chashes)
-        out: dict[bytes, DocFacts] = {}
-        cols = "chash, normhash, mode, nshingles, sig, NULL, lines, head_row, head_len"
-        if len(chashes) > 20 * _BATCH:
-            wanted = set(chashes)
-            for row in self.conn.execute(f"SELECT {cols} FROM docs"):
-                if bytes(row[0]) in wanted:
-                    out[bytes(row[0])] = facts_from_row(row, with_shingles=False)
-            return out
-        for i in range(0, len(chashes), _BATCH):
-            part = chashes[i:i + _BATCH]
-            q = f"SELECT {cols} FROM docs WHERE chash IN ({','.join('?' * len(part))})"
-            for row in self.conn.execute(q, part):
-                out[bytes(row[0])] = facts_from_row(row, with_shingles=False)
-        return out
-
     def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
-        """content hash -> (n, normhash, mode, sig bytes, line bytes): raw blobs, no per-row numpy."""
+        """content hash -> engine.light_row(...): raw blobs, no per-row numpy."""
         chashes = list(chashes)
         out: dict[bytes, tuple] = {}
-        cols = "chash, nshingles, normhash, mode, sig, lines"
+        cols = "chash, nshingles, normhash, mode, sig, lines, head_row, head_len"
         if len(chashes) > 20 * _BATCH:  # most of the table: one scan beats many IN lookups
             wanted = set(chashes)
-            for c, n, h, mode, sig, lines in self.conn.execute(f"SELECT {cols} FROM docs"):
+            for c, n, h, mode, sig, lines, hr, hl in self.conn.execute(f"SELECT {cols} FROM docs"):
                 c = bytes(c)
                 if c in wanted:
-                    out[c] = (n, bytes(h), mode, bytes(sig), bytes(lines))
+                    out[c] = (n, bytes(h), mode, bytes(sig), bytes(lines), hr, hl)
             return out
         for i in range(0, len(chashes), _BATCH):
             part = chashes[i:i + _BATCH]
             q = f"SELECT {cols} FROM docs WHERE chash IN ({','.join('?' * len(part))})"
-            for c, n, h, mode, sig, lines in self.conn.execute(q, part):
-                out[bytes(c)] = (n, bytes(h), mode, bytes(sig), bytes(lines))
+            for c, n, h, mode, sig, lines, hr, hl in self.conn.execute(q, part):
+                out[bytes(c)] = (n, bytes(h), mode, bytes(sig), bytes(lines), hr, hl)
         return out
 
     def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
