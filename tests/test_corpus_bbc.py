@@ -189,6 +189,22 @@ def test_sha1_hash_finds_the_same_pairs(at_05, tmp_path):
     assert sha1.edges == at_05.edges
 
 
+def test_one_queried_file_gets_the_findings_of_the_whole_corpus_run(at_08, cache):
+    """The hook's case (one file asked about, the index warm) takes shortcuts (line counts
+    only for that file's lines, index buckets); its findings must be the full run's."""
+    def holders(code):
+        return sorted(n for n, ds in at_08.diagnostics.items() if any(d.code == code for d in ds))
+
+    names = holders("NL202")[:3] + holders("NL402")[:3] + holders("NL403")[:1]
+    assert {d.code for n in names for d in at_08.diagnostics[n]} >= {"NL202", "NL402", "NL403"}
+    for name in names:
+        one = analyze([name], ["."], CorpusOptions(threshold=0.8, use_git=False, cwd=str(ARTICLES),
+                                                 cache_root=str(cache)))
+        assert one.stats.signed == 0  # the index was warm
+        assert [(d.code, d.row, d.message) for d in one.diagnostics[name]] == \
+            [(d.code, d.row, d.message) for d in at_08.diagnostics[name]], name
+
+
 def test_corpus_boilerplate_runs_in_the_fixer_through_the_context(at_08):
     """Put CorpusResult.boilerplate in the context and NL202 behaves as a file rule: its
     unsafe fix deletes the sign-off and a second pass finds nothing."""

@@ -614,7 +614,12 @@ class CorpusRun:
         threshold = max(o.boilerplate_min_files, math.ceil(o.boilerplate_fraction * n_files))
         if not blobs or n_files < threshold:
             return
-        values, counts = np.unique(np.frombuffer(b"".join(blobs), dtype="<i8"), return_counts=True)
+        every = np.frombuffer(b"".join(blobs), dtype="<i8")
+        asked = [facts[chash_of[ff.abspath]].line_hashes for ff in findings.values()]
+        if sum(a.size for a in asked) * 8 < every.size:
+            # a few files asked about (the hook): count only their lines, not sort every line
+            every = every[np.isin(every, np.concatenate(asked))]
+        values, counts = np.unique(every, return_counts=True)
         keep = counts >= threshold
         frequent = dict(zip(values[keep].tolist(), counts[keep].tolist()))
         self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_files}

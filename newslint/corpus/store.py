@@ -260,6 +260,15 @@ class SqliteIndex:
             if new_docs and self.keep_docs:
                 conn.executemany("INSERT OR IGNORE INTO docs VALUES (?,?,?,?,?,?,?,?,?)",
                                  [facts_to_row(f) for f in new_docs])
+            # the contents the changed and vanished paths pointed at (read inside the write
+            # transaction: a concurrent run's rows are seen), so only they are checked for
+            # orphans below, not the whole table
+            touched = [self._rel(p) for p in file_rows] + [self._rel(p) for p in gone]
+            before: set[bytes] = set()
+            for i in range(0, len(touched), _BATCH):
+                part = touched[i:i + _BATCH]
+                q = f"SELECT chash FROM files WHERE path IN ({','.join('?' * len(part))})"
+                before.update(bytes(r[0]) for r in conn.execute(q, part))
             if file_rows:
                 conn.executemany(
                     "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
@@ -267,8 +276,9 @@ class SqliteIndex:
                 )
             if gone:
                 conn.executemany("DELETE FROM files WHERE path = ?", [(self._rel(p),) for p in gone])
-            if self.keep_docs and (gone or file_rows):
-                conn.execute("DELETE FROM docs WHERE chash NOT IN (SELECT chash FROM files)")
+            if self.keep_docs and before:
+                conn.executemany("DELETE FROM docs WHERE chash = ?1 AND NOT EXISTS "
+                                 "(SELECT 1 FROM files WHERE chash = ?1)", [(c,) for c in before])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
