@@ -25,7 +25,7 @@ class NotConverged(Exception):
 class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)  # findings left
-    fixed: Counter = field(default_factory=Counter)  # code -> number fixed
+    fixed: dict[str, int] = field(default_factory=dict)  # code -> number fixed (a Counter when fixing)
     written: list[str] = field(default_factory=list)  # files written (the file itself, then new siblings)
     diff: str = ""
     error: bool = False  # an I/O or decoding problem (exit status 2 for NL500)

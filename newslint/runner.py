@@ -347,5 +347,5 @@ def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict]:
     the files given). Returns (diagnostics by path, notes, NL202 data for the fixer)."""
     from newslint.corpus import analyze
 
-    result = analyze(files, None, options)
+    result = analyze(files, None, options, files_only=True)
     return result.diagnostics, result.notes, result.boilerplate

@@ -33,16 +33,18 @@ def __getattr__(name):
     raise AttributeError(name)
 
 
-def analyze(query_paths, corpus_paths=None, options=None, index_only: bool = False) -> "CorpusResult":
+def analyze(query_paths, corpus_paths=None, options=None, index_only: bool = False,
+            files_only: bool = False) -> "CorpusResult":
     """Run the corpus pass for `query_paths` against the corpus (see `check_corpus`).
 
     `query_paths` None queries every corpus file (what `newslint dups` does);
-    `index_only` refreshes the index and stops (what `newslint index` does).
+    `index_only` refreshes the index and stops (what `newslint index` does);
+    `files_only`: the query paths are known to be files, not folders to walk.
     """
     from newslint.corpus import rules  # noqa: F401  (registers NL401-403, NL202)
     from newslint.corpus.engine import analyze as _analyze
 
-    return _analyze(query_paths, corpus_paths, options, index_only=index_only)
+    return _analyze(query_paths, corpus_paths, options, index_only=index_only, files_only=files_only)
 
 
 def check_corpus(query_paths: list[str], corpus_paths: list[str] | None = None,

@@ -293,6 +293,7 @@ class CorpusRun:
         self.options = options
         self.stats = CorpusStats()
         self.notes: list[str] = []
+        self.files_only = False  # the query paths are files (from `check`'s discovery): no stat each
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -303,7 +304,7 @@ class CorpusRun:
         query_abs: dict[str, str] = {}  # abs -> display (as given; walked files relative to the cwd)
         for q in query_paths or []:
             absq = os.path.normpath(os.path.join(cwd, q))
-            if os.path.isdir(absq):
+            if not self.files_only and os.path.isdir(absq):
                 # named as newslint.files.discover names them (the folder as given, joined with
                 # the walked remainder), so the keys match the file linter's
                 for p in walk([absq], o.include, o.exclude):
@@ -451,8 +452,8 @@ class CorpusRun:
                     del chash_of[p]  # changed under us: left out of this run
             # ... and the queried contents in full
             queried = {chash_of[p] for p in self.query_abs if p in chash_of}
-            facts = {c: fresh[c] for c in queried if c in fresh}
-            facts.update((c, facts_from_light(c, table[c])) for c in queried - facts.keys() if c in table)
+            facts = LightFacts(table)  # built on first use: most queried contents never need theirs
+            facts.update((c, fresh[c]) for c in queried if c in fresh)
             for c, f in fresh.items():
                 facts.setdefault(c, f)  # their shingles are at hand for verification
             result = self.analyze(index, chash_of, table, facts)
@@ -558,12 +559,22 @@ class CorpusRun:
 
         edges = file_edges(query_chashes, paths_of, chash_edges, self.display, o)
 
-        findings = self._findings(facts, chash_of, paths_of, edges)
-        if o.wants("NL202"):
-            self._boilerplate(table, live, normhash, facts, findings, chash_of)
+        hits = self._boilerplate(table, live, normhash, query_chashes) if o.wants("NL202") else {}
+        # FileFindings only for the files with something to report (most files of a corpus
+        # have none); every queried file still gets its (empty) list of diagnostics
+        reported = {e.a for e in edges} | {e.b for e in edges}
+        reported.update(self.display(p) for c in hits for p in paths_of[c] if p in self.query_abs)
+        findings = self._findings(facts, chash_of, paths_of, edges, only=reported)
+        for ff in findings.values():
+            h = hits.get(chash_of[ff.abspath])
+            if h:
+                ff.boilerplate.update(h)
+                ff.boilerplate_threshold = self.boilerplate["threshold"]
+                ff.corpus_size = self.boilerplate["corpus_size"]
         from newslint.corpus.rules import corpus_rules
 
-        diagnostics: dict[str, list[Diagnostic]] = {}
+        diagnostics: dict[str, list[Diagnostic]] = {
+            name: [] for p, name in self.query_abs.items() if chash_of.get(p) in paths_of}
         rules = [r for r in corpus_rules() if o.wants(r.code)]
         for name, ff in findings.items():
             out: list[Diagnostic] = []
@@ -574,11 +585,12 @@ class CorpusRun:
         return CorpusResult(diagnostics, findings, edges, self.stats, self.notes,
                             sorted(self.display(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
 
-    def _findings(self, facts, chash_of, paths_of, edges: list[Edge]) -> dict[str, FileFindings]:
+    def _findings(self, facts, chash_of, paths_of, edges: list[Edge], only: set | None = None) -> dict[str, FileFindings]:
+        """FileFindings of the queried files (of those named in `only`, if given)."""
         findings: dict[str, FileFindings] = {}
         for p, name in self.query_abs.items():
             c = chash_of.get(p)
-            if c is None or c not in paths_of:
+            if c is None or c not in paths_of or (only is not None and name not in only):
                 continue
             f = facts[c]
             findings[name] = FileFindings(name, p, f.head_row, f.head_len)
@@ -601,7 +613,10 @@ class CorpusRun:
                 lst.sort(key=lambda t: (-t[1], t[0]))
         return findings
 
-    def _boilerplate(self, table, live, normhash, facts, findings, chash_of) -> None:
+    def _boilerplate(self, table, live, normhash, query_chashes) -> dict[bytes, dict[int, int]]:
+        """NL202: the lines held by at least the threshold's number of files (one content per
+        normal form), kept in self.boilerplate; returns the queried contents' frequent lines
+        (line hash -> files holding it), for the contents that have any."""
         o = self.options
         seen_norm = set()
         blobs = []
@@ -613,24 +628,28 @@ class CorpusRun:
         n_files = len(seen_norm)
         threshold = max(o.boilerplate_min_files, math.ceil(o.boilerplate_fraction * n_files))
         if not blobs or n_files < threshold:
-            return
+            return {}
         every = np.frombuffer(b"".join(blobs), dtype="<i8")
-        asked = [facts[chash_of[ff.abspath]].line_hashes for ff in findings.values()]
-        if sum(a.size for a in asked) * 8 < every.size:
+        queried = sorted(query_chashes)
+        qblobs = [table[c][4] for c in queried]
+        qlines = np.frombuffer(b"".join(qblobs), dtype="<i8")
+        if qlines.size * 8 < every.size:
             # a few files asked about (the hook): count only their lines, not sort every line
-            every = every[np.isin(every, np.concatenate(asked))]
+            every = every[np.isin(every, qlines)]
         values, counts = np.unique(every, return_counts=True)
         keep = counts >= threshold
         frequent = dict(zip(values[keep].tolist(), counts[keep].tolist()))
         self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_files}
         if not frequent:
-            return
-        for ff in findings.values():
-            hits = {h: frequent[h] for h in facts[chash_of[ff.abspath]].line_hashes.tolist() if h in frequent}
-            if hits:
-                ff.boilerplate.update(hits)
-                ff.boilerplate_threshold = threshold
-                ff.corpus_size = n_files
+            return {}
+        # which queried contents hold a frequent line: one vectorised membership test
+        owner = np.repeat(np.arange(len(queried)), [len(b) // 8 for b in qblobs])
+        holders = np.unique(owner[np.isin(qlines, values[keep])]).tolist()
+        hits = {}
+        for k in holders:
+            lines = np.frombuffer(qblobs[k], dtype="<i8").tolist()
+            hits[queried[k]] = {h: frequent[h] for h in lines if h in frequent}
+        return hits
 
 
 def light_row(f: DocFacts) -> tuple:
@@ -638,6 +657,18 @@ def light_row(f: DocFacts) -> tuple:
     bytes, headline row, headline length)."""
     sig = f.sig.astype("<u4").tobytes() if f.sig is not None else b""
     return (f.n, f.normhash, f.mode, sig, f.line_hashes.astype("<i8").tobytes(), f.head_row, f.head_len)
+
+
+class LightFacts(dict):
+    """content hash -> DocFacts, made from the corpus table's light row when first asked for."""
+
+    def __init__(self, table: dict[bytes, tuple]):
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, chash: bytes) -> DocFacts:
+        f = self[chash] = facts_from_light(chash, self.table[chash])
+        return f
 
 
 def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
@@ -649,9 +680,9 @@ def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
 
 
 def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,
-            options: CorpusOptions | None = None, index_only: bool = False) -> CorpusResult:
-    return CorpusRun(options or CorpusOptions()).run(
-        list(query_paths) if query_paths is not None else None,
-        list(corpus_paths) if corpus_paths else None, index_only=index_only,
-    )
+            options: CorpusOptions | None = None, index_only: bool = False, files_only: bool = False) -> CorpusResult:
+    run = CorpusRun(options or CorpusOptions())
+    run.files_only = files_only
+    return run.run(list(query_paths) if query_paths is not None else None,
+                   list(corpus_paths) if corpus_paths else None, index_only=index_only)
 
