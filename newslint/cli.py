@@ -65,7 +65,8 @@ def main():
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--fix", is_flag=True, help="Apply fixes in place (safe fixes only, unless --unsafe-fixes).")
+@click.option("--fix", is_flag=True, help="Apply fixes in place (safe fixes only, unless --unsafe-fixes). "
+                                          "Local files only: URLs are never written.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
               help="Also apply fixes that may drop text or create files (near-duplicates, splits).")
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing.")
@@ -95,7 +96,8 @@ def main():
 @click.option("--index", "index_url", metavar="URL",
               help="Duplicate index: the embedded SQLite one (default) or redis://HOST:PORT/DB to share one.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default=None,
-              help="Where to run: this machine (default) or a Dask cluster (pip install 'newslint[dask]').")
+              help="Where to run: this machine (default) or a Dask cluster (pip install 'newslint[dask]'); "
+                   "URL paths need dask.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
 @click.option("--partition-size", type=click.IntRange(min=1), default=None,
               help="Files per Dask task [default: 2000]; worker memory grows with it, not with the archive.")
@@ -116,6 +118,11 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     version-control folders. Pass '-' to read one document from stdin; with --fix the
     fixed text is written to stdout and the report to stderr.
 
+    With --engine dask, PATHS may also be fsspec URLs the workers can read (file://,
+    http://, s3://, zip://...::file://...): listed here, read on the workers, reported
+    under their URLs. URLs are checked read-only: --fix refuses them (no atomic write
+    or lock is possible there); --diff shows what a fix would change.
+
     Settings come from the closest newslint.toml, .newslint.toml or pyproject.toml
     ([tool.newslint]) above each file; command-line options win.
 
@@ -126,8 +133,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.runner import (CheckOptions, Runner, corpus_options, files_to_check, per_file_ignored, run_corpus,
-                                 validate_codes)
+    from newslint.runner import CheckOptions, Runner, corpus_options, per_file_ignored, run_corpus, validate_codes
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -135,11 +141,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     paths = tuple(paths) or (".",)
     stdin = paths == ("-",)
     if not stdin:
-        for p in paths:
-            if p == "-":
-                raise click.UsageError("'-' (stdin) cannot be mixed with other paths.")
-            if not os.path.lexists(p):
-                raise click.UsageError(f"path does not exist: {p}")
+        _validate_paths(paths, fix)
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     try:
@@ -174,11 +176,11 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                     for text in res.new_texts or [source.text]:
                         sys.stdout.buffer.write(source.with_text(text).to_bytes())
         else:
-            files = files_to_check(paths, resolver)
+            engine = engine or first.engine
+            files = _list_files(paths, resolver, engine)
             copts = None if diff else corpus_options(first, linter.ctx.selected, not no_cache, index_url,
                                                        jobs or None, cache_dir)
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-            engine = engine or first.engine
             if copts is not None and fix and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
                 _, notes, boilerplate = run_corpus(files, copts)
@@ -206,7 +208,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
                 by_path, notes, _ = run_corpus(files, copts)
                 in_file = {(r.path, "NL202") for r in results for d in r.diagnostics if d.code == "NL202"}
                 for res in results:
-                    ignored = per_file_ignored(res.path, resolver.for_path(res.path))
+                    ignored = per_file_ignored(res.path, resolver.for_file(res.path))
                     extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
                              and not any(d.code.startswith(p.upper()) for p in ignored)]
                     if extra:
@@ -266,6 +268,35 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     if exit_non_zero_on_fix and any(r.fixed for r in results):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _validate_paths(paths, fix: bool) -> None:
+    """Usage errors found from the paths alone. URLs are checked when they are listed."""
+    from newslint.remote import is_url
+
+    for p in paths:
+        if p == "-":
+            raise click.UsageError("'-' (stdin) cannot be mixed with other paths.")
+        if is_url(p):
+            if fix:  # no atomic rename or lock on a URL: a fix could lose text or race a writer
+                raise click.UsageError(f"--fix cannot write to a URL ({p}): URLs are checked read-only; "
+                                       "fix a local copy, or use --diff to see the changes.")
+        elif not os.path.lexists(p):
+            raise click.UsageError(f"path does not exist: {p}")
+
+
+def _list_files(paths, resolver, engine: str) -> list[str]:
+    """The files to check; URL paths are listed through fsspec and need the Dask engine."""
+    from newslint.remote import RemoteError, is_url
+    from newslint.runner import files_to_check
+
+    urls = [p for p in paths if is_url(p)]
+    if urls and engine != "dask":
+        raise click.UsageError(f"URL paths need --engine dask (the local engine reads local files only): {urls[0]}")
+    try:
+        return files_to_check(paths, resolver)
+    except RemoteError as exc:
+        raise click.UsageError(str(exc))
 
 
 def _resolver_args(configs, isolated) -> dict:

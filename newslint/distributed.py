@@ -1,10 +1,11 @@
 """`newslint check --engine dask`: the whole check on a Dask cluster, same findings as one machine.
 
-    client: files + corpus files (the local engine's own selection, CorpusRun.files)
+    client: files + corpus files (the local engine's own selection, CorpusRun.files; URL files
+        as given), each file's settings and absolute path (`_lint_plan`)
       │ partitions of `partition_size` files (a file's lint and corpus read in the same task)
       ▼
     workers, stage 1 (`_scan`, one task per partition, pure):
-        check_file (in-file rules; fixes written by the worker that owns the file) ─▶ FileResult
+        `_lint` (in-file rules; fixes written by the worker that owns the file) ─▶ FileResult
         read ─▶ content hash ─▶ sign_many (shingles, MinHash, line hashes) ─▶ per-file row
         LSH band keys ─▶ (bucket, records) split into `K` hash buckets
       │ FileResults and per-file rows (hashes, headline position) stream back to the client
@@ -15,20 +16,28 @@
         re-read both files, exact Jaccard / containment on the shingle sets
     shuffle 2: line-hash counts of one content per normal form ─▶ `_sum_lines` ─▶ lines in at
         least `threshold` distinct files (NL202); hits per queried file found on the workers
-    client: edges ─▶ FileFindings (the corpus engine's own code) ─▶ corpus rules ─▶ merged into
-        the FileResults exactly as the local path merges them; union-find for clusters.
+    client: edges ─▶ FileFindings (the corpus engine's own code) ─▶ workers `_corpus_rules`
+        (NL401-403, NL202, which re-reads its file) ─▶ merged into the FileResults exactly as
+        the local path merges them.
 
 Every task is a pure function of its inputs (file contents and settings), so a task Dask
 re-runs after losing a worker gives the same answer: nothing is lost or counted twice.
 (With `--fix` a re-run stage-1 task finds its files already fixed: the findings left are the
 same; the "fixed" count of that partition's files can read 0.)
+
+Nothing on a worker depends on the worker's working folder: the client sends absolute paths
+(results are renamed back to the names given) and each file's settings, resolved on the
+client. URL paths (newslint.remote) are read through fsspec and never written.
 """
 
 from __future__ import annotations
 
 import os
 import stat as statmod
+from dataclasses import replace
 from types import SimpleNamespace
+
+from newslint.remote import is_url
 
 DEFAULT_PARTITION_SIZE = 2000
 _EMPTY = b""
@@ -44,44 +53,87 @@ _BAND_DTYPE = [("band", "<u2"), ("key", "<u8"), ("chash", "S16"), ("queried", "?
 _WORKER_CACHE: dict = {}
 
 
-def _worker_state(opts, resolver_args, extra_rules):
-    """A Resolver and LinterFactory per worker process (built once, reused across tasks)."""
+def _worker_factory(opts, extra_rules):
+    """A LinterFactory per worker process (built once, reused across tasks)."""
     import pickle
 
-    key = pickle.dumps((opts, resolver_args, extra_rules))
-    state = _WORKER_CACHE.get(key)
-    if state is None:
-        from newslint.config import Resolver
+    key = pickle.dumps((opts, extra_rules))
+    factory = _WORKER_CACHE.get(key)
+    if factory is None:
         from newslint.runner import LinterFactory
 
         factory = LinterFactory(opts)
         if extra_rules:
             factory.extra_rules = extra_rules
-        state = (Resolver(**resolver_args), factory)
         _WORKER_CACHE.clear()
-        _WORKER_CACHE[key] = state
-    return state
+        _WORKER_CACHE[key] = factory
+    return factory
+
+
+def _lint(path: str, name: str, settings, factory, opts):
+    """`runner.check_file` with the settings the client resolved, named as the client gave it."""
+    from newslint.engine import process_path
+    from newslint.remote import check_url, linter_for
+
+    if is_url(path):
+        return check_url(path, settings, factory, opts)
+    unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else settings.unsafe_fixes
+    res = process_path(path, linter_for(path, settings, factory), opts.mode, unsafe, settings.encoding,
+                       settings.max_file_size)
+    return res if path == name else _relabel(res, path, name)
+
+
+def _relabel(res, path: str, name: str):
+    """A result made under the absolute `path`, renamed to `name`: the file itself and the files a
+    split put beside it (same folder), in findings, `related`, written files, notes and diffs."""
+    folder, name_folder = os.path.dirname(path), os.path.dirname(name)
+
+    def rename(p: str) -> str:
+        if p == path:
+            return name
+        return os.path.join(name_folder, os.path.basename(p)) if os.path.dirname(p) == folder else p
+
+    res.path = rename(res.path)
+    res.diagnostics = [replace(d, filename=rename(d.filename),
+                               related=tuple(replace(r, filename=rename(r.filename)) for r in d.related))
+                       for d in res.diagnostics]
+    res.written = [rename(p) for p in res.written]
+    res.notes = [name + n[len(path):] if n.startswith(path + ":") else n for n in res.notes]
+    if res.diff:
+        lines = res.diff.splitlines(keepends=True)
+        for k in range(len(lines) - 2):  # a file header: '--- A', '+++ B', then '@@' (never text)
+            if lines[k].startswith("--- ") and lines[k + 1].startswith("+++ ") and lines[k + 2].startswith("@@"):
+                for j in (k, k + 1):
+                    lines[j] = lines[j][:4] + rename(lines[j][4:].rstrip("\n")) + "\n"
+        res.diff = "".join(lines)
+    return res
 
 
 def _open_bytes(path: str):
-    """The corpus engine's read_file for local paths; fsspec for URLs."""
-    from newslint.corpus.engine import read_file
+    """The corpus engine's read_file, for local paths and URLs (None when unreadable)."""
+    from newslint.corpus.engine import MAX_BYTES, _TOO_LARGE, read_file
 
-    if "://" not in path:
+    if is_url(path):
+        from newslint.remote import read_url, url_head
+        from newslint.source import SourceError
+
         try:
-            st = os.stat(path)
-        except OSError:
+            return read_url(path, MAX_BYTES)
+        except SourceError as exc:
+            if exc.code != "NL503":
+                return None
+        try:  # read_file's stand-in for a file over the limit (size + first MiB), so both agree
+            size, head = url_head(path, 1 << 20)
+        except SourceError:
             return None
-        if not statmod.S_ISREG(st.st_mode):
-            return None
-        return read_file(path)
-    import fsspec  # pragma: no cover  (URL corpora)
-
+        return _TOO_LARGE + str(size).encode() + b"\0" + head
     try:
-        with fsspec.open(path, "rb") as fh:
-            return fh.read()
-    except (OSError, ValueError):
+        st = os.stat(path)
+    except OSError:
         return None
+    if not statmod.S_ISREG(st.st_mode):
+        return None
+    return read_file(path)
 
 
 def _bucket_of(band, key, k: int):
@@ -103,11 +155,9 @@ def _scan(spec, ctx):
     part_no, lint_items, corpus_items = spec
     results = []
     if ctx["lint"]:
-        from newslint.runner import check_file
-
-        resolver, factory = _worker_state(ctx["opts"], ctx["resolver_args"], ctx["extra_rules"])
-        for i, path in lint_items:
-            results.append((i, check_file(path, resolver, factory, ctx["opts"])))
+        factory = _worker_factory(ctx["opts"], ctx["extra_rules"])
+        for i, path, name, settings_no in lint_items:
+            results.append((i, _lint(path, name, ctx["settings"][settings_no], factory, ctx["opts"])))
     rows = []  # (corpus_no, chash, normhash, mode, n, head_row, head_len)
     lines: dict[bytes, bytes] = {}
     bands_out = []
@@ -311,21 +361,59 @@ def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None)
 
 def _run_check(client, files, opts, resolver_args, copts, partition_size):
     from newslint.config import Resolver
+    from newslint.remote import settings_for
 
-    if True:
-        extra_rules = None
-        resolver = Resolver(**resolver_args)
-        first = resolver.for_path(opts.paths[0] if opts.paths else ".")
-        unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else first.unsafe_fixes
-        if copts is not None and opts.mode == "fix" and unsafe and "NL202" in (copts.select or ()):
-            # as the local engine: corpus boilerplate found first (on the cluster), then fixed
-            _, boilerplate = _run(client, files, opts, resolver_args, copts, partition_size, None, lint=False)
-            extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
-        results, _ = _run(client, files, opts, resolver_args, copts, partition_size, extra_rules, lint=True)
-        return results
+    resolver = Resolver(**resolver_args)
+    plan = _lint_plan(files, resolver, os.getcwd())
+    first = settings_for(opts.paths[0] if opts.paths else ".", resolver)
+    unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else first.unsafe_fixes
+    extra_rules = None
+    if copts is not None and opts.mode == "fix" and unsafe and "NL202" in (copts.select or ()):
+        # as the local engine: corpus boilerplate found first (on the cluster), then fixed
+        _, boilerplate = _run(client, files, plan, opts, copts, partition_size, None, lint=False)
+        extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
+    results, _ = _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True)
+    return results
 
 
-def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules, lint=True):
+def _lint_plan(files, resolver, cwd: str) -> tuple[list[tuple], list]:
+    """What the workers need to lint `files` as the client would, whatever their own working
+    folder: (path to read, name as given, settings no.) per file, and the distinct settings.
+    Settings are resolved here, where the config files (and a relative --config) are."""
+    from newslint.remote import settings_for
+
+    table: list = []
+    number: dict = {}
+    items = []
+    for f in files:
+        s = settings_for(f, resolver) if is_url(f) else resolver.for_file(f)  # as the local engine
+        if s not in number:
+            number[s] = len(table)
+            table.append(s)
+        items.append((f if is_url(f) else os.path.join(cwd, f), f, number[s]))
+    return items, table
+
+
+def _corpus(copts, files):
+    """(CorpusRun, corpus paths): local files by the local engine's own selection (git files, or
+    the paths given), URL files as given (a URL has no git repository)."""
+    import newslint.corpus.rules  # noqa: F401  (registers the corpus rules)
+    from newslint.corpus.engine import CorpusRun
+
+    run = CorpusRun(copts)
+    run.cwd = os.path.abspath(copts.cwd or os.getcwd())
+    local = [f for f in files if not is_url(f)]
+    run.query_abs, corpus = {}, []
+    if local:  # with none, CorpusRun.files would take the git repository of the cwd as the corpus
+        run.query_abs, corpus, _ = run.files(local, None)
+    urls = [f for f in files if is_url(f)]
+    seen = set(corpus)
+    corpus.extend(u for u in urls if u not in seen)
+    run.query_abs.update((u, u) for u in urls)
+    return run, corpus
+
+
+def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True):
     import dask.bag as db
     from dask import delayed
     from distributed import as_completed
@@ -333,25 +421,17 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
     from newslint.engine import FileResult
 
     N = max(1, int(partition_size or DEFAULT_PARTITION_SIZE))
-    # the corpus: the local engine's own selection (git files, or the paths given)
-    run = None
-    corpus: list[str] = []
-    if copts is not None:
-        import newslint.corpus.rules  # noqa: F401  (registers the corpus rules)
-        from newslint.corpus.engine import CorpusRun
-
-        run = CorpusRun(copts)
-        run.cwd = os.path.abspath(copts.cwd or os.getcwd())
-        run.query_abs, corpus, _ = run.files(list(files), None)
+    run, corpus = _corpus(copts, files) if copts is not None else (None, [])
+    items, settings_table = plan
     # partitions: a file's lint and its corpus read in the same task (fix, then read)
     n_parts = max(1, -(-len(files) // N))
     lint_parts: list[list] = [[] for _ in range(n_parts)]
     corpus_parts: list[list] = [[] for _ in range(n_parts)]
     part_of_abs: dict[str, int] = {}
-    for i, f in enumerate(files):
-        lint_parts[i // N].append((i, f))
+    for i, (path, name, settings_no) in enumerate(items):
+        lint_parts[i // N].append((i, path, name, settings_no))
         if run is not None:
-            part_of_abs.setdefault(os.path.normpath(os.path.join(run.cwd, f)), i // N)
+            part_of_abs.setdefault(path if is_url(path) else os.path.normpath(path), i // N)
     extra = []
     for no, p in enumerate(corpus):
         item = (no, p, p in run.query_abs)
@@ -365,7 +445,7 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
         corpus_parts.append(extra[j:j + N])
     n_parts = len(lint_parts)
     want_pairs = copts is not None and any(copts.wants(c) for c in ("NL401", "NL402", "NL403"))
-    ctx = {"opts": opts, "resolver_args": resolver_args, "copts": copts, "extra_rules": extra_rules,
+    ctx = {"opts": opts, "settings": settings_table, "copts": copts, "extra_rules": extra_rules,
            "lint": lint, "buckets": n_parts, "want_pairs": want_pairs}
     specs = [(k, lint_parts[k], corpus_parts[k]) for k in range(n_parts)]
     scanned = db.from_sequence(specs, npartitions=n_parts).map(_scan, ctx)
@@ -458,10 +538,7 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
             chash_edges.append(("NL403", ca, cb, jac, cab, cba))
 
     # file-level edges and findings: the corpus engine's own code
-    from newslint.corpus.engine import CorpusResult
-    from newslint.corpus.verify import UnionFind
-
-    from newslint.corpus.engine import file_edges
+    from newslint.corpus.engine import CorpusResult, file_edges
 
     edges = file_edges(query_chashes, paths_of, chash_edges, run.display, o)
     facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in query_chashes}
@@ -505,42 +582,63 @@ def _run(client, files, opts, resolver_args, copts, partition_size, extra_rules,
                         ff.boilerplate.update(h)
                         ff.boilerplate_threshold = threshold
                         ff.corpus_size = n_files
-    client.cancel(scanned)
-
-    from newslint.corpus.rules import corpus_rules
-    from newslint.diagnostics import Diagnostic
-
-    diagnostics: dict = {}
-    rules = [r for r in corpus_rules() if o.wants(r.code)]
-    for name, ff in findings.items():
-        out = []
-        for rule in rules:
-            out.extend(rule.corpus_check(ff, o))
-        out.sort(key=Diagnostic.sort_key)
-        diagnostics[name] = out
-    result = CorpusResult(diagnostics, findings, edges, stats, run.notes, sorted(run.display(p) for p in skipped),
-                          boilerplate=boilerplate)
-    uf = UnionFind()  # clusters (what `newslint dups` prints); kept for callers of `clusters()`
-    for e in edges:
-        uf.union(e.a, e.b)
+    # `scanned` is released when this function returns; not client.cancel(scanned): cancelling keys
+    # whose dependents were already released trips an assertion in the scheduler (distributed
+    # 2026.8), which then drops this client's connection and prints tracebacks.
     if not lint:
         return results, boilerplate
-    _merge(results, result, resolver_args)
+    diagnostics = _corpus_diagnostics(client, findings, o, N)
+    result = CorpusResult(diagnostics, findings, edges, stats, run.notes, sorted(run.display(p) for p in skipped),
+                          boilerplate=boilerplate)
+    _merge(results, result, [settings_table[no] for _, _, no in items])
     return [r if r is not None else FileResult(f) for r, f in zip(results, files)], boilerplate
 
 
-def _merge(results, corpus_result, resolver_args) -> None:
-    """The local engine's merge of corpus diagnostics into the file results (cli.check)."""
-    from newslint.config import Resolver
-    from newslint.runner import per_file_ignored
+def _corpus_diagnostics(client, findings: dict, copts, batch_size: int) -> dict:
+    """The corpus rules' diagnostics for each queried file, computed on the workers (NL202
+    re-reads its file, which the workers can read and the client need not)."""
+    from distributed import as_completed
 
-    resolver = Resolver(**resolver_args)
+    out: dict = {name: [] for name in findings}
+    # a file with none of these gets no corpus finding: not worth sending
+    todo = [ff for ff in findings.values() if ff.duplicates or ff.near or ff.contained_in or ff.contains
+            or ff.boilerplate]
+    batches = [todo[j:j + batch_size] for j in range(0, len(todo), batch_size)]
+    for fut in as_completed([client.submit(_corpus_rules, b, copts, pure=False) for b in batches]):
+        out.update(fut.result())
+    return out
+
+
+def _corpus_rules(batch, copts) -> dict:
+    """(On a worker) the corpus rules for a batch of FileFindings: display name -> diagnostics."""
+    from newslint.corpus.rules import corpus_rules
+    from newslint.diagnostics import Diagnostic
+    from newslint.remote import url_boilerplate
+
+    rules = [r for r in corpus_rules() if copts.wants(r.code)]
+    out = {}
+    for ff in batch:
+        found = []
+        for rule in rules:
+            if rule.code == "NL202" and is_url(ff.abspath):  # its corpus_check reads local files only
+                found.extend(url_boilerplate(rule, ff))
+            else:
+                found.extend(rule.corpus_check(ff, copts))
+        out[ff.path] = sorted(found, key=Diagnostic.sort_key)
+    return out
+
+
+def _merge(results, corpus_result, settings_of) -> None:
+    """The local engine's merge of corpus diagnostics into the file results (cli.check).
+    `settings_of[i]` are the settings file i was linted with."""
+    from newslint.remote import ignored_codes
+
     by_path = corpus_result.diagnostics
     in_file = {(r.path, "NL202") for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
-    for res in results:
+    for res, settings in zip(results, settings_of):
         if res is None:
             continue
-        ignored = per_file_ignored(res.path, resolver.for_path(res.path))
+        ignored = ignored_codes(res.path, settings)
         extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
                  and not any(d.code.startswith(p.upper()) for p in ignored)]
         if extra:

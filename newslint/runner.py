@@ -106,9 +106,16 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
 
 
 def files_to_check(paths, resolver: Resolver) -> list[str]:
+    """The files under `paths`, each root's files sorted. URL roots (any fsspec URL) are
+    listed through fsspec and raise newslint.remote.RemoteError when they cannot be."""
+    from newslint.remote import is_url, list_url, settings_for
+
     out = []
     for root in paths:
-        s = resolver.for_path(root)
+        s = settings_for(root, resolver)
+        if is_url(root):  # exclude globs with a '/' are anchored at the URL itself
+            out.extend(list_url(root, s.include, s.all_excludes, s.force_exclude))
+            continue
         excludes = tuple(_anchor(g, s) for g in s.all_excludes)
         out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
     return list(dict.fromkeys(out))

@@ -3,6 +3,9 @@
 engine's, on the BBC corpus and on a generated corpus, also when a worker is SIGKILLed
 in the middle of a run.
 
+The workers run in a folder of their own and every test passes paths relative to its own
+working folder: the client must send the workers absolute paths and report the names given.
+
 Size of the generated corpus: NEWSLINT_DASK_TEST_FILES (default 10,000; the acceptance run
 is 100,000 and takes several minutes on two cores).
 """
@@ -39,51 +42,69 @@ def _start(args, log: Path, cwd: Path) -> subprocess.Popen:
                             start_new_session=True)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """(address, client) of a scheduler with two nanny-managed workers."""
+_CLUSTER: dict = {}  # the session's one cluster: addr, client, procs, cwd (the workers' folder), ready
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory, request):
+    """(address, client) of a scheduler with two nanny-managed workers, all started in a folder
+    of their own. One per session: test_dask_urls imports this fixture, and pytest would make
+    a second cluster for it (one per module that holds the fixture) without the _CLUSTER check."""
+    if not _CLUSTER:
+        request.addfinalizer(_stop_cluster)
+        _start_cluster(tmp_path_factory.mktemp("dask"))
+    if not _CLUSTER.get("ready"):
+        pytest.fail("the Dask test cluster did not start (see the first test that used it)")
+    return _CLUSTER["addr"], _CLUSTER["client"]
+
+
+def _start_cluster(tmp: Path) -> None:
     from distributed import Client
 
-    tmp = tmp_path_factory.mktemp("dask")
     port = _free_port()
     addr = f"tcp://127.0.0.1:{port}"
-    procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
-                     "--dashboard-address", ":0"], tmp / "scheduler.log", tmp)]
-    client = None
-    try:
-        deadline = time.time() + 60
-        while True:  # the scheduler is up when a client connects
-            try:
-                client = Client(addr, timeout="2s", set_as_default=False)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("dask scheduler did not start: " + (tmp / "scheduler.log").read_text())
-                time.sleep(0.5)
-        for n in range(2):
-            procs.append(_start(["distributed.cli.dask_worker", addr, "--nthreads", "1", "--nworkers", "1",
-                                 "--memory-limit", "3GB", "--host", "127.0.0.1", "--dashboard-address", ":0",
-                                 "--name", f"w{n}"], tmp / f"worker{n}.log", tmp))
-        client.wait_for_workers(2, timeout=120)
-        yield addr, client
-    finally:
-        if client is not None:
-            client.close()
-        for p in reversed(procs):
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
+    _CLUSTER.update(addr=addr, client=None, cwd=tmp, procs=[
+        _start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
+                "--dashboard-address", ":0"], tmp / "scheduler.log", tmp)])
+    deadline = time.time() + 60
+    while True:  # the scheduler is up when a client connects
+        try:
+            _CLUSTER["client"] = Client(addr, timeout="2s", set_as_default=False)
+            break
+        except OSError:
+            if time.time() > deadline:
+                pytest.fail("dask scheduler did not start: " + (tmp / "scheduler.log").read_text())
+            time.sleep(0.5)
+    for n in range(2):
+        _CLUSTER["procs"].append(_start(
+            ["distributed.cli.dask_worker", addr, "--nthreads", "1", "--nworkers", "1", "--memory-limit", "3GB",
+             "--host", "127.0.0.1", "--dashboard-address", ":0", "--name", f"w{n}"], tmp / f"worker{n}.log", tmp))
+    _CLUSTER["client"].wait_for_workers(2, timeout=120)
+    _CLUSTER["ready"] = True
 
 
-def _check(path: Path, cwd: Path, *extra: str) -> subprocess.Popen:
+def _stop_cluster() -> None:
+    if _CLUSTER.get("client") is not None:
+        _CLUSTER["client"].close()
+    procs = _CLUSTER.get("procs", [])
+    for p in reversed(procs):
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+    _CLUSTER.clear()
+
+
+def _check(path: Path | str, cwd: Path, *extra: str) -> subprocess.Popen:
+    """`newslint check` in `cwd` on `path`, given relative to `cwd` (the workers' folder differs)."""
+    rel = os.path.relpath(path, cwd) if os.path.isabs(path) else str(path)
     return subprocess.Popen([sys.executable, "-m", "newslint", "check", "--output-format", "json", "--no-cache",
-                             *extra, str(path)], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             *extra, rel], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _run(path: Path, cwd: Path, *extra: str) -> tuple[int, bytes, bytes]:
@@ -109,7 +130,9 @@ def _same(path: Path, cwd: Path, addr: str, *extra: str) -> None:
     rc_d, out_d, err_d = _run(path, cwd, "--engine", "dask", "--scheduler", addr, *extra)
     assert rc_l in (0, 1), err_l.decode()[-2000:]
     assert rc_d == rc_l, err_d.decode()[-2000:]
+    assert b"Traceback" not in err_d, err_d.decode()[-2000:]
     assert out_l.count(b'"code"') > 0
+    assert b'"filename": "../' in out_l  # the names are the relative paths given
     assert out_d == out_l
 
 
@@ -182,6 +205,55 @@ def test_fix_identical(cluster, tmp_path):
             else _run(d, tmp_path / engine, "--fix", *extra)
         assert rc in (0, 1), err.decode()[-2000:]
         files = {p.name: p.read_bytes() for p in sorted(d.iterdir())}
-        outs.append((rc, out.replace(str(d).encode(), b"DIR"), files))
+        outs.append((rc, out, files))
     assert outs[0] == outs[1]
+    assert b'"filename": "docs/' in outs[0][1]
     assert outs[0][2]["merged.txt"] != sample.read_bytes()  # something was fixed
+
+
+def _copy_docs(dst: Path) -> Path:
+    """40 BBC tech articles (one twice) in docs/, the merged sample in more/, a config beside them."""
+    import shutil
+
+    d = dst / "docs"
+    d.mkdir(parents=True)
+    for src in sorted((BBC / "tech").glob("*.txt"))[:40]:
+        shutil.copy(src, d / src.name)
+    shutil.copy(BBC / "tech" / "001.txt", d / "copy.txt")
+    (dst / "more").mkdir()
+    shutil.copy(SHARED / "samples" / "aawsat_two_articles.txt", dst / "more" / "merged.txt")
+    (dst / "cfg.toml").write_text('ignore = ["NL102"]\n')  # read by the client: the workers' folder has none
+    return d
+
+
+def test_relative_paths_with_workers_elsewhere(cluster, tmp_path):
+    """Relative paths (and a relative --config) mean the same on the workers as on the client,
+    though the workers run in another folder: findings, --diff, and --fix --unsafe-fixes
+    splitting a merged file beside it, all as the local engine, under the names given."""
+    if not (SHARED / "samples").is_dir() or not BBC.is_dir():
+        pytest.skip("../shared absent")
+    addr, client = cluster
+    worker_cwds = set(client.run(os.getcwd).values())
+    assert worker_cwds == {str(_CLUSTER["cwd"])}
+    before = sorted(os.listdir(_CLUSTER["cwd"]))
+    merged = "more/../more/merged.txt"  # a file given on its own, by a roundabout name
+    outs = []
+    for engine in ("local", "dask"):
+        cwd = tmp_path / engine
+        d = _copy_docs(cwd)
+        cmd = ("--config", "cfg.toml", "--engine", engine, "--scheduler", addr, "--partition-size", "10", merged)
+        runs = [_run("docs", cwd, *cmd), _run("docs", cwd, *cmd, "--diff", "--unsafe-fixes"),
+                _run("docs", cwd, *cmd, "--fix", "--unsafe-fixes")]
+        for rc, _, err in runs:
+            assert rc == 1, err.decode()[-2000:]
+            assert b"Traceback" not in err, err.decode()[-2000:]
+        files = {p.name: p.read_bytes() for p in sorted(d.iterdir()) + sorted((cwd / "more").iterdir())}
+        outs.append(([out for _, out, _ in runs], files))
+    assert outs[1] == outs[0]
+    (check, diff, fixed), files = outs[0]
+    assert b'"code": "NL101"' in check and b'"code": "NL102"' not in check  # cfg.toml applied
+    assert b'"filename": "docs/copy.txt"' in check and f'"filename": "{merged}"'.encode() in check
+    assert f"--- {merged}\n+++ {merged}\n@@".encode() in diff
+    assert b"--- /dev/null\n+++ more/../more/merged-2.txt\n@@" in diff
+    assert "merged-2.txt" in files and b"NL301" in check and b"NL301" not in fixed  # split beside the file given
+    assert sorted(os.listdir(_CLUSTER["cwd"])) == before  # nothing written where the workers run
