@@ -47,6 +47,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # bench/peers.py
 SHARED = HERE.parents[1] / "shared"
 BBC = SHARED / "corpora" / "bbc"
 WORD = re.compile(r"\w+")
@@ -197,8 +198,14 @@ def truth_pairs(root: Path, threshold: float) -> dict[tuple[str, str], float]:
 # -- the two pipelines (each run in its own process) ----------------------------------------
 
 def newslint_check_command(root: str, threshold: float, jobs: int | None, report: str) -> list[str]:
-    cmd = [sys.executable, "-m", "newslint", "check", "--select", "NL401,NL402,NL403,NL202", "--no-cache",
-           "--config", f"duplicates.threshold = {threshold}", "--output-format", "json", "-o", report, "."]
+    """newslint as a user has it: the wheel installed into its own venv (bench/peers.py), so
+    its modules are byte-compiled (this workplace sets PYTHONDONTWRITEBYTECODE=1, which
+    would make an editable checkout recompile every module at every start)."""
+    from peers import newslint_command
+
+    cmd = newslint_command() + ["check", "--select", "NL401,NL402,NL403,NL202", "--no-cache",
+                                "--config", f"duplicates.threshold = {threshold}", "--output-format", "json",
+                                "-o", report, "."]
     return cmd + (["--jobs", str(jobs)] if jobs else [])
 
 
@@ -281,7 +288,12 @@ def timed(which: str, root: Path, threshold: float, jobs: int | None) -> tuple[f
     if which == "newslint check":
         cmd = newslint_check_command(str(root), threshold, jobs, out)
     else:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", which, "--root", str(root),
+        # the SHA-1 side runs on the same installed newslint; datasketch on this interpreter
+        from peers import NEWSLINT_VENV, newslint_command
+
+        python = str(NEWSLINT_VENV / "bin" / "python") if which.startswith("newslint") and newslint_command() \
+            else sys.executable
+        cmd = [python, str(Path(__file__).resolve()), "--worker", which, "--root", str(root),
                "--threshold", str(threshold), "--out", out]
         if jobs:
             cmd += ["--jobs", str(jobs)]

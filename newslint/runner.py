@@ -279,9 +279,15 @@ class Runner:
             self.cache.close()
         return results  # type: ignore[return-value]
 
+    def _any_rules(self, paths: list[str]) -> bool:
+        """Does any in-file rule apply? (Settings differ by folder at most: one file each.)"""
+        one_per_folder = {os.path.dirname(p): p for p in paths}
+        return any(self._linter_for(p)[0].rules for p in one_per_folder.values())
+
     def _lint_all(self, paths: list[str], progress):
-        # Worker processes pay for themselves only on larger runs (each costs a start-up).
-        if self.jobs == 1 or len(paths) < 64:
+        # Worker processes pay for themselves only on larger runs (each costs a start-up),
+        # and not at all when no in-file rule is selected (files are only read).
+        if self.jobs == 1 or len(paths) < 64 or not self._any_rules(paths):
             for path in paths:
                 yield check_file(path, self.resolver, self.factory, self.opts)
                 if progress:

@@ -77,27 +77,39 @@ def signature(fps: np.ndarray, num_perm: int = DEFAULT_NUM_PERM, seed: int = DEF
 
 def signatures(fp_list: list[np.ndarray], num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED,
                group: int = 16) -> np.ndarray:
-    """(len(fp_list), num_perm) uint32 signatures, `group` documents per vectorised pass: the
-    permuted values of a group, laid out (num_perm, shingles), are reduced per document with
-    `np.minimum.reduceat` (a group of 16 articles stays in cache; measured ~2x one-by-one)."""
+    """(len(fp_list), num_perm) uint32 signatures, up to `group` documents per vectorised pass
+    (fewer when their shingles exceed the cell budget): the permuted values of a group, laid
+    out (num_perm, shingles), are reduced per document with `np.minimum.reduceat` (a group
+    of 16 articles stays in cache; measured ~2x one-by-one)."""
     n = len(fp_list)
     a, b = permutations(num_perm, seed)
     out = np.full((n, num_perm), _MAX32, dtype=np.uint32)
-    for g in range(0, n, group):
-        docs = [k for k in range(g, min(n, g + group)) if fp_list[k].size]
-        if not docs:
+    budget = _CHUNK_CELLS // num_perm  # shingles per pass, so the (num_perm, shingles) block stays small
+    batch: list[int] = []
+    total = 0
+    for k in range(n + 1):
+        size = fp_list[k].size if k < n else 0
+        if batch and (k == n or len(batch) == group or total + size > budget):
+            _sign_group(fp_list, batch, a, b, out)
+            batch, total = [], 0
+        if k == n or not size:
             continue
-        sizes = np.array([fp_list[k].size for k in docs])
-        if sizes.sum() > _CHUNK_CELLS // num_perm:  # a huge file: one at a time, chunked
-            for k in docs:
-                out[k] = signature(fp_list[k], num_perm, seed)
+        if size > budget:  # a huge file: alone, in chunks
+            out[k] = signature(fp_list[k], num_perm, seed)
             continue
-        hv = fmix32(hash32(np.concatenate([fp_list[k] for k in docs])))
-        phv = np.multiply.outer(a, hv)
-        phv += b[:, None]
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        out[docs] = np.minimum.reduceat(phv, starts, axis=1).T
+        batch.append(k)
+        total += size
     return out
+
+
+def _sign_group(fp_list: list[np.ndarray], docs: list[int], a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """Signatures of a few documents in one vectorised pass (see `signatures`)."""
+    sizes = np.array([fp_list[k].size for k in docs])
+    hv = fmix32(hash32(np.concatenate([fp_list[k] for k in docs])))
+    phv = np.multiply.outer(a, hv)
+    phv += b[:, None]
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    out[docs] = np.minimum.reduceat(phv, starts, axis=1).T
 
 
 def lsh_params(num_perm: int = DEFAULT_NUM_PERM, rows: int = DEFAULT_ROWS) -> tuple[int, int]:
