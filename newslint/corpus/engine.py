@@ -367,6 +367,20 @@ class CorpusRun:
         file_rows: dict[str, tuple] = {}
         settings, num_perm, seed = o.shingles, o.num_perm, o.seed
         pool = None
+        # worker processes sign batches while this one reads and hashes, and signs every
+        # (workers+1)-th batch itself rather than wait (fork: nothing to import again)
+        workers = (o.jobs or os.cpu_count() or 1) - 1
+        batches = 0
+
+        def dispatch(batch) -> None:
+            nonlocal batches
+            if batches % (workers + 1) == workers:
+                for f in sign_many(batch, settings, num_perm, seed):
+                    new_docs[f.chash] = f
+            else:
+                tasks.append(pool.apply_async(_sign_batch, ((batch, settings, num_perm, seed),)))
+            batches += 1
+
         try:
             pending: list[tuple[bytes, bytes]] = []
             tasks = []
@@ -388,17 +402,16 @@ class CorpusRun:
                         continue
                     pending.append((c, data))
                     new_docs[c] = None  # type: ignore[assignment]  # reserved
-                big = len(to_read) >= _POOL_MIN and (o.jobs or os.cpu_count() or 1) > 1
-                if big and pool is None and len(pending) >= _CHUNK:
+                if len(to_read) >= _POOL_MIN and workers >= 1 and pool is None and len(pending) >= _CHUNK:
                     import multiprocessing
 
-                    pool = multiprocessing.get_context("fork").Pool(o.jobs or os.cpu_count())
+                    pool = multiprocessing.get_context("fork").Pool(workers)
                 while pool is not None and len(pending) >= _CHUNK:
                     batch, pending = pending[:_CHUNK], pending[_CHUNK:]
-                    tasks.append(pool.apply_async(_sign_batch, ((batch, settings, num_perm, seed),)))
-            if pool is not None and pending:
+                    dispatch(batch)
+            if pool is not None:
                 for j in range(0, len(pending), _CHUNK):
-                    tasks.append(pool.apply_async(_sign_batch, ((pending[j:j + _CHUNK], settings, num_perm, seed),)))
+                    dispatch(pending[j:j + _CHUNK])
                 pending = []
             for f in sign_many(pending, settings, num_perm, seed):
                 new_docs[f.chash] = f
