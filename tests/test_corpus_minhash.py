@@ -254,3 +254,13 @@ def test_blank_shortcut_knows_every_whitespace_character():
     for text in ["two  spaces", "tab\there", "nbsp\xa0here", "thin\u2009space", "a line\nnext line",
                  "one space only\r\nand CRLF"]:
         assert _fold_blanks(text) == _BLANKS.sub(" ", text)
+
+
+def test_shipped_default_permutations_are_the_drawn_ones():
+    """permutations(128, 1) is read from a shipped file (no numpy.random import); it must be
+    exactly what datasketch's RandomState(1) draws."""
+    from newslint.corpus.minhash import draw_permutations, permutations
+
+    shipped, drawn = permutations(128, 1), draw_permutations(128, 1)
+    assert all(np.array_equal(x, y) and x.dtype == np.uint32 for x, y in zip(shipped, drawn))
+    assert np.array_equal(permutations(64, 7)[0], draw_permutations(64, 7)[0])

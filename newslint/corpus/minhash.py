@@ -20,6 +20,7 @@ J = 0.2; the low `r` keeps contained articles (whose Jaccard is about size ratio
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
@@ -34,12 +35,28 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 _CHUNK_CELLS = 1 << 20
 
 
-@lru_cache(maxsize=8)
-def permutations(num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED) -> tuple[np.ndarray, np.ndarray]:
+# The default (a, b), drawn once with draw_permutations(128, 1) and shipped: numpy.random's
+# import costs every hook run ~12 ms (tests/test_corpus_minhash.py redraws and compares).
+_DEFAULT_PERMUTATIONS = os.path.join(os.path.dirname(__file__), "permutations-128-1.bin")
+
+
+def draw_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(a, b) exactly as datasketch's MinHash(num_perm, seed, scheme='affine32') draws them."""
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) exactly as datasketch's MinHash(num_perm, seed, scheme='affine32') draws them."""
+    if (num_perm, seed) == (DEFAULT_NUM_PERM, DEFAULT_SEED):
+        with open(_DEFAULT_PERMUTATIONS, "rb") as fh:
+            ab = np.frombuffer(fh.read(), dtype="<u4").astype(np.uint32)
+        a, b = ab[:num_perm], ab[num_perm:]
+    else:
+        a, b = draw_permutations(num_perm, seed)
     a.setflags(write=False)
     b.setflags(write=False)
     return a, b
