@@ -12,7 +12,7 @@ from newslint.fixer import apply_edits, merge_fixes
 from newslint.registry import Context, Rule
 from newslint.suppress import apply_suppressions
 from newslint.source import (Source, SourceError, assert_unchanged, atomic_write, create_exclusive, locked_source,
-                             read_bytes, read_source, same_content)
+                             probe, read_source, same_content)
 
 MAX_FIX_PASSES = 10
 
@@ -213,8 +213,8 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         return res
 
     try:
-        if not linter.rules:  # only cross-file rules selected: read (to report an unreadable
-            read_bytes(path, **kwargs)  # file) but build no Source or Document
+        if not linter.rules:  # only cross-file rules selected: report what cannot be read,
+            probe(path, **kwargs)  # but read nothing and build no Document
             return FileResult(display)
         if mode == "fix":
             with locked_source(path, encoding, **kwargs) as source:

@@ -240,6 +240,18 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         os.close(fd)
 
 
+def probe(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise the SourceError that reading `path` would raise at open time (missing, not a
+    regular file, unreadable, over the size limit), without reading it: for runs whose rules
+    never look at the text here (the corpus pass reads it)."""
+    fd, fst = _open_regular(path)
+    os.close(fd)
+    if fst.st_size > max_bytes:
+        raise SourceError(
+            "NL503", f"file is {fst.st_size:,} bytes, over the {max_bytes:,}-byte limit (max-file-size); skipped"
+        )
+
+
 def read_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Read a file from disk. Raises SourceError for anything that is not lintable text."""
     fd, fst = _open_regular(path)
