@@ -37,7 +37,8 @@ from newslint.files import DEFAULT_INCLUDE
 log = logging.getLogger("newslint.corpus")
 
 MAX_BYTES = 50 * 1024 * 1024
-_CHUNK = 256  # files per task sent to a worker process
+_CHUNK = 256  # at most this many documents per task sent to a worker process
+_READ_WINDOW = 20_000  # files read before their new contents are signed (bounds the raw text held)
 _POOL_MIN = 400  # fewer new documents than this are signed in-process
 
 
@@ -225,9 +226,32 @@ def sign_many(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_p
     return out + facts
 
 
-def _sign_batch(args) -> list[DocFacts]:
-    items, settings, num_perm, seed = args
-    return sign_many(items, settings, num_perm, seed)
+_FORKED: tuple = ()  # (items, settings, num_perm, seed) for the forked signing workers
+
+
+def _sign_range(bounds: tuple[int, int]) -> list[DocFacts]:
+    items, settings, num_perm, seed = _FORKED
+    return sign_many(items[bounds[0]:bounds[1]], settings, num_perm, seed)
+
+
+def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_perm: int, seed: int,
+                 jobs: int) -> list[DocFacts]:
+    """`sign_many` for many new documents, on `jobs` forked processes when there are enough:
+    the workers are forked after every file is read, so they find the data in their copy of
+    this process's memory and only index ranges (and the results) cross a pipe."""
+    global _FORKED
+    if jobs <= 1 or len(items) < _POOL_MIN:
+        return sign_many(items, settings, num_perm, seed)
+    import multiprocessing
+
+    _FORKED = (items, settings, num_perm, seed)
+    try:
+        size = max(32, min(_CHUNK, -(-len(items) // (jobs * 4))))
+        ranges = [(i, min(len(items), i + size)) for i in range(0, len(items), size)]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return [f for part in pool.imap(_sign_range, ranges) for f in part]
+    finally:
+        _FORKED = ()
 
 
 _TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
@@ -366,62 +390,26 @@ class CorpusRun:
         new_docs: dict[bytes, DocFacts] = {}
         file_rows: dict[str, tuple] = {}
         settings, num_perm, seed = o.shingles, o.num_perm, o.seed
-        pool = None
-        # worker processes sign batches while this one reads and hashes, and signs every
-        # (workers+1)-th batch itself rather than wait (fork: nothing to import again)
-        workers = (o.jobs or os.cpu_count() or 1) - 1
-        batches = 0
-
-        def dispatch(batch) -> None:
-            nonlocal batches
-            if batches % (workers + 1) == workers:
-                for f in sign_many(batch, settings, num_perm, seed):
-                    new_docs[f.chash] = f
-            else:
-                tasks.append(pool.apply_async(_sign_batch, ((batch, settings, num_perm, seed),)))
-            batches += 1
-
-        try:
+        # read a window of files, then sign its new contents (raw text in memory: one window)
+        for w in range(0, len(to_read), _READ_WINDOW):
             pending: list[tuple[bytes, bytes]] = []
-            tasks = []
-            for i in range(0, len(to_read), _CHUNK):  # small steps: the workers start early
-                part = to_read[i:i + _CHUNK]
-                datas = []
-                for p, key in part:
-                    data = read_file(p)
-                    if data is None:
-                        continue
-                    c = content_hash(data)
-                    self.stats.hashed += 1
-                    chash_of[p] = c
-                    file_rows[p] = (*key, c)
-                    datas.append((c, data))
-                known = index.known({c for c, _ in datas} - new_docs.keys())
-                for c, data in datas:
-                    if c in known or c in new_docs:
-                        continue
-                    pending.append((c, data))
+            for p, key in to_read[w:w + _READ_WINDOW]:
+                data = read_file(p)
+                if data is None:
+                    continue
+                c = content_hash(data)
+                self.stats.hashed += 1
+                chash_of[p] = c
+                file_rows[p] = (*key, c)
+                if c not in new_docs:
                     new_docs[c] = None  # type: ignore[assignment]  # reserved
-                if len(to_read) >= _POOL_MIN and workers >= 1 and pool is None and len(pending) >= _CHUNK:
-                    import multiprocessing
-
-                    pool = multiprocessing.get_context("fork").Pool(workers)
-                while pool is not None and len(pending) >= _CHUNK:
-                    batch, pending = pending[:_CHUNK], pending[_CHUNK:]
-                    dispatch(batch)
-            if pool is not None:
-                for j in range(0, len(pending), _CHUNK):
-                    dispatch(pending[j:j + _CHUNK])
-                pending = []
-            for f in sign_many(pending, settings, num_perm, seed):
+                    pending.append((c, data))
+            known = index.known([c for c, _ in pending]) if pending else set()
+            pending = [(c, data) for c, data in pending if c not in known]
+            for c in known:
+                del new_docs[c]
+            for f in sign_pending(pending, settings, num_perm, seed, o.jobs or os.cpu_count() or 1):
                 new_docs[f.chash] = f
-            for t in tasks:
-                for f in t.get():
-                    new_docs[f.chash] = f
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
         new_list = [f for f in new_docs.values() if f is not None]
         self.stats.signed = sum(1 for f in new_list if f.mode != "skip")
         index.commit(new_list, file_rows, gone)
