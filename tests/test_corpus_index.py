@@ -231,3 +231,28 @@ def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypat
     assert data.startswith(engine._TOO_LARGE) and engine.decode_text(data) is None
     res = analyze([str(tmp_path)], None, CorpusOptions(cwd=str(tmp_path), use_cache=False))
     assert res.skipped == [str(big)] and res.stats.skipped == 1
+
+
+def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monkeypatch):
+    """The index is built a window of files at a time (read, sign, commit, drop the shingle
+    sets from memory); with windows of 16 files the findings equal those of a run that keeps
+    everything in memory, and every content is in the index."""
+    from newslint.corpus import engine
+
+    shutil.copyfile(small_repo / SUBSET[3], small_repo / "business/copy.txt")  # an exact copy
+    (small_repo / "business/near.txt").write_text(refiled((small_repo / SUBSET[0]).read_text()))
+    git(small_repo, "add", "-A")
+    git(small_repo, "commit", "-qm", "copies")
+    in_memory = analyze(None, None, opts(small_repo, use_cache=False))
+    monkeypatch.setattr(engine, "_READ_WINDOW", 16)
+    windowed = analyze(None, None, opts(small_repo))
+    assert windowed.stats.signed == in_memory.stats.signed == 121  # the copy has its original's content
+    assert windowed.edges == in_memory.edges
+    assert {e.code for e in windowed.edges} >= {"NL401", "NL402"}
+    assert windowed.diagnostics == in_memory.diagnostics
+    import sqlite3
+
+    con = sqlite3.connect(small_repo / DB)
+    assert con.execute("SELECT count(*) FROM docs").fetchone()[0] == 121
+    assert con.execute("SELECT count(*) FROM files").fetchone()[0] == 122
+    con.close()

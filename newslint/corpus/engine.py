@@ -387,12 +387,15 @@ class CorpusRun:
                 gone.append(p)
         self.stats.dropped = len(gone)
 
-        new_docs: dict[bytes, DocFacts] = {}
-        file_rows: dict[str, tuple] = {}
         settings, num_perm, seed = o.shingles, o.num_perm, o.seed
-        # read a window of files, then sign its new contents (raw text in memory: one window)
+        fresh: dict[bytes, DocFacts] = {}
+        seen: set[bytes] = set()
+        # a window of files at a time: read, sign the new contents, commit. Memory holds one
+        # window's text; a persistent index keeps the shingle sets (verification reads back
+        # the few it needs), so a first index build does not hold the whole corpus's.
         for w in range(0, len(to_read), _READ_WINDOW):
             pending: list[tuple[bytes, bytes]] = []
+            file_rows: dict[str, tuple] = {}
             for p, key in to_read[w:w + _READ_WINDOW]:
                 data = read_file(p)
                 if data is None:
@@ -401,19 +404,22 @@ class CorpusRun:
                 self.stats.hashed += 1
                 chash_of[p] = c
                 file_rows[p] = (*key, c)
-                if c not in new_docs:
-                    new_docs[c] = None  # type: ignore[assignment]  # reserved
+                if c not in seen:
+                    seen.add(c)
                     pending.append((c, data))
             known = index.known([c for c, _ in pending]) if pending else set()
-            pending = [(c, data) for c, data in pending if c not in known]
-            for c in known:
-                del new_docs[c]
-            for f in sign_pending(pending, settings, num_perm, seed, o.jobs or os.cpu_count() or 1):
-                new_docs[f.chash] = f
-        new_list = [f for f in new_docs.values() if f is not None]
-        self.stats.signed = sum(1 for f in new_list if f.mode != "skip")
-        index.commit(new_list, file_rows, gone)
-        return chash_of, {f.chash: f for f in new_list}
+            signed = sign_pending([(c, data) for c, data in pending if c not in known], settings, num_perm, seed,
+                                  o.jobs or os.cpu_count() or 1)
+            del pending
+            index.commit(signed, file_rows, gone if w == 0 else [])
+            for f in signed:
+                if index.persistent:
+                    f.shingles = None
+                fresh[f.chash] = f
+        if not to_read:
+            index.commit([], {}, gone)
+        self.stats.signed = sum(1 for f in fresh.values() if f.mode != "skip")
+        return chash_of, fresh
 
     def run(self, query_paths: list[str] | None, corpus_paths: list[str] | None,
             index_only: bool = False) -> CorpusResult:
