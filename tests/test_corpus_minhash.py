@@ -264,3 +264,16 @@ def test_shipped_default_permutations_are_the_drawn_ones():
     shipped, drawn = permutations(128, 1), draw_permutations(128, 1)
     assert all(np.array_equal(x, y) and x.dtype == np.uint32 for x, y in zip(shipped, drawn))
     assert np.array_equal(permutations(64, 7)[0], draw_permutations(64, 7)[0])
+
+
+def test_isin_and_sorted_unique_match_numpy():
+    """The corpus pass avoids np.unique/np.isin (they import numpy.ma at first use); its
+    replacements must give numpy's answers, on line fingerprints of real text."""
+    from newslint.corpus.shingle import isin, line_facts, sorted_unique
+
+    texts = [(need(BBC) / n).read_text(encoding="utf-8") for n in ("tech/164.txt", "tech/184.txt", "sport/312.txt")]
+    lines = [line_facts(t)[1] for t in texts]
+    every = np.concatenate(lines + lines[:1])
+    assert np.array_equal(sorted_unique(every.copy()), np.unique(every))
+    for allowed in (lines[0], lines[1], np.zeros(0, dtype=np.int64)):
+        assert np.array_equal(isin(every, allowed), np.isin(every, allowed))

@@ -28,6 +28,8 @@ from newslint.corpus.shingle import (
     ShingleSettings,
     content_hash,
     doc_facts,
+    isin,
+    sorted_unique,
     unique_fingerprints,
 )
 from newslint.corpus.verify import UnionFind, similarity
@@ -642,7 +644,7 @@ class CorpusRun:
         qlines = np.frombuffer(b"".join(qblobs), dtype="<i8")
         if qlines.size * 8 < every.size:
             # a few files asked about (the hook): count only their lines, not sort every line
-            every = every[np.isin(every, qlines)]
+            every = every[isin(every, qlines)]
         values, counts = np.unique(every, return_counts=True)
         keep = counts >= threshold
         frequent = dict(zip(values[keep].tolist(), counts[keep].tolist()))
@@ -651,7 +653,7 @@ class CorpusRun:
             return {}
         # which queried contents hold a frequent line: one vectorised membership test
         owner = np.repeat(np.arange(len(queried)), [len(b) // 8 for b in qblobs])
-        holders = np.unique(owner[np.isin(qlines, values[keep])]).tolist()
+        holders = sorted_unique(owner[isin(qlines, values[keep])]).tolist()
         hits = {}
         for k in holders:
             lines = np.frombuffer(qblobs[k], dtype="<i8").tolist()

@@ -25,6 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from newslint.corpus.shingle import sorted_unique
+
 SCHEME = "affine32"
 DEFAULT_NUM_PERM = 128
 DEFAULT_SEED = 1
@@ -165,7 +167,6 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     chunks = []
-    idx = np.arange(n, dtype=np.int64)
     for col in range(bands):
         k = keys[:, col]
         order = np.argsort(k, kind="stable")
@@ -185,12 +186,11 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
             members = np.sort(order[s:e])
             ii, jj = np.triu_indices(members.size, k=1)
             chunks.append(np.stack([members[ii], members[jj]], axis=1))
-    del idx
     if not chunks:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(chunks)
     pairs.sort(axis=1)
-    packed = np.unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
+    packed = sorted_unique(pairs[:, 0] * np.int64(n) + pairs[:, 1])
     return np.stack([packed // n, packed % n], axis=1)
 
 

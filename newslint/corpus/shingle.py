@@ -100,7 +100,7 @@ def fingerprints(shingles) -> np.ndarray:
     if not digests:
         return _EMPTY_U64
     fp = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20)[:, :8].copy().view("<u8").ravel()
-    return _sorted_unique(fp.astype(np.uint64, copy=False))
+    return sorted_unique(fp.astype(np.uint64, copy=False))
 
 
 _UNSET = object()
@@ -223,7 +223,9 @@ def tok64_hash32(shingle: bytes) -> int:
     return int(_combine(th, len(toks))[0] & np.uint64(0xFFFFFFFF))
 
 
-def _sorted_unique(fp: np.ndarray) -> np.ndarray:
+def sorted_unique(fp: np.ndarray) -> np.ndarray:
+    """`fp` sorted in place, without repeats. Not np.unique: that one imports numpy.ma on
+    first use (to test for a masked array), ~15 ms of every run's start."""
     fp.sort()
     if fp.size > 1:
         keep = np.empty(fp.size, dtype=bool)
@@ -232,6 +234,16 @@ def _sorted_unique(fp: np.ndarray) -> np.ndarray:
         if not keep.all():
             fp = fp[keep]
     return fp
+
+
+def isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """np.isin(values, allowed) for integers, by binary search in the sorted set (np.isin
+    sorts through np.unique, which imports numpy.ma)."""
+    pool = sorted_unique(allowed.copy())
+    if pool.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(pool, values), pool.size - 1)
+    return pool[pos] == values
 
 
 def text_fingerprints(text: str, settings: ShingleSettings = DEFAULT_SHINGLES,
@@ -427,7 +439,7 @@ def unique_fingerprints(fp: np.ndarray) -> np.ndarray:
     """Sorted, without repeats (a no-op on what `fingerprints` returns)."""
     if fp.size < 2 or bool((fp[1:] > fp[:-1]).all()):
         return fp
-    return _sorted_unique(fp.copy())
+    return sorted_unique(fp.copy())
 
 
 def batch_facts(items: list[tuple[bytes, bytes, str]], settings: ShingleSettings = DEFAULT_SHINGLES,
