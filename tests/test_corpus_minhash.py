@@ -277,3 +277,21 @@ def test_isin_and_sorted_unique_match_numpy():
     assert np.array_equal(sorted_unique(every.copy()), np.unique(every))
     for allowed in (lines[0], lines[1], np.zeros(0, dtype=np.int64)):
         assert np.array_equal(isin(every, allowed), np.isin(every, allowed))
+
+
+def test_facts_cross_the_worker_pipe_unchanged():
+    """Signing workers send their DocFacts packed as flat arrays; unpacked they must be the
+    same facts, an undecodable file's (empty arrays) included."""
+    from newslint.corpus.engine import pack_facts, sign_many, unpack_facts
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+
+    items = [(content_hash(d), d) for d in [(need(BBC) / n).read_bytes() for n in ("tech/164.txt", "sport/312.txt")]]
+    items.append((content_hash(b"\xff\xfe not utf-8"), b"\xff\xfe not utf-8"))
+    facts = sign_many(items, ShingleSettings(), 128, 1)
+    back = unpack_facts(pack_facts(facts))
+    assert [f.mode for f in back] == [f.mode for f in facts] and "skip" in {f.mode for f in back}
+    for a, b in zip(facts, back):
+        assert (a.chash, a.normhash, a.n, a.head_row, a.head_len) == (b.chash, b.normhash, b.n, b.head_row, b.head_len)
+        for field in ("shingles", "sig", "line_hashes"):
+            x, y = getattr(a, field), getattr(b, field)
+            assert np.array_equal(x, y) and x.dtype == y.dtype, field
