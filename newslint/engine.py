@@ -195,6 +195,16 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     return result
 
 
+def probe_path(path: str, max_bytes: int | None = None) -> FileResult:
+    """The result for a file no in-file rule looks at (only cross-file rules selected): what
+    cannot be read is reported; nothing is read and no Document is built."""
+    try:
+        probe(path, **({"max_bytes": max_bytes} if max_bytes else {}))
+    except SourceError as exc:
+        return error_result(path, exc)
+    return FileResult(path)
+
+
 def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: str = "utf-8",
                  max_bytes: int | None = None) -> FileResult:
     """Lint or fix one file; never raises for a problem with this one file.
@@ -213,9 +223,8 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         return res
 
     try:
-        if not linter.rules:  # only cross-file rules selected: report what cannot be read,
-            probe(path, **kwargs)  # but read nothing and build no Document
-            return FileResult(display)
+        if not linter.rules:
+            return probe_path(path, max_bytes)
         if mode == "fix":
             with locked_source(path, encoding, **kwargs) as source:
                 return process_source(source, linter, mode, unsafe, display)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 
 from newslint.config import Resolver, Settings, relative_to_root
-from newslint.engine import FileResult, Linter, process_path
+from newslint.engine import FileResult, Linter, probe_path, process_path
 from newslint.files import _matches, discover
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.checks.boilerplate import PackCodeRule
@@ -280,14 +280,20 @@ class Runner:
         return results  # type: ignore[return-value]
 
     def _any_rules(self, paths: list[str]) -> bool:
-        """Does any in-file rule apply? (Settings differ by folder at most: one file each.)"""
+        """Could any in-file rule apply? Settings differ by folder at most (one file each is
+        asked); per-file ignores only take rules away, so they are left out here."""
         one_per_folder = {os.path.dirname(p): p for p in paths}
-        return any(self._linter_for(p)[0].rules for p in one_per_folder.values())
+        return any(self.factory.get(self.resolver.for_file(p))[0].rules for p in one_per_folder.values())
 
     def _lint_all(self, paths: list[str], progress):
-        # Worker processes pay for themselves only on larger runs (each costs a start-up),
-        # and not at all when no in-file rule is selected (files are only read).
-        if self.jobs == 1 or len(paths) < 64 or not self._any_rules(paths):
+        if not self._any_rules(paths):  # only cross-file rules: each file is only probed
+            for path in paths:
+                yield probe_path(path, self.resolver.for_file(path).max_file_size)
+                if progress:
+                    progress(1)
+            return
+        # Worker processes pay for themselves only on larger runs (each costs a start-up).
+        if self.jobs == 1 or len(paths) < 64:
             for path in paths:
                 yield check_file(path, self.resolver, self.factory, self.opts)
                 if progress:

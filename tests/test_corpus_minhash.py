@@ -251,6 +251,7 @@ def test_blank_shortcut_knows_every_whitespace_character():
     from newslint.corpus.shingle import _BLANKS, _ODD_BLANKS, _fold_blanks
 
     assert set(_ODD_BLANKS) == {chr(c) for c in range(0x110000) if chr(c).isspace()} - set(" \r\n")
+    assert set(_ODD_BLANKS[:7]) == {ch for ch in _ODD_BLANKS if ch.isascii()}  # ASCII text scans only these
     for text in ["two  spaces", "tab\there", "nbsp\xa0here", "thin\u2009space", "a line\nnext line",
                  "one space only\r\nand CRLF"]:
         assert _fold_blanks(text) == _BLANKS.sub(" ", text)

@@ -320,7 +320,8 @@ def _fold_blanks(text: str) -> str:
     beyond single spaces, which the substitution would replace one by one (a quarter of the
     corpus pass); one C scan per other blank character (str.__contains__, ~14x faster than
     a regex search here) proves there is nothing to do."""
-    if "  " in text or any(ch in text for ch in _ODD_BLANKS):
+    odd = _ODD_BLANKS[:7] if text.isascii() else _ODD_BLANKS  # the first 7 are the ASCII ones
+    if "  " in text or any(ch in text for ch in odd):
         return _BLANKS.sub(" ", text)
     return text
 
