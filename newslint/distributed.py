@@ -613,17 +613,11 @@ def _corpus_rules(batch, copts) -> dict:
     """(On a worker) the corpus rules for a batch of FileFindings: display name -> diagnostics."""
     from newslint.corpus.rules import corpus_rules
     from newslint.diagnostics import Diagnostic
-    from newslint.remote import url_boilerplate
 
     rules = [r for r in corpus_rules() if copts.wants(r.code)]
     out = {}
     for ff in batch:
-        found = []
-        for rule in rules:
-            if rule.code == "NL202" and is_url(ff.abspath):  # its corpus_check reads local files only
-                found.extend(url_boilerplate(rule, ff))
-            else:
-                found.extend(rule.corpus_check(ff, copts))
+        found = [d for rule in rules for d in rule.corpus_check(ff, copts)]  # NL202 reads URLs via fsspec
         out[ff.path] = sorted(found, key=Diagnostic.sort_key)
     return out
 

@@ -130,22 +130,6 @@ def linter_for(path: str, settings, factory):
     return _without(linter, ignored) if ignored else linter
 
 
-def url_boilerplate(rule, ff) -> list:
-    """NL202's corpus_check for a URL (that one reads local files): the same lines flagged in
-    the file's text, read through fsspec."""
-    from newslint.corpus.rules import boilerplate_diagnostics
-    from newslint.document import Document
-    from newslint.source import DEFAULT_MAX_BYTES, SourceError, decode
-
-    if not ff.boilerplate:
-        return []
-    try:
-        doc = Document(decode(read_url(ff.abspath, DEFAULT_MAX_BYTES), ff.path))
-    except SourceError:
-        return []
-    return boilerplate_diagnostics(rule, doc, ff.boilerplate, ff.boilerplate_threshold, ff.corpus_size)
-
-
 def read_url(url: str, max_bytes: int) -> bytes:
     """A URL's bytes, never more than `max_bytes` (SourceError NL503), or SourceError NL500."""
     from newslint.source import SourceError

@@ -199,14 +199,28 @@ class CorpusBoilerplate(CorpusRule):
         if not ff.boilerplate:
             return []
         from newslint.document import Document
-        from newslint.source import SourceError, read_source
+        from newslint.source import SourceError
 
         try:
-            doc = Document(read_source(ff.abspath))
+            doc = Document(_read(ff.abspath))
         except SourceError:
             return []
         out = boilerplate_diagnostics(self, doc, ff.boilerplate, ff.boilerplate_threshold, ff.corpus_size)
         return [_renamed(d, ff.path) for d in out]
+
+
+def _read(path: str):
+    """The Source of a corpus file to place NL202's findings in: a local file, or a URL read
+    through fsspec (the Dask engine's URL corpora)."""
+    from newslint.remote import is_url
+    from newslint.source import read_source
+
+    if not is_url(path):
+        return read_source(path)
+    from newslint.remote import read_url
+    from newslint.source import DEFAULT_MAX_BYTES, decode
+
+    return decode(read_url(path, DEFAULT_MAX_BYTES), path)
 
 
 def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpus_size: int) -> list[Diagnostic]:
