@@ -259,6 +259,17 @@ class Runner:
 
     def run(self, paths: list[str], progress=None) -> list[FileResult]:
         self.stats.files = len(paths)
+        if not self._any_rules(paths):
+            # only cross-file rules: nothing to cache, nothing to lint; each file is probed so
+            # that an unreadable one is still reported (the corpus pass reads them)
+            if self.cache is not None:
+                self.cache.close()
+            out = []
+            for path in paths:
+                out.append(probe_path(path, self.resolver.for_file(path).max_file_size))
+                if progress:
+                    progress(1)
+            return out
         results: list[FileResult | None] = [None] * len(paths)
         todo: list[tuple[int, str, str | None]] = []
         for n, (path, (hit, key)) in enumerate(zip(paths, self._from_cache(paths))):
@@ -286,12 +297,6 @@ class Runner:
         return any(self.factory.get(self.resolver.for_file(p))[0].rules for p in one_per_folder.values())
 
     def _lint_all(self, paths: list[str], progress):
-        if not self._any_rules(paths):  # only cross-file rules: each file is only probed
-            for path in paths:
-                yield probe_path(path, self.resolver.for_file(path).max_file_size)
-                if progress:
-                    progress(1)
-            return
         # Worker processes pay for themselves only on larger runs (each costs a start-up).
         if self.jobs == 1 or len(paths) < 64:
             for path in paths:

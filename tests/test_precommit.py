@@ -95,18 +95,16 @@ def _config(hook_repo: HookRepo, *hook_ids: str) -> str:
     return f"repos:\n  - repo: {hook_repo.path}\n    rev: {hook_repo.ref}\n    hooks:\n{hooks}"
 
 
-def _pre_commit(hook_repo: HookRepo, cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    out = subprocess.run(
-        [PRE_COMMIT, *args],
-        check=False,
-        cwd=cwd,
-        env=_env(hook_repo.home),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def _run(hook_repo: HookRepo, cwd: Path, argv: list[str]) -> subprocess.CompletedProcess:
+    """Run with the hook repo's HOME; `.output` is stdout + stderr."""
+    out = subprocess.run(argv, check=False, cwd=cwd, env=_env(hook_repo.home), capture_output=True, text=True,
+                         timeout=600)
     out.output = out.stdout + out.stderr  # type: ignore[attr-defined]
     return out
+
+
+def _pre_commit(hook_repo: HookRepo, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return _run(hook_repo, cwd, [PRE_COMMIT, *args])
 
 
 @pytest.fixture(scope="session")
@@ -142,17 +140,7 @@ def _use_hooks(hook_repo: HookRepo, repo: Path, *hook_ids: str, extra: dict | No
 
 
 def _commit(hook_repo: HookRepo, repo: Path, message: str) -> subprocess.CompletedProcess:
-    out = subprocess.run(
-        ["git", "commit", "-m", message],
-        check=False,
-        cwd=repo,
-        env=_env(hook_repo.home),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    out.output = out.stdout + out.stderr  # type: ignore[attr-defined]
-    return out
+    return _run(hook_repo, repo, ["git", "commit", "-m", message])
 
 
 def _commits(hook_repo: HookRepo, repo: Path) -> int:

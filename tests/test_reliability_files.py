@@ -240,7 +240,12 @@ def _linter():
 
 @pytest.fixture
 def world_tree():
-    """A folder every user may enter (pytest's own tmp folders are root-only)."""
+    """A folder every user may enter (pytest's own tmp folders are root-only), for tests that
+    act as `nobody` (os.seteuid): they need POSIX users and root to switch."""
+    if not hasattr(os, "seteuid"):
+        pytest.skip("needs POSIX users")
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to an unprivileged uid")
     d = Path(tempfile.mkdtemp(prefix="newslint-perm-"))
     d.chmod(0o777)
     yield d
@@ -249,11 +254,8 @@ def world_tree():
     d.rmdir()
 
 
-@pytest.mark.skipif(not hasattr(os, "seteuid"), reason="needs POSIX users")
 def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree):
     """chmod 000 does not stop root, so the check runs with the effective uid of `nobody`."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged uid")
     locked = world_tree / "locked.txt"
     locked.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
     locked.chmod(0o000)
@@ -375,11 +377,8 @@ def test_unwritable_folder_is_an_error_and_the_file_is_left_whole(tmp_path):
     assert [p.name for p in tree.iterdir()] == ["story.txt"]
 
 
-@pytest.mark.skipif(not hasattr(os, "seteuid"), reason="needs POSIX users")
 def test_read_only_file_is_not_rewritten_by_a_user_who_may_not_write_it(world_tree):
     """The folder is writable, so a rename could replace the file; its own mode says no."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to switch to an unprivileged uid")
     f = world_tree / "story.txt"
     f.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
     os.chown(f, 65534, 65534)

@@ -339,11 +339,11 @@ def open_index(options: CorpusOptions, root: str):
 
 
 class CorpusRun:
-    def __init__(self, options: CorpusOptions):
+    def __init__(self, options: CorpusOptions, files_only: bool = False):
         self.options = options
         self.stats = CorpusStats()
         self.notes: list[str] = []
-        self.files_only = False  # the query paths are files (from `check`'s discovery): no stat each
+        self.files_only = files_only  # the query paths are files (from `check`'s discovery): no stat each
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -714,8 +714,7 @@ def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
 
 def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,
             options: CorpusOptions | None = None, index_only: bool = False, files_only: bool = False) -> CorpusResult:
-    run = CorpusRun(options or CorpusOptions())
-    run.files_only = files_only
+    run = CorpusRun(options or CorpusOptions(), files_only)
     return run.run(list(query_paths) if query_paths is not None else None,
                    list(corpus_paths) if corpus_paths else None, index_only=index_only)
 
