@@ -52,6 +52,7 @@ SHARED = HERE.parents[1] / "shared"
 BBC = SHARED / "corpora" / "bbc"
 WORD = re.compile(r"\w+")
 
+CHUNK = 100_000  # base documents per step of the generator
 SIDES = ("newslint check", "newslint sha1", "datasketch")  # datasketch last: the peer
 BOILERPLATE = [
     "Follow our live coverage on the BBC News website.",
@@ -104,20 +105,6 @@ def generate(n: int, dest: Path, seed: int = 20240601, dup_share: float = 0.05) 
 
     n_dup = int(n * dup_share)
     n_base = n - n_dup
-    doc_len = rng.choice(lengths, size=n_base)
-    max_len = int(doc_len.max())
-    state = rng.choice(starts, size=n_base)
-    out = np.empty((n_base, max_len), dtype=np.int64)
-    for step in range(max_len):
-        out[:, step] = state
-        c = counts[state]
-        dead = c == 0
-        idx = offsets[state] + (rng.random(n_base) * np.maximum(c, 1)).astype(np.int64) % np.maximum(c, 1)
-        idx[dead] = 0
-        nxt = succ[idx]
-        if dead.any():
-            nxt[dead] = rng.choice(starts, size=int(dead.sum()))
-        state = nxt
 
     def render(ids) -> tuple[str, list[str]]:
         toks = list(words[ids])
@@ -134,11 +121,31 @@ def generate(n: int, dest: Path, seed: int = 20240601, dup_share: float = 0.05) 
         return head, lines
 
     docs: list[str] = []
-    for i in range(n_base):
-        head, lines = render(out[i, : doc_len[i]])
-        if prng.random() < 0.03:
-            lines.append(prng.choice(BOILERPLATE))
-        docs.append(head + "\n\n" + "\n\n".join(lines) + "\n")
+    # The word walk runs in chunks of CHUNK documents so 1,000,000 files fit in memory (one
+    # matrix of every token would be ~30 GB); up to CHUNK base documents the random stream,
+    # and so the corpus, is the one the earlier single-matrix generator wrote.
+    for first in range(0, n_base, CHUNK):
+        m = min(CHUNK, n_base - first)
+        doc_len = rng.choice(lengths, size=m)
+        max_len = int(doc_len.max())
+        state = rng.choice(starts, size=m)
+        out = np.empty((m, max_len), dtype=np.int32)
+        for step in range(max_len):
+            out[:, step] = state
+            c = counts[state]
+            dead = c == 0
+            idx = offsets[state] + (rng.random(m) * np.maximum(c, 1)).astype(np.int64) % np.maximum(c, 1)
+            idx[dead] = 0
+            nxt = succ[idx]
+            if dead.any():
+                nxt[dead] = rng.choice(starts, size=int(dead.sum()))
+            state = nxt
+        for i in range(m):
+            head, lines = render(out[i, : doc_len[i]])
+            if prng.random() < 0.03:
+                lines.append(prng.choice(BOILERPLATE))
+            docs.append(head + "\n\n" + "\n\n".join(lines) + "\n")
+        del out
     # planted near-duplicates: a new headline and a share of the words replaced
     planted = []
     for k in range(n_dup):

@@ -31,7 +31,8 @@ def python_pass() -> list[str]:
     return [str(NEWSLINT_VENV / "bin" / "python"), "-c", "pass"]
 
 
-NEWSLINT_VENV = OUT / "newslint-venv"
+# NEWSLINT_BENCH_VENV: another venv, so two benchmark runs of different code never share one
+NEWSLINT_VENV = Path(os.environ.get("NEWSLINT_BENCH_VENV") or OUT / "newslint-venv")
 
 
 def newslint_command() -> list[str]:
@@ -42,9 +43,17 @@ def newslint_command() -> list[str]:
     root = Path(__file__).resolve().parents[1]
     stamp = NEWSLINT_VENV / "built-from"
     head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "newslint", "rules", "pyproject.toml"],
-                           capture_output=True, text=True).stdout
-    want = head + ("+dirty:" + str(hash(dirty)) if dirty else "")
+    paths = ["--", "newslint", "rules", "pyproject.toml"]
+    # uncommitted edits count by content (the file list alone misses a second edit of one file)
+    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", *paths], capture_output=True,
+                           text=True).stdout
+    if dirty:
+        dirty += subprocess.run(["git", "-C", str(root), "diff", "HEAD", *paths], capture_output=True,
+                                text=True).stdout
+    import hashlib
+
+    # str hash() is salted per process: a digest keeps the stamp stable across runs
+    want = head + ("+dirty:" + hashlib.sha1(dirty.encode()).hexdigest() if dirty else "")
     if not exe.exists() or not stamp.exists() or stamp.read_text() != want:
         import shutil
         import tempfile
