@@ -3,6 +3,7 @@ same run, repeats, and prints medians and ratios. Run by hand; results go to
 bench/RESULTS.md with --write. No test asserts any of these timings.
 
     python bench/perf.py hook            # target 1: one 3 KB article, in-file rules
+    python bench/perf.py scale           # target 4: 10k, 100k, 1M files (the 1M corpus takes ~15 min to write)
     python bench/perf.py all --write     # every target, then write bench/RESULTS.md
 """
 
@@ -161,6 +162,59 @@ def target_corpus(n: int, repeat: int) -> list[str]:
             "", f"- datasketch / newslint: **{m_ds / m_nl:.2f}x** (target >= 5x: {'met' if m_ds / m_nl >= 5 else 'NOT met'})", ""]
 
 
+def target_scale(sizes: list[int]) -> list[str]:
+    """Target 4: the cross-file check of 10k, 100k and 1M generated files, each a cold run (the
+    persistent index built on the way, in a fresh cache folder), under /usr/bin/time -v for the
+    peak memory; recall against the planted duplicates; the exponent of the wall-time growth."""
+    import json
+    import math
+    import shutil
+    import tempfile
+
+    import bench_dups
+
+    rows = []
+    nl = newslint_command()  # one build for every size, whatever changes in the tree meanwhile
+    for n in sizes:
+        # outside any git work tree, so the corpus is the folder given (not a repository's files)
+        root = bench_dups.generate(n, Path(tempfile.gettempdir()) / "newslint-bench" / f"gen-{n}")
+        for p in root.rglob("*.txt"):  # the page cache warm, as on the other targets
+            p.read_bytes()
+        cache = Path(tempfile.mkdtemp(prefix="newslint-scale-"))
+        report = cache / "report.json"
+        cmd = ["/usr/bin/time", "-v"] + nl + [
+            "check", "--select", "NL401,NL402,NL403,NL202", "--exit-zero", "--output-format", "json",
+            "-o", str(report), "--cache-dir", str(cache / "c"), "."]
+        t = time.perf_counter()
+        done = subprocess.run(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - t
+        rss = next((int(line.split(":")[1]) for line in done.stderr.splitlines()
+                    if "Maximum resident set size" in line), 0) / 2**20  # kB -> GiB
+        truth = bench_dups.truth_pairs(root, 0.8)
+        found = {tuple(x[:2]) for x in bench_dups.pairs_of_report(str(report))["pairs"]}
+        recall = sum(1 for k in truth if k in found) / len(truth) if truth else 1.0
+        with open(report) as fh:
+            n_diag = len(json.load(fh))
+        shutil.rmtree(cache, ignore_errors=True)
+        rows.append((n, wall, rss, recall, len(truth), n_diag))
+        print(f"  {n:,} files: {wall:.1f} s, max RSS {rss:.2f} GiB, recall {recall:.4f} of {len(truth):,}", flush=True)
+    lines = ["### Target 4: scaling of the cross-file check (cold: index built on the way)", "",
+             "`newslint check --select NL401,NL402,NL403,NL202 --cache-dir EMPTY .` under `/usr/bin/time -v`; "
+             "one run per size.", "",
+             "| files | wall | max RSS | recall of planted pairs >= 0.8 | planted pairs | diagnostics |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {n:,} | {w:.1f} s | {r:.2f} GiB | {rc:.4f} | {t:,} | {d:,} |" for n, w, r, rc, t, d in rows]
+    lines.append("")
+    for (n1, w1, *_), (n2, w2, *_) in zip(rows, rows[1:]):
+        e = math.log(w2 / w1) / math.log(n2 / n1)
+        lines.append(f"- {n1:,} -> {n2:,}: exponent **{e:.2f}** (target <= 1.1: {'met' if e <= 1.1 else 'NOT met'})")
+    if rows:
+        big = rows[-1]
+        lines.append(f"- peak memory at {big[0]:,} files: **{big[2]:.2f} GiB** (target <= 3 GiB at 1,000,000: "
+                     f"{'met' if big[2] <= 3 else 'NOT met'})")
+    return lines + [""]
+
+
 def target_cache(repeat: int) -> list[str]:
     """Issue 5: a cold run (empty cache) and a warm run (nothing changed) over the BBC corpus."""
     import shutil
@@ -186,7 +240,8 @@ def target_cache(repeat: int) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "all"])
+    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "scale", "all"])
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="corpus sizes for scale")
     ap.add_argument("--size", type=int, default=10000, help="generated corpus size for hook-corpus/corpus (0 = BBC)")
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
@@ -198,6 +253,8 @@ def main(argv=None) -> int:
         out += target_hook_corpus(args.size or 10000, max(3, args.repeat // 3))
     if args.target in ("cache", "all"):
         out += target_cache(3)
+    if args.target == "scale":
+        out += target_scale([int(x) for x in args.sizes.split(",")])
     if args.target in ("corpus", "all"):
         out += target_corpus(0, 3)
         if args.size:

@@ -296,3 +296,55 @@ def test_facts_cross_the_worker_pipe_unchanged():
         for field in ("shingles", "sig", "line_hashes"):
             x, y = getattr(a, field), getattr(b, field)
             assert np.array_equal(x, y) and x.dtype == y.dtype, field
+
+
+def _facts_key(facts):
+    return {f.chash: (f.mode, f.n, f.normhash, f.head_row, f.head_len, f.sig.tobytes(), f.line_hashes.tobytes())
+            for f in facts}
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_forked_signing_equals_in_process(bbc_texts, jobs):
+    """`sign_pending` shares the documents with forked children: every document comes back
+    once, with the facts signing it here gives (an undecodable one included)."""
+    from newslint.corpus import engine
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+
+    datas = [t.encode() for _, t in bbc_texts[:engine._POOL_MIN + 50]] + [b"\xff\xfe not utf-8"]
+    items = [(content_hash(d), d) for d in dict.fromkeys(datas)]
+    here = engine.sign_many(items, ShingleSettings(), 128, 1)
+    forked = engine.sign_pending(items, ShingleSettings(), 128, 1, jobs)
+    assert len(forked) == len(items)
+    assert _facts_key(forked) == _facts_key(here)
+
+
+def test_a_failed_signing_child_is_made_up_for_in_process(bbc_texts, monkeypatch, caplog):
+    """A child that dies (here: packing its results raises) costs time, not documents."""
+    from newslint.corpus import engine
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+
+    items = [(content_hash(d), d) for d in dict.fromkeys(t.encode() for _, t in bbc_texts[:engine._POOL_MIN + 20])]
+    here = engine.sign_many(items, ShingleSettings(), 128, 1)
+
+    def broken(facts):  # runs only in the child: the parent never packs its own share
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(engine, "pack_facts", broken)
+    with caplog.at_level("WARNING", logger="newslint.corpus"):
+        forked = engine.sign_pending(items, ShingleSettings(), 128, 1, 2)
+    assert _facts_key(forked) == _facts_key(here)
+    assert "signing process failed" in caplog.text
+
+
+def test_shares_cover_every_item_once_in_order():
+    from newslint.corpus.engine import _shares
+
+    sizes = [3000, 10, 10, 10, 5000, 200, 1, 1, 4000, 70]
+    for parts in (1, 2, 3, 4, 12):
+        shares = _shares(sizes, parts)
+        assert shares[0][0] == 0 and shares[-1][1] == len(sizes)
+        assert all(a < b for a, b in shares) and all(x[1] == y[0] for x, y in zip(shares, shares[1:]))
+        assert len(shares) <= parts
+    two = _shares(sizes, 2)
+    halves = [sum(sizes[a:b]) for a, b in two]
+    assert max(halves) - min(halves) <= max(sizes)  # about equal bytes, not equal counts

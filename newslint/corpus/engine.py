@@ -2,7 +2,7 @@
 
     corpus paths ──stat──▶ unchanged? content hash from the stat cache (file not read)
                  ──read──▶ content hash ──known?──▶ facts from the index (not re-signed)
-                                        ──new────▶ shingles + MinHash (process pool when many)
+                                        ──new────▶ shingles + MinHash (shared with forked processes when many)
     facts ──LSH bands (r=2)──▶ candidate pairs touching a queried file
           ──exact Jaccard / containment on the shingle fingerprint sets──▶ edges
           ──line fingerprints' document frequency──▶ corpus boilerplate
@@ -39,9 +39,8 @@ from newslint.files import DEFAULT_INCLUDE
 log = logging.getLogger("newslint.corpus")
 
 MAX_BYTES = 50 * 1024 * 1024
-_CHUNK = 256  # at most this many documents per task sent to a worker process
 _READ_WINDOW = 20_000  # files read before their new contents are signed (bounds the raw text held)
-_POOL_MIN = 400  # fewer new documents than this are signed in-process
+_POOL_MIN = 400  # fewer new documents than this are signed in-process (forking costs more)
 
 
 @dataclass
@@ -228,14 +227,6 @@ def sign_many(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_p
     return out + facts
 
 
-_FORKED: tuple = ()  # (items, settings, num_perm, seed) for the forked signing workers
-
-
-def _sign_range(bounds: tuple[int, int]) -> tuple:
-    items, settings, num_perm, seed = _FORKED
-    return pack_facts(sign_many(items[bounds[0]:bounds[1]], settings, num_perm, seed))
-
-
 def pack_facts(facts: list[DocFacts]) -> tuple:
     """Many DocFacts as a few flat arrays: what crosses a pipe. Pickling one object and three
     small arrays per document cost as much as the signing saved on two cores."""
@@ -262,22 +253,90 @@ def _split(sizes: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
 
 def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_perm: int, seed: int,
                  jobs: int) -> list[DocFacts]:
-    """`sign_many` for many new documents, on `jobs` forked processes when there are enough:
-    the workers are forked after every file is read, so they find the data in their copy of
-    this process's memory and only index ranges (and the results) cross a pipe."""
-    global _FORKED
-    if jobs <= 1 or len(items) < _POOL_MIN:
+    """`sign_many` for many new documents, shared with `jobs - 1` forked processes when there
+    are enough. The children are forked after every file is read, so they find the data in
+    their copy of this process's memory; each signs a share of about equal bytes and sends
+    its results back through a pipe as a few flat arrays, while this process signs the first
+    share. (A multiprocessing pool left this process idle and cost its task and result
+    threads: measured slower than this on two cores.)"""
+    if jobs <= 1 or len(items) < _POOL_MIN or not hasattr(os, "fork"):
         return sign_many(items, settings, num_perm, seed)
-    import multiprocessing
-
-    _FORKED = (items, settings, num_perm, seed)
+    shares = _shares([len(d) for _, d in items], jobs)
+    children: list[tuple[int, int]] = []
     try:
-        size = max(32, min(_CHUNK, -(-len(items) // (jobs * 4))))
-        ranges = [(i, min(len(items), i + size)) for i in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return [f for part in pool.imap(_sign_range, ranges) for f in unpack_facts(part)]
+        for lo, hi in shares[1:]:
+            children.append(_fork_signer(items[lo:hi], settings, num_perm, seed))
+        lo, hi = shares[0]
+        out = sign_many(items[lo:hi], settings, num_perm, seed)
+        for k, (pid, fd) in enumerate(children):
+            packed = _collect(pid, fd)
+            children[k] = (0, -1)
+            lo, hi = shares[k + 1]
+            if packed is None:  # the child died (killed, out of memory): its share is signed here
+                log.warning("corpus: a signing process failed; signing its %d documents in-process", hi - lo)
+                out.extend(sign_many(items[lo:hi], settings, num_perm, seed))
+            else:
+                out.extend(unpack_facts(packed))
+        return out
     finally:
-        _FORKED = ()
+        for pid, fd in children:  # only after an exception: do not leave workers behind
+            if pid:
+                os.close(fd)
+                try:
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                except OSError:
+                    pass
+
+
+def _shares(sizes: list[int], parts: int) -> list[tuple[int, int]]:
+    """`parts` consecutive (lo, hi) ranges of about equal total size (none empty)."""
+    total = sum(sizes) or 1
+    bounds, acc, k = [0], 0, 1
+    for i, size in enumerate(sizes):
+        acc += size
+        if k < parts and acc >= total * k / parts and i + 1 < len(sizes):
+            bounds.append(i + 1)
+            k += 1
+    bounds.append(len(sizes))
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _fork_signer(items: list[tuple[bytes, bytes]], settings: ShingleSettings, num_perm: int,
+                 seed: int) -> tuple[int, int]:
+    """(pid, read end of its pipe) of a forked child that signs `items` and writes the
+    pickled `pack_facts` of the result."""
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            os.close(r)
+            data = pickle.dumps(pack_facts(sign_many(items, settings, num_perm, seed)), protocol=5)
+            with os.fdopen(w, "wb") as fh:
+                fh.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _collect(pid: int, fd: int):
+    """What a `_fork_signer` child sent (None if it failed), once it has exited."""
+    import pickle
+
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # a truncated stream: the child died while writing
+        return None
 
 
 _TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
