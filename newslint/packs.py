@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -30,11 +29,6 @@ from typing import Any, Iterator
 
 from newslint.document import Document
 from newslint.normalize import normalize
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 REGEX_TIMEOUT = 1.0  # seconds per match call
 FILE_BUDGET = 3.0  # seconds one user rule may spend on one file, all its match calls together
@@ -252,11 +246,21 @@ def _type_name(t) -> str:
     return {str: "a string", list: "an array", dict: "a table", bool: "a boolean", int: "an integer"}[t]
 
 
-def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
+def _toml(text: str, path: str) -> dict:
+    from newslint.config import TomlError, load_toml
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return load_toml(text)
+    except TomlError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
+
+
+def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
+    return pack_from_table(_toml(text, path), path, builtin)
+
+
+def pack_from_table(data: dict, path: str, builtin: bool = False) -> Pack:
+    """A Pack from the parsed TOML of the file at `path`; checks every rule."""
     meta = data.get("pack", {})
     unknown = set(data) - {"pack", "rule"}
     if unknown:
@@ -314,13 +318,16 @@ def _builtin_dir() -> str:
 
 
 def load_builtin_packs(names: list[str] | None = None) -> list[Pack]:
-    out = []
+    from newslint.packcache import parsed_tables
+
+    folder = _builtin_dir()
+    texts = {}
     for name in builtin_pack_names():
-        if names is not None and name[:-5] not in names:
-            continue
-        with open(os.path.join(_builtin_dir(), name), encoding="utf-8") as fh:
-            out.append(parse_pack(fh.read(), f"rules/{name}", builtin=True))
-    return out
+        if names is None or name[:-5] in names:
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                texts[name] = fh.read()
+    tables = parsed_tables(texts, lambda name, text: _toml(text, f"rules/{name}"))
+    return [pack_from_table(tables[name], f"rules/{name}", builtin=True) for name in texts]
 
 
 def load_pack_file(path: str) -> Pack:
