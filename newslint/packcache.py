@@ -1,9 +1,10 @@
 """A cache of the shipped rule packs' parsed TOML, so that a one-file run neither imports
 tomllib (pure Python) nor parses ~47 KB of TOML: together ~10 ms of a ~100 ms hook run.
+(With each table, packs.py keeps its rules' derived prefilters: see newslint.needs.)
 
 One marshal file per newslint and Python version in the user's cache folder
 ($XDG_CACHE_HOME/newslint, else ~/.cache/newslint) maps each pack's file name to its
-full text and the table parsed from it. An entry is used only when the text read now is
+full text and what was parsed from it. An entry is used only when the text read now is
 the same, so an edited pack is always parsed again; a missing, unreadable, corrupt or
 unwritable cache only costs the parse. It holds no findings (--no-cache is about those).
 """
@@ -14,17 +15,21 @@ import marshal
 import os
 import sys
 
+FORMAT = 2  # of what packs.py stores per pack; a new format starts a new file
+
 
 def cache_file() -> str:
     from newslint import __version__
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # marshal's format may change between Python versions
-    return os.path.join(base, "newslint", f"packs-{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}.marshal")
+    name = f"packs{FORMAT}-{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}.marshal"
+    return os.path.join(base, "newslint", name)
 
 
 def parsed_tables(texts: dict[str, str], parse) -> dict[str, dict]:
-    """{name: parse(name, text)} for {name: text}, from the cache where the text matches."""
+    """{name: parse(name, text)} for {name: text}, from the cache where the text matches.
+    parse returns a dict of what marshal can store."""
     path = cache_file()
     cached = _read(path)
     out = {}
