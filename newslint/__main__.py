@@ -1,4 +1,4 @@
-from newslint.cli import main
+from newslint.entry import main
 
 if __name__ == "__main__":
     main()

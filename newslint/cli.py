@@ -1,16 +1,14 @@
-"""The command line. The only module that prints or exits."""
+"""The command line (click). With check_command.py, the only module that prints or exits."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
 from newslint import __version__
+from newslint.check_command import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, split_codes
 from newslint.report import FORMATS
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class CodeList(click.ParamType):
@@ -19,16 +17,10 @@ class CodeList(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, list):
             return value
-        return [c.strip() for c in value.split(",") if c.strip()]
+        return split_codes(value)
 
 
 CODES = CodeList()
-
-
-def _merge_lists(values) -> list[str] | None:
-    if not values:
-        return None
-    return [c for v in values for c in v]
 
 
 class LazyGroup(click.Group):
@@ -129,195 +121,24 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     \b
     Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error.
     """
-    from newslint.config import ConfigError
-    from newslint.engine import error_result, process_source
-    from newslint.packs import PackError
-    from newslint.report import Run, get_reporter
-    from newslint.runner import CheckOptions, Runner, corpus_options, per_file_ignored, run_corpus, validate_codes
-    from newslint.source import SourceError, decode
+    from newslint.check_command import UsageError, run_check
 
-    if fix and diff:
-        raise click.UsageError("--fix and --diff cannot be used together (--diff never writes).")
-    paths = tuple(paths) or (".",)
-    stdin = paths == ("-",)
-    if not stdin:
-        _validate_paths(paths, fix)
-    opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
-                        _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     try:
-        resolver_args = _resolver_args(configs + (("force-exclude = true",) if force_exclude else ()), isolated)
-        results_cache = None
-        if not (no_cache or stdin or diff):
-            from newslint.corpus.store import cache_root
-
-            # one cache folder for the results and the duplicate index: --cache-dir, else
-            # .newslint_cache at the top of the git work tree (else the current folder)
-            results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
-        runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1)
-        resolver, factory = runner.resolver, runner.factory
-        first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
-        linter, rules = factory.get(first)
-        unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)
-        if unknown:
-            raise click.UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
-        results = []
-        if stdin:
-            data = sys.stdin.buffer.read()
-            name = stdin_filename or "-"
-            try:
-                source = decode(data, name, first.encoding)  # named for reports; never written
-            except SourceError as exc:
-                results.append(error_result(name, exc))
-            else:
-                unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-                res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name)
-                results.append(res)
-                if fix:
-                    for text in res.new_texts or [source.text]:
-                        sys.stdout.buffer.write(source.with_text(text).to_bytes())
-        else:
-            engine = engine or first.engine
-            files = _list_files(paths, resolver, engine)
-            copts = None if diff else corpus_options(first, linter.ctx.selected, not no_cache, index_url,
-                                                       jobs or None, cache_dir)
-            unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-            if copts is not None and fix and unsafe_run and "NL202" in copts.select and engine != "dask":
-                # corpus boilerplate is found across files, then fixed file by file
-                _, notes, boilerplate = run_corpus(files, copts)
-                factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
-                factory.clear()
-            if engine == "dask":
-                from newslint.distributed import DaskUnavailable, run_check
-
-                try:
-                    results = run_check(files, opts, resolver_args, copts, scheduler or first.scheduler,
-                                        partition_size or first.partition_size)
-                except DaskUnavailable as exc:
-                    raise click.UsageError(str(exc))
-                copts = None  # the cluster ran the corpus pass too
-            show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
-                        and sys.stderr.isatty())
-            if engine == "dask":
-                pass
-            elif show_bar:
-                with click.progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
-                    results = runner.run(files, bar.update)
-            else:
-                results = runner.run(files)
-            if copts is not None:
-                by_path, notes, _ = run_corpus(files, copts)
-                in_file = {(r.path, "NL202") for r in results for d in r.diagnostics if d.code == "NL202"}
-                for res in results:
-                    ignored = per_file_ignored(res.path, resolver.for_file(res.path))
-                    extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
-                             and not any(d.code.startswith(p.upper()) for p in ignored)]
-                    if extra:
-                        res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
-                if results:
-                    results[0].notes.extend(notes)
-            if verbose:
-                st = runner.stats
-                click.echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted, "
-                           f"{st.read} read to hash", err=True)
-    except (ConfigError, PackError) as exc:
-        click.echo(f"newslint: error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
-
-    if write_baseline_file:
-        from newslint.baseline import write_baseline
-
-        n = write_baseline(write_baseline_file, [d for r in results for d in r.diagnostics])
-        click.echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}", err=True)
-        sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
-    if baseline_file:
-        from newslint.baseline import BaselineError, filter_baseline
-
-        try:
-            for res in results:
-                res.diagnostics, stale = filter_baseline(baseline_file, res.diagnostics, {res.path})
-                for (fname, code, digest), n in stale:
-                    res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
-                                     f"({n} stale; refresh with --write-baseline)")
-        except BaselineError as exc:
-            click.echo(f"newslint: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
-
-    unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
-    run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
-              show_fixes=show_fixes)
-    fmt = output_format or "text"
-    report = "".join(r.diff for r in results) if diff else get_reporter(fmt)(run)
-    if not quiet:
-        for res in results:
-            for note in res.notes:
-                click.echo(f"note: {note}", err=True)
-    if fix and stdin:
-        click.echo(report, err=True, nl=False)
-    elif output_file:
-        with open(output_file, "w", encoding="utf-8") as fh:
-            fh.write(click.unstyle(report))
-    else:
-        click.echo(report, nl=False, color=None if fmt in ("text", "concise", "full") else False)
-
-    if any(r.error for r in results):
-        sys.exit(EXIT_ERROR)
-    if diff:
-        sys.exit(EXIT_FINDINGS if any(r.diff for r in results) and not exit_zero else EXIT_CLEAN)
-    if run.diagnostics and not exit_zero:
-        sys.exit(EXIT_FINDINGS)
-    if exit_non_zero_on_fix and any(r.fixed for r in results):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
-
-
-def _validate_paths(paths, fix: bool) -> None:
-    """Usage errors found from the paths alone. URLs are checked when they are listed."""
-    from newslint.remote import is_url
-
-    for p in paths:
-        if p == "-":
-            raise click.UsageError("'-' (stdin) cannot be mixed with other paths.")
-        if is_url(p):
-            if fix:  # no atomic rename or lock on a URL: a fix could lose text or race a writer
-                raise click.UsageError(f"--fix cannot write to a URL ({p}): URLs are checked read-only; "
-                                       "fix a local copy, or use --diff to see the changes.")
-        elif not os.path.lexists(p):
-            raise click.UsageError(f"path does not exist: {p}")
-
-
-def _list_files(paths, resolver, engine: str) -> list[str]:
-    """The files to check; URL paths are listed through fsspec and need the Dask engine."""
-    from newslint.remote import RemoteError, is_url
-    from newslint.runner import files_to_check
-
-    urls = [p for p in paths if is_url(p)]
-    if urls and engine != "dask":
-        raise click.UsageError(f"URL paths need --engine dask (the local engine reads local files only): {urls[0]}")
-    try:
-        return files_to_check(paths, resolver)
-    except RemoteError as exc:
+        run_check(click.echo, click.unstyle, **click.get_current_context().params)
+    except UsageError as exc:
         raise click.UsageError(str(exc))
 
 
-def _resolver_args(configs, isolated) -> dict:
-    """--config values: at most one file; everything else is an inline TOML override."""
-    from newslint.config import ConfigError, parse_inline
+def show_usage_error(check_args: list[str], message: str) -> None:
+    """Show a usage error of `newslint check CHECK_ARGS` exactly as click shows one raised
+    by the command, and exit 2 (for entry.py, whose click-free run raised it)."""
+    from click.utils import _detect_program_name  # the name click's own main() would show
 
-    config_file, overrides = None, {}
-    for value in configs:
-        if os.path.isfile(value):
-            if config_file:
-                raise ConfigError(f"--config given two files ({config_file}, {value}); pass one")
-            config_file = value
-        elif "=" in value:
-            for key, val in parse_inline(value).items():
-                if isinstance(val, dict) and isinstance(overrides.get(key), dict):
-                    overrides[key].update(val)
-                else:
-                    overrides[key] = val
-        else:
-            raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
-    return {"overrides": overrides, "config_file": config_file, "isolated": isolated}
+    with main.make_context(_detect_program_name(), ["check"]) as ctx:
+        with check.make_context("check", list(check_args), parent=ctx) as sub:
+            err = click.UsageError(message, ctx=sub)
+    err.show()
+    sys.exit(err.exit_code)
 
 
 @main.command("test-packs")

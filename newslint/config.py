@@ -14,12 +14,24 @@ import sys
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_NAMES = (".newslint.toml", "newslint.toml", "pyproject.toml")
+
+
+class TomlError(ValueError):
+    """Invalid TOML; the message is tomllib's."""
+
+
+def load_toml(text: str) -> dict:
+    """tomllib.loads, imported on first use: a run without config files reads no TOML
+    (the shipped packs come from newslint.packcache)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TomlError(str(exc)) from None
 
 
 class ConfigError(Exception):
@@ -150,10 +162,10 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as fh:
-            data = tomllib.loads(fh.read())
+            data = load_toml(fh.read())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except TomlError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("newslint")
@@ -189,8 +201,8 @@ def apply_table(base: Settings, table: dict[str, Any], root: str, source: str | 
 def parse_inline(text: str) -> dict[str, Any]:
     """`--config "duplicates.threshold = 0.5"` -> {"duplicates": {"threshold": 0.5}}."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = load_toml(text)
+    except TomlError as exc:
         raise ConfigError(f"--config {text!r}: not a file and not valid TOML 'key = value': {exc}") from None
     return validate(data, f"--config {text!r}")
 

@@ -22,19 +22,14 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 
 from newslint.document import Document
+from newslint.needs import fold
 from newslint.normalize import normalize
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 REGEX_TIMEOUT = 1.0  # seconds per match call
 FILE_BUDGET = 3.0  # seconds one user rule may spend on one file, all its match calls together
@@ -66,6 +61,7 @@ class PackRule:
     spec: dict[str, Any]
     pack: "Pack"
     examples: dict[str, list[str]] = field(default_factory=dict)
+    needs: list[str] | None = None  # a shipped pattern's literal prefilter (newslint.needs)
 
     def matches(self, doc: Document) -> Iterator[Match]:
         self.start_file()
@@ -76,8 +72,13 @@ class PackRule:
         self.__dict__["_deadline"] = time.monotonic() + FILE_BUDGET
 
     def may_match(self, text: str) -> bool:
-        """The cheap test a line must pass before the full pattern is tried (and compiled):
-        an optional `prefilter`, a standard-library regex searched case-insensitively."""
+        """The cheap tests a line must pass before the full pattern is tried (and compiled):
+        the `needs` of a shipped pattern, then an optional `prefilter`, a standard-library
+        regex searched case-insensitively."""
+        if self.needs is not None:
+            folded = fold(text)
+            if not any(n in folded for n in self.needs):
+                return False
         pre = self.spec.get("prefilter")
         if pre is None:
             return True
@@ -162,14 +163,14 @@ class LineKind:
         wanted = rule.__dict__.get("_lines")
         if wanted is None:
             wanted = rule.__dict__["_lines"] = {normalize(s) for s in rule.spec.get("lines", [])}
-        pattern = rule.compiled() if "pattern" in rule.spec else None
+        has_pattern = "pattern" in rule.spec
         for ln in doc.lines:
             if ln.blank:
                 continue
             stripped = ln.text.strip()
             hit = ln.norm in wanted
-            if not hit and pattern is not None and len(stripped) <= MAX_LINE_MATCH and rule.may_match(stripped):
-                hit = rule.fullmatch(stripped)
+            if not hit and has_pattern and len(stripped) <= MAX_LINE_MATCH and rule.may_match(stripped):
+                hit = rule.fullmatch(stripped)  # compiles the pattern on first use
             if hit:
                 yield Match(ln.start, ln.end, stripped, whole_line=ln.index)
 
@@ -252,11 +253,35 @@ def _type_name(t) -> str:
     return {str: "a string", list: "an array", dict: "a table", bool: "a boolean", int: "an integer"}[t]
 
 
-def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
+def _toml(text: str, path: str) -> dict:
+    from newslint.config import TomlError, load_toml
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return load_toml(text)
+    except TomlError as exc:
         raise PackError(f"{path}: invalid TOML: {exc}") from None
+
+
+def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
+    return pack_from_table(_toml(text, path), path, builtin)
+
+
+def _parse_shipped(name: str, text: str) -> dict:
+    """What newslint.packcache keeps for a shipped pack: its table and each rule's needs."""
+    from newslint.needs import derive
+
+    table = _toml(text, f"rules/{name}")
+    needs = []
+    for raw in table.get("rule", []):
+        pattern = raw.get("pattern") if isinstance(raw, dict) else None
+        ignorecase = raw.get("ignorecase", True) if isinstance(raw, dict) else True
+        needs.append(derive(pattern, re.IGNORECASE if ignorecase else 0) if isinstance(pattern, str) else None)
+    return {"table": table, "needs": needs}
+
+
+def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | None = None) -> Pack:
+    """A Pack from the parsed TOML of the file at `path`; checks every rule. `needs`:
+    the derived prefilter of each rule, in order (shipped packs only)."""
     meta = data.get("pack", {})
     unknown = set(data) - {"pack", "rule"}
     if unknown:
@@ -295,7 +320,7 @@ def parse_pack(text: str, path: str, builtin: bool = False) -> Pack:
         seen_ids.add(rid)
         spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields}
         rule = PackRule(code, rid, kind, raw["message"], raw.get("severity", "warning"), fix, spec, pack,
-                        raw.get("examples", {}))
+                        raw.get("examples", {}), needs[n - 1] if needs else None)
         if "pattern" in spec and not builtin:
             rule.compiled()  # report a bad user regex at load time (shipped ones are tested)
         pack.rules.append(rule)
@@ -314,13 +339,16 @@ def _builtin_dir() -> str:
 
 
 def load_builtin_packs(names: list[str] | None = None) -> list[Pack]:
-    out = []
+    from newslint.packcache import parsed_tables
+
+    folder = _builtin_dir()
+    texts = {}
     for name in builtin_pack_names():
-        if names is not None and name[:-5] not in names:
-            continue
-        with open(os.path.join(_builtin_dir(), name), encoding="utf-8") as fh:
-            out.append(parse_pack(fh.read(), f"rules/{name}", builtin=True))
-    return out
+        if names is None or name[:-5] in names:
+            with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                texts[name] = fh.read()
+    parsed = parsed_tables(texts, _parse_shipped)
+    return [pack_from_table(parsed[n]["table"], f"rules/{n}", True, parsed[n]["needs"]) for n in texts]
 
 
 def load_pack_file(path: str) -> Pack:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
@@ -230,8 +230,6 @@ class NearDuplicateParagraph(Rule):
     def check(self, doc: Document, ctx: Context):
         # fuzz.ratio pair by pair, not process.cdist: cdist needs numpy, whose import
         # would cost every hook run more than the comparisons themselves.
-        from rapidfuzz import fuzz
-
         threshold = float(ctx.option(self.name, "threshold", 90))
         paras = [p for p in doc.paragraphs
                  if p.word_count >= self.min_words and is_body_text(p.text) and not is_list_item(p.text)]
@@ -243,12 +241,21 @@ class NearDuplicateParagraph(Rule):
         min_ratio = threshold / (200 - threshold)
         order = sorted(range(len(paras)), key=lambda i: len(norms[i]))
         best: dict[int, tuple[int, float]] = {}  # later paragraph -> (earliest similar one, score)
+        fuzz = None  # rapidfuzz, imported for the first pair the trigram bound cannot rule out
+        grams: dict[int, Counter] = {}
+        bounded = 0
         for pos, i in enumerate(order):
             for j in order[pos + 1:]:
                 if len(norms[i]) < min_ratio * len(norms[j]):
                     break
                 if norms[i] == norms[j]:
                     continue
+                if fuzz is None:
+                    if bounded < _BOUNDED_PAIRS:
+                        bounded += 1
+                        if _below_threshold(norms[i], norms[j], grams, i, j, threshold):
+                            continue
+                    from rapidfuzz import fuzz
                 s = fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
                 if s and _close_lengths(norms[i], norms[j]):
                     early, late = min(i, j), max(i, j)
@@ -264,6 +271,25 @@ class NearDuplicateParagraph(Rule):
                 q.first, q.last, fix,
                 related=[Related(doc.path or "-", p.first + 1, 1, round(s / 100, 3), "earlier version")],
             )
+
+
+# Pairs tested with the trigram bound before rapidfuzz is imported anyway: the bound is
+# pure Python, and a file with many similar-length paragraphs is faster with rapidfuzz.
+_BOUNDED_PAIRS = 64
+
+
+def _below_threshold(a: str, b: str, grams: dict[int, Counter], i: int, j: int, threshold: float) -> bool:
+    """True when fuzz.ratio(a, b) is certainly below `threshold`, so that a file whose
+    paragraphs are all far apart does not import rapidfuzz (~8 ms of a hook run).
+
+    q-gram lemma: one insertion or deletion changes at most q of a text's q-grams, so the
+    Indel distance d >= (max(|Qa|, |Qb|) - |Qa & Qb|) / q (multisets). The ratio reaches
+    t only if d <= (1 - t/100) * (len(a) + len(b)); one edit of slack covers rounding."""
+    for k, text in ((i, a), (j, b)):
+        if k not in grams:
+            grams[k] = Counter(text[n:n + 3] for n in range(len(text) - 2))
+    unshared = max(len(a), len(b)) - 2 - sum((grams[i] & grams[j]).values())
+    return unshared > 3 * ((1 - threshold / 100) * (len(a) + len(b)) + 1)
 
 
 def _close_lengths(a: str, b: str) -> bool:

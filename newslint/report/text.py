@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import click
-
 from newslint.diagnostics import Applicability
+from newslint.term import style
 
 
 def _marker(d) -> str:
@@ -36,8 +35,8 @@ def render(run, name: str = "text") -> str:
     out = []
     diags = run.diagnostics
     for d in diags:
-        loc = click.style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
-        out.append(f"{loc} {click.style(d.code, fg='red', bold=True)} {_marker(d)}{d.message}")
+        loc = style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
+        out.append(f"{loc} {style(d.code, fg='red', bold=True)} {_marker(d)}{d.message}")
         if name == "full":
             out.extend(_context(d))
             for r in d.related:

@@ -1,0 +1,201 @@
+"""The console entry point. A plain `newslint check ...` (the pre-commit hook's call) is
+parsed and run here without importing click, whose import is a quarter of a one-file
+run; everything else (help, other commands, any option or value this parser is not sure
+of, shell completion, Windows) goes to click in cli.py, which then parses it all itself.
+
+The parser accepts a subset of click's syntax and gives the same values as click for it:
+tests/test_entry.py holds the table below to cli.py's options and compares both parsers.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from newslint.check_command import split_codes
+from newslint.report import FORMATS
+
+
+class _ToClick(Exception):
+    """This command line is not certainly plain: let click parse it."""
+
+
+def _choice(*choices: str):
+    def convert(value: str) -> str:
+        if value not in choices:
+            raise _ToClick
+        return value
+    return convert
+
+
+def _int_from(low: int):
+    def convert(value: str) -> int:
+        try:
+            n = int(value)  # what click's IntRange does before its bounds check
+        except ValueError:
+            raise _ToClick from None
+        if n < low:
+            raise _ToClick
+        return n
+    return convert
+
+
+def _path(file_okay: bool = True, dir_okay: bool = True, writable: bool = False):
+    """click.Path(exists=False, ...): a missing path passes; an existing one must fit."""
+    def convert(value: str) -> str:
+        import stat
+
+        try:
+            st = os.stat(value)
+        except OSError:
+            return value
+        if ((not file_okay and stat.S_ISREG(st.st_mode)) or (not dir_okay and stat.S_ISDIR(st.st_mode))
+                or not os.access(value, os.R_OK) or (writable and not os.access(value, os.W_OK))):
+            raise _ToClick
+        return value
+    return convert
+
+
+_any_path = _path()
+
+
+def _text(value: str) -> str:
+    return value
+
+
+# `newslint check`'s options as cli.py declares them: option -> (parameter, True for a flag,
+# False for its --no- form, or a converter of the value; repeatable?)
+OPTIONS = {
+    "--fix": ("fix", True, False),
+    "--unsafe-fixes": ("unsafe_fixes", True, False),
+    "--no-unsafe-fixes": ("unsafe_fixes", False, False),
+    "--diff": ("diff", True, False),
+    "--select": ("select", split_codes, True),
+    "--extend-select": ("extend_select", split_codes, True),
+    "--ignore": ("ignore", split_codes, True),
+    "--output-format": ("output_format", _choice(*FORMATS), False),
+    "-o": ("output_file", _path(dir_okay=False, writable=True), False),
+    "--output-file": ("output_file", _path(dir_okay=False, writable=True), False),
+    "--exit-zero": ("exit_zero", True, False),
+    "-q": ("quiet", True, False),
+    "--quiet": ("quiet", True, False),
+    "--statistics": ("statistics", True, False),
+    "--stdin-filename": ("stdin_filename", _text, False),
+    "--config": ("configs", _text, True),
+    "--isolated": ("isolated", True, False),
+    "--force-exclude": ("force_exclude", True, False),
+    "-j": ("jobs", _int_from(0), False),
+    "--jobs": ("jobs", _int_from(0), False),
+    "--no-cache": ("no_cache", True, False),
+    "--cache-dir": ("cache_dir", _path(file_okay=False), False),
+    "--index": ("index_url", _text, False),
+    "--engine": ("engine", _choice("local", "dask"), False),
+    "--scheduler": ("scheduler", _text, False),
+    "--partition-size": ("partition_size", _int_from(1), False),
+    "--show-fixes": ("show_fixes", True, False),
+    "--exit-non-zero-on-fix": ("exit_non_zero_on_fix", True, False),
+    "-v": ("verbose", True, False),
+    "--verbose": ("verbose", True, False),
+    "--baseline": ("baseline_file", _path(dir_okay=False), False),
+    "--write-baseline": ("write_baseline_file", _path(dir_okay=False), False),
+}
+DEFAULTS = {"paths": (), "fix": False, "unsafe_fixes": None, "diff": False, "select": (), "extend_select": (),
+            "ignore": (), "output_format": None, "output_file": None, "exit_zero": False, "quiet": False,
+            "statistics": False, "stdin_filename": None, "configs": (), "isolated": False, "force_exclude": None,
+            "jobs": 0, "no_cache": False, "cache_dir": None, "index_url": None, "engine": None, "scheduler": None,
+            "partition_size": None, "show_fixes": False, "exit_non_zero_on_fix": False, "verbose": False,
+            "baseline_file": None, "write_baseline_file": None}
+
+
+def parse_check(args: list[str]) -> dict | None:
+    """click's parameters for `check ARGS...`, or None when click must parse `args`.
+    Taken: `--long`, `--long=value`, `--long value`, `-x` and `-x value` with a value not
+    starting with '-', PATHS anywhere, and '--'. Left to click: bundled or attached short
+    options, unknown options (--help), values click would reject or check differently."""
+    if not args or args[0] != "check":
+        return None
+    params = dict(DEFAULTS)
+    repeated: dict[str, list] = {}
+    paths: list[str] = []
+    rest = iter(args[1:])
+    try:
+        for tok in rest:
+            if tok == "--":
+                paths.extend(rest)
+                break
+            if not tok.startswith("-") or tok == "-":
+                paths.append(tok)
+                continue
+            name, eq, value = tok.partition("=") if tok.startswith("--") else (tok, "", "")
+            if name not in OPTIONS:
+                return None
+            param, kind, multiple = OPTIONS[name]
+            if isinstance(kind, bool):
+                if eq:
+                    return None
+                params[param] = kind
+                continue
+            if not eq:
+                value = next(rest, None)
+                if value is None or value.startswith("-"):
+                    return None
+            if multiple:
+                repeated.setdefault(param, []).append(kind(value))
+            else:
+                params[param] = kind(value)
+        params["paths"] = tuple(_any_path(p) for p in paths)
+    except _ToClick:
+        return None
+    for param, values in repeated.items():
+        params[param] = tuple(values)
+    return params
+
+
+def _plain_streams() -> bool:
+    """Streams click.echo would use as they are (it re-wraps ASCII or encoding-less ones)."""
+    import codecs
+
+    if os.name != "posix" or any(k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ):
+        return False  # Windows consoles and shell completion are click's
+    for stream in (sys.stdout, sys.stderr):
+        enc = getattr(stream, "encoding", None)
+        if stream is None or not enc or getattr(stream, "errors", None) is None:
+            return False
+        try:
+            if codecs.lookup(enc).name == "ascii":
+                return False
+        except LookupError:
+            return False
+    return True
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    params = parse_check(args) if _plain_streams() else None
+    if params is None:
+        from newslint.cli import main as click_main
+
+        click_main()
+        return
+    from newslint.check_command import UsageError, run_check
+    from newslint.term import echo, unstyle
+
+    try:
+        run_check(echo, unstyle, **params)
+    except UsageError as exc:
+        from newslint.cli import show_usage_error
+
+        show_usage_error(args[1:], str(exc))
+    except (EOFError, KeyboardInterrupt):  # as click's main: a blank line, "Aborted!", status 1
+        echo("", err=True)
+        echo("Aborted!", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        import errno
+
+        if exc.errno != errno.EPIPE:
+            raise
+        # as click's main: a reader that went away ends the run with status 1 and no
+        # traceback (the final flush of stdout would raise again: point it at /dev/null)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -1,0 +1,121 @@
+"""The click-free `check` of entry.py: its option table is cli.py's, its parser gives
+click's values or hands the command line to click, and a run prints and exits as the
+click command does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+
+from conftest import BBC, SAMPLE, need, run_newslint
+from newslint import cli, entry, term
+
+
+def click_params(args):
+    with cli.main.make_context("newslint", ["check"]) as ctx:
+        return cli.check.make_context("check", list(args), parent=ctx).params
+
+
+def test_the_table_is_clicks():
+    declared = {}
+    for p in cli.check.params:
+        if isinstance(p, click.Argument):
+            continue
+        for opt in p.opts:
+            declared[opt] = (p.name, True if p.is_flag else "value", p.multiple)
+        for opt in p.secondary_opts:
+            declared[opt] = (p.name, False, p.multiple)
+    ours = {opt: (name, kind if isinstance(kind, bool) else "value", multiple)
+            for opt, (name, kind, multiple) in entry.OPTIONS.items()}
+    assert ours == declared
+    assert entry.DEFAULTS == click_params([])
+    for p in cli.check.params:  # choices and bounds: every allowed value passes, the first refused one not
+        if isinstance(p.type, click.Choice):
+            for choice in p.type.choices:
+                assert entry.parse_check(["check", p.opts[-1], choice])[p.name] == choice
+        if isinstance(p.type, click.IntRange):
+            assert entry.parse_check(["check", p.opts[-1], str(p.type.min)])[p.name] == p.type.min
+            assert entry.parse_check(["check", p.opts[-1], str(p.type.min - 1)]) is None
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["{bbc}"],
+    ["--no-cache", "-q", "--ignore", "NL4,NL202", "{bbc}"],
+    ["{bbc}", "--select=NL1", "--select", " NL2 , NL3,", "--extend-select", "NL104", "-v", "--verbose"],
+    ["--fix", "--unsafe-fixes", "--no-unsafe-fixes", "--show-fixes", "--exit-non-zero-on-fix", "{bbc}", "{sample}"],
+    ["--diff", "--output-format", "json", "--output-format=sarif", "-o", "{tmp}/out.txt", "--exit-zero"],
+    ["--statistics", "--stdin-filename", "a.txt", "-", "--config", "duplicates.threshold = 0.5", "--config=x=1"],
+    ["--isolated", "--force-exclude", "-j", "3", "--jobs=+2", "--cache-dir", "{tmp}", "--index", "redis://h/0"],
+    ["--engine", "dask", "--scheduler", "tcp://h:8786", "--partition-size", "7", "--baseline", "{tmp}/b.json"],
+    ["--write-baseline", "{tmp}/new.json", "--output-file={tmp}/o", "--", "--odd-name.txt", "-"],
+    ["missing.txt", "{tmp}"],
+])
+def test_plain_command_lines_parse_as_click_parses_them(args, tmp_path):
+    args = [a.format(bbc=need(BBC) / "business" / "014.txt", sample=SAMPLE, tmp=tmp_path) for a in args]
+    assert entry.parse_check(["check", *args]) == click_params(args)
+
+
+@pytest.mark.parametrize("args", [
+    ["--version"], ["rules"], ["check", "--help"], ["check", "-h"], ["check", "-qv", "x"], ["check", "-j4", "x"],
+    ["check", "--jobs", "-1"], ["check", "--jobs", "two"], ["check", "--output-format", "xml"],
+    ["check", "--fix=yes"], ["check", "--ignore"], ["check", "--ignore", "--fix"], ["check", "--unknown"],
+    ["check", "-o", "{tmp}"], ["check", "--cache-dir", "{file}"], ["check", "--baseline", "{tmp}"],
+])
+def test_anything_else_is_left_to_click(args, tmp_path):
+    (tmp_path / "f.txt").write_text("x\n")
+    args = [a.format(tmp=tmp_path, file=tmp_path / "f.txt") for a in args]
+    assert entry.parse_check(args) is None
+
+
+def test_style_and_unstyle_are_clicks():
+    for kw in ({"bold": True}, {"fg": "red", "bold": True}, {"fg": "green"}, {"bold": False}):
+        assert term.style("a.txt:3:1:", **kw) == click.style("a.txt:3:1:", **kw)
+        styled = term.style("NL101", **kw) + " tail \033[2;31mx\033[0m"
+        assert term.unstyle(styled) == click.unstyle(styled)
+
+
+def _both(args, cwd, input=None):
+    """(fast path, click) results of the same `python -m newslint ARGS`. An unrelated
+    *_COMPLETE variable makes entry.py leave the run to click (as for shell completion)."""
+    cmd = [sys.executable, "-m", "newslint", *map(str, args)]
+    fast = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, timeout=300)
+    slow = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, timeout=300,
+                          env={**os.environ, "_UNRELATED_COMPLETE": "1"})
+    return fast, slow
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--no-cache", "{sample}"],
+    ["check", "--no-cache", "-q", "--statistics", "--show-fixes", "{sample}"],
+    ["check", "--no-cache", "--output-format", "full", "{sample}", "{bbc}"],
+    ["check", "--no-cache", "--output-format", "json", "--ignore", "NL4,NL202", "{sample}"],
+    ["check", "--no-cache", "--diff", "{sample}"],
+    ["check", "--no-cache", "{bbc}"],
+    ["check", "--no-cache", "--select", "XX9", "{bbc}"],
+    ["check", "--fix", "--diff", "{bbc}"],
+    ["check", "{tmp}/missing.txt"],
+    ["check", "--no-cache", "-o", "{tmp}/report.txt", "{sample}"],
+    ["check", "--no-cache", "--stdin-filename", "story.txt", "-"],
+])
+def test_a_run_prints_and_exits_as_the_click_command(args, tmp_path):
+    sample = tmp_path / "sample.txt"
+    sample.write_bytes(need(SAMPLE).read_bytes())
+    bbc = need(BBC) / "business" / "014.txt"
+    args = [a.format(sample=sample, bbc=bbc, tmp=tmp_path) for a in args]
+    fast, slow = _both(args, tmp_path, input=bbc.read_bytes())
+    assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+    assert sample.read_bytes() == need(SAMPLE).read_bytes()
+
+
+def test_a_plain_check_does_not_import_click():
+    code = ("import sys\nfrom newslint.entry import main\nsys.argv = ['newslint', 'check', '--no-cache', '-q', "
+            f"{str(need(SAMPLE))!r}]\ntry:\n    main()\nexcept SystemExit as e:\n"
+            "    print('click' in sys.modules, e.code, file=sys.stderr)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.stderr.strip().splitlines()[-1] == "False 1"
+    assert run_newslint("check", "--no-cache", "-q", need(SAMPLE)).stdout.decode() == res.stdout
