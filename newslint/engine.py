@@ -21,7 +21,7 @@ class NotConverged(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)  # a million of these in a corpus run: no __dict__ each
 class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)  # findings left

@@ -444,7 +444,10 @@ class CorpusRun:
         return relative(path, self.cwd)
 
     # 2. content hashes and facts
-    def refresh(self, index, corpus: list[str]) -> tuple[dict[str, bytes], dict[bytes, DocFacts]]:
+    def refresh(self, index, corpus: list[str]) -> tuple[dict[str, bytes], dict[bytes, tuple]]:
+        """(path -> content hash for every readable corpus file, content hash -> light_row of
+        each content signed this run). The new facts go to the index; only their light rows
+        stay here (a million documents' DocFacts would be ~1.3 GB more)."""
         o = self.options
         rows = index.stat_rows()
         chash_of: dict[str, bytes] = {}
@@ -473,7 +476,7 @@ class CorpusRun:
         self.stats.dropped = len(gone)
 
         settings, num_perm, seed = o.shingles, o.num_perm, o.seed
-        fresh: dict[bytes, DocFacts] = {}
+        fresh: dict[bytes, tuple] = {}
         seen: set[bytes] = set()
         # a window of files at a time: read, sign the new contents, commit. Memory holds one
         # window's text; a persistent index keeps the shingle sets (verification reads back
@@ -498,12 +501,11 @@ class CorpusRun:
             del pending
             index.commit(signed, file_rows, gone if w == 0 else [])
             for f in signed:
-                if index.persistent:
-                    f.shingles = None
-                fresh[f.chash] = f
+                fresh[f.chash] = light_row(f)
+            del signed
         if not to_read:
             index.commit([], {}, gone)
-        self.stats.signed = sum(1 for f in fresh.values() if f.mode != "skip")
+        self.stats.signed = sum(1 for row in fresh.values() if row[2] != "skip")
         return chash_of, fresh
 
     def run(self, query_paths: list[str] | None, corpus_paths: list[str] | None,
@@ -520,34 +522,31 @@ class CorpusRun:
         try:
             chash_of, fresh = self.refresh(index, corpus)
             if index_only:
-                skipped = sorted(self.display(p) for p, c in chash_of.items() if c in fresh and fresh[c].mode == "skip")
+                skipped = sorted(self.display(p) for p, c in chash_of.items() if c in fresh and fresh[c][2] == "skip")
                 self.stats.skipped = len(skipped)
                 self.stats.seconds = time.perf_counter() - t0
                 return CorpusResult({}, {}, [], self.stats, self.notes, skipped, getattr(index, "location", ""))
             # every corpus content as a light row (n, normhash, mode, sig, lines) ...
-            table: dict[bytes, tuple] = {c: light_row(f) for c, f in fresh.items()}
+            table: dict[bytes, tuple] = fresh
             missing = set(chash_of.values()) - table.keys()
             table.update(index.bulk(missing))
             lost = missing - table.keys()
+            again: list[DocFacts] = []
             if lost:  # dropped by a concurrent run, or a shared index was emptied: sign again
-                again = []
                 for p, c in chash_of.items():
-                    if c in lost and c not in fresh:
+                    if c in lost and c not in table:
                         data = read_file(p)
                         if data is not None and content_hash(data) == c:
-                            fresh[c] = sign(data, o.shingles, o.num_perm, o.seed, c)
-                            table[c] = light_row(fresh[c])
-                            again.append(fresh[c])
+                            again.append(sign(data, o.shingles, o.num_perm, o.seed, c))
+                            table[c] = light_row(again[-1])
                             self.stats.signed += 1
                 index.commit(again, {}, [])
                 for p in [p for p, c in chash_of.items() if c not in table]:
                     del chash_of[p]  # changed under us: left out of this run
-            # ... and the queried contents in full
-            queried = {chash_of[p] for p in self.query_abs if p in chash_of}
-            facts = LightFacts(table)  # built on first use: most queried contents never need theirs
-            facts.update((c, fresh[c]) for c in queried if c in fresh)
-            for c, f in fresh.items():
-                facts.setdefault(c, f)  # their shingles are at hand for verification
+            # DocFacts made from the light rows on first use (most contents never need theirs);
+            # verification reads the few shingle sets it needs back from the index
+            facts = LightFacts(table)
+            facts.update((f.chash, f) for f in again)
             result = self.analyze(index, chash_of, table, facts)
             result.index_location = getattr(index, "location", "")
         finally:
@@ -559,7 +558,8 @@ class CorpusRun:
     # 3. candidates, verification, findings
     def analyze(self, index, chash_of: dict[str, bytes], table: dict[bytes, tuple],
                 facts: dict[bytes, DocFacts]) -> CorpusResult:
-        """`table`: content hash -> light_row(...) for the whole corpus; `facts`: full facts of the queried contents (and of those signed this run)."""
+        """`table`: content hash -> light_row(...) for the whole corpus; `facts`: content hash ->
+        DocFacts (a LightFacts: made from `table` when first asked for, without shingles)."""
         o = self.options
         paths_of: dict[bytes, list[str]] = {}
         skipped = []

@@ -131,6 +131,9 @@ class SqliteIndex:
         if str(mode).lower() != "wal":
             raise sqlite3.DatabaseError(f"cannot switch to WAL (journal_mode={mode})")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # 64 MB of page cache (SQLite's default is 2 MB): the docs table's key index is
+        # written in random order, and at a million documents it no longer fits in 2 MB
+        conn.execute("PRAGMA cache_size = -65536")
         return conn
 
     def _open(self, rebuild: bool) -> sqlite3.Connection:
