@@ -235,8 +235,9 @@ def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypat
 
 def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monkeypatch):
     """The index is built a window of files at a time (read, sign, commit, drop the shingle
-    sets from memory); with windows of 16 files the findings equal those of a run that keeps
-    everything in memory, and every content is in the index."""
+    sets from memory) and candidate pairs are verified a block at a time; with windows of 16
+    files and blocks of one pair the findings equal those of a run that keeps everything in
+    memory, and every content is in the index."""
     from newslint.corpus import engine
 
     shutil.copyfile(small_repo / SUBSET[3], small_repo / "business/copy.txt")  # an exact copy
@@ -245,6 +246,7 @@ def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monke
     git(small_repo, "commit", "-qm", "copies")
     in_memory = analyze(None, None, opts(small_repo, use_cache=False))
     monkeypatch.setattr(engine, "_READ_WINDOW", 16)
+    monkeypatch.setattr(engine, "_VERIFY_BLOCK", 1)
     windowed = analyze(None, None, opts(small_repo))
     assert windowed.stats.signed == in_memory.stats.signed == 121  # the copy has its original's content
     assert windowed.edges == in_memory.edges

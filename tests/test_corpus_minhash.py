@@ -270,12 +270,16 @@ def test_shipped_default_permutations_are_the_drawn_ones():
 def test_isin_and_sorted_unique_match_numpy():
     """The corpus pass avoids np.unique/np.isin (they import numpy.ma at first use); its
     replacements must give numpy's answers, on line fingerprints of real text."""
-    from newslint.corpus.shingle import isin, line_facts, sorted_unique
+    from newslint.corpus.shingle import isin, line_facts, sorted_unique, value_counts
 
     texts = [(need(BBC) / n).read_text(encoding="utf-8") for n in ("tech/164.txt", "tech/184.txt", "sport/312.txt")]
     lines = [line_facts(t)[1] for t in texts]
     every = np.concatenate(lines + lines[:1])
     assert np.array_equal(sorted_unique(every.copy()), np.unique(every))
+    values, counts = value_counts(every)
+    want_values, want_counts = np.unique(every, return_counts=True)
+    assert np.array_equal(values, want_values) and np.array_equal(counts, want_counts) and counts.max() >= 2
+    assert [a.size for a in value_counts(np.zeros(0, dtype=np.int64))] == [0, 0]
     for allowed in (lines[0], lines[1], np.zeros(0, dtype=np.int64)):
         assert np.array_equal(isin(every, allowed), np.isin(every, allowed))
 

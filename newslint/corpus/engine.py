@@ -31,6 +31,7 @@ from newslint.corpus.shingle import (
     isin,
     sorted_unique,
     unique_fingerprints,
+    value_counts,
 )
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
@@ -40,6 +41,7 @@ log = logging.getLogger("newslint.corpus")
 
 MAX_BYTES = 50 * 1024 * 1024
 _READ_WINDOW = 20_000  # files read before their new contents are signed (bounds the raw text held)
+_VERIFY_BLOCK = 10_000  # candidate pairs whose shingle sets are held at once
 _POOL_MIN = 400  # fewer new documents than this are signed in-process (forking costs more)
 
 
@@ -474,6 +476,10 @@ class CorpusRun:
             if p not in corpus_set and not os.path.lexists(p):
                 gone.append(p)
         self.stats.dropped = len(gone)
+        # read in inode order: close to the order on disk, so a cold page cache is read mostly
+        # sequentially (measured 3x faster on 30,000 cold files than path order, where files
+        # were written in another order than their names'); on a warm cache it costs a sort
+        to_read.sort(key=lambda item: item[1][2])
 
         settings, num_perm, seed = o.shingles, o.num_perm, o.seed
         fresh: dict[bytes, tuple] = {}
@@ -625,29 +631,13 @@ class CorpusRun:
                         pairs.add((i, j) if i < j else (j, i))
         self.stats.candidates = len(pairs)
 
-        # exact verification on the shingle sets
-        in_pairs = {live[i] for ij in pairs for i in ij}
-        shingles = {c: facts[c].shingles for c in in_pairs if c in facts and facts[c].shingles is not None}
-        need = in_pairs - shingles.keys()
-        if need:
-            shingles.update(index.shingles(need))
-        shingles = {c: unique_fingerprints(v) for c, v in shingles.items()}
+        # exact verification on the shingle sets, a block of pairs at a time (the sets of
+        # every candidate at once were ~0.4 GB at a million documents)
         chash_edges: list[tuple[str, bytes, bytes, float, float, float]] = []
-        for i, j in sorted(pairs):
-            ca, cb = live[i], live[j]
-            if normhash[i] == normhash[j]:
-                chash_edges.append(("NL401", ca, cb, 1.0, 1.0, 1.0))
-                continue
-            sa, sb = shingles.get(ca), shingles.get(cb)
-            if sa is None or sb is None or not sa.size or not sb.size:
-                continue
-            jac, cab, cba = similarity(sa, sb)
-            self.stats.verified += 1
-            if jac >= o.threshold:
-                chash_edges.append(("NL402", ca, cb, jac, cab, cba))
-            elif (cab >= o.containment and sa.size >= o.min_contained_shingles and sa.size <= sb.size) or \
-                    (cba >= o.containment and sb.size >= o.min_contained_shingles and sb.size <= sa.size):
-                chash_edges.append(("NL403", ca, cb, jac, cab, cba))
+        ordered = sorted(pairs)
+        for start in range(0, len(ordered), _VERIFY_BLOCK):
+            block = ordered[start:start + _VERIFY_BLOCK]
+            chash_edges.extend(self._verify(index, block, live, normhash, facts))
 
         edges = file_edges(query_chashes, paths_of, chash_edges, self.display, o)
 
@@ -676,6 +666,34 @@ class CorpusRun:
             diagnostics[name] = out
         return CorpusResult(diagnostics, findings, edges, self.stats, self.notes,
                             sorted(self.display(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
+
+    def _verify(self, index, block: list[tuple[int, int]], live: list[bytes], normhash: list[bytes],
+                facts) -> list[tuple[str, bytes, bytes, float, float, float]]:
+        """The edges among candidate pairs (indexes into `live`) that pass exact verification."""
+        o = self.options
+        in_pairs = {live[i] for ij in block for i in ij}
+        shingles = {c: facts[c].shingles for c in in_pairs if c in facts and facts[c].shingles is not None}
+        need = in_pairs - shingles.keys()
+        if need:
+            shingles.update(index.shingles(need))
+        shingles = {c: unique_fingerprints(v) for c, v in shingles.items()}
+        out = []
+        for i, j in block:
+            ca, cb = live[i], live[j]
+            if normhash[i] == normhash[j]:
+                out.append(("NL401", ca, cb, 1.0, 1.0, 1.0))
+                continue
+            sa, sb = shingles.get(ca), shingles.get(cb)
+            if sa is None or sb is None or not sa.size or not sb.size:
+                continue
+            jac, cab, cba = similarity(sa, sb)
+            self.stats.verified += 1
+            if jac >= o.threshold:
+                out.append(("NL402", ca, cb, jac, cab, cba))
+            elif (cab >= o.containment and sa.size >= o.min_contained_shingles and sa.size <= sb.size) or \
+                    (cba >= o.containment and sb.size >= o.min_contained_shingles and sb.size <= sa.size):
+                out.append(("NL403", ca, cb, jac, cab, cba))
+        return out
 
     def _findings(self, facts, chash_of, paths_of, edges: list[Edge], only: set | None = None) -> dict[str, FileFindings]:
         """FileFindings of the queried files (of those named in `only`, if given)."""
@@ -722,13 +740,15 @@ class CorpusRun:
         if not blobs or n_files < threshold:
             return {}
         every = np.frombuffer(b"".join(blobs), dtype="<i8")
+        del blobs
         queried = sorted(query_chashes)
         qblobs = [table[c][4] for c in queried]
         qlines = np.frombuffer(b"".join(qblobs), dtype="<i8")
         if qlines.size * 8 < every.size:
             # a few files asked about (the hook): count only their lines, not sort every line
             every = every[isin(every, qlines)]
-        values, counts = np.unique(every, return_counts=True)
+        values, counts = value_counts(every)
+        del every
         keep = counts >= threshold
         frequent = dict(zip(values[keep].tolist(), counts[keep].tolist()))
         self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_files}

@@ -223,6 +223,19 @@ def tok64_hash32(shingle: bytes) -> int:
     return int(_combine(th, len(toks))[0] & np.uint64(0xFFFFFFFF))
 
 
+def value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values ascending, how often each occurs): np.unique(..., return_counts=True)
+    with one sorted copy and without importing numpy.ma (see `sorted_unique`)."""
+    v = np.sort(values)
+    if v.size == 0:
+        return v, np.zeros(0, dtype=np.int64)
+    first = np.empty(v.size, dtype=bool)
+    first[0] = True
+    np.not_equal(v[1:], v[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return v[starts], np.diff(np.append(starts, v.size))
+
+
 def sorted_unique(fp: np.ndarray) -> np.ndarray:
     """`fp` sorted in place, without repeats. Not np.unique: that one imports numpy.ma on
     first use (to test for a masked array), ~15 ms of every run's start."""
