@@ -618,6 +618,7 @@ class CorpusRun:
                             i, j = pos[c], sidx[k]
                             if i != j:
                                 pairs.add((i, j) if i < j else (j, i))
+                del sigs, keys, sidx  # 0.5 GB at a million documents, not needed from here on
             # equal normal forms are duplicates whatever their shingles (even with none)
             wanted = {normhash[pos[c]] for c in query_chashes}
             by_norm: dict[bytes, list[int]] = {}
