@@ -3,6 +3,7 @@ same run, repeats, and prints medians and ratios. Run by hand; results go to
 bench/RESULTS.md with --write. No test asserts any of these timings.
 
     python bench/perf.py hook            # target 1: one 3 KB article, in-file rules
+    python bench/perf.py incremental --size 100000  # target 5
     python bench/perf.py scale           # target 4: 10k, 100k, 1M files (the 1M corpus takes ~15 min to write)
     python bench/perf.py all --write     # every target, then write bench/RESULTS.md
 """
@@ -162,6 +163,46 @@ def target_corpus(n: int, repeat: int) -> list[str]:
             "", f"- datasketch / newslint: **{m_ds / m_nl:.2f}x** (target >= 5x: {'met' if m_ds / m_nl >= 5 else 'NOT met'})", ""]
 
 
+def target_incremental(n: int) -> list[str]:
+    """Target 5: a full `newslint check` (every rule) of n generated files in git, cold (empty
+    cache folder) and then warm after one file was edited; the warm run's share of the cold."""
+    import shutil
+    import tempfile
+
+    root = _gen(n)
+    _git_repo(root)
+    files = sorted(root.rglob("*.txt"))
+    art = files[len(files) // 3]
+    original = art.read_text(encoding="utf-8")
+    cache = Path(tempfile.mkdtemp(prefix="newslint-incr-"))
+    nl = newslint_command()
+
+    def check(report: str) -> list[str]:
+        return nl + ["check", "--exit-zero", "-q", "--output-format", "json", "-o", str(cache / report),
+                     "--cache-dir", str(cache / "c"), "."]
+
+    try:
+        cold = timed(check("cold.json"), 1, cwd=root, label="cold")[0]
+        art.write_text(original.rstrip("\n") + "\n\nEdited for the benchmark.\n", encoding="utf-8")
+        warm = timed(check("warm.json"), 1, cwd=root, label="warm after one edit")[0]
+        art.write_text(original, encoding="utf-8")
+        same = timed(check("same.json"), 1, cwd=root, label="warm, nothing changed")[0]
+        identical = (cache / "cold.json").read_bytes() == (cache / "same.json").read_bytes()
+    finally:
+        art.write_text(original, encoding="utf-8")
+        shutil.rmtree(cache, ignore_errors=True)
+    r = warm / cold
+    return [f"### Target 5: full check of {n:,} generated files (a git repository), every rule", "",
+            "One cold run (empty cache folder: results cache and duplicate index built), then one file edited "
+            "and a warm run, then the edit undone and another warm run.", "",
+            "| run | wall | CPU |", "|---|---:|---:|",
+            f"| cold | {cold:.1f} s | {CPU['cold'][0]:.1f} s |",
+            f"| warm, one file edited | {warm:.1f} s | {CPU['warm after one edit'][0]:.1f} s |",
+            f"| warm, nothing changed | {same:.1f} s | {CPU['warm, nothing changed'][0]:.1f} s |", "",
+            f"- warm after one edit / cold: **{r:.1%}** (target <= 3%: {'met' if r <= 0.03 else 'NOT met'})",
+            f"- the report of the unchanged tree is byte-identical cold and warm: {identical}", ""]
+
+
 def _drop_page_cache() -> bool:
     """Empty the kernel's page cache (needs root); False when it cannot."""
     try:
@@ -259,7 +300,7 @@ def target_cache(repeat: int) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "scale", "all"])
+    ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "scale", "incremental", "all"])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="corpus sizes for scale")
     ap.add_argument("--size", type=int, default=10000, help="generated corpus size for hook-corpus/corpus (0 = BBC)")
     ap.add_argument("--repeat", type=int, default=15)
@@ -272,6 +313,8 @@ def main(argv=None) -> int:
         out += target_hook_corpus(args.size or 10000, max(3, args.repeat // 3))
     if args.target in ("cache", "all"):
         out += target_cache(3)
+    if args.target in ("incremental", "all"):
+        out += target_incremental(args.size or 10000)
     if args.target == "scale":
         out += target_scale([int(x) for x in args.sizes.split(",")])
     if args.target in ("corpus", "all"):
