@@ -19,8 +19,12 @@ import errno
 import os
 import stat
 import time
-from dataclasses import dataclass, field, replace
-from typing import Iterator
+
+from newslint.record import FrozenRecord
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterator
 
 try:  # advisory locks serialise concurrent `newslint check --fix` runs (POSIX only)
     import fcntl
@@ -28,6 +32,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 UTF8_BOM = codecs.BOM_UTF8
+_set = object.__setattr__  # how a frozen record's __init__ assigns
 
 # Files larger than this are refused rather than read into memory.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -58,24 +63,28 @@ class FileChanged(OSError):
     """The file on disk is no longer the one that was read: someone else wrote it."""
 
 
-@dataclass(frozen=True)
-class Source:
-    path: str | None
-    text: str
-    encoding: str = "utf-8"
-    bom: bool = False
-    newline: str = "\n"  # the dominant line ending; used for text a fix inserts
-    mode: int | None = None
-    # (st_dev, st_ino, st_size, st_mtime_ns) of the file as read: a write is refused if
-    # the file on disk no longer matches (it changed under us).
-    identity: tuple | None = field(default=None, compare=False, repr=False)
+class Source(FrozenRecord):
+    _fields = __slots__ = ("path", "text", "encoding", "bom", "newline", "mode", "identity")
+    _compare = _repr = _fields[:-1]  # not identity
+
+    def __init__(self, path: str | None, text: str, encoding: str = "utf-8", bom: bool = False, newline: str = "\n",
+                 mode: int | None = None, identity: tuple | None = None):
+        _set(self, "path", path)
+        _set(self, "text", text)
+        _set(self, "encoding", encoding)
+        _set(self, "bom", bom)
+        _set(self, "newline", newline)  # the dominant line ending; used for text a fix inserts
+        _set(self, "mode", mode)
+        # (st_dev, st_ino, st_size, st_mtime_ns) of the file as read: a write is refused if
+        # the file on disk no longer matches (it changed under us).
+        _set(self, "identity", identity)
 
     @property
     def final_newline(self) -> bool:
         return self.text.endswith(("\n", "\r"))
 
     def with_text(self, text: str) -> "Source":
-        return replace(self, text=text)
+        return self.replace(text=text)
 
     def to_bytes(self) -> bytes:
         data = self.text.encode(self.encoding)
