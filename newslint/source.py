@@ -14,7 +14,6 @@ never a mix; a symlink keeps pointing at its target, which is the file rewritten
 from __future__ import annotations
 
 import codecs
-import contextlib
 import errno
 import os
 import stat
@@ -25,11 +24,6 @@ from newslint.record import FrozenRecord
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
 if TYPE_CHECKING:
     from typing import Iterator
-
-try:  # advisory locks serialise concurrent `newslint check --fix` runs (POSIX only)
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 UTF8_BOM = codecs.BOM_UTF8
 _set = object.__setattr__  # how a frozen record's __init__ assigns
@@ -270,9 +264,8 @@ def read_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX
         os.close(fd)
 
 
-@contextlib.contextmanager
 def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES,
-                  timeout: float | None = None) -> Iterator[Source]:
+                  timeout: float | None = None):
     """Read `path` holding an exclusive advisory lock on it until the block ends.
 
     Two `newslint check --fix` runs on the same tree (pre-commit can start several)
@@ -281,12 +274,18 @@ def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_M
     the file itself (a symlink's target), so no lock file is ever left behind; a
     lock taken on an inode that a rename has since replaced is dropped and retaken.
     """
+    import contextlib  # only fixes lock: a check run does without its import
+
+    return contextlib.contextmanager(_locked_source)(path, encoding, max_bytes, timeout)
+
+
+def _locked_source(path: str, encoding: str, max_bytes: int, timeout: float | None) -> Iterator[Source]:
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     while True:
         fd, fst = _open_regular(path)
         try:
-            if fcntl is not None and not _lock(fd, deadline):
+            if not _lock(fd, deadline):
                 raise SourceError("NL500", f"another process kept the file locked for {timeout:.0f} s; skipped")
             try:
                 now = os.stat(path)
@@ -305,6 +304,10 @@ def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_M
 
 
 def _lock(fd: int, deadline: float) -> bool:
+    try:  # advisory locks serialise concurrent `newslint check --fix` runs (POSIX only)
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: unlocked
+        return True
     delay = 0.005
     while True:
         try:
@@ -329,8 +332,10 @@ def _same_owner(fd: int, st: os.stat_result | None) -> None:
     try:
         os.fchown(fd, st.st_uid, st.st_gid)
     except OSError:
-        with contextlib.suppress(OSError):  # not root: at least keep the group if we are in it
+        try:  # not root: at least keep the group if we are in it
             os.fchown(fd, -1, st.st_gid)
+        except OSError:
+            pass
 
 
 def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None) -> str:
@@ -345,8 +350,10 @@ def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None
             os.fchmod(fh.fileno(), mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
             os.fsync(fh.fileno())
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
         raise
     return tmp
 
@@ -380,8 +387,10 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
                 _check_unchanged(path, None, expect)
         os.replace(tmp, real)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
         raise
 
 
@@ -415,8 +424,10 @@ def create_exclusive(path: str, data: bytes, mode: int = 0o644) -> None:
                 raise
             _create_excl_direct(path, data, mode)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 def _create_excl_direct(path: str, data: bytes, mode: int) -> None:
@@ -427,8 +438,10 @@ def _create_excl_direct(path: str, data: bytes, mode: int) -> None:
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(path)
+        except OSError:
+            pass
         raise
 
 

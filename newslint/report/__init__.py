@@ -33,8 +33,7 @@ class Run(Record):
 
 
 def get_reporter(name: str):
-    import importlib
-
     module = {"text": "text", "concise": "text", "full": "text", "json": "json", "json-lines": "json"}.get(name, name)
-    mod = importlib.import_module(f"newslint.report.{module}")
+    # __import__, not importlib.import_module: importing importlib (and warnings) costs every run
+    mod = __import__(f"newslint.report.{module}", fromlist=["render"])
     return lambda run: mod.render(run, name)
