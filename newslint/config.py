@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
-from typing import Any
 
+from newslint.record import FrozenRecord, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__  # how a frozen record's __init__ assigns
 CONFIG_NAMES = (".newslint.toml", "newslint.toml", "pyproject.toml")
 
 
@@ -82,28 +87,55 @@ RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0
 CHOICES = {("duplicates", "hash"): ("tok64", "sha1"), (None, "engine"): ("local", "dask")}
 
 
-@dataclass(frozen=True)
-class Settings:
-    root: str = "."  # folder the relative globs are anchored at
-    source: str | None = None  # the config file these came from
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    include: tuple[str, ...] = ("*.txt", "*.md")
-    exclude: tuple[str, ...] = ()
-    extend_exclude: tuple[str, ...] = ()
-    force_exclude: bool = False
-    unsafe_fixes: bool = False
-    rule_packs: tuple[str, ...] = ()
-    builtin_packs: tuple[str, ...] | None = None
-    encoding: str = "utf-8"
-    max_file_size: int = 50 * 1024 * 1024
-    cache_dir: str = ".newslint_cache"
-    engine: str = "local"
-    scheduler: str | None = None
-    partition_size: int = 2000
-    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+class Settings(FrozenRecord):
+    _fields = __slots__ = (
+        "root", "source", "select", "extend_select", "ignore", "per_file_ignores", "include", "exclude",
+        "extend_exclude", "force_exclude", "unsafe_fixes", "rule_packs", "builtin_packs", "encoding", "max_file_size",
+        "cache_dir", "engine", "scheduler", "partition_size", "rule_options")
+
+    def __init__(
+        self,
+        root: str = ".",  # folder the relative globs are anchored at
+        source: str | None = None,  # the config file these came from
+        select: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        include: tuple[str, ...] = ("*.txt", "*.md"),
+        exclude: tuple[str, ...] = (),
+        extend_exclude: tuple[str, ...] = (),
+        force_exclude: bool = False,
+        unsafe_fixes: bool = False,
+        rule_packs: tuple[str, ...] = (),
+        builtin_packs: tuple[str, ...] | None = None,
+        encoding: str = "utf-8",
+        max_file_size: int = 50 * 1024 * 1024,
+        cache_dir: str = ".newslint_cache",
+        engine: str = "local",
+        scheduler: str | None = None,
+        partition_size: int = 2000,
+        rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),
+    ):
+        _set(self, "root", root)
+        _set(self, "source", source)
+        _set(self, "select", select)
+        _set(self, "extend_select", extend_select)
+        _set(self, "ignore", ignore)
+        _set(self, "per_file_ignores", per_file_ignores)
+        _set(self, "include", include)
+        _set(self, "exclude", exclude)
+        _set(self, "extend_exclude", extend_exclude)
+        _set(self, "force_exclude", force_exclude)
+        _set(self, "unsafe_fixes", unsafe_fixes)
+        _set(self, "rule_packs", rule_packs)
+        _set(self, "builtin_packs", builtin_packs)
+        _set(self, "encoding", encoding)
+        _set(self, "max_file_size", max_file_size)
+        _set(self, "cache_dir", cache_dir)
+        _set(self, "engine", engine)
+        _set(self, "scheduler", scheduler)
+        _set(self, "partition_size", partition_size)
+        _set(self, "rule_options", rule_options)
 
     @property
     def all_excludes(self) -> tuple[str, ...]:
@@ -195,7 +227,7 @@ def apply_table(base: Settings, table: dict[str, Any], root: str, source: str | 
             kw[attr] = tuple(value)
         else:
             kw[attr] = value
-    return replace(base, **kw)
+    return base.replace(**kw)
 
 
 def parse_inline(text: str) -> dict[str, Any]:
@@ -207,18 +239,20 @@ def parse_inline(text: str) -> dict[str, Any]:
     return validate(data, f"--config {text!r}")
 
 
-@dataclass
-class Resolver:
+class Resolver(Record):
     """Finds the Settings for each path; caches per folder."""
 
-    overrides: dict[str, Any] = field(default_factory=dict)
-    config_file: str | None = None
-    isolated: bool = False
-    _by_dir: dict[str, Settings] = field(default_factory=dict)
-    _by_parent: dict[str, Settings] = field(default_factory=dict)  # for_file: dirname as given
-    _fixed: Settings | None = None
+    _fields = ("overrides", "config_file", "isolated", "_by_dir", "_by_parent", "_fixed")
 
-    def __post_init__(self):
+    def __init__(self, overrides: dict[str, Any] | None = None, config_file: str | None = None, isolated: bool = False,
+                 _by_dir: dict[str, Settings] | None = None, _by_parent: dict[str, Settings] | None = None,
+                 _fixed: Settings | None = None):
+        self.overrides = {} if overrides is None else overrides
+        self.config_file = config_file
+        self.isolated = isolated
+        self._by_dir = {} if _by_dir is None else _by_dir
+        self._by_parent = {} if _by_parent is None else _by_parent  # for_file: dirname as given
+        self._fixed = _fixed
         if self.config_file:
             table = read_config_file(self.config_file) or {}
             root = os.path.dirname(os.path.realpath(self.config_file))

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import stat as statmod
-from dataclasses import replace
 from types import SimpleNamespace
 
 from newslint.remote import is_url
@@ -94,8 +93,8 @@ def _relabel(res, path: str, name: str):
         return os.path.join(name_folder, os.path.basename(p)) if os.path.dirname(p) == folder else p
 
     res.path = rename(res.path)
-    res.diagnostics = [replace(d, filename=rename(d.filename),
-                               related=tuple(replace(r, filename=rename(r.filename)) for r in d.related))
+    res.diagnostics = [d.replace(filename=rename(d.filename),
+                                 related=tuple(r.replace(filename=rename(r.filename)) for r in d.related))
                        for d in res.diagnostics]
     res.written = [rename(p) for p in res.written]
     res.notes = [name + n[len(path):] if n.startswith(path + ":") else n for n in res.notes]

@@ -11,23 +11,28 @@ Everything derived is computed lazily and cached, so a rule pays only for what i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 
 from newslint.normalize import normalize, words
+from newslint.record import FrozenRecord
 from newslint.source import Source
+
+_set = object.__setattr__  # how a frozen record's __init__ assigns
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SENTENCE_END = re.compile(r"[.!?…。！？؟]['\"’”»)\]]*$")
 
 
-@dataclass(frozen=True)
-class Line:
-    index: int  # 0-based
-    start: int  # offset of the first character
-    end: int  # offset just after the content (before the terminator)
-    next: int  # offset just after the terminator
-    text: str
+class Line(FrozenRecord):
+    # no __slots__: the cached properties live in __dict__
+    _fields = ("index", "start", "end", "next", "text")
+
+    def __init__(self, index: int, start: int, end: int, next: int, text: str):
+        _set(self, "index", index)  # 0-based
+        _set(self, "start", start)  # offset of the first character
+        _set(self, "end", end)  # offset just after the content (before the terminator)
+        _set(self, "next", next)  # offset just after the terminator
+        _set(self, "text", text)
 
     @cached_property
     def blank(self) -> bool:
@@ -52,23 +57,28 @@ class Line:
         return len(words(self.text))
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(FrozenRecord):
     """A maximal run of non-blank lines."""
 
-    first: int
-    last: int  # inclusive
+    _fields = __slots__ = ("first", "last")
+
+    def __init__(self, first: int, last: int):
+        _set(self, "first", first)
+        _set(self, "last", last)  # inclusive
 
     @property
     def lines(self) -> range:
         return range(self.first, self.last + 1)
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    first: int
-    last: int  # inclusive
-    text: str  # the lines joined by single spaces
+class Paragraph(FrozenRecord):
+    # no __slots__: the cached properties live in __dict__
+    _fields = ("first", "last", "text")
+
+    def __init__(self, first: int, last: int, text: str):
+        _set(self, "first", first)
+        _set(self, "last", last)  # inclusive
+        _set(self, "text", text)  # the lines joined by single spaces
 
     @cached_property
     def norm(self) -> str:
@@ -83,14 +93,16 @@ class Paragraph:
         return self.first == self.last
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(FrozenRecord):
     """One article: its non-blank line span, headline and header zone."""
 
-    first: int
-    last: int  # inclusive, the last non-blank line
-    headline: int | None  # line index of the headline, if the article has one
-    body_start: int  # first line of the body; lines first..body_start-1 are the header zone
+    _fields = __slots__ = ("first", "last", "headline", "body_start")
+
+    def __init__(self, first: int, last: int, headline: int | None, body_start: int):
+        _set(self, "first", first)
+        _set(self, "last", last)  # inclusive, the last non-blank line
+        _set(self, "headline", headline)  # line index of the headline, if the article has one
+        _set(self, "body_start", body_start)  # first line of the body; lines first..body_start-1 are the header zone
 
 
 def ends_sentence(text: str) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
 
 from newslint.diagnostics import Applicability, Diagnostic, Edit
 from newslint.document import Document
 from newslint.fixer import apply_edits, merge_fixes
+from newslint.record import Record
 from newslint.registry import Context, Rule
 from newslint.suppress import apply_suppressions
 from newslint.source import (Source, SourceError, assert_unchanged, atomic_write, create_exclusive, locked_source,
@@ -21,16 +21,21 @@ class NotConverged(Exception):
     pass
 
 
-@dataclass(slots=True)  # a million of these in a corpus run: no __dict__ each
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)  # findings left
-    fixed: dict[str, int] = field(default_factory=dict)  # code -> number fixed (a Counter when fixing)
-    written: list[str] = field(default_factory=list)  # files written (the file itself, then new siblings)
-    diff: str = ""
-    error: bool = False  # an I/O or decoding problem (exit status 2 for NL500)
-    new_texts: list[str] = field(default_factory=list)  # fixed text; later parts are split-off articles
-    notes: list[str] = field(default_factory=list)  # said on stderr, not findings (skipped binaries)
+class FileResult(Record):
+    # slots: a million of these in a corpus run, no __dict__ each
+    _fields = __slots__ = ("path", "diagnostics", "fixed", "written", "diff", "error", "new_texts", "notes")
+
+    def __init__(self, path: str, diagnostics: list[Diagnostic] | None = None, fixed: dict[str, int] | None = None,
+                 written: list[str] | None = None, diff: str = "", error: bool = False,
+                 new_texts: list[str] | None = None, notes: list[str] | None = None):
+        self.path = path
+        self.diagnostics = [] if diagnostics is None else diagnostics  # findings left
+        self.fixed = {} if fixed is None else fixed  # code -> number fixed (a Counter when fixing)
+        self.written = [] if written is None else written  # files written (the file itself, then new siblings)
+        self.diff = diff
+        self.error = error  # an I/O or decoding problem (exit status 2 for NL500)
+        self.new_texts = [] if new_texts is None else new_texts  # fixed text; later parts are split-off articles
+        self.notes = [] if notes is None else notes  # said on stderr, not findings (skipped binaries)
 
 
 def with_edit_positions(doc: Document, d: Diagnostic) -> Diagnostic:
@@ -42,7 +47,7 @@ def with_edit_positions(doc: Document, d: Diagnostic) -> Diagnostic:
             first = doc.lines[first.index - 1]
             cut = first.start
         edits = (Edit(max(0, cut - len(doc.source.newline)), len(doc.text), doc.source.newline),)
-    return replace(d, edit_positions=tuple((e.content, doc.position(e.start), doc.position(e.end)) for e in edits))
+    return d.replace(edit_positions=tuple((e.content, doc.position(e.start), doc.position(e.end)) for e in edits))
 
 
 class Linter:
@@ -171,7 +176,7 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     names = [display] + (sibling_paths(display, len(parts) - 1, data[1:]) if source.path
                          else [display] * (len(parts) - 1))
     result.fixed = fixed
-    result.diagnostics = [replace(d, filename=name) for name, diags in zip(names, remaining) for d in diags]
+    result.diagnostics = [d.replace(filename=name) for name, diags in zip(names, remaining) for d in diags]
     result.new_texts = [p.text for p in parts]
     changed = len(parts) > 1 or parts[0].text != source.text
     if not changed:

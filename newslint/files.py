@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterable, Iterator
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator
 
 DEFAULT_INCLUDE = ("*.txt", "*.md")
 SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".newslint_cache", "__pycache__", "node_modules",

@@ -9,10 +9,12 @@ loses only some lines keeps its separators.
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from newslint.diagnostics import Edit, Fix
 from newslint.document import Document
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterable
 
 
 def _block_of_line(doc: Document) -> list[int]:

@@ -22,7 +22,6 @@ for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
 for ch in "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u00ad":
     _TRANSLATE[ord(ch)] = None
 
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 

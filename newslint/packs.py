@@ -23,13 +23,16 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
-from typing import Any, Iterator
 
 
 from newslint.document import Document
 from newslint.needs import fold
 from newslint.normalize import normalize
+from newslint.record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 REGEX_TIMEOUT = 1.0  # seconds per match call
 FILE_BUDGET = 3.0  # seconds one user rule may spend on one file, all its match calls together
@@ -39,29 +42,35 @@ class PackError(Exception):
     pass
 
 
-@dataclass
-class Match:
+class Match(Record):
     """One hit of a pack rule: a character span, and the replacement if fixable."""
 
-    start: int
-    end: int
-    text: str
-    replacement: str | None = None
-    whole_line: int | None = None  # line index when the whole line is the hit
+    _fields = __slots__ = ("start", "end", "text", "replacement", "whole_line")
+
+    def __init__(self, start: int, end: int, text: str, replacement: str | None = None, whole_line: int | None = None):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.replacement = replacement
+        self.whole_line = whole_line  # line index when the whole line is the hit
 
 
-@dataclass
-class PackRule:
-    code: str
-    id: str
-    kind: str
-    message: str
-    severity: str
-    fix: str
-    spec: dict[str, Any]
-    pack: "Pack"
-    examples: dict[str, list[str]] = field(default_factory=dict)
-    needs: list[str] | None = None  # a shipped pattern's literal prefilter (newslint.needs)
+class PackRule(Record):
+    # no __slots__: the compiled patterns and the time budget live in __dict__
+    _fields = ("code", "id", "kind", "message", "severity", "fix", "spec", "pack", "examples", "needs")
+
+    def __init__(self, code: str, id: str, kind: str, message: str, severity: str, fix: str, spec: dict[str, Any],
+                 pack: Pack, examples: dict[str, list[str]] | None = None, needs: list[str] | None = None):
+        self.code = code
+        self.id = id
+        self.kind = kind
+        self.message = message
+        self.severity = severity
+        self.fix = fix
+        self.spec = spec
+        self.pack = pack
+        self.examples = {} if examples is None else examples
+        self.needs = needs  # a shipped pattern's literal prefilter (newslint.needs)
 
     def matches(self, doc: Document) -> Iterator[Match]:
         self.start_file()
@@ -240,13 +249,15 @@ REQUIRED = {"line": ("lines", "pattern"), "existence": ("tokens", "pattern"), "s
             "occurrence": ("pattern",)}
 
 
-@dataclass
-class Pack:
-    path: str
-    name: str
-    description: str
-    builtin: bool
-    rules: list[PackRule] = field(default_factory=list)
+class Pack(Record):
+    _fields = __slots__ = ("path", "name", "description", "builtin", "rules")
+
+    def __init__(self, path: str, name: str, description: str, builtin: bool, rules: list[PackRule] | None = None):
+        self.path = path
+        self.name = name
+        self.description = description
+        self.builtin = builtin
+        self.rules = [] if rules is None else rules
 
 
 def _type_name(t) -> str:

@@ -7,20 +7,26 @@ diagnostics. Rules register themselves with `@register` when their module is imp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
-
 from newslint.diagnostics import Applicability, Diagnostic, Fix, Related
 from newslint.document import Document
+from newslint.record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What a rule may read besides the document: its settings and the loaded packs."""
 
-    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    packs: list = field(default_factory=list)
-    selected: frozenset = frozenset()  # codes of the rules that run (pack lines of others are not owned)
+    # no __slots__: rules keep per-run state in its __dict__
+    _fields = ("settings", "packs", "selected")
+
+    def __init__(self, settings: dict[str, dict[str, Any]] | None = None, packs: list | None = None,
+                 selected: frozenset = frozenset()):
+        self.settings = {} if settings is None else settings
+        self.packs = [] if packs is None else packs
+        self.selected = selected  # codes of the rules that run (pack lines of others are not owned)
 
     def option(self, rule_name: str, key: str, default):
         return self.settings.get(rule_name, {}).get(key, default)

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
 
 from newslint.config import Resolver, Settings, relative_to_root
 from newslint.engine import FileResult, Linter, probe_path, process_path
 from newslint.files import _matches, discover
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
+from newslint.record import Record
 from newslint.checks.boilerplate import PackCodeRule
 from newslint.registry import Context, Rule, all_rules, select_rules
 
 
-@dataclass
-class CheckOptions:
-    paths: tuple[str, ...] = (".",)
-    mode: str = "check"  # check | fix | diff
-    unsafe_fixes: bool | None = None
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
+class CheckOptions(Record):
+    _fields = __slots__ = ("paths", "mode", "unsafe_fixes", "select", "extend_select", "ignore")
+
+    def __init__(self, paths: tuple[str, ...] = (".",), mode: str = "check", unsafe_fixes: bool | None = None,
+                 select: list[str] | None = None, extend_select: list[str] | None = None,
+                 ignore: list[str] | None = None):
+        self.paths = paths
+        self.mode = mode  # check | fix | diff
+        self.unsafe_fixes = unsafe_fixes
+        self.select = select
+        self.extend_select = [] if extend_select is None else extend_select
+        self.ignore = [] if ignore is None else ignore
 
 
 class PackRuleAdapter(PackCodeRule):
@@ -163,12 +167,14 @@ def linter_digest(linter: Linter, settings: Settings) -> str:
     return h.hexdigest()
 
 
-@dataclass
-class RunStats:
-    files: int = 0
-    linted: int = 0  # files whose rules actually ran (cache misses)
-    cache_hits: int = 0
-    read: int = 0  # files read to hash them (the others' size, mtime and inode were unchanged)
+class RunStats(Record):
+    _fields = __slots__ = ("files", "linted", "cache_hits", "read")
+
+    def __init__(self, files: int = 0, linted: int = 0, cache_hits: int = 0, read: int = 0):
+        self.files = files
+        self.linted = linted  # files whose rules actually ran (cache misses)
+        self.cache_hits = cache_hits
+        self.read = read  # files read to hash them (the others' size, mtime and inode were unchanged)
 
 
 _PREFETCH_MIN = 200  # files in a run from which the whole stat table is read at once

@@ -82,12 +82,13 @@ def _blank_run_before(doc: Document, line: int) -> int:
     return n
 
 
-_PROPER = re.compile(r"(?<=[a-z,;] )([A-Z][\w'-]{2,})")
+# compiled on first use (re caches it): most runs never ask
+_PROPER = r"(?<=[a-z,;] )([A-Z][\w'-]{2,})"
 
 
 def proper_names(text: str) -> set[str]:
     """Capitalised words inside sentences (not sentence-initial): names, places, bodies."""
-    return {m.lower() for m in _PROPER.findall(text)}
+    return {m.lower() for m in re.findall(_PROPER, text)}
 
 
 WINDOW_WORDS = 1500

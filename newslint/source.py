@@ -14,20 +14,19 @@ never a mix; a symlink keeps pointing at its target, which is the file rewritten
 from __future__ import annotations
 
 import codecs
-import contextlib
 import errno
 import os
 import stat
 import time
-from dataclasses import dataclass, field, replace
-from typing import Iterator
 
-try:  # advisory locks serialise concurrent `newslint check --fix` runs (POSIX only)
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from newslint.record import FrozenRecord
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterator
 
 UTF8_BOM = codecs.BOM_UTF8
+_set = object.__setattr__  # how a frozen record's __init__ assigns
 
 # Files larger than this are refused rather than read into memory.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -58,24 +57,28 @@ class FileChanged(OSError):
     """The file on disk is no longer the one that was read: someone else wrote it."""
 
 
-@dataclass(frozen=True)
-class Source:
-    path: str | None
-    text: str
-    encoding: str = "utf-8"
-    bom: bool = False
-    newline: str = "\n"  # the dominant line ending; used for text a fix inserts
-    mode: int | None = None
-    # (st_dev, st_ino, st_size, st_mtime_ns) of the file as read: a write is refused if
-    # the file on disk no longer matches (it changed under us).
-    identity: tuple | None = field(default=None, compare=False, repr=False)
+class Source(FrozenRecord):
+    _fields = __slots__ = ("path", "text", "encoding", "bom", "newline", "mode", "identity")
+    _compare = _repr = _fields[:-1]  # not identity
+
+    def __init__(self, path: str | None, text: str, encoding: str = "utf-8", bom: bool = False, newline: str = "\n",
+                 mode: int | None = None, identity: tuple | None = None):
+        _set(self, "path", path)
+        _set(self, "text", text)
+        _set(self, "encoding", encoding)
+        _set(self, "bom", bom)
+        _set(self, "newline", newline)  # the dominant line ending; used for text a fix inserts
+        _set(self, "mode", mode)
+        # (st_dev, st_ino, st_size, st_mtime_ns) of the file as read: a write is refused if
+        # the file on disk no longer matches (it changed under us).
+        _set(self, "identity", identity)
 
     @property
     def final_newline(self) -> bool:
         return self.text.endswith(("\n", "\r"))
 
     def with_text(self, text: str) -> "Source":
-        return replace(self, text=text)
+        return self.replace(text=text)
 
     def to_bytes(self) -> bytes:
         data = self.text.encode(self.encoding)
@@ -261,9 +264,8 @@ def read_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX
         os.close(fd)
 
 
-@contextlib.contextmanager
 def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES,
-                  timeout: float | None = None) -> Iterator[Source]:
+                  timeout: float | None = None):
     """Read `path` holding an exclusive advisory lock on it until the block ends.
 
     Two `newslint check --fix` runs on the same tree (pre-commit can start several)
@@ -272,12 +274,18 @@ def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_M
     the file itself (a symlink's target), so no lock file is ever left behind; a
     lock taken on an inode that a rename has since replaced is dropped and retaken.
     """
+    import contextlib  # only fixes lock: a check run does without its import
+
+    return contextlib.contextmanager(_locked_source)(path, encoding, max_bytes, timeout)
+
+
+def _locked_source(path: str, encoding: str, max_bytes: int, timeout: float | None) -> Iterator[Source]:
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     while True:
         fd, fst = _open_regular(path)
         try:
-            if fcntl is not None and not _lock(fd, deadline):
+            if not _lock(fd, deadline):
                 raise SourceError("NL500", f"another process kept the file locked for {timeout:.0f} s; skipped")
             try:
                 now = os.stat(path)
@@ -296,6 +304,10 @@ def locked_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_M
 
 
 def _lock(fd: int, deadline: float) -> bool:
+    try:  # advisory locks serialise concurrent `newslint check --fix` runs (POSIX only)
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: unlocked
+        return True
     delay = 0.005
     while True:
         try:
@@ -320,8 +332,10 @@ def _same_owner(fd: int, st: os.stat_result | None) -> None:
     try:
         os.fchown(fd, st.st_uid, st.st_gid)
     except OSError:
-        with contextlib.suppress(OSError):  # not root: at least keep the group if we are in it
+        try:  # not root: at least keep the group if we are in it
             os.fchown(fd, -1, st.st_gid)
+        except OSError:
+            pass
 
 
 def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None) -> str:
@@ -336,8 +350,10 @@ def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None
             os.fchmod(fh.fileno(), mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
             os.fsync(fh.fileno())
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
         raise
     return tmp
 
@@ -371,8 +387,10 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
                 _check_unchanged(path, None, expect)
         os.replace(tmp, real)
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
         raise
 
 
@@ -406,8 +424,10 @@ def create_exclusive(path: str, data: bytes, mode: int = 0o644) -> None:
                 raise
             _create_excl_direct(path, data, mode)
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        try:
             os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 def _create_excl_direct(path: str, data: bytes, mode: int) -> None:
@@ -418,8 +438,10 @@ def _create_excl_direct(path: str, data: bytes, mode: int) -> None:
             fh.flush()
             os.fsync(fh.fileno())
     except BaseException:
-        with contextlib.suppress(OSError):
+        try:
             os.unlink(path)
+        except OSError:
+            pass
         raise
 
 

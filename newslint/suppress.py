@@ -13,24 +13,25 @@ headline or a paragraph. A directive that suppresses nothing is itself reported
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from newslint.diagnostics import Diagnostic
 from newslint.document import Document
+from newslint.record import Record
 
-_DIRECTIVE = re.compile(
-    r"<!--\s*newslint:\s*(disable-next-line|disable-file|disable|enable)\b([^>]*?)-->", re.IGNORECASE
-)
+_DIRECTIVE = r"<!--\s*newslint:\s*(disable-next-line|disable-file|disable|enable)\b([^>]*?)-->"
 
 
-@dataclass
-class Directive:
-    kind: str
-    codes: tuple[str, ...]  # empty: every code
-    line: int  # 0-based line index of the comment
-    column: int
-    used: bool = False
-    lines: range = field(default_factory=lambda: range(0))  # line indices it covers
+class Directive(Record):
+    _fields = __slots__ = ("kind", "codes", "line", "column", "used", "lines")
+
+    def __init__(self, kind: str, codes: tuple[str, ...], line: int, column: int, used: bool = False,
+                 lines: range = range(0)):
+        self.kind = kind
+        self.codes = codes  # empty: every code
+        self.line = line  # 0-based line index of the comment
+        self.column = column
+        self.used = used
+        self.lines = lines  # line indices it covers
 
     def covers(self, d: Diagnostic) -> bool:
         return (d.row - 1) in self.lines and (not self.codes or any(d.code.startswith(c) for c in self.codes))
@@ -39,11 +40,12 @@ class Directive:
 def parse_directives(doc: Document) -> list[Directive]:
     if "newslint:" not in doc.text:
         return []
+    directive = re.compile(_DIRECTIVE, re.IGNORECASE)  # here: most files have none to parse
     out: list[Directive] = []
     open_: list[Directive] = []
     n = len(doc.lines)
     for ln in doc.lines:
-        for m in _DIRECTIVE.finditer(ln.text):
+        for m in directive.finditer(ln.text):
             kind = m.group(1).lower()
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(2).strip()) if c)
             d = Directive(kind, codes, ln.index, m.start() + 1)

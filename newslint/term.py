@@ -9,7 +9,8 @@ import sys
 
 _COLORS = {"black": 30, "red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36, "white": 37}
 _RESET = "\033[0m"
-_ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")  # click 8.2's pattern (8.1's matches a subset of it)
+# click 8.2's pattern (8.1's matches a subset of it); compiled on first use (re caches it)
+_ANSI = r"\033\[[0-?]*[ -/]*[@-~]"
 
 
 def style(text: str, fg: str | None = None, bold: bool | None = None) -> str:
@@ -23,7 +24,7 @@ def style(text: str, fg: str | None = None, bold: bool | None = None) -> str:
 
 
 def unstyle(text: str) -> str:
-    return _ANSI.sub("", text)
+    return re.sub(_ANSI, "", text)
 
 
 def echo(message: str, err: bool = False, nl: bool = True, color: bool | None = None) -> None:

@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
 from newslint.lineclass import is_list_item
 from newslint.normalize import words
+from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 # ---------------------------------------------------------------- vocabulary
@@ -191,23 +191,28 @@ _WEAK_KINDS = {"photo credit"}  # chrome, but also found in clean text: never ev
 
 # ---------------------------------------------------------------- line features
 
-@dataclass
-class LineInfo:
-    index: int  # line index in the document
-    text: str
-    words: int
-    prose: bool  # reads as a sentence of running text
-    short: bool  # a menu item, a button, a label
-    label: str | None  # widget label kind
-    notice: bool  # a site notice (cookies, legal, newsletter) even when it reads as prose
-    dated: bool  # a byline or dateline proper
-    byline: bool  # dated, or a name with a social-media handle
-    repeated: bool  # a non-prose line the page prints more than once (not the title)
-    pack: bool  # a whole-line match of a loaded pack (NL201 and user packs)
-    data: bool  # a table row: results, standings, a schedule
-    marked: bool  # starts with a list marker ("- ", "• ", "1. ")
-    listed: bool = False  # an item of a list that a sentence ending in ":" introduces
-    score: float = 0.0  # Kadane weight
+class LineInfo(Record):
+    _fields = __slots__ = ("index", "text", "words", "prose", "short", "label", "notice", "dated", "byline", "repeated",
+                           "pack", "data", "marked", "listed", "score")
+
+    def __init__(self, index: int, text: str, words: int, prose: bool, short: bool, label: str | None, notice: bool,
+                 dated: bool, byline: bool, repeated: bool, pack: bool, data: bool, marked: bool,
+                 listed: bool = False, score: float = 0.0):
+        self.index = index  # line index in the document
+        self.text = text
+        self.words = words
+        self.prose = prose  # reads as a sentence of running text
+        self.short = short  # a menu item, a button, a label
+        self.label = label  # widget label kind
+        self.notice = notice  # a site notice (cookies, legal, newsletter) even when it reads as prose
+        self.dated = dated  # a byline or dateline proper
+        self.byline = byline  # dated, or a name with a social-media handle
+        self.repeated = repeated  # a non-prose line the page prints more than once (not the title)
+        self.pack = pack  # a whole-line match of a loaded pack (NL201 and user packs)
+        self.data = data  # a table row: results, standings, a schedule
+        self.marked = marked  # starts with a list marker ("- ", "• ", "1. ")
+        self.listed = listed  # an item of a list that a sentence ending in ":" introduces
+        self.score = score  # Kadane weight
 
 
 def _size(text: str) -> int:
@@ -643,22 +648,27 @@ def _kind(li: LineInfo) -> str:
     return "headline list"
 
 
-@dataclass
-class Block:
-    first: int  # line indices, inclusive
-    last: int
-    where: str  # "header", "footer" or "inside"
-    kinds: Counter = field(default_factory=Counter)
+class Block(Record):
+    _fields = __slots__ = ("first", "last", "where", "kinds")
+
+    def __init__(self, first: int, last: int, where: str, kinds: Counter | None = None):
+        self.first = first  # line indices, inclusive
+        self.last = last
+        self.where = where  # "header", "footer" or "inside"
+        self.kinds = Counter() if kinds is None else kinds
 
 
-@dataclass
-class Analysis:
-    headline: int | None = None  # line index of the headline kept at the top
-    span: tuple[int, int] | None = None  # first and last line of the main block
-    evidence: float = 0.0
-    signs: Counter = field(default_factory=Counter)
-    scraped: bool = False
-    blocks: list[Block] = field(default_factory=list)
+class Analysis(Record):
+    _fields = __slots__ = ("headline", "span", "evidence", "signs", "scraped", "blocks")
+
+    def __init__(self, headline: int | None = None, span: tuple[int, int] | None = None, evidence: float = 0.0,
+                 signs: Counter | None = None, scraped: bool = False, blocks: list[Block] | None = None):
+        self.headline = headline  # line index of the headline kept at the top
+        self.span = span  # first and last line of the main block
+        self.evidence = evidence
+        self.signs = Counter() if signs is None else signs
+        self.scraped = scraped
+        self.blocks = [] if blocks is None else blocks
 
 
 def analyse(doc: Document, ctx: Context) -> Analysis:

@@ -14,8 +14,7 @@ The hook path never imports datasketch or scipy: MinHash is computed in numpy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
 if TYPE_CHECKING:  # pragma: no cover
     from newslint.corpus.engine import CorpusOptions, CorpusResult, CorpusStats  # noqa: F401
     from newslint.diagnostics import Diagnostic

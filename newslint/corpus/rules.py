@@ -8,10 +8,12 @@ linter may hold them without effect.
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from newslint.diagnostics import Diagnostic, Related
 from newslint.registry import Context, Rule, delete_lines_fix, register
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterable
 
 _MAX_NAMED = 3
 
@@ -244,9 +246,7 @@ def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpu
 
 
 def _renamed(d: Diagnostic, name: str) -> Diagnostic:
-    from dataclasses import replace
-
-    return replace(d, filename=name)
+    return d.replace(filename=name)
 
 
 def corpus_rules() -> list[CorpusRule]:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from newslint.record import Record
 
 
 FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "junit", "gitlab")
 
 
-@dataclass
-class Run:
+class Run(Record):
     """Everything a reporter may show about one run."""
 
-    results: list  # of engine.FileResult
-    rules: dict = field(default_factory=dict)  # code -> Rule, for help text
-    fix_mode: bool = False
-    unsafe_fixes: bool = False
-    show_fixes: bool = False
-    statistics: bool = False
-    quiet: bool = False  # findings only: no summary lines
+    _fields = __slots__ = ("results", "rules", "fix_mode", "unsafe_fixes", "show_fixes", "statistics", "quiet")
+
+    def __init__(self, results: list, rules: dict | None = None, fix_mode: bool = False, unsafe_fixes: bool = False,
+                 show_fixes: bool = False, statistics: bool = False, quiet: bool = False):
+        self.results = results  # of engine.FileResult
+        self.rules = {} if rules is None else rules  # code -> Rule, for help text
+        self.fix_mode = fix_mode
+        self.unsafe_fixes = unsafe_fixes
+        self.show_fixes = show_fixes
+        self.statistics = statistics
+        self.quiet = quiet  # findings only: no summary lines
 
     @property
     def diagnostics(self):
@@ -30,8 +33,7 @@ class Run:
 
 
 def get_reporter(name: str):
-    import importlib
-
     module = {"text": "text", "concise": "text", "full": "text", "json": "json", "json-lines": "json"}.get(name, name)
-    mod = importlib.import_module(f"newslint.report.{module}")
+    # __import__, not importlib.import_module: importing importlib (and warnings) costs every run
+    mod = __import__(f"newslint.report.{module}", fromlist=["render"])
     return lambda run: mod.render(run, name)
