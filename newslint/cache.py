@@ -22,6 +22,28 @@ _BATCH = 500  # keys per IN (...) query (SQLite allows 32,766 variables; small k
 _NONE = b""  # the stored findings of a clean file (most files): nothing to decompress or parse
 
 
+def cache_root(start: str | None = None) -> str:
+    """The folder that holds `.newslint_cache/`: the git work tree's top, else the cwd."""
+    from newslint.corpus.discover import git_toplevel
+
+    return git_toplevel(start or os.getcwd()) or os.path.abspath(start or os.getcwd())
+
+
+def ensure_cache_dir(root: str) -> str:
+    path = os.path.join(root, ".newslint_cache")
+    os.makedirs(path, exist_ok=True)
+    ignore = os.path.join(path, ".gitignore")
+    if not os.path.exists(ignore):
+        try:
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("# Automatically created by newslint.\n*\n")
+            with open(os.path.join(path, "CACHEDIR.TAG"), "w", encoding="utf-8") as fh:
+                fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# newslint cache\n")
+        except OSError:
+            pass
+    return path
+
+
 class ResultsCache:
     def __init__(self, folder: str):
         self.path = os.path.join(folder, "results.sqlite")

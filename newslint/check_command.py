@@ -38,7 +38,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         resolver_args = _resolver_args(configs + (("force-exclude = true",) if force_exclude else ()), isolated)
         results_cache = None
         if not (no_cache or stdin or diff):
-            from newslint.corpus.store import cache_root
+            from newslint.cache import cache_root
 
             # one cache folder for the results and the duplicate index: --cache-dir, else
             # .newslint_cache at the top of the git work tree (else the current folder)

@@ -124,3 +124,22 @@ def test_a_plain_check_imports_neither_click_nor_dataclasses_inspect_typing():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert res.stderr.strip().splitlines()[-1] == "[] 1"
     assert run_newslint(*args).stdout.decode() == res.stdout
+
+
+def test_a_plain_check_in_a_repository_with_its_cache_imports_no_numpy(tmp_path):
+    """The hook's call: one file of a git repository, the results cache on. Finding the
+    cache folder must not import the corpus engine (numpy: ~0.1 s), nor typing."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copyfile(need(SAMPLE), repo / "article.txt")
+    args = ["check", "-q", "--ignore", "NL4,NL202", "article.txt"]
+    code = ("import sys\nbefore = set(sys.modules)\nfrom newslint.entry import main\n"
+            f"sys.argv = ['newslint', *{args!r}]\ntry:\n    main()\nexcept SystemExit as e:\n"
+            "    print([m for m in ('numpy', 'click', 'typing') if m in set(sys.modules) - before],"
+            " e.code, file=sys.stderr)\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=repo)
+    assert res.stderr.strip().splitlines()[-1] == "[] 1"
+    assert (repo / ".newslint_cache" / "results.sqlite").exists()  # the cache was used

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, name_suffixes
 

@@ -23,6 +23,7 @@ from typing import Iterable
 
 import numpy as np
 
+from newslint.cache import cache_root, ensure_cache_dir  # noqa: F401  (cache_root: for the callers of this module)
 from newslint.corpus.shingle import DocFacts
 
 SCHEMA_VERSION = "2"
@@ -84,28 +85,6 @@ class MemoryIndex:
 
     def close(self) -> None:
         pass
-
-
-def cache_root(start: str | None = None) -> str:
-    """The folder that holds `.newslint_cache/`: the git work tree's top, else the cwd."""
-    from newslint.corpus.discover import git_toplevel
-
-    return git_toplevel(start or os.getcwd()) or os.path.abspath(start or os.getcwd())
-
-
-def ensure_cache_dir(root: str) -> str:
-    path = os.path.join(root, ".newslint_cache")
-    os.makedirs(path, exist_ok=True)
-    ignore = os.path.join(path, ".gitignore")
-    if not os.path.exists(ignore):
-        try:
-            with open(ignore, "w", encoding="utf-8") as fh:
-                fh.write("# Automatically created by newslint.\n*\n")
-            with open(os.path.join(path, "CACHEDIR.TAG"), "w", encoding="utf-8") as fh:
-                fh.write("Signature: 8a477f597d28d172789f06886806bc55\n# newslint cache\n")
-        except OSError:
-            pass
-    return path
 
 
 class SqliteIndex:
