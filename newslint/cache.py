@@ -30,7 +30,13 @@ def cache_root(start: str | None = None) -> str:
 
 
 def ensure_cache_dir(root: str) -> str:
-    path = os.path.join(root, ".newslint_cache")
+    """`<root>/.newslint_cache`, made a cache folder (see `mark_cache_dir`)."""
+    return mark_cache_dir(os.path.join(root, ".newslint_cache"))
+
+
+def mark_cache_dir(path: str) -> str:
+    """Create `path` if needed; git ignores it and backup tools skip it (CACHEDIR.TAG). A
+    folder where these notes cannot be written still works as a cache."""
     os.makedirs(path, exist_ok=True)
     ignore = os.path.join(path, ".gitignore")
     if not os.path.exists(ignore):
@@ -51,11 +57,7 @@ class ResultsCache:
         self._pending: list[tuple[str, bytes]] = []
         self._stats: list[tuple[str, str, str]] = []
         self._all_stats: dict[str, tuple[str, str]] | None = None
-        os.makedirs(folder, exist_ok=True)
-        ignore = os.path.join(folder, ".gitignore")
-        if not os.path.exists(ignore):
-            with open(ignore, "w", encoding="utf-8") as fh:
-                fh.write("# created by newslint\n*\n")
+        mark_cache_dir(folder)
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:  # corrupt or foreign: start again

@@ -61,6 +61,21 @@ def test_corrupt_cache_is_replaced(sample, tmp_path):
     assert stats(run_newslint("check", sample, "--cache-dir", cache, "-v", "-q").stderr)[1] == 1
 
 
+def test_cache_folders_are_marked_and_an_unusable_one_only_costs_speed(sample, tmp_path):
+    """A custom --cache-dir is git-ignored and tagged like .newslint_cache; a cache folder that
+    cannot be created (its parent is a file) gives warnings and the same findings (the corpus
+    index crashed the run here before)."""
+    cache = tmp_path / "c"
+    first = run_newslint("check", sample, "--cache-dir", cache, "-q", "--output-format", "json")
+    assert (cache / ".gitignore").read_text().endswith("*\n") and (cache / "CACHEDIR.TAG").exists()
+    (tmp_path / "a-file").write_text("not a folder\n")
+    res = run_newslint("check", sample, "--cache-dir", tmp_path / "a-file" / "c", "-q", "--output-format", "json")
+    assert b"results cache disabled" in res.stderr
+    assert res.returncode == first.returncode == 1 and res.stdout == first.stdout
+    loud = run_newslint("check", sample, "--cache-dir", tmp_path / "a-file" / "c", "--output-format", "json")
+    assert b"corpus index disabled" in loud.stderr and loud.stdout == first.stdout  # no traceback, same findings
+
+
 def test_exit_non_zero_on_fix_and_show_fixes(sample):
     clean_copy = sample.with_name("b.txt")
     res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL201", "--show-fixes")

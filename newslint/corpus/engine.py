@@ -391,12 +391,24 @@ def open_index(options: CorpusOptions, root: str):
         from newslint.corpus.redis_index import RedisIndex
 
         return RedisIndex(options.index_url, root, settings, options, rebuild=options.rebuild)
-    if options.cache_dir:
-        from newslint.corpus.store import DB_NAME
+    import sqlite3
 
-        os.makedirs(options.cache_dir, exist_ok=True)
-        return SqliteIndex(root, settings, path=os.path.join(options.cache_dir, DB_NAME), rebuild=options.rebuild)
-    return SqliteIndex(root, settings, rebuild=options.rebuild)
+    try:
+        if options.cache_dir:
+            from newslint.cache import mark_cache_dir
+            from newslint.corpus.store import DB_NAME
+
+            path = os.path.join(mark_cache_dir(options.cache_dir), DB_NAME)
+            return SqliteIndex(root, settings, path=path, rebuild=options.rebuild)
+        return SqliteIndex(root, settings, rebuild=options.rebuild)
+    except (OSError, sqlite3.OperationalError) as exc:
+        if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
+            raise  # locked or busy past the timeout: not a folder problem
+        # a cache folder that cannot be made or written (a read-only checkout) costs speed,
+        # not the run: this run keeps its index in memory
+        index = MemoryIndex(settings)
+        index.notes.append(f"corpus index disabled ({exc}); this run keeps it in memory")
+        return index
 
 
 class CorpusRun:
