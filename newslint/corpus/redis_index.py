@@ -98,7 +98,7 @@ class RedisIndex:
         import hashlib
         import os
 
-        from newslint.corpus.store import ensure_cache_dir
+        from newslint.cache import ensure_cache_dir
 
         tag = hashlib.blake2b(url.encode("utf-8"), digest_size=6).hexdigest()
         path = os.path.join(ensure_cache_dir(root), f"stat-redis-{tag}.sqlite3")

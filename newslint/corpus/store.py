@@ -23,7 +23,7 @@ from typing import Iterable
 
 import numpy as np
 
-from newslint.cache import cache_root, ensure_cache_dir  # noqa: F401  (cache_root: for the callers of this module)
+from newslint.cache import ensure_cache_dir
 from newslint.corpus.shingle import DocFacts
 
 SCHEMA_VERSION = "2"
