@@ -233,7 +233,7 @@ def test_batched_signing_equals_one_by_one(bbc_texts, scraped_texts):
 
 
 def test_fold_shortcut_covers_every_character_case_folding_can_turn_into_a_translated_one():
-    from newslint.corpus.shingle import _TRANSLATE_TRIGGERS
+    from newslint.corpus.textfacts import _TRANSLATE_TRIGGERS
     from newslint.normalize import _TRANSLATE
 
     translated = set(map(chr, _TRANSLATE))
@@ -248,7 +248,7 @@ def test_fold_shortcut_covers_every_character_case_folding_can_turn_into_a_trans
 def test_blank_shortcut_knows_every_whitespace_character():
     """line_facts skips the blank-folding regex when no blank but single spaces occurs; the
     list it scans for must hold every other whitespace character of Unicode."""
-    from newslint.corpus.shingle import _BLANKS, _ODD_BLANKS, _fold_blanks
+    from newslint.corpus.textfacts import _BLANKS, _ODD_BLANKS, _fold_blanks
 
     assert set(_ODD_BLANKS) == {chr(c) for c in range(0x110000) if chr(c).isspace()} - set(" \r\n")
     assert set(_ODD_BLANKS[:7]) == {ch for ch in _ODD_BLANKS if ch.isascii()}  # ASCII text scans only these

@@ -25,7 +25,11 @@ CORPUS_CODES = frozenset({"NL401", "NL402", "NL403", "NL202"})
 
 
 def __getattr__(name):
-    if name in ("CorpusOptions", "CorpusResult", "CorpusStats", "Edge", "FileFindings"):
+    if name in ("CorpusOptions", "CorpusStats", "Edge", "FileFindings"):  # numpy-free
+        from newslint.corpus import model
+
+        return getattr(model, name)
+    if name == "CorpusResult":
         from newslint.corpus import engine
 
         return getattr(engine, name)

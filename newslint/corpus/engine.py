@@ -24,7 +24,6 @@ import numpy as np
 from newslint.corpus import minhash as mh
 from newslint.corpus.shingle import (
     DocFacts,
-    HASH_SCHEME,
     ShingleSettings,
     content_hash,
     doc_facts,
@@ -33,9 +32,12 @@ from newslint.corpus.shingle import (
     unique_fingerprints,
     value_counts,
 )
+from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
+    CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
+    rule_diagnostics,
+)
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
-from newslint.files import DEFAULT_INCLUDE
 
 log = logging.getLogger("newslint.corpus")
 
@@ -43,97 +45,6 @@ MAX_BYTES = 50 * 1024 * 1024
 _READ_WINDOW = 20_000  # files read before their new contents are signed (bounds the raw text held)
 _VERIFY_BLOCK = 10_000  # candidate pairs whose shingle sets are held at once
 _POOL_MIN = 400  # fewer new documents than this are signed in-process (forking costs more)
-
-
-@dataclass
-class CorpusOptions:
-    """Settings for the corpus pass. Defaults are the documented behaviour."""
-
-    threshold: float = 0.8  # NL402: word 5-gram Jaccard at least this
-    containment: float = 0.9  # NL403: share of the smaller file's shingles found in the larger
-    min_contained_shingles: int = 20  # NL403 ignores files shorter than this many shingles
-    boilerplate_min_files: int = 5  # NL202: a line in at least this many distinct files ...
-    boilerplate_fraction: float = 0.001  # ... and in at least this share of the corpus
-    num_perm: int = mh.DEFAULT_NUM_PERM
-    seed: int = mh.DEFAULT_SEED
-    rows: int = mh.DEFAULT_ROWS  # LSH rows per band (bands = num_perm // rows)
-    shingle_size: int = 5
-    char_size: int = 5
-    auto_char: bool = True
-    hash: str = "tok64"  # shingle hash: "tok64" (fast) or "sha1" (datasketch's default); see shingle.py
-    include: tuple = DEFAULT_INCLUDE
-    exclude: tuple = ()
-    use_cache: bool = True  # False: --no-cache
-    index_url: str | None = None  # "redis://HOST:PORT/DB" for the shared index
-    cache_root: str | None = None  # folder holding .newslint_cache (default: git top, else cwd)
-    cache_dir: str | None = None  # the cache folder itself (`check --cache-dir`), overriding cache_root
-    rebuild: bool = False
-    select: frozenset | None = None  # corpus codes to report (None: all four)
-    jobs: int | None = None  # worker processes for signing (None: all cores)
-    cwd: str | None = None
-    use_git: bool = True
-
-    @property
-    def shingles(self) -> ShingleSettings:
-        return ShingleSettings(self.shingle_size, self.char_size, self.auto_char, self.hash)
-
-    def index_settings(self) -> dict[str, str]:
-        """What the index must have been built with; a mismatch rebuilds it."""
-        return {
-            "num_perm": str(self.num_perm),
-            "seed": str(self.seed),
-            "shingles": self.shingles.describe(),
-            "hash_scheme": HASH_SCHEME,
-            "minhash_scheme": mh.SCHEME,
-            "lines": "blake2b64(normalize(line))",
-        }
-
-    def wants(self, code: str) -> bool:
-        return self.select is None or code in self.select
-
-
-@dataclass
-class CorpusStats:
-    """What a run did; `hashed == 0 and signed == 0` means nothing was re-read."""
-
-    corpus_files: int = 0
-    stat_hits: int = 0  # unchanged by stat (size, mtime, inode): not read
-    hashed: int = 0  # read and content-hashed
-    signed: int = 0  # new content: shingled and MinHashed
-    skipped: int = 0  # not text (undecodable, binary, too large)
-    dropped: int = 0  # index rows of deleted or renamed files dropped
-    candidates: int = 0  # candidate pairs from LSH (and equal normal forms)
-    verified: int = 0  # pairs confirmed exactly
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A verified relation between two files (display names)."""
-
-    code: str  # NL401, NL402 or NL403
-    a: str
-    b: str
-    jaccard: float
-    containment_ab: float  # share of a's shingles found in b
-    containment_ba: float
-
-
-@dataclass
-class FileFindings:
-    """What the corpus pass found for one queried file; rules turn it into diagnostics."""
-
-    path: str  # display name
-    abspath: str
-    head_row: int = 1
-    head_len: int = 0
-    duplicates: list = field(default_factory=list)  # [(other, 1.0)]
-    near: list = field(default_factory=list)  # [(other, jaccard)]
-    contained_in: list = field(default_factory=list)  # [(other, containment of this file in other)]
-    contains: list = field(default_factory=list)  # [(other, containment of other in this file)]
-    boilerplate: dict = field(default_factory=dict)  # line hash -> number of files holding it
-    boilerplate_threshold: int = 0
-    corpus_size: int = 0
 
 
 @dataclass
@@ -172,29 +83,7 @@ class CorpusResult:
         return out
 
 
-def relative(path: str, cwd: str) -> str:
-    """os.path.relpath for normalised absolute paths, without its cost in the common case."""
-    prefix = cwd.rstrip(os.sep) + os.sep
-    if path.startswith(prefix):
-        return path[len(prefix):]
-    try:
-        return os.path.relpath(path, cwd)
-    except ValueError:
-        return path
-
-
 # -- reading and signing ------------------------------------------------------------------
-
-def decode_text(data: bytes) -> str | None:
-    if b"\x00" in data[:8192]:
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
 
 def skip_facts(chash: bytes) -> DocFacts:
     empty64 = np.zeros(0, dtype=np.uint64)
@@ -361,25 +250,6 @@ def read_file(path: str) -> bytes | None:
 
 
 # -- the pass -------------------------------------------------------------------------------
-
-def file_edges(query_chashes, paths_of: dict, chash_edges, display, options: CorpusOptions) -> list:
-    """Edges between files from edges between contents: files with the same content are
-    NL401 among themselves; a content pair's edge holds for every pair of their files.
-    Shared by the local and the Dask engine, so both report the same pairs in one order."""
-    edges: list[Edge] = []
-    for c in query_chashes:
-        ps = paths_of[c]
-        for x in range(len(ps)):
-            for y in range(x + 1, len(ps)):
-                edges.append(Edge("NL401", display(ps[x]), display(ps[y]), 1.0, 1.0, 1.0))
-    for code, ca, cb, jac, cab, cba in chash_edges:
-        for pa in paths_of[ca]:
-            for pb in paths_of[cb]:
-                edges.append(Edge(code, display(pa), display(pb), jac, cab, cba))
-    edges = [e for e in edges if options.wants(e.code)]
-    edges.sort(key=lambda e: (e.a, e.b, e.code))
-    return edges
-
 
 def open_index(options: CorpusOptions, root: str):
     from newslint.corpus.store import MemoryIndex, SqliteIndex
@@ -666,17 +536,8 @@ class CorpusRun:
                 ff.boilerplate.update(h)
                 ff.boilerplate_threshold = self.boilerplate["threshold"]
                 ff.corpus_size = self.boilerplate["corpus_size"]
-        from newslint.corpus.rules import corpus_rules
-
-        diagnostics: dict[str, list[Diagnostic]] = {
-            name: [] for p, name in self.query_abs.items() if chash_of.get(p) in paths_of}
-        rules = [r for r in corpus_rules() if o.wants(r.code)]
-        for name, ff in findings.items():
-            out: list[Diagnostic] = []
-            for rule in rules:
-                out.extend(rule.corpus_check(ff, o))
-            out.sort(key=Diagnostic.sort_key)
-            diagnostics[name] = out
+        diagnostics = rule_diagnostics(
+            findings, [name for p, name in self.query_abs.items() if chash_of.get(p) in paths_of], o)
         return CorpusResult(diagnostics, findings, edges, self.stats, self.notes,
                             sorted(self.display(p) for p in skipped), boilerplate=getattr(self, "boilerplate", {}))
 
@@ -701,11 +562,9 @@ class CorpusRun:
                 continue
             jac, cab, cba = similarity(sa, sb)
             self.stats.verified += 1
-            if jac >= o.threshold:
-                out.append(("NL402", ca, cb, jac, cab, cba))
-            elif (cab >= o.containment and sa.size >= o.min_contained_shingles and sa.size <= sb.size) or \
-                    (cba >= o.containment and sb.size >= o.min_contained_shingles and sb.size <= sa.size):
-                out.append(("NL403", ca, cb, jac, cab, cba))
+            code = classify(jac, cab, cba, sa.size, sb.size, o)
+            if code:
+                out.append((code, ca, cb, jac, cab, cba))
         return out
 
     def _findings(self, facts, chash_of, paths_of, edges: list[Edge], only: set | None = None) -> dict[str, FileFindings]:
@@ -717,23 +576,7 @@ class CorpusRun:
                 continue
             f = facts[c]
             findings[name] = FileFindings(name, p, f.head_row, f.head_len)
-        for e in edges:
-            for me, other, mine, theirs in ((e.a, e.b, e.containment_ab, e.containment_ba),
-                                            (e.b, e.a, e.containment_ba, e.containment_ab)):
-                ff = findings.get(me)
-                if ff is None:
-                    continue
-                if e.code == "NL401":
-                    ff.duplicates.append((other, 1.0))
-                elif e.code == "NL402":
-                    ff.near.append((other, e.jaccard))
-                elif mine >= self.options.containment and mine >= theirs:
-                    ff.contained_in.append((other, mine))
-                else:
-                    ff.contains.append((other, theirs))
-        for ff in findings.values():
-            for lst in (ff.duplicates, ff.near, ff.contained_in, ff.contains):
-                lst.sort(key=lambda t: (-t[1], t[0]))
+        add_edge_findings(findings, edges, self.options.containment)
         return findings
 
     def _boilerplate(self, table, live, normhash, query_chashes) -> dict[bytes, dict[int, int]]:

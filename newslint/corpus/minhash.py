@@ -20,17 +20,15 @@ J = 0.2; the low `r` keeps contained articles (whose Jaccard is about size ratio
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 import numpy as np
 
 from newslint.corpus.shingle import sorted_unique
+from newslint.corpus.textfacts import (  # noqa: F401  (the MinHash constants live there, numpy-free)
+    DEFAULT_NUM_PERM, DEFAULT_ROWS, DEFAULT_SEED, MINHASH_SCHEME as SCHEME, PERMUTATIONS_FILE,
+)
 
-SCHEME = "affine32"
-DEFAULT_NUM_PERM = 128
-DEFAULT_SEED = 1
-DEFAULT_ROWS = 2
 _MAX32 = np.uint32(0xFFFFFFFF)
 _LOW32 = np.uint64(0xFFFFFFFF)
 # Signatures are computed in chunks of at most this many (shingle x permutation) cells.
@@ -39,7 +37,7 @@ _CHUNK_CELLS = 1 << 20
 
 # The default (a, b), drawn once with draw_permutations(128, 1) and shipped: numpy.random's
 # import costs every hook run ~12 ms (tests/test_corpus_minhash.py redraws and compares).
-_DEFAULT_PERMUTATIONS = os.path.join(os.path.dirname(__file__), "permutations-128-1.bin")
+_DEFAULT_PERMUTATIONS = PERMUTATIONS_FILE
 
 
 def draw_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -227,7 +227,7 @@ def _read(path: str):
 
 def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpus_size: int) -> list[Diagnostic]:
     """NL202 for every line of `doc` whose normal form's fingerprint is in `counts`."""
-    from newslint.corpus.shingle import fast_normalize, line_hash
+    from newslint.corpus.textfacts import fast_normalize, line_hash
     from newslint.registry import line_diagnostic
 
     out = []

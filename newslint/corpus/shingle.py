@@ -30,68 +30,18 @@ pair of 400-shingle articles).
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
-from operator import methodcaller
 
 import numpy as np
 
-from newslint.normalize import _TRANSLATE
-
-_WORD_B = re.compile(rb"\w+")
-# bytes -> lower-cased word bytes, every other byte a space: `data.translate(T).split()` is
-# `re.findall(r"\w+", text.lower())` for ASCII text, without a regex. Bytes >= 0x80 become
-# spaces, which is right when no non-ASCII character of the text is a word character.
-_ASCII_WORDS = bytes(
-    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95) else 32
-    for c in range(256)
+# the text-level definitions are numpy-free, for the hook's quick path; imported here under
+# their old names so this module stays the one place to read the definition from
+from newslint.corpus.textfacts import (  # noqa: F401  (content_hash, fast_normalize, line_hash, word_tokens: re-exported)
+    _UNSET, DEFAULT_SHINGLES, HASH_SCHEME, ShingleSettings, _digest, _sha1, _tok64_buffer, content_hash,
+    fast_normalize, is_nospace_text, line_facts_raw, line_hash, non_ascii_chars, shingles_of_text, word_tokens,
 )
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_WORD_S = re.compile(r"\w+")
-# Scripts written without spaces between words: CJK (kana, ideographs), Thai, Lao, Khmer, Myanmar.
-_NOSPACE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF), (0x3400, 0x4DBF),
-                   (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-_NOSPACE = None  # the regex of those ranges, compiled when first needed (a 4 ms compile)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # newslint.document's line breaks
-_BLANKS = re.compile(r"[^\S\r\n]+")  # whitespace runs within a line
-# every whitespace character but " ", CR and LF (str.isspace(); tests re-derive it over Unicode)
-_ODD_BLANKS = ("\t\v\f\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines() also splits at these
-_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _TRANSLATE))) + "]")
-_ASCII_TRANSLATE = {k: v for k, v in _TRANSLATE.items() if k < 128}  # the backtick
-_ASCII_TRANSLATED = re.compile("[" + re.escape("".join(map(chr, _ASCII_TRANSLATE))) + "]")
-_digest = methodcaller("digest")
-try:  # CPython's own SHA-1: the same digest, without OpenSSL 3's per-call setup (~40% faster here)
-    from _sha1 import sha1 as _sha1
-except ImportError:  # pragma: no cover
-    _sha1 = hashlib.sha1
+
 _EMPTY_U64 = np.zeros(0, dtype=np.uint64)
-
-HASH_SCHEME = "le64/datasketch-affine32"  # recorded in the index; change it and the index rebuilds
-# How a shingle becomes a 64-bit fingerprint (the MinHash input is its low 32 bits):
-#   "tok64" (default): token hashes from numpy prefix sums, the k of a shingle combined
-#            polynomially mod 2**64 and finished with MurmurHash3's fmix64: no Python call
-#            per shingle; signatures equal `datasketch.MinHash(..., hashfunc=tok64_hash32)`'s.
-#   "sha1":  SHA-1 of the shingle's bytes, so the low half is datasketch's default
-#            `sha1_hash32` and signatures equal `datasketch.MinHash(num_perm, seed)`'s.
-HASHES = ("sha1", "tok64")
-
-
-@dataclass(frozen=True)
-class ShingleSettings:
-    size: int = 5  # words per shingle
-    char_size: int = 5  # characters per shingle in char mode
-    auto_char: bool = True  # switch to char mode for text without word spaces
-    hash: str = "tok64"  # see HASHES
-
-    def describe(self) -> str:
-        return f"word{self.size}/char{self.char_size}/auto={int(self.auto_char)}/{self.hash}"
-
-
-DEFAULT_SHINGLES = ShingleSettings()
 
 
 def fingerprints(shingles) -> np.ndarray:
@@ -103,40 +53,6 @@ def fingerprints(shingles) -> np.ndarray:
     return sorted_unique(fp.astype(np.uint64, copy=False))
 
 
-_UNSET = object()
-# Characters after which folding may need the translation table: its keys, and U+0149, whose
-# case folding yields U+02BC (tests/test_corpus_minhash.py re-derives this over all of Unicode).
-_TRANSLATE_TRIGGERS = frozenset(map(chr, _TRANSLATE)) | {"\u0149"}
-_ASCII_OTHER_BREAKS = "\v\f\x1c\x1d\x1e"
-_NONASCII_OTHER_BREAKS = frozenset("\x85\u2028\u2029")
-
-
-def non_ascii_chars(text: str) -> frozenset:
-    """The distinct non-ASCII characters of `text` (empty for ASCII text): one scan answers
-    every later "does it contain ...?" question for that text."""
-    if text.isascii():
-        return frozenset()
-    return frozenset("".join(_NON_ASCII.findall(text)))
-
-
-def is_nospace_text(text: str, na=_UNSET) -> bool:
-    na = non_ascii_chars(text) if na is _UNSET else na
-    if not na or not any(lo <= ord(ch) <= hi for ch in na for lo, hi in _NOSPACE_RANGES):
-        return False
-    global _NOSPACE
-    if _NOSPACE is None:
-        _NOSPACE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _NOSPACE_RANGES) + "]")
-    n = len(_NOSPACE.findall(text))
-    word_chars = sum(map(len, _WORD_S.findall(text)))
-    return n * 3 > word_chars
-
-
-def _other_breaks(text: str, na) -> bool:
-    """Whether str.splitlines() would cut `text` where newslint's line splitting does not."""
-    return any(ch in text for ch in _ASCII_OTHER_BREAKS) or bool(na & _NONASCII_OTHER_BREAKS)
-
-
-# -- the "tok64" fingerprints ------------------------------------------------------------------
 # token hash: fmix64((sum_j byte_j * P**j mod 2**64) ^ len); computed for all tokens of a text
 # at once from prefix sums (P is odd, hence invertible mod 2**64), no Python call per token.
 _P = 0x100000001B3 * 2 + 1  # odd
@@ -268,91 +184,6 @@ def text_fingerprints(text: str, settings: ShingleSettings = DEFAULT_SHINGLES,
     return fingerprints(shingles), mode
 
 
-def shingles_of_text(text: str, settings: ShingleSettings = DEFAULT_SHINGLES) -> tuple[list[bytes], str]:
-    """(shingle byte strings, mode) for a text; the reference definition (see module docs)."""
-    if settings.auto_char and not text.isascii() and is_nospace_text(text):
-        chars = "".join(_WORD_S.findall(text.lower()))
-        n = settings.char_size
-        if not chars:
-            return [], "char"
-        if len(chars) < n:
-            return [chars.encode("utf-8")], "char"
-        return [chars[i:i + n].encode("utf-8") for i in range(len(chars) - n + 1)], "char"
-    return word_shingles(word_tokens(text), settings.size), "word"
-
-
-def word_tokens(text: str) -> list[bytes]:
-    """`newslint.normalize.words(text)`, UTF-8 encoded, fast for mostly-ASCII text."""
-    if text.isascii() or not _WORD_S.search("".join(_NON_ASCII.findall(text))):
-        # every non-ASCII character is punctuation or a symbol (£, €, curly quotes, dashes)
-        return text.encode("utf-8").translate(_ASCII_WORDS).split()
-    return " ".join(_WORD_S.findall(text.lower())).encode("utf-8").split()
-
-
-def word_shingles(toks: list[bytes], k: int) -> list[bytes]:
-    n = len(toks)
-    if n == 0:
-        return []
-    if n < k:
-        return [b" ".join(toks)]
-    if k == 5:  # the default: zip keeps the whole loop in C
-        return list(map(b" ".join, zip(toks, toks[1:], toks[2:], toks[3:], toks[4:])))
-    join = b" ".join
-    return [join(toks[i:i + k]) for i in range(n - k + 1)]
-
-
-def _blake8(data: bytes):
-    return hashlib.blake2b(data, digest_size=8)
-
-
-def line_hash(norm: str) -> int:
-    """64-bit fingerprint of a normalised line (signed, so SQLite can store it as INTEGER)."""
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
-
-
-def _fold(text: str, na=_UNSET) -> str:
-    """normalize() without the whitespace folding."""
-    if text.isascii():
-        if "`" in text:
-            text = text.translate(_ASCII_TRANSLATE)
-        return text.lower()
-    if unicodedata.is_normalized("NFKC", text):
-        na = non_ascii_chars(text) if na is _UNSET else na
-        text = text.casefold()
-        if "`" in text or not na.isdisjoint(_TRANSLATE_TRIGGERS):
-            text = text.translate(_TRANSLATE)
-        return text
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if _TRANSLATED.search(text):
-        text = text.translate(_TRANSLATE)
-    return text
-
-
-def _fold_blanks(text: str) -> str:
-    """Each run of whitespace within a line as one space. Most news text has no such run
-    beyond single spaces, which the substitution would replace one by one (a quarter of the
-    corpus pass); one C scan per other blank character (str.__contains__, ~14x faster than
-    a regex search here) proves there is nothing to do."""
-    odd = _ODD_BLANKS[:7] if text.isascii() else _ODD_BLANKS  # the first 7 are the ASCII ones
-    if "  " in text or any(ch in text for ch in odd):
-        return _BLANKS.sub(" ", text)
-    return text
-
-
-def fast_normalize(text: str) -> str:
-    """`newslint.normalize.normalize`, the same result, faster: ASCII text needs no NFKC or
-    translation, and the translation table is applied only when one of its characters occurs
-    (str.split() and the `\\s+` regex agree on what whitespace is)."""
-    if text.isascii():
-        if _ASCII_TRANSLATED.search(text):
-            text = text.translate(_ASCII_TRANSLATE)
-        return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFKC", text).casefold()
-    if _TRANSLATED.search(text):
-        text = text.translate(_TRANSLATE)
-    return " ".join(text.split())
-
-
 @dataclass
 class DocFacts:
     """Everything the index keeps about one content hash."""
@@ -370,33 +201,10 @@ class DocFacts:
     head_len: int  # its length in characters
 
 
-def content_hash(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def line_facts(text: str, na=_UNSET) -> tuple[bytes, np.ndarray, int, int]:
     """(normhash, fingerprints of the distinct normalised lines in first-seen order, headline
-    row, headline length). No Python work per line beyond two list comprehensions."""
-    na = non_ascii_chars(text) if na is _UNSET else na
-    split = str.splitlines if not _other_breaks(text, na) else _LINE_BREAK.split  # same lines, faster
-    raw_lines = split(text)
-    head_row, head_len = 1, 0
-    for i, line in enumerate(raw_lines):
-        if line and not line.isspace():
-            head_row, head_len = i + 1, len(line)
-            break
-    # NFKC, case folding and the translation table act character by character and never make
-    # or remove a line break, so the whole text is folded once, its blank runs folded, and cut
-    # into lines: each line is then `normalize(line)` (`" ".join(line.split())` == strip(" "))
-    norm_lines = split(_fold_blanks(_fold(text, na)))
-    if len(norm_lines) != len(raw_lines):  # pragma: no cover  (defensive)
-        norm_lines = [_BLANKS.sub(" ", _fold(line)) for line in raw_lines]
-    norms = [n for n in (x.strip(" ") for x in norm_lines) if n]
-    uniq = dict.fromkeys(norms)
-    # line_hash() for every distinct line, the loop kept in C
-    digests = b"".join(map(_digest, map(_blake8, map(str.encode, uniq))))
-    # normalize() folds line breaks into spaces, so the text's normal form is its lines' joined
-    normhash = hashlib.blake2b(" ".join(norms).encode("utf-8"), digest_size=8).digest()
+    row, headline length): `textfacts.line_facts_raw` with the fingerprints as an array."""
+    normhash, digests, head_row, head_len = line_facts_raw(text, na)
     return normhash, np.frombuffer(digests, dtype="<i8").astype(np.int64), head_row, head_len
 
 
@@ -412,14 +220,6 @@ def _facts(chash: bytes, text: str, mode: str, fps: np.ndarray, na=_UNSET) -> Do
     normhash, lines, head_row, head_len = line_facts(text, na)
     return DocFacts(chash=chash, normhash=normhash, mode=mode, n=int(fps.size), shingles=fps, sig=None,
                     line_hashes=lines, head_row=head_row, head_len=head_len)
-
-
-def _tok64_buffer(text: str, raw: bytes | None, na=_UNSET) -> bytes:
-    """The text's lower-cased `\\w+` tokens as bytes, separated by one or more spaces."""
-    na = non_ascii_chars(text) if na is _UNSET else na
-    if not na or not _WORD_S.search("".join(na)):
-        return (raw if raw is not None else text.encode("utf-8")).translate(_ASCII_WORDS)
-    return " ".join(_WORD_S.findall(text.lower())).encode("utf-8")
 
 
 def tok64_batch(bufs: list[bytes], k: int) -> list[np.ndarray]:

@@ -1,0 +1,228 @@
+"""The corpus pass's settings and results, and the steps from content edges to per-file
+findings that every engine shares. Plain Python (no numpy, no dataclasses): the hook's
+quick path (`newslint.corpus.quick`) uses them without paying those imports."""
+
+from __future__ import annotations
+
+import os
+
+from newslint.corpus.textfacts import DEFAULT_NUM_PERM, DEFAULT_ROWS, DEFAULT_SEED, HASH_SCHEME, MINHASH_SCHEME
+from newslint.corpus.textfacts import ShingleSettings
+from newslint.files import DEFAULT_INCLUDE
+from newslint.record import FrozenRecord
+
+
+class CorpusOptions:
+    """Settings for the corpus pass. Defaults are the documented behaviour; keyword
+    arguments override them (an unknown name is a TypeError, as for a dataclass)."""
+
+    threshold: float = 0.8  # NL402: word 5-gram Jaccard at least this
+    containment: float = 0.9  # NL403: share of the smaller file's shingles found in the larger
+    min_contained_shingles: int = 20  # NL403 ignores files shorter than this many shingles
+    boilerplate_min_files: int = 5  # NL202: a line in at least this many distinct files ...
+    boilerplate_fraction: float = 0.001  # ... and in at least this share of the corpus
+    num_perm: int = DEFAULT_NUM_PERM
+    seed: int = DEFAULT_SEED
+    rows: int = DEFAULT_ROWS  # LSH rows per band (bands = num_perm // rows)
+    shingle_size: int = 5
+    char_size: int = 5
+    auto_char: bool = True
+    hash: str = "tok64"  # shingle hash: "tok64" (fast) or "sha1" (datasketch's default); see shingle.py
+    include: tuple = DEFAULT_INCLUDE
+    exclude: tuple = ()
+    use_cache: bool = True  # False: --no-cache
+    index_url: str | None = None  # "redis://HOST:PORT/DB" for the shared index
+    cache_root: str | None = None  # folder holding .newslint_cache (default: git top, else cwd)
+    cache_dir: str | None = None  # the cache folder itself (`check --cache-dir`), overriding cache_root
+    rebuild: bool = False
+    select: frozenset | None = None  # corpus codes to report (None: all four)
+    jobs: int | None = None  # worker processes for signing (None: all cores)
+    cwd: str | None = None
+    use_git: bool = True
+    quick: bool = True  # a few files in git: answer from the corpus snapshot when it is current
+
+    _NAMES = ("threshold", "containment", "min_contained_shingles", "boilerplate_min_files",
+              "boilerplate_fraction", "num_perm", "seed", "rows", "shingle_size", "char_size", "auto_char",
+              "hash", "include", "exclude", "use_cache", "index_url", "cache_root", "cache_dir", "rebuild",
+              "select", "jobs", "cwd", "use_git", "quick")
+
+    def __init__(self, **kw):
+        for name, value in kw.items():
+            if name not in self._NAMES:
+                raise TypeError(f"CorpusOptions() got an unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return "CorpusOptions(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._NAMES) + ")"
+
+    def __eq__(self, other):
+        if not isinstance(other, CorpusOptions):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self._NAMES)
+
+    __hash__ = None
+
+    @property
+    def shingles(self) -> ShingleSettings:
+        return ShingleSettings(self.shingle_size, self.char_size, self.auto_char, self.hash)
+
+    def index_settings(self) -> dict[str, str]:
+        """What the index must have been built with; a mismatch rebuilds it."""
+        return {
+            "num_perm": str(self.num_perm),
+            "seed": str(self.seed),
+            "shingles": self.shingles.describe(),
+            "hash_scheme": HASH_SCHEME,
+            "minhash_scheme": MINHASH_SCHEME,
+            "lines": "blake2b64(normalize(line))",
+        }
+
+    def wants(self, code: str) -> bool:
+        return self.select is None or code in self.select
+
+
+class CorpusStats:
+    """What a run did; `hashed == 0 and signed == 0` means nothing was re-read."""
+
+    _NAMES = ("corpus_files", "stat_hits", "hashed", "signed", "skipped", "dropped", "candidates", "verified",
+              "seconds", "quick")
+
+    def __init__(self):
+        self.corpus_files = 0
+        self.stat_hits = 0  # unchanged by stat (size, mtime, inode): not read
+        self.hashed = 0  # read and content-hashed
+        self.signed = 0  # new content: shingled and MinHashed
+        self.skipped = 0  # not text (undecodable, binary, too large)
+        self.dropped = 0  # index rows of deleted or renamed files dropped
+        self.candidates = 0  # candidate pairs from LSH (and equal normal forms)
+        self.verified = 0  # pairs confirmed exactly
+        self.seconds = 0.0
+        self.quick = False  # answered from the corpus snapshot (newslint.corpus.quick)
+
+    def __repr__(self) -> str:
+        return "CorpusStats(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._NAMES) + ")"
+
+
+class Edge(FrozenRecord):
+    """A verified relation between two files (display names)."""
+
+    __slots__ = ("code", "a", "b", "jaccard", "containment_ab", "containment_ba")
+    _fields = __slots__
+
+    def __init__(self, code: str, a: str, b: str, jaccard: float, containment_ab: float, containment_ba: float):
+        object.__setattr__(self, "code", code)  # NL401, NL402 or NL403
+        object.__setattr__(self, "a", a)
+        object.__setattr__(self, "b", b)
+        object.__setattr__(self, "jaccard", jaccard)
+        object.__setattr__(self, "containment_ab", containment_ab)  # share of a's shingles found in b
+        object.__setattr__(self, "containment_ba", containment_ba)
+
+
+class FileFindings:
+    """What the corpus pass found for one queried file; rules turn it into diagnostics."""
+
+    def __init__(self, path: str, abspath: str, head_row: int = 1, head_len: int = 0):
+        self.path = path  # display name
+        self.abspath = abspath
+        self.head_row = head_row
+        self.head_len = head_len
+        self.duplicates: list = []  # [(other, 1.0)]
+        self.near: list = []  # [(other, jaccard)]
+        self.contained_in: list = []  # [(other, containment of this file in other)]
+        self.contains: list = []  # [(other, containment of other in this file)]
+        self.boilerplate: dict = {}  # line hash -> number of files holding it
+        self.boilerplate_threshold = 0
+        self.corpus_size = 0
+
+    def __repr__(self) -> str:
+        return f"FileFindings({self.path!r}, {vars(self)!r})"
+
+
+def relative(path: str, cwd: str) -> str:
+    """os.path.relpath for normalised absolute paths, without its cost in the common case."""
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix):]
+    try:
+        return os.path.relpath(path, cwd)
+    except ValueError:
+        return path
+
+
+def decode_text(data: bytes) -> str | None:
+    """The text of a corpus file's bytes (a UTF-8 BOM dropped), None when it is not UTF-8 text."""
+    if b"\x00" in data[:8192]:
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def file_edges(query_chashes, paths_of: dict, chash_edges, display, options: CorpusOptions) -> list:
+    """Edges between files from edges between contents: files with the same content are
+    NL401 among themselves; a content pair's edge holds for every pair of their files.
+    Shared by every engine, so all report the same pairs in one order."""
+    edges: list[Edge] = []
+    for c in query_chashes:
+        ps = paths_of[c]
+        for x in range(len(ps)):
+            for y in range(x + 1, len(ps)):
+                edges.append(Edge("NL401", display(ps[x]), display(ps[y]), 1.0, 1.0, 1.0))
+    for code, ca, cb, jac, cab, cba in chash_edges:
+        for pa in paths_of[ca]:
+            for pb in paths_of[cb]:
+                edges.append(Edge(code, display(pa), display(pb), jac, cab, cba))
+    edges = [e for e in edges if options.wants(e.code)]
+    edges.sort(key=lambda e: (e.a, e.b, e.code))
+    return edges
+
+
+def add_edge_findings(findings: dict, edges: list[Edge], containment: float) -> None:
+    """Each edge into the FileFindings of its files that are in `findings`, lists sorted."""
+    for e in edges:
+        for me, other, mine, theirs in ((e.a, e.b, e.containment_ab, e.containment_ba),
+                                        (e.b, e.a, e.containment_ba, e.containment_ab)):
+            ff = findings.get(me)
+            if ff is None:
+                continue
+            if e.code == "NL401":
+                ff.duplicates.append((other, 1.0))
+            elif e.code == "NL402":
+                ff.near.append((other, e.jaccard))
+            elif mine >= containment and mine >= theirs:
+                ff.contained_in.append((other, mine))
+            else:
+                ff.contains.append((other, theirs))
+    for ff in findings.values():
+        for lst in (ff.duplicates, ff.near, ff.contained_in, ff.contains):
+            lst.sort(key=lambda t: (-t[1], t[0]))
+
+
+def classify(jac: float, cab: float, cba: float, size_a: int, size_b: int, options: CorpusOptions) -> str | None:
+    """NL402, NL403 or None for a verified pair of distinct normal forms (sizes: unique shingles)."""
+    if jac >= options.threshold:
+        return "NL402"
+    if (cab >= options.containment and size_a >= options.min_contained_shingles and size_a <= size_b) or \
+            (cba >= options.containment and size_b >= options.min_contained_shingles and size_b <= size_a):
+        return "NL403"
+    return None
+
+
+def rule_diagnostics(findings: dict, query_names, options: CorpusOptions) -> dict:
+    """display name -> sorted corpus diagnostics: an empty list for every queried name,
+    the rules' findings for those with FileFindings."""
+    from newslint.corpus.rules import corpus_rules
+    from newslint.diagnostics import Diagnostic
+
+    diagnostics = {name: [] for name in query_names}
+    rules = [r for r in corpus_rules() if options.wants(r.code)]
+    for name, ff in findings.items():
+        out = []
+        for rule in rules:
+            out.extend(rule.corpus_check(ff, options))
+        out.sort(key=Diagnostic.sort_key)
+        diagnostics[name] = out
+    return diagnostics
