@@ -73,7 +73,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
             if copts is not None and fix and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
-                _, notes, boilerplate = run_corpus(files, copts)
+                _, notes, boilerplate, _ = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
             if engine == "dask":
@@ -97,7 +97,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             else:
                 results = runner.run(files)
             if copts is not None:
-                by_path, notes, _ = run_corpus(files, copts)
+                by_path, notes, _, corpus_line = run_corpus(files, copts)
                 in_file = {(r.path, "NL202") for r in results for d in r.diagnostics if d.code == "NL202"}
                 for res in results:
                     ignored = per_file_ignored(res.path, resolver.for_file(res.path))
@@ -111,6 +111,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 st = runner.stats
                 echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted, "
                            f"{st.read} read to hash", err=True)
+                if copts is not None:
+                    echo(corpus_line, err=True)
     except (ConfigError, PackError) as exc:
         echo(f"newslint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)

@@ -372,10 +372,22 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 
 
-def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict]:
+def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:
     """The cross-file pass for `files` against the whole corpus (the git repository, or
-    the files given). Returns (diagnostics by path, notes, NL202 data for the fixer)."""
+    the files given). Returns (diagnostics by path, notes, NL202 data for the fixer, a line
+    saying what the pass did, for --verbose)."""
+    from newslint.corpus.quick import quick_check
+
+    quick = quick_check(files, options)  # a few files against an unchanged repository: the snapshot
+    if quick is not None:
+        diagnostics, notes, boilerplate, stats = quick
+        return diagnostics, notes, boilerplate, (
+            f"newslint: corpus of {stats.corpus_files} files answered from the snapshot "
+            f"({stats.hashed} read, {stats.candidates} candidate pairs, {stats.verified} verified)")
     from newslint.corpus import analyze
 
     result = analyze(files, None, options, files_only=True)
-    return result.diagnostics, result.notes, result.boilerplate
+    st = result.stats
+    return result.diagnostics, result.notes, result.boilerplate, (
+        f"newslint: corpus of {st.corpus_files} files, {st.stat_hits} unchanged by stat, {st.hashed} read, "
+        f"{st.signed} signed, {st.candidates} candidate pairs, {st.verified} verified")

@@ -33,10 +33,26 @@ def git_toplevel(path: str) -> str | None:
     return os.path.normpath(top) if top else None
 
 
-def git_files(top: str) -> list[str] | None:
-    """The files git tracks under `top`, relative to it, '/'-separated (None when git fails)."""
+def git_files(top: str, raw_out: list | None = None) -> list[str] | None:
+    """The files git tracks under `top`, relative to it, '/'-separated (None when git fails).
+    `raw_out`, a list, receives git's own listing (`git ls-files -s -z`: mode, blob id,
+    stage and path of each entry), which the corpus snapshot keeps as the state it describes."""
     try:
-        out = subprocess.run(["git", "ls-files", "-z", "--cached"], cwd=top, capture_output=True, timeout=120)
+        out = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=top, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    if raw_out is not None:
+        raw_out.append(out.stdout)
+    names = [e.split("\t", 1)[1] for e in out.stdout.decode("utf-8", "surrogateescape").split("\0") if e]
+    return list(dict.fromkeys(names))  # a path in a merge conflict is listed once per stage
+
+
+def git_modified(top: str) -> list[str] | None:
+    """Tracked files whose work-tree copy differs from the index (`git diff-files`), relative."""
+    try:
+        out = subprocess.run(["git", "diff-files", "--name-only", "-z"], cwd=top, capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
@@ -45,7 +61,7 @@ def git_files(top: str) -> list[str] | None:
 
 
 def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(), cwd: str | None = None,
-                 use_git: bool = True) -> tuple[list[str], str | None]:
+                 use_git: bool = True, raw_out: list | None = None) -> tuple[list[str], str | None]:
     """(absolute corpus paths, git top or None).
 
     `paths` None means "the repo": git's tracked files when in a work tree, else the cwd
@@ -55,7 +71,7 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
     cwd = os.path.abspath(cwd or os.getcwd())
     top = git_toplevel(cwd) if use_git else None
     if top is not None:
-        tracked = git_files(top)
+        tracked = git_files(top, raw_out)
         if tracked is not None:
             prefix = top.rstrip(os.sep) + os.sep
             suffixes = name_suffixes(include)

@@ -287,6 +287,8 @@ class CorpusRun:
         self.stats = CorpusStats()
         self.notes: list[str] = []
         self.files_only = files_only  # the query paths are files (from `check`'s discovery): no stat each
+        self.git_raw: list[bytes] = []  # `git ls-files -s -z` when the corpus is the git repository
+        self.tracked = 0  # how many of the corpus paths (the first ones) git tracks
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -308,7 +310,8 @@ class CorpusRun:
         if corpus_paths:
             corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False)
         elif o.use_git:
-            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True)
+            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True, raw_out=self.git_raw)
+            self.tracked = len(corpus) if top is not None else 0
             if top is None and query_paths is not None:  # outside git: the paths given
                 corpus = list(query_abs)
         elif query_paths is None:
@@ -437,11 +440,41 @@ class CorpusRun:
             facts.update((f.chash, f) for f in again)
             result = self.analyze(index, chash_of, table, facts)
             result.index_location = getattr(index, "location", "")
+            if self._wants_snapshot(index, query_paths, corpus_paths, top):
+                self._write_snapshot(index, corpus, chash_of, table, top)
         finally:
             index.close()
         self.stats.seconds = time.perf_counter() - t0
         log.info("corpus: %s", self.stats)
         return result
+
+    # 2b. the snapshot the next hook run answers from (newslint.corpus.quick)
+    def _wants_snapshot(self, index, query_paths, corpus_paths, top) -> bool:
+        """After a run the quick path would have served (a few files checked against the git
+        repository, on the local index): the next such run should not pay this one's cost."""
+        from newslint.corpus.quick import QUICK_MAX_FILES
+        from newslint.corpus.store import SqliteIndex
+
+        o = self.options
+        return (o.quick and top is not None and not corpus_paths and bool(self.git_raw) and o.rows <= 2
+                and isinstance(index, SqliteIndex) and index.keep_docs and query_paths is not None
+                and len(self.query_abs) <= QUICK_MAX_FILES)
+
+    def _write_snapshot(self, index, corpus, chash_of, table, top) -> None:
+        from newslint.corpus.discover import git_modified
+        from newslint.corpus.snapshot import SNAPSHOT_NAME, write_snapshot
+
+        o = self.options
+        tracked = {p: chash_of[p] for p in corpus[:self.tracked] if p in chash_of}
+        dirty = git_modified(top)
+        if dirty is None:
+            return
+        try:
+            write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
+                           include=o.include, exclude=o.exclude, top=top, raw_ls=self.git_raw[0], dirty=dirty,
+                           chash_of=tracked, table=table, num_perm=o.num_perm, rows=o.rows)
+        except OSError as exc:  # a cache that cannot be written costs the next hook its speed, not this run
+            log.info("corpus: snapshot not written (%s)", exc)
 
     # 3. candidates, verification, findings
     def analyze(self, index, chash_of: dict[str, bytes], table: dict[bytes, tuple],

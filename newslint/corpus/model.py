@@ -11,6 +11,8 @@ from newslint.corpus.textfacts import ShingleSettings
 from newslint.files import DEFAULT_INCLUDE
 from newslint.record import FrozenRecord
 
+INDEX_SCHEMA = "2"  # the corpus index's table layout (store.py); recorded in its meta table
+
 
 class CorpusOptions:
     """Settings for the corpus pass. Defaults are the documented behaviour; keyword

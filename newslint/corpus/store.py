@@ -26,7 +26,7 @@ import numpy as np
 from newslint.cache import ensure_cache_dir
 from newslint.corpus.shingle import DocFacts
 
-SCHEMA_VERSION = "2"
+from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION  # noqa: E402
 DB_NAME = "corpus-v1.sqlite3"
 _BATCH = 500
 

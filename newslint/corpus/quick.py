@@ -1,0 +1,539 @@
+"""The hook's quick path: a few changed files against the corpus snapshot, without numpy.
+
+A pre-commit hook passes the one or two files a commit changes; the rest of the repository
+has not changed since the last full corpus run, and git can prove it in one C pass:
+
+1. `git ls-files -s` (every tracked path with its blob id) equals the snapshot's copy,
+   except for the checked files and the files earlier quick runs recorded (the delta,
+   each checked against its recorded blob id);
+2. `git diff-files` names no corpus file other than the checked ones (the work tree holds
+   what the index holds: pre-commit stashes unstaged edits), and none was modified on disk
+   when the snapshot was written.
+
+Then every other path still holds the content the snapshot records, and the checked files
+are placed among them the way the full pass would: their shingles, MinHash and line
+fingerprints computed in plain Python (`textfacts`, value for value the numpy results),
+LSH candidates by binary search in the snapshot's sorted band keys, equal normal forms
+likewise, each candidate verified exactly on the shingle sets read from the index, NL202's
+counts adjusted for the forms the checked files add or take away. Anything the proof cannot
+cover (no snapshot, other settings, a deleted or renamed file, a merge in progress, a file
+outside the work tree, too many files) returns None and the full pass runs instead, which
+writes a fresh snapshot. tests/test_corpus_quick.py holds the two paths' reports equal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from array import array
+
+from newslint.corpus.model import (
+    CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative, rule_diagnostics,
+)
+from newslint.corpus.snapshot import open_snapshot, read_delta, write_delta
+from newslint.corpus.textfacts import (
+    _M32, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
+)
+
+QUICK_MAX_FILES = 32  # more files than this: the full pass (it amortises its loading)
+DELTA_MAX = 64  # files recorded since the snapshot; beyond, the full pass writes a new one
+MAX_BYTES = 50 * 1024 * 1024  # engine.MAX_BYTES: a larger file is not text for the corpus
+
+
+class Unusable(Exception):
+    """The snapshot cannot answer for this run (the reason is logged); the full pass runs."""
+
+
+class Content:
+    """One checked file's content, as the full pass would index it."""
+
+    __slots__ = ("chash", "normhash", "mode", "n", "fps", "sig", "lines", "head_row", "head_len", "oid")
+
+    def __init__(self, data: bytes, text: str, options, perms):
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        self.chash = content_hash(data)
+        self.fps, self.mode = fingerprint_list(text, options.shingles, raw)
+        na = non_ascii_chars(text)
+        self.normhash, self.lines, self.head_row, self.head_len = line_facts_raw(text, na)
+        self.n = len(self.fps)
+        a, b = perms
+        self.sig = signature_list(self.fps, a, b) if self.fps else [_M32] * len(a)
+        # git's blob id of the bytes: what `git ls-files -s` shows once this content is staged
+        self.oid = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _git(args: list[str], cwd: str) -> subprocess.Popen:
+    return subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _entry(blob: bytes, rel: bytes) -> tuple[int, int] | None:
+    """(start, end) of `rel`'s entry in `git ls-files -s -z` output, or None."""
+    key = b"\t" + rel + b"\0"
+    i = blob.find(key)
+    if i < 0:
+        return None
+    return blob.rfind(b"\0", 0, i) + 1, i + len(key)
+
+
+def _without(blob: bytes, spans: list[tuple[int, int]]) -> bytes:
+    pieces, pos = [], 0
+    for s, e in sorted(spans):
+        pieces.append(blob[pos:s])
+        pos = e
+    pieces.append(blob[pos:])
+    return b"".join(pieces)
+
+
+def _band_keys(sig: list[int], bands: int, rows: int) -> list[int]:
+    """minhash.band_keys for rows <= 2: the band's raw values as one little-endian int."""
+    if rows == 1:
+        return sig[:bands]
+    return [sig[2 * b] | (sig[2 * b + 1] << 32) for b in range(bands)]
+
+
+def _u64s(blob: bytes, fmt: str) -> list[int]:
+    arr = array(fmt)
+    arr.frombytes(blob)
+    if sys.byteorder != "little":  # pragma: no cover
+        arr.byteswap()
+    return arr.tolist()
+
+
+class QuickRun:
+    def __init__(self, options):
+        self.options = options
+        self.stats = CorpusStats()
+        self.stats.quick = True
+        self.notes: list[str] = []
+
+    def run(self, files: list[str]):
+        o = self.options
+        from newslint.corpus.discover import git_toplevel
+
+        self.cwd = os.path.abspath(o.cwd or os.getcwd())
+        top = git_toplevel(self.cwd)
+        if top is None:
+            raise Unusable("not in a git work tree")
+        root = os.path.abspath(o.cache_root) if o.cache_root else top
+        folder = o.cache_dir or os.path.join(root, ".newslint_cache")
+        ls = _git(["ls-files", "-s", "-z"], top)  # both run while the snapshot is opened
+        df = _git(["diff-files", "--name-only", "-z"], top)
+        try:
+            snap = open_snapshot(folder)
+            if snap is None:
+                raise Unusable("no corpus snapshot")
+            try:
+                return self._run(files, top, root, folder, snap, ls, df)
+            finally:
+                snap.close()
+        finally:
+            for p in (ls, df):
+                if p.poll() is None:
+                    p.kill()
+                p.wait()
+
+    def _run(self, files, top, root, folder, snap, ls, df):
+        o = self.options
+        h = snap.header
+        if h["settings"] != dict(o.index_settings(), schema=_schema()) or h["top"] != top or \
+                h["include"] != list(o.include) or h["exclude"] != list(o.exclude) or \
+                h["num_perm"] != o.num_perm or h["rows"] != o.rows or o.rows > 2:
+            raise Unusable("the snapshot was made with other settings")
+        perms = permutation_lists(o.num_perm, o.seed)
+        if perms is None:
+            raise Unusable("MinHash permutations other than the shipped ones")
+        prefix = top.rstrip(os.sep) + os.sep
+        query: dict[str, str] = {}  # relative path -> display name
+        abspath: dict[str, str] = {}
+        for f in files:
+            p = os.path.normpath(os.path.join(self.cwd, f))
+            if not p.startswith(prefix):
+                raise Unusable(f"{f} is outside the work tree")
+            rel = p[len(prefix):].replace(os.sep, "/")
+            query.setdefault(rel, f)
+            abspath[rel] = p
+        delta = read_delta(folder, h["generation"])
+        if len(delta) > DELTA_MAX:
+            raise Unusable(f"{len(delta)} files changed since the snapshot")
+        raw = ls.communicate()[0]
+        dirty_raw = df.communicate()[0]
+        if ls.returncode != 0 or df.returncode != 0:
+            raise Unusable("git failed")
+        # 1. every tracked path but the overlaid ones is as the snapshot recorded it
+        stored = snap.gitls()
+        overlay = set(query) | set(delta)
+        spans_now, spans_then, oid_now = [], [], {}
+        for rel in overlay:
+            key = rel.encode("utf-8", "surrogateescape")
+            now, then = _entry(raw, key), _entry(stored, key)
+            if now:
+                spans_now.append(now)
+                mode, oid, stage = raw[now[0]:now[1]].split(b"\t", 1)[0].split(b" ")
+                if stage != b"0":
+                    raise Unusable("a merge is in progress")
+                oid_now[rel] = oid.decode()
+            if then:
+                spans_then.append(then)
+        self.oid_now = oid_now
+        if _without(raw, spans_now) != _without(stored, spans_then):
+            raise Unusable("files changed since the snapshot")
+        for rel, (oid, _, _) in delta.items():
+            if rel not in query and oid_now.get(rel) != oid:
+                raise Unusable(f"{rel} changed since a quick run recorded it")
+        # 2. ... and holds on disk what the index holds
+        for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n):
+            if rel not in query and (rel in delta or snap.find_path(rel) is not None):
+                raise Unusable(f"{rel} is modified in the work tree")
+        for rel in h["dirty"]:
+            if rel not in query and rel not in delta and snap.find_path(rel) is not None:
+                raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
+        self.stats.corpus_files = h["n_paths"]
+        return self._answer(query, abspath, delta, snap, root, folder, perms, prefix)
+
+    # -- the checked files among the snapshot's ----------------------------------------------
+    def _answer(self, query, abspath, delta, snap, root, folder, perms, prefix):
+        db = _connect(os.path.join(folder, "corpus-v1.sqlite3"), snap.header["settings"])
+        try:
+            return self._answer_db(query, abspath, delta, snap, root, folder, perms, prefix, db)
+        finally:
+            db.close()
+
+    def _answer_db(self, query, abspath, delta, snap, root, folder, perms, prefix, db):
+        o = self.options
+        bands, rows = snap.bands, snap.header["rows"]
+        # the overlay: checked files (read now) and files recorded by earlier quick runs
+        contents: dict[bytes, Content | tuple] = {}  # chash -> Content, or the index row of a delta content
+        live_path: dict[str, bytes] = {}  # overlaid relative path -> its content now
+        skipped: list[str] = []
+        stat_rows: dict[str, tuple] = {}
+        for rel, name in query.items():
+            p = abspath[rel]
+            try:
+                with open(p, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    data = fh.read() if st.st_size <= MAX_BYTES else None
+            except OSError:
+                continue  # unreadable: left out, as the full pass leaves it
+            self.stats.hashed += 1
+            text = decode_text(data) if data is not None else None
+            if text is None:
+                skipped.append(rel)
+                self.notes.append(f"{name}: not UTF-8 text; left out of the corpus checks")
+                live_path[rel] = b""
+                continue
+            c = Content(data, text, o, perms)
+            self.stats.signed += 1
+            contents.setdefault(c.chash, c)
+            live_path[rel] = c.chash
+            stat_rows[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, c.chash, c.oid)
+        need = {bytes.fromhex(ch) for rel, (_, ch, _) in delta.items() if rel not in query and ch}
+        rows_of = _doc_rows(db, need - contents.keys())
+        if len(rows_of) != len(need - contents.keys()):
+            raise Unusable("the index lost a recorded content")
+        for rel, (_, ch, _) in delta.items():
+            if rel not in query:
+                live_path[rel] = bytes.fromhex(ch) if ch else b""
+        contents.update(rows_of)
+
+        # snapshot paths overlaid: their docs lose a holder
+        lost: dict[int, int] = {}
+        for rel in live_path:
+            i = snap.find_path(rel)
+            if i is not None and snap.path_doc[i] != 0xFFFFFFFF:
+                d = snap.path_doc[i]
+                lost[d] = lost.get(d, 0) + 1
+
+        def holders(d: int) -> int:
+            return snap.doc_first[d + 1] - snap.doc_first[d] - lost.get(d, 0)
+
+        doc_of_chash = {c: snap.find_doc(c) for c in contents}
+        query_chashes = [live_path[rel] for rel in query if live_path.get(rel)]
+        query_set = set(query_chashes)
+
+        # candidates: (content, other) where other is a snapshot doc (int) or an overlay content (bytes)
+        pairs: set = set()
+        live_contents = set(live_path.values())
+        for c in query_set:
+            q = contents[c]
+            own = doc_of_chash.get(c)
+            if q.n:
+                for d in snap.band_matches(_band_keys(q.sig, bands, rows)):
+                    if d != own and holders(d) > 0:
+                        pairs.add((c, d))
+            for d in snap.docs_with_norm(q.normhash):
+                if d != own and holders(d) > 0:
+                    pairs.add((c, d))
+            qkeys = _band_keys(q.sig, bands, rows) if q.n else None
+            for c2, other in contents.items():
+                if c2 == c or c2 not in live_contents:
+                    continue
+                o_norm, o_n, o_sig = _norm_n_sig(other)
+                if o_norm == q.normhash or (qkeys and o_n and
+                                            any(x == y for x, y in zip(qkeys, _band_keys(o_sig, bands, rows)))):
+                    pairs.add((c, c2))
+        # snapshot docs that are the same content as an overlay one are that content, not another
+        pairs = {(c, x) for c, x in pairs if not (isinstance(x, int) and snap.chash(x) in contents)}
+        self.stats.candidates = len(pairs)
+
+        # exact verification, each pair once, oriented as the full pass orients it (smaller hash first)
+        shingles = _shingle_sets(db, contents, snap, pairs)
+        chash_edges, done = [], set()
+        for c, x in sorted(pairs, key=lambda t: (t[0], t[1] if isinstance(t[1], bytes) else snap.chash(t[1]))):
+            cx = x if isinstance(x, bytes) else snap.chash(x)
+            ca, cb = (c, cx) if c < cx else (cx, c)
+            if (ca, cb) in done:
+                continue
+            done.add((ca, cb))
+            na_, nb_ = self._norm(ca, contents, snap), self._norm(cb, contents, snap)
+            if na_ == nb_:
+                chash_edges.append(("NL401", ca, cb, 1.0, 1.0, 1.0))
+                continue
+            sa, sb = shingles.get(ca), shingles.get(cb)
+            if not sa or not sb:
+                continue
+            inter = len(sa & sb)
+            union = len(sa) + len(sb) - inter
+            jac, cab, cba = inter / union if union else 0.0, inter / len(sa), inter / len(sb)
+            self.stats.verified += 1
+            code = classify(jac, cab, cba, len(sa), len(sb), o)
+            if code:
+                chash_edges.append((code, ca, cb, jac, cab, cba))
+
+        # files of each content involved, as absolute paths
+        display_of = {abspath[rel]: name for rel, name in query.items()}
+
+        def display(p: str) -> str:
+            return display_of.get(p) or relative(p, self.cwd)
+
+        involved = set(query_set) | {e[1] for e in chash_edges} | {e[2] for e in chash_edges}
+        paths_of: dict[bytes, list[str]] = {}
+        for c in involved:
+            ps = []
+            d = doc_of_chash.get(c) if c in contents else snap.find_doc(c)
+            if d is not None:
+                for i in snap.doc_paths(d):
+                    rel = snap.rel_path(i)
+                    if rel not in live_path:
+                        ps.append(prefix + rel.replace("/", os.sep))
+            ps.extend(prefix + rel.replace("/", os.sep) for rel, c2 in live_path.items() if c2 == c)
+            paths_of[c] = sorted(ps)
+        edges = file_edges(query_set, paths_of, chash_edges, display, o)
+
+        hits = self._boilerplate(db, snap, contents, live_path, query_chashes, lost) if o.wants("NL202") else {}
+        reported = {e.a for e in edges} | {e.b for e in edges}
+        reported.update(query[rel] for rel in query if live_path.get(rel) in hits)
+        findings: dict[str, FileFindings] = {}
+        for rel, name in query.items():
+            c = live_path.get(rel)
+            if c and name in reported and name not in findings:
+                q = contents[c]
+                findings[name] = FileFindings(name, abspath[rel], q.head_row, q.head_len)
+        add_edge_findings(findings, edges, o.containment)
+        for ff in findings.values():
+            got = hits.get(live_path[_rel_of(ff.abspath, prefix)])
+            if got:
+                ff.boilerplate.update(got)
+                ff.boilerplate_threshold = self.boilerplate["threshold"]
+                ff.corpus_size = self.boilerplate["corpus_size"]
+        diagnostics = rule_diagnostics(findings, [query[rel] for rel in query if live_path.get(rel)], o)
+        self._record(db, folder, snap, query, live_path, contents, stat_rows, delta, root, prefix)
+        return diagnostics, self.notes, getattr(self, "boilerplate", {}), self.stats
+
+    @staticmethod
+    def _norm(c: bytes, contents, snap) -> bytes:
+        if c in contents:
+            return _norm_n_sig(contents[c])[0]
+        return snap.normhash_bytes(snap.find_doc(c))
+
+    def _boilerplate(self, db, snap, contents, live_path, query_chashes, lost) -> dict:
+        """NL202 as the full pass counts it: lines by the number of distinct normal forms
+        holding them, the snapshot's counts adjusted for forms the overlay adds or removes."""
+        o = self.options
+        # normal forms now held by overlay contents, each with its smallest content hash
+        # (the full pass counts one content per form: the first in content-hash order)
+        overlay_forms: dict[bytes, bytes] = {}
+        for c in sorted(set(live_path.values())):
+            if c:
+                overlay_forms.setdefault(_norm_n_sig(contents[c])[0], c)
+        # a form counts when some file holds it: in the snapshot, when it has a doc; now, when a
+        # snapshot doc of it keeps a file or an overlay content has it
+        removed, added = [], []
+        for norm in {snap.normhash_bytes(d) for d in lost} | overlay_forms.keys():
+            docs = snap.docs_with_norm(norm)
+            now = norm in overlay_forms or any(
+                snap.doc_first[e + 1] - snap.doc_first[e] - lost.get(e, 0) > 0 for e in docs)
+            if docs and not now:
+                removed.append(norm)
+            elif now and not docs:
+                added.append(overlay_forms[norm])
+        n_forms = snap.header["n_forms"] - len(removed) + len(added)
+        threshold = max(o.boilerplate_min_files, math.ceil(o.boilerplate_fraction * n_forms))
+        if n_forms == 0 or n_forms < threshold:
+            return {}
+        minus: dict[int, int] = {}
+        for norm in removed:
+            first = min(snap.chash(e) for e in snap.docs_with_norm(norm))
+            row = _doc_rows(db, {first}).get(first)
+            if row is None:
+                raise Unusable("the index lost a content the snapshot counts")
+            for ln in _u64s(row[4], "q"):
+                minus[ln] = minus.get(ln, 0) + 1
+        plus: dict[int, int] = {}
+        for c in added:
+            for ln in _lines(contents[c]):
+                plus[ln] = plus.get(ln, 0) + 1
+        frequent = {}
+        for c in query_chashes:
+            for ln in _lines(contents[c]):
+                if ln not in frequent:
+                    n = snap.line_count(ln) - minus.get(ln, 0) + plus.get(ln, 0)
+                    frequent[ln] = n
+        frequent = {ln: n for ln, n in frequent.items() if n >= threshold}
+        self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_forms}
+        hits = {}
+        for c in query_chashes:
+            got = {ln: frequent[ln] for ln in _lines(contents[c]) if ln in frequent}
+            if got:
+                hits[c] = got
+        return hits
+
+    def _record(self, db, folder, snap, query, live_path, contents, stat_rows, delta, root, prefix) -> None:
+        """The checked files into the index (as the full pass would store them) and the delta,
+        so the next run finds them known. Failures cost speed only."""
+        new_delta = dict(delta)
+        for rel in query:
+            c = live_path.get(rel)
+            if c is None:
+                continue
+            i = snap.find_path(rel)
+            then = snap.chash(snap.path_doc[i]) if i is not None and snap.path_doc[i] != 0xFFFFFFFF else None
+            if c and c == then:
+                new_delta.pop(rel, None)
+            elif rel not in self.oid_now:
+                new_delta.pop(rel, None)  # not tracked: not in the next run's corpus unless checked again
+            elif c:
+                new_delta[rel] = [stat_rows[rel][4], c.hex(), then.hex() if then else ""]
+            else:
+                new_delta[rel] = ["", "", then.hex() if then else ""]  # not text now: never matches an oid
+        try:
+            now = time.time()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for c, q in contents.items():
+                    if isinstance(q, Content):
+                        db.execute("INSERT OR IGNORE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", _doc_row(q))
+                rel_root = root.rstrip(os.sep) + os.sep
+                for rel, (size, mtime, ino, c, _) in stat_rows.items():
+                    p = prefix + rel.replace("/", os.sep)
+                    key = p[len(rel_root):] if p.startswith(rel_root) else os.path.relpath(p, root)
+                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (key, size, mtime, ino, c, now))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            if new_delta != delta:
+                write_delta(folder, snap.header["generation"], new_delta)
+        except (OSError, sqlite3.Error) as exc:
+            self.notes.append(f"corpus index not updated ({exc})")
+
+
+def _rel_of(p: str, prefix: str) -> str:
+    return p[len(prefix):].replace(os.sep, "/")
+
+
+def _schema() -> str:
+    from newslint.corpus.model import INDEX_SCHEMA
+
+    return INDEX_SCHEMA
+
+
+def _connect(path: str, settings: dict) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 60000")
+        have = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error as exc:
+        raise Unusable(f"corpus index unreadable ({exc})")
+    if have != settings:
+        db.close()
+        raise Unusable("the corpus index was rebuilt since the snapshot")
+    return db
+
+
+def _doc_rows(db, chashes) -> dict[bytes, tuple]:
+    """chash -> (normhash, n, sig blob, mode, lines blob) from the index."""
+    out = {}
+    chashes = list(chashes)
+    for i in range(0, len(chashes), 500):
+        part = chashes[i:i + 500]
+        q = f"SELECT chash, normhash, nshingles, sig, mode, lines FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+        for c, norm, n, sig, mode, lines in db.execute(q, part):
+            out[bytes(c)] = (bytes(norm), n, bytes(sig), mode, bytes(lines))
+    return out
+
+
+def _norm_n_sig(x) -> tuple[bytes, int, list[int] | bytes]:
+    if isinstance(x, Content):
+        return x.normhash, x.n, x.sig
+    return x[0], x[1], _u64s(x[2], "I")
+
+
+def _lines(x) -> list[int]:
+    return _u64s(x.lines if isinstance(x, Content) else x[4], "q")
+
+
+def _doc_row(q: Content) -> tuple:
+    """The index row the full pass writes for this content (store.facts_to_row)."""
+    sig = array("I", q.sig)
+    fps = array("Q", q.fps)
+    if sys.byteorder != "little":  # pragma: no cover
+        sig.byteswap()
+        fps.byteswap()
+    return (q.chash, q.normhash, q.mode, q.n, sig.tobytes(), fps.tobytes(), q.lines, q.head_row, q.head_len)
+
+
+def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
+    """Unique shingle fingerprints of every content in `pairs`: the checked ones from memory,
+    the others from the index."""
+    out: dict[bytes, set] = {}
+    want = set()
+    for c, x in pairs:
+        for y in (c, x):
+            cy = y if isinstance(y, bytes) else snap.chash(y)
+            if isinstance(contents.get(cy), Content):
+                out[cy] = set(contents[cy].fps)
+            else:
+                want.add(cy)
+    want = list(want)
+    for i in range(0, len(want), 500):
+        part = want[i:i + 500]
+        q = f"SELECT chash, shingles FROM docs WHERE chash IN ({','.join('?' * len(part))})"
+        for c, blob in db.execute(q, part):
+            out[bytes(c)] = set(_u64s(bytes(blob), "Q"))
+    return out
+
+
+def quick_check(files: list[str], options):
+    """(diagnostics by display name, notes, NL202 data, CorpusStats) from the snapshot, or
+    None when it cannot answer (the caller runs the full pass)."""
+    if not options.quick or not options.use_cache or options.index_url or options.rebuild or \
+            not options.use_git or not files or len(files) > QUICK_MAX_FILES:
+        return None
+    import logging
+
+    log = logging.getLogger("newslint.corpus")
+    t0 = time.perf_counter()
+    run = QuickRun(options)
+    try:
+        out = run.run(files)
+    except Unusable as exc:
+        log.info("corpus: full pass (%s)", exc)
+        return None
+    run.stats.seconds = time.perf_counter() - t0
+    log.info("corpus: %s", run.stats)
+    return out

@@ -1,0 +1,292 @@
+"""The corpus snapshot: what a hook needs of the whole repository, in one memory-mapped file.
+
+A pre-commit hook checks one or two files against 100,000 others. Re-validating and
+re-loading the index row by row costs seconds (the stat of every file, every signature and
+line fingerprint loaded, banded and counted). A full corpus run in a git work tree
+therefore leaves `corpus-snapshot.bin` beside the index, describing the corpus as it was:
+
+    header      JSON: settings, globs, git state, section offsets
+    gitls       `git ls-files -s -z` at that time (mode, blob id, stage, path per entry)
+    paths       the tracked corpus paths (relative, '/'-separated), byte-sorted, and the
+                content (doc) each holds
+    docs        per distinct content: content hash, normal-form hash, shingle count; the
+                docs' paths grouped by doc
+    norms       normal-form hashes sorted, with their doc: equal normal forms are NL401
+    bands       per LSH band, the band keys of every signed doc sorted, with their doc
+    lines       every line fingerprint of the corpus (one file per normal form) with the
+                number of normal forms holding it: NL202's counts
+
+`newslint.corpus.quick` reads it with mmap, bisect and `memoryview.cast` (no numpy), after
+proving with git that nothing but the checked files changed since (see there). Written
+atomically (temporary file + rename); a reader never sees half a snapshot.
+
+The snapshot is a cache of the index, not a second truth: deleting it costs one slow run.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import struct
+
+SNAPSHOT_NAME = "corpus-snapshot.bin"
+DELTA_NAME = "corpus-snapshot.delta"
+MAGIC = b"NLSNAP2\n"
+NONE = 0xFFFFFFFF  # a path whose content is not text (left out of the corpus checks)
+
+
+# -- writing (a full run: numpy is loaded already) ---------------------------------------------
+
+def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw_ls: bytes, dirty: list[str],
+                   chash_of: dict[str, bytes], table: dict[bytes, tuple], num_perm: int, rows: int) -> None:
+    """Write the snapshot of the tracked corpus paths `chash_of` (absolute path -> content
+    hash) whose light rows are in `table` (engine.light_row). Raises OSError on a write failure."""
+    import numpy as np
+
+    from newslint.corpus.shingle import value_counts
+
+    prefix = top.rstrip(os.sep) + os.sep
+    items = []
+    for p, c in chash_of.items():
+        rel = p[len(prefix):] if p.startswith(prefix) else None
+        if rel is None or c not in table:
+            continue
+        items.append((rel.replace(os.sep, "/").encode("utf-8", "surrogateescape"), c))
+    items.sort()
+    docs = sorted({c for _, c in items if table[c][2] != "skip"})
+    doc_id = {c: i for i, c in enumerate(docs)}
+    path_doc = np.array([doc_id.get(c, NONE) for _, c in items], dtype="<u4")
+    path_blob = b"\0".join(r for r, _ in items)
+    path_off = np.zeros(len(items) + 1, dtype="<u8")
+    if items:
+        np.cumsum([len(r) + 1 for r, _ in items], out=path_off[1:])
+    # paths grouped by doc (skipped contents last, not addressed)
+    by_doc = np.argsort(path_doc, kind="stable").astype("<u4")
+    doc_first = np.searchsorted(path_doc[by_doc], np.arange(len(docs) + 1)).astype("<u4")
+    rows_ = [table[c] for c in docs]
+    nsh = np.array([r[0] for r in rows_], dtype="<u4")
+    normhash = np.frombuffer(b"".join(r[1] for r in rows_), dtype="<u8") if docs else np.zeros(0, "<u8")
+    norm_order = np.argsort(normhash, kind="stable")
+    norm_sorted = normhash[norm_order]
+    # LSH bands of the signed docs (rows <= 2: a key is the band's raw values, see minhash.band_keys)
+    bands = num_perm // rows
+    signed = np.flatnonzero(nsh > 0).astype("<u4")
+    band_keys = []
+    band_docs = []
+    if signed.size:
+        from newslint.corpus import minhash as mh
+
+        sigs = np.frombuffer(b"".join(rows_[i][3] for i in signed.tolist()), dtype="<u4").reshape(signed.size, -1)
+        keys = mh.band_keys(sigs, bands, rows)
+        for b in range(bands):
+            order = np.argsort(keys[:, b], kind="stable")
+            band_keys.append(np.ascontiguousarray(keys[order, b], dtype="<u8"))
+            band_docs.append(signed[order])
+        del sigs, keys
+    # NL202: every line fingerprint with the number of normal forms holding it (one doc per form)
+    first_of_form = norm_order[np.concatenate(([True], norm_sorted[1:] != norm_sorted[:-1]))] if docs else []
+    first_of_form = np.sort(first_of_form) if len(first_of_form) else np.zeros(0, dtype=np.int64)
+    blobs = [rows_[i][4] for i in first_of_form.tolist()]
+    values, counts = value_counts(np.frombuffer(b"".join(blobs), dtype="<i8").copy())
+    del blobs
+    sections = [
+        ("gitls", raw_ls),
+        ("path_blob", path_blob),
+        ("path_off", path_off.tobytes()),
+        ("path_doc", path_doc.tobytes()),
+        ("by_doc", by_doc.tobytes()),
+        ("doc_first", doc_first.tobytes()),
+        ("chash", b"".join(docs)),
+        ("normhash", normhash.astype("<u8").tobytes()),
+        ("nsh", nsh.tobytes()),
+        ("norm_sorted", norm_sorted.astype("<u8").tobytes()),
+        ("norm_doc", norm_order.astype("<u4").tobytes()),
+        ("band_keys", b"".join(k.tobytes() for k in band_keys)),
+        ("band_docs", b"".join(d.tobytes() for d in band_docs)),
+        ("line_values", values.astype("<i8").tobytes()),
+        ("line_counts", counts.astype("<u4").tobytes()),
+    ]
+    offsets, pos = {}, 0
+    for name, data in sections:
+        offsets[name] = [pos, len(data)]
+        pos += len(data) + (-len(data)) % 8  # 8-byte aligned for the casts
+    header = json.dumps({
+        "settings": settings, "include": list(include), "exclude": list(exclude), "top": top,
+        "dirty": sorted(dirty), "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
+        "n_docs": len(docs), "n_signed": int(signed.size), "n_forms": int(len(first_of_form)),
+        "sections": offsets, "generation": os.urandom(8).hex(),
+    }, sort_keys=True).encode()
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC + struct.pack("<Q", len(header)) + header)
+            fh.write(b"\0" * ((-fh.tell()) % 8))
+            base = fh.tell()
+            for name, data in sections:
+                assert fh.tell() - base == offsets[name][0]
+                fh.write(data)
+                fh.write(b"\0" * ((-len(data)) % 8))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    delta = os.path.join(os.path.dirname(path), DELTA_NAME)
+    if os.path.exists(delta):
+        os.unlink(delta)
+
+
+# -- reading (the hook: no numpy) -----------------------------------------------------------------
+
+class Snapshot:
+    """A memory-mapped snapshot; None from `open_snapshot` when missing or unreadable."""
+
+    def __init__(self, path: str):
+        self.path = path
+        with open(path, "rb") as fh:
+            self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        mm = self._mm
+        if mm[:len(MAGIC)] != MAGIC:
+            raise ValueError("not a newslint snapshot")
+        (hlen,) = struct.unpack("<Q", mm[len(MAGIC):len(MAGIC) + 8])
+        start = len(MAGIC) + 8
+        self.header = json.loads(mm[start:start + hlen])
+        self._base = start + hlen + (-(start + hlen)) % 8
+        self._view = memoryview(mm)
+        h = self.header
+        self.n_paths, self.n_docs, self.n_signed, self.bands = h["n_paths"], h["n_docs"], h["n_signed"], h["bands"]
+        self.path_off = self._cast("path_off", "Q")
+        self.path_doc = self._cast("path_doc", "I")
+        self.by_doc = self._cast("by_doc", "I")
+        self.doc_first = self._cast("doc_first", "I")
+        self.nsh = self._cast("nsh", "I")
+        self.normhash = self._cast("normhash", "Q")
+        self.norm_sorted = self._cast("norm_sorted", "Q")
+        self.norm_doc = self._cast("norm_doc", "I")
+        self.band_keys = self._cast("band_keys", "Q")
+        self.band_docs = self._cast("band_docs", "I")
+        self.line_values = self._cast("line_values", "q")
+        self.line_counts = self._cast("line_counts", "I")
+
+    def section(self, name: str) -> memoryview:
+        off, size = self.header["sections"][name]
+        return self._view[self._base + off:self._base + off + size]
+
+    def _cast(self, name: str, fmt: str) -> memoryview:
+        return self.section(name).cast(fmt)
+
+    def gitls(self) -> bytes:
+        return bytes(self.section("gitls"))
+
+    def rel_path(self, i: int) -> str:
+        blob = self.section("path_blob")
+        return bytes(blob[self.path_off[i]:self.path_off[i + 1] - 1]).decode("utf-8", "surrogateescape")
+
+    def find_path(self, rel: str) -> int | None:
+        """Index of a relative path, by binary search over the byte-sorted paths."""
+        key = rel.replace(os.sep, "/").encode("utf-8", "surrogateescape")
+        blob = self.section("path_blob")
+        off = self.path_off
+        lo, hi = 0, self.n_paths
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bytes(blob[off[mid]:off[mid + 1] - 1]) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.n_paths and bytes(blob[off[lo]:off[lo + 1] - 1]) == key:
+            return lo
+        return None
+
+    def doc_paths(self, d: int) -> list[int]:
+        return [self.by_doc[k] for k in range(self.doc_first[d], self.doc_first[d + 1])]
+
+    def chash(self, d: int) -> bytes:
+        return bytes(self.section("chash")[16 * d:16 * d + 16])
+
+    def find_doc(self, chash: bytes) -> int | None:
+        """The doc holding a content hash, by binary search over the sorted hashes."""
+        blob = self.section("chash")
+        lo, hi = 0, self.n_docs
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if bytes(blob[16 * mid:16 * mid + 16]) < chash:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < self.n_docs and bytes(blob[16 * lo:16 * lo + 16]) == chash else None
+
+    def normhash_bytes(self, d: int) -> bytes:
+        return self.normhash[d].to_bytes(8, "little")
+
+    def docs_with_norm(self, norm: bytes) -> list[int]:
+        from bisect import bisect_left
+
+        v = int.from_bytes(norm, "little")
+        i = bisect_left(self.norm_sorted, v)
+        out = []
+        while i < self.n_docs and self.norm_sorted[i] == v:
+            out.append(self.norm_doc[i])
+            i += 1
+        return out
+
+    def band_matches(self, keys: list[int]) -> set[int]:
+        """Docs sharing at least one band key with `keys` (one key per band)."""
+        from bisect import bisect_left
+
+        n = self.n_signed
+        out: set[int] = set()
+        for b, key in enumerate(keys):
+            col = self.band_keys[b * n:(b + 1) * n]
+            i = bisect_left(col, key)
+            while i < n and col[i] == key:
+                out.add(self.band_docs[b * n + i])
+                i += 1
+        return out
+
+    def line_count(self, h: int) -> int:
+        from bisect import bisect_left
+
+        i = bisect_left(self.line_values, h)
+        return self.line_counts[i] if i < len(self.line_values) and self.line_values[i] == h else 0
+
+    def close(self) -> None:
+        for name in ("path_off", "path_doc", "by_doc", "doc_first", "nsh", "normhash", "norm_sorted", "norm_doc",
+                     "band_keys", "band_docs", "line_values", "line_counts"):
+            getattr(self, name).release()
+        self._view.release()
+        self._mm.close()
+
+
+def open_snapshot(folder: str) -> Snapshot | None:
+    path = os.path.join(folder, SNAPSHOT_NAME)
+    try:
+        return Snapshot(path)
+    except (OSError, ValueError, KeyError, struct.error, json.JSONDecodeError):
+        return None
+
+
+def read_delta(folder: str, generation: str) -> dict[str, list[str]]:
+    """{relative path: [blob id, content hash hex, old content hash hex or ""]} recorded by
+    quick runs since the snapshot of `generation` was written ({} when none or stale)."""
+    try:
+        with open(os.path.join(folder, DELTA_NAME), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("generation") != generation:
+        return {}
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def write_delta(folder: str, generation: str, entries: dict[str, list[str]]) -> None:
+    path = os.path.join(folder, DELTA_NAME)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"generation": generation, "entries": entries}, fh, sort_keys=True)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

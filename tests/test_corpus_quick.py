@@ -1,0 +1,210 @@
+"""The hook's quick path (newslint.corpus.quick) answers exactly as the full corpus pass.
+
+Every test runs both on the same real git repository of BBC articles: the full pass
+(`analyze`, with `quick=False` so it leaves the snapshot alone) and the quick path
+(`quick_check`), and compares the reports: diagnostics (codes, messages, related files and
+figures, positions) and NL202's data for the fixer.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newslint.corpus import CorpusOptions, analyze
+from newslint.corpus.quick import quick_check
+from newslint.corpus.snapshot import DELTA_NAME, SNAPSHOT_NAME
+from newslint.corpus.textfacts import fingerprint_list, line_facts_raw, permutation_lists, signature_list
+
+from conftest import ROOT, SHARED, need  # noqa: E402
+
+ARTICLES = SHARED / "corpora" / "bbc" / "articles"
+# files with each corpus finding in the BBC corpus (NL401 exact, NL402 near, NL403 contained,
+# NL202 boilerplate), and clean ones
+FLAGGED = ["business/007.txt", "business/253.txt", "business/267.txt", "business/254.txt", "politics/043.txt",
+           "tech/164.txt", "tech/184.txt", "sport/312.txt", "sport/416.txt"]
+
+
+def git(repo: Path, *args: str) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True, env=env).stdout
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    need(ARTICLES)
+    dest = tmp_path / "news"
+    shutil.copytree(ARTICLES, dest)
+    git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "articles")
+    monkeypatch.chdir(dest)
+    return dest
+
+
+def full(files: list[str], **kw):
+    r = analyze(files, None, CorpusOptions(quick=False, **kw), files_only=True)
+    return r.diagnostics, r.boilerplate
+
+
+def quick(files: list[str], **kw):
+    out = quick_check(files, CorpusOptions(**kw))
+    return None if out is None else (out[0], out[2])
+
+
+def snapshot(files: list[str]) -> None:
+    """A hook-sized full run: it writes the snapshot."""
+    analyze(files, None, CorpusOptions(), files_only=True)
+    assert (Path(".newslint_cache") / SNAPSHOT_NAME).exists()
+
+
+def same(files: list[str]) -> dict:
+    q = quick(files)
+    assert q is not None, "the quick path declined"
+    f = full(files)
+    assert q[0] == f[0]
+    assert q[1] == f[1]
+    return q[0]
+
+
+def codes(diags: dict) -> dict:
+    return {name: sorted({d.code for d in ds}) for name, ds in diags.items()}
+
+
+def test_pure_python_facts_equal_numpy_ones():
+    """textfacts' one-at-a-time fingerprints and MinHash equal shingle.py / minhash.py's, on
+    real articles in both shingle hashes, and on a Chinese text (character shingles)."""
+    import numpy as np
+
+    from newslint.corpus import minhash as mh
+    from newslint.corpus.shingle import ShingleSettings, doc_facts
+
+    need(ARTICLES)
+    a, b = permutation_lists(128, 1)
+    texts = [(p.read_bytes()) for p in sorted(ARTICLES.glob("tech/0[0-4]*.txt"))]
+    texts.append("北京时间昨天晚上，中国队在世界杯预选赛中以二比零战胜对手。\n球迷们在广场上庆祝胜利。".encode())
+    texts.append(b"Short.")
+    texts.append(b"")
+    for hash_ in ("tok64", "sha1"):
+        settings = ShingleSettings(hash=hash_)
+        for data in texts:
+            text = data.decode("utf-8")
+            ref = doc_facts(data, text, settings)
+            fps, mode = fingerprint_list(text, settings, data)
+            assert mode == ref.mode
+            assert fps == ref.shingles.tolist()
+            assert signature_list(fps, a, b) == mh.signature(np.array(fps, dtype=np.uint64)).tolist()
+            normhash, lines, head_row, head_len = line_facts_raw(text)
+            assert (normhash, head_row, head_len) == (ref.normhash, ref.head_row, ref.head_len)
+            assert lines == ref.line_hashes.astype("<i8").tobytes()
+
+
+def test_no_snapshot_no_answer_then_one_after_a_hook_sized_run(repo):
+    assert quick(["business/001.txt"]) is None
+    snapshot(["business/001.txt"])
+    assert quick(["business/001.txt"]) is not None
+
+
+def test_same_reports_as_the_full_pass_on_flagged_and_clean_files(repo):
+    snapshot(["business/001.txt"])
+    got = same(FLAGGED)
+    assert {c for cs in codes(got).values() for c in cs} == {"NL401", "NL402", "NL403", "NL202"}
+    rnd = random.Random(7)
+    names = sorted(p.relative_to(repo).as_posix() for p in repo.rglob("*.txt"))
+    for _ in range(4):  # random hook-sized sets
+        same(rnd.sample(names, 5))
+
+
+def test_edited_files_are_placed_among_the_others(repo):
+    """What a commit brings: an article re-filed under a new name (NL402), a copy (NL401), a
+    digest holding a whole article (NL403), a new file with the corpus's boilerplate line
+    (NL202), a file that is not UTF-8, and an edit that breaks a duplicate pair."""
+    snapshot(["business/001.txt"])
+    src = (repo / "business/001.txt").read_text(encoding="utf-8")
+    (repo / "business/refiled.txt").write_text("Media giant's profits soar\n" + src.split("\n", 1)[1].replace(
+        "Quarterly profits", "Three-month profits", 1), encoding="utf-8")
+    (repo / "business/copy.txt").write_bytes((repo / "politics/010.txt").read_bytes())
+    (repo / "digest.txt").write_text("Weekly digest\n\n" + (repo / "sport/100.txt").read_text(encoding="utf-8")
+                                     + "\n\n" + (repo / "tech/050.txt").read_text(encoding="utf-8")
+                                     + "\n\n" + (repo / "tech/051.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    bill = (repo / "tech/164.txt").read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[1]
+    (repo / "tech/column.txt").write_text("A new column\n\nSome words about phones and the web this week.\n\n"
+                                          + bill + "\n", encoding="utf-8")
+    (repo / "latin1.txt").write_bytes("Caf\xe9 society returns\n".encode("latin-1"))
+    with open(repo / "business/253.txt", "a", encoding="utf-8") as fh:  # was an exact copy of 007
+        fh.write("\nThis paragraph was added in a later edition.\n")
+    files = ["business/refiled.txt", "business/copy.txt", "digest.txt", "tech/column.txt", "latin1.txt",
+             "business/253.txt", "business/007.txt"]
+    got = codes(same(files))
+    assert got["business/refiled.txt"] == ["NL402"]
+    assert got["business/copy.txt"] == ["NL401"]
+    assert got["digest.txt"] == ["NL403"]
+    assert got["tech/column.txt"] == ["NL202"]
+    assert "latin1.txt" not in got
+    assert got["business/253.txt"] == ["NL402"] and got["business/007.txt"] == ["NL402"]
+
+
+def test_commits_since_the_snapshot_are_carried_by_the_delta(repo):
+    """Hook after hook, each commit's file is recorded, so the next hook still answers
+    quickly, and with the committed file's new content."""
+    snapshot(["business/001.txt"])
+    src = (repo / "politics/010.txt").read_bytes()
+    (repo / "politics/copied.txt").write_bytes(src)
+    git(repo, "add", "politics/copied.txt")
+    same(["politics/copied.txt"])  # the hook of that commit
+    assert (repo / ".newslint_cache" / DELTA_NAME).exists()
+    git(repo, "commit", "-qm", "copy")
+    # the next commit touches another file; the copy committed before is still seen
+    with open(repo / "business/002.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nA correction was appended.\n")
+    git(repo, "add", "business/002.txt")
+    same(["business/002.txt"])
+    got = codes(same(["politics/010.txt"]))
+    assert got["politics/010.txt"] == ["NL401"]
+
+
+def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
+    snapshot(["business/001.txt"])
+    # a tracked file edited but not checked: its content now is not the snapshot's
+    path = repo / "sport/100.txt"
+    original = path.read_bytes()
+    path.write_bytes(original + b"\nEdited elsewhere.\n")
+    assert quick(["business/001.txt"]) is None
+    path.write_bytes(original)
+    git(repo, "update-index", "--refresh")
+    assert quick(["business/001.txt"]) is not None
+    # a file deleted (git rm): the full pass, which writes a new snapshot
+    git(repo, "rm", "-q", "sport/101.txt")
+    assert quick(["business/001.txt"]) is None
+    snapshot(["business/001.txt"])
+    same(["business/001.txt", "sport/100.txt"])
+    # other settings than the snapshot's
+    assert quick(["business/001.txt"], shingle_size=4) is None
+    # a file outside the work tree
+    outside = repo.parent / "outside.txt"
+    outside.write_text("Outside the repository\n", encoding="utf-8")
+    assert quick([str(outside)]) is None
+
+
+def test_hook_through_the_cli_uses_the_snapshot(repo):
+    """`newslint check FILE` in a repository: the first run writes the snapshot, the next one
+    answers from it (-v says so) with the same findings."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "newslint", "check", "--no-cache", "--output-format", "concise", "business/007.txt"]
+    # --no-cache turns off the results cache and the corpus index alike: no snapshot
+    first = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env)
+    assert "NL401" in first.stdout
+    assert not (repo / ".newslint_cache" / SNAPSHOT_NAME).exists()
+    cmd = [sys.executable, "-m", "newslint", "check", "-v", "--output-format", "concise", "business/007.txt"]
+    slow = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env)
+    assert (repo / ".newslint_cache" / SNAPSHOT_NAME).exists()
+    fast = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env)
+    assert fast.stdout == slow.stdout and "NL401" in fast.stdout
+    assert "answered from the snapshot" in fast.stderr and "answered from the snapshot" not in slow.stderr
