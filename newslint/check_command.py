@@ -87,6 +87,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 copts = None  # the cluster ran the corpus pass too
             show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
+            if copts is not None and engine != "dask":
+                from newslint.corpus.quick import prefetch
+
+                prefetch(files, copts)  # git's view of the repository, read while the files are linted
             if engine == "dask":
                 pass
             elif show_bar:

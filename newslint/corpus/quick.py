@@ -116,13 +116,13 @@ class QuickRun:
         from newslint.corpus.discover import git_toplevel
 
         self.cwd = os.path.abspath(o.cwd or os.getcwd())
-        top = git_toplevel(self.cwd)
+        top, ls, df = _PREFETCHED.pop(self.cwd, None) or (git_toplevel(self.cwd), None, None)
         if top is None:
             raise Unusable("not in a git work tree")
         root = os.path.abspath(o.cache_root) if o.cache_root else top
         folder = o.cache_dir or os.path.join(root, ".newslint_cache")
-        ls = _git(["ls-files", "-s", "-z"], top)  # both run while the snapshot is opened
-        df = _git(["diff-files", "--name-only", "-z"], top)
+        if ls is None:
+            ls, df = _git_state(top)  # running while the snapshot is opened
         try:
             snap = open_snapshot(folder)
             if snap is None:
@@ -518,11 +518,36 @@ def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
     return out
 
 
+_PREFETCHED: dict[str, tuple] = {}  # cwd -> (git top, the two git processes `prefetch` started)
+
+
+def _git_state(top: str) -> tuple[subprocess.Popen, subprocess.Popen]:
+    return _git(["ls-files", "-s", "-z"], top), _git(["diff-files", "--name-only", "-z"], top)
+
+
+def _eligible(files: list[str], options) -> bool:
+    return bool(options.quick and options.use_cache and not options.index_url and not options.rebuild
+                and options.use_git and files and len(files) <= QUICK_MAX_FILES)
+
+
+def prefetch(files: list[str], options) -> None:
+    """Start the git commands the quick path will read (~0.1 s at 100,000 files) now, so
+    they run while the in-file rules do. Safe: a fix changes only the checked files, which
+    the quick path leaves out of its comparison."""
+    if not _eligible(files, options):
+        return
+    from newslint.corpus.discover import git_toplevel
+
+    cwd = os.path.abspath(options.cwd or os.getcwd())
+    top = git_toplevel(cwd)
+    if top is not None and cwd not in _PREFETCHED:
+        _PREFETCHED[cwd] = (top, *_git_state(top))
+
+
 def quick_check(files: list[str], options):
     """(diagnostics by display name, notes, NL202 data, CorpusStats) from the snapshot, or
     None when it cannot answer (the caller runs the full pass)."""
-    if not options.quick or not options.use_cache or options.index_url or options.rebuild or \
-            not options.use_git or not files or len(files) > QUICK_MAX_FILES:
+    if not _eligible(files, options):
         return None
     import logging
 
