@@ -462,13 +462,16 @@ class CorpusRun:
 
     def _write_snapshot(self, index, corpus, chash_of, table, top) -> None:
         from newslint.corpus.discover import git_modified
-        from newslint.corpus.snapshot import SNAPSHOT_NAME, write_snapshot
+        from newslint.corpus.snapshot import SNAPSHOT_NAME, really_modified, write_snapshot
 
         o = self.options
         tracked = {p: chash_of[p] for p in corpus[:self.tracked] if p in chash_of}
         dirty = git_modified(top)
         if dirty is None:
             return
+        prefix = top.rstrip(os.sep) + os.sep
+        corpus_rels = {p[len(prefix):].replace(os.sep, "/") for p in tracked if p.startswith(prefix)}
+        dirty = really_modified(top, self.git_raw[0], [rel for rel in dirty if rel in corpus_rels])
         try:
             write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
                            include=o.include, exclude=o.exclude, top=top, raw_ls=self.git_raw[0], dirty=dirty,

@@ -23,7 +23,6 @@ writes a fresh snapshot. tests/test_corpus_quick.py holds the two paths' reports
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import sqlite3
@@ -35,7 +34,7 @@ from array import array
 from newslint.corpus.model import (
     CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative, rule_diagnostics,
 )
-from newslint.corpus.snapshot import open_snapshot, read_delta, write_delta
+from newslint.corpus.snapshot import blob_id, ls_entry, open_snapshot, read_delta, really_modified, write_delta
 from newslint.corpus.textfacts import (
     _M32, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
 )
@@ -63,21 +62,11 @@ class Content:
         self.n = len(self.fps)
         a, b = perms
         self.sig = signature_list(self.fps, a, b) if self.fps else [_M32] * len(a)
-        # git's blob id of the bytes: what `git ls-files -s` shows once this content is staged
-        self.oid = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        self.oid = blob_id(data)  # what `git ls-files -s` shows once this content is staged
 
 
 def _git(args: list[str], cwd: str) -> subprocess.Popen:
     return subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-
-def _entry(blob: bytes, rel: bytes) -> tuple[int, int] | None:
-    """(start, end) of `rel`'s entry in `git ls-files -s -z` output, or None."""
-    key = b"\t" + rel + b"\0"
-    i = blob.find(key)
-    if i < 0:
-        return None
-    return blob.rfind(b"\0", 0, i) + 1, i + len(key)
 
 
 def _without(blob: bytes, spans: list[tuple[int, int]]) -> bytes:
@@ -169,8 +158,7 @@ class QuickRun:
         overlay = set(query) | set(delta)
         spans_now, spans_then, oid_now = [], [], {}
         for rel in overlay:
-            key = rel.encode("utf-8", "surrogateescape")
-            now, then = _entry(raw, key), _entry(stored, key)
+            now, then = ls_entry(raw, rel), ls_entry(stored, rel)
             if now:
                 spans_now.append(now)
                 mode, oid, stage = raw[now[0]:now[1]].split(b"\t", 1)[0].split(b" ")
@@ -186,9 +174,11 @@ class QuickRun:
             if rel not in query and oid_now.get(rel) != oid:
                 raise Unusable(f"{rel} changed since a quick run recorded it")
         # 2. ... and holds on disk what the index holds
-        for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n):
-            if rel not in query and (rel in delta or snap.find_path(rel) is not None):
-                raise Unusable(f"{rel} is modified in the work tree")
+        listed = [rel for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n)
+                  if rel not in query and (rel in delta or snap.find_path(rel) is not None)]
+        modified = really_modified(top, raw, listed)
+        if modified:
+            raise Unusable(f"{modified[0]} is modified in the work tree")
         for rel in h["dirty"]:
             if rel not in query and rel not in delta and snap.find_path(rel) is not None:
                 raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")

@@ -36,6 +36,44 @@ MAGIC = b"NLSNAP2\n"
 NONE = 0xFFFFFFFF  # a path whose content is not text (left out of the corpus checks)
 
 
+def ls_entry(raw: bytes, rel: str) -> tuple[int, int] | None:
+    """(start, end) of `rel`'s entry in `git ls-files -s -z` output, or None."""
+    key = b"\t" + rel.encode("utf-8", "surrogateescape") + b"\0"
+    i = raw.find(key)
+    if i < 0:
+        return None
+    return raw.rfind(b"\0", 0, i) + 1, i + len(key)
+
+
+def blob_id(data: bytes) -> str:
+    """git's (SHA-1) blob id of a file's bytes."""
+    import hashlib
+
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def really_modified(top: str, raw: bytes, rels, limit: int = 256) -> list[str]:
+    """Of the paths `git diff-files` named, those whose bytes differ from the index's blob.
+    diff-files goes by the stat data git recorded: a file rewritten with the same bytes (an
+    edit undone, a checkout, a tool that touches files) is listed until git refreshes its
+    index. Reading it settles the question; past `limit` files, all are taken as modified."""
+    rels = list(rels)
+    if len(rels) > limit:
+        return rels
+    out = []
+    for rel in rels:
+        span = ls_entry(raw, rel)
+        try:
+            with open(os.path.join(top, rel), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            out.append(rel)
+            continue
+        if span is None or raw[span[0]:span[1]].split(b" ")[1].decode() != blob_id(data):
+            out.append(rel)
+    return out
+
+
 # -- writing (a full run: numpy is loaded already) ---------------------------------------------
 
 def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw_ls: bytes, dirty: list[str],
