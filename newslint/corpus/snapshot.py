@@ -118,7 +118,7 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         sigs = np.frombuffer(b"".join(rows_[i][3] for i in signed.tolist()), dtype="<u4").reshape(signed.size, -1)
         keys = mh.band_keys(sigs, bands, rows)
         for b in range(bands):
-            order = np.argsort(keys[:, b], kind="stable")
+            order = np.argsort(keys[:, b])  # ties in any order: a lookup takes every equal key
             band_keys.append(np.ascontiguousarray(keys[order, b], dtype="<u8"))
             band_docs.append(signed[order])
         del sigs, keys
