@@ -12,6 +12,7 @@ from newslint.files import DEFAULT_INCLUDE
 from newslint.record import FrozenRecord
 
 INDEX_SCHEMA = "2"  # the corpus index's table layout (store.py); recorded in its meta table
+INDEX_DB_NAME = "corpus-v1.sqlite3"  # the index's file in the cache folder
 
 
 class CorpusOptions:

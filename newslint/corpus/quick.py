@@ -32,7 +32,8 @@ import time
 from array import array
 
 from newslint.corpus.model import (
-    CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative, rule_diagnostics,
+    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
+    rule_diagnostics,
 )
 from newslint.corpus.snapshot import blob_id, ls_entry, open_snapshot, read_delta, really_modified, write_delta
 from newslint.corpus.textfacts import (
@@ -187,7 +188,7 @@ class QuickRun:
 
     # -- the checked files among the snapshot's ----------------------------------------------
     def _answer(self, query, abspath, delta, snap, root, folder, perms, prefix):
-        db = _connect(os.path.join(folder, "corpus-v1.sqlite3"), snap.header["settings"])
+        db = _connect(os.path.join(folder, INDEX_DB_NAME), snap.header["settings"])
         try:
             return self._answer_db(query, abspath, delta, snap, root, folder, perms, prefix, db)
         finally:
@@ -199,7 +200,6 @@ class QuickRun:
         # the overlay: checked files (read now) and files recorded by earlier quick runs
         contents: dict[bytes, Content | tuple] = {}  # chash -> Content, or the index row of a delta content
         live_path: dict[str, bytes] = {}  # overlaid relative path -> its content now
-        skipped: list[str] = []
         stat_rows: dict[str, tuple] = {}
         for rel, name in query.items():
             p = abspath[rel]
@@ -212,7 +212,6 @@ class QuickRun:
             self.stats.hashed += 1
             text = decode_text(data) if data is not None else None
             if text is None:
-                skipped.append(rel)
                 self.notes.append(f"{name}: not UTF-8 text; left out of the corpus checks")
                 live_path[rel] = b""
                 continue
@@ -455,16 +454,20 @@ def _connect(path: str, settings: dict) -> sqlite3.Connection:
     return db
 
 
+def _select_in(db, sql: str, keys) -> list[tuple]:
+    """Rows of `sql` (ending in "IN ({})") for the keys, 500 bound values at a time."""
+    keys, rows = list(keys), []
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        rows.extend(db.execute(sql.format(",".join("?" * len(part))), part))
+    return rows
+
+
 def _doc_rows(db, chashes) -> dict[bytes, tuple]:
     """chash -> (normhash, n, sig blob, mode, lines blob) from the index."""
-    out = {}
-    chashes = list(chashes)
-    for i in range(0, len(chashes), 500):
-        part = chashes[i:i + 500]
-        q = f"SELECT chash, normhash, nshingles, sig, mode, lines FROM docs WHERE chash IN ({','.join('?' * len(part))})"
-        for c, norm, n, sig, mode, lines in db.execute(q, part):
-            out[bytes(c)] = (bytes(norm), n, bytes(sig), mode, bytes(lines))
-    return out
+    sql = "SELECT chash, normhash, nshingles, sig, mode, lines FROM docs WHERE chash IN ({})"
+    return {bytes(c): (bytes(norm), n, bytes(sig), mode, bytes(lines))
+            for c, norm, n, sig, mode, lines in _select_in(db, sql, chashes)}
 
 
 def _norm_n_sig(x) -> tuple[bytes, int, list[int] | bytes]:
@@ -499,12 +502,8 @@ def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
                 out[cy] = set(contents[cy].fps)
             else:
                 want.add(cy)
-    want = list(want)
-    for i in range(0, len(want), 500):
-        part = want[i:i + 500]
-        q = f"SELECT chash, shingles FROM docs WHERE chash IN ({','.join('?' * len(part))})"
-        for c, blob in db.execute(q, part):
-            out[bytes(c)] = set(_u64s(bytes(blob), "Q"))
+    for c, blob in _select_in(db, "SELECT chash, shingles FROM docs WHERE chash IN ({})", want):
+        out[bytes(c)] = set(_u64s(bytes(blob), "Q"))
     return out
 
 

@@ -36,7 +36,7 @@ import numpy as np
 
 # the text-level definitions are numpy-free, for the hook's quick path; imported here under
 # their old names so this module stays the one place to read the definition from
-from newslint.corpus.textfacts import (  # noqa: F401  (content_hash, fast_normalize, line_hash, word_tokens: re-exported)
+from newslint.corpus.textfacts import (  # noqa: F401  (some are re-exported for older imports)
     _UNSET, DEFAULT_SHINGLES, HASH_SCHEME, ShingleSettings, _digest, _sha1, _tok64_buffer, content_hash,
     fast_normalize, is_nospace_text, line_facts_raw, line_hash, non_ascii_chars, shingles_of_text, word_tokens,
 )

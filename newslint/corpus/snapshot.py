@@ -222,19 +222,9 @@ class Snapshot:
 
     def find_path(self, rel: str) -> int | None:
         """Index of a relative path, by binary search over the byte-sorted paths."""
+        blob, off = self.section("path_blob"), self.path_off
         key = rel.replace(os.sep, "/").encode("utf-8", "surrogateescape")
-        blob = self.section("path_blob")
-        off = self.path_off
-        lo, hi = 0, self.n_paths
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if bytes(blob[off[mid]:off[mid + 1] - 1]) < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo < self.n_paths and bytes(blob[off[lo]:off[lo + 1] - 1]) == key:
-            return lo
-        return None
+        return _find_sorted(lambda i: bytes(blob[off[i]:off[i + 1] - 1]), self.n_paths, key)
 
     def doc_paths(self, d: int) -> list[int]:
         return [self.by_doc[k] for k in range(self.doc_first[d], self.doc_first[d + 1])]
@@ -245,14 +235,7 @@ class Snapshot:
     def find_doc(self, chash: bytes) -> int | None:
         """The doc holding a content hash, by binary search over the sorted hashes."""
         blob = self.section("chash")
-        lo, hi = 0, self.n_docs
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if bytes(blob[16 * mid:16 * mid + 16]) < chash:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo if lo < self.n_docs and bytes(blob[16 * lo:16 * lo + 16]) == chash else None
+        return _find_sorted(lambda i: bytes(blob[16 * i:16 * i + 16]), self.n_docs, chash)
 
     def normhash_bytes(self, d: int) -> bytes:
         return self.normhash[d].to_bytes(8, "little")
@@ -294,6 +277,18 @@ class Snapshot:
             getattr(self, name).release()
         self._view.release()
         self._mm.close()
+
+
+def _find_sorted(item, n: int, key: bytes) -> int | None:
+    """The index i < n with item(i) == key, items ascending; None when absent."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if item(mid) < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < n and item(lo) == key else None
 
 
 def open_snapshot(folder: str) -> Snapshot | None:

@@ -24,10 +24,10 @@ from typing import Iterable
 import numpy as np
 
 from newslint.cache import ensure_cache_dir
+from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
+from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
 from newslint.corpus.shingle import DocFacts
 
-from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION  # noqa: E402
-DB_NAME = "corpus-v1.sqlite3"
 _BATCH = 500
 
 StatRow = tuple  # (size, mtime_ns, inode, chash)
