@@ -237,9 +237,6 @@ class QuickRun:
                 d = snap.path_doc[i]
                 lost[d] = lost.get(d, 0) + 1
 
-        def holders(d: int) -> int:
-            return snap.doc_first[d + 1] - snap.doc_first[d] - lost.get(d, 0)
-
         doc_of_chash = {c: snap.find_doc(c) for c in contents}
         query_chashes = [live_path[rel] for rel in query if live_path.get(rel)]
         query_set = set(query_chashes)
@@ -250,14 +247,14 @@ class QuickRun:
         for c in query_set:
             q = contents[c]
             own = doc_of_chash.get(c)
-            if q.n:
-                for d in snap.band_matches(_band_keys(q.sig, bands, rows)):
-                    if d != own and holders(d) > 0:
+            qkeys = _band_keys(q.sig, bands, rows) if q.n else None
+            if qkeys:
+                for d in snap.band_matches(qkeys):
+                    if d != own and snap.holders(d, lost) > 0:
                         pairs.add((c, d))
             for d in snap.docs_with_norm(q.normhash):
-                if d != own and holders(d) > 0:
+                if d != own and snap.holders(d, lost) > 0:
                     pairs.add((c, d))
-            qkeys = _band_keys(q.sig, bands, rows) if q.n else None
             for c2, other in contents.items():
                 if c2 == c or c2 not in live_contents:
                     continue
@@ -354,8 +351,7 @@ class QuickRun:
         removed, added = [], []
         for norm in {snap.normhash_bytes(d) for d in lost} | overlay_forms.keys():
             docs = snap.docs_with_norm(norm)
-            now = norm in overlay_forms or any(
-                snap.doc_first[e + 1] - snap.doc_first[e] - lost.get(e, 0) > 0 for e in docs)
+            now = norm in overlay_forms or any(snap.holders(e, lost) > 0 for e in docs)
             if docs and not now:
                 removed.append(norm)
             elif now and not docs:

@@ -9,7 +9,7 @@ therefore leaves `corpus-snapshot.bin` beside the index, describing the corpus a
     gitls       `git ls-files -s -z` at that time (mode, blob id, stage, path per entry)
     paths       the tracked corpus paths (relative, '/'-separated), byte-sorted, and the
                 content (doc) each holds
-    docs        per distinct content: content hash, normal-form hash, shingle count; the
+    docs        per distinct content: content hash, normal-form hash; the
                 docs' paths grouped by doc
     norms       normal-form hashes sorted, with their doc: equal normal forms are NL401
     bands       per LSH band, the band keys of every signed doc sorted, with their doc
@@ -34,6 +34,10 @@ SNAPSHOT_NAME = "corpus-snapshot.bin"
 DELTA_NAME = "corpus-snapshot.delta"
 MAGIC = b"NLSNAP2\n"
 NONE = 0xFFFFFFFF  # a path whose content is not text (left out of the corpus checks)
+# the sections a reader sees as arrays: (name, memoryview format); little-endian on disk
+_ARRAYS = (("path_off", "Q"), ("path_doc", "I"), ("by_doc", "I"), ("doc_first", "I"), ("normhash", "Q"),
+           ("norm_sorted", "Q"), ("norm_doc", "I"), ("band_keys", "Q"), ("band_docs", "I"),
+           ("line_values", "q"), ("line_counts", "I"))
 
 
 def ls_entry(raw: bytes, rel: str) -> tuple[int, int] | None:
@@ -137,7 +141,6 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         ("doc_first", doc_first.tobytes()),
         ("chash", b"".join(docs)),
         ("normhash", normhash.astype("<u8").tobytes()),
-        ("nsh", nsh.tobytes()),
         ("norm_sorted", norm_sorted.astype("<u8").tobytes()),
         ("norm_doc", norm_order.astype("<u4").tobytes()),
         ("band_keys", b"".join(k.tobytes() for k in band_keys)),
@@ -193,18 +196,8 @@ class Snapshot:
         self._view = memoryview(mm)
         h = self.header
         self.n_paths, self.n_docs, self.n_signed, self.bands = h["n_paths"], h["n_docs"], h["n_signed"], h["bands"]
-        self.path_off = self._cast("path_off", "Q")
-        self.path_doc = self._cast("path_doc", "I")
-        self.by_doc = self._cast("by_doc", "I")
-        self.doc_first = self._cast("doc_first", "I")
-        self.nsh = self._cast("nsh", "I")
-        self.normhash = self._cast("normhash", "Q")
-        self.norm_sorted = self._cast("norm_sorted", "Q")
-        self.norm_doc = self._cast("norm_doc", "I")
-        self.band_keys = self._cast("band_keys", "Q")
-        self.band_docs = self._cast("band_docs", "I")
-        self.line_values = self._cast("line_values", "q")
-        self.line_counts = self._cast("line_counts", "I")
+        for name, fmt in _ARRAYS:
+            setattr(self, name, self._cast(name, fmt))
 
     def section(self, name: str) -> memoryview:
         off, size = self.header["sections"][name]
@@ -228,6 +221,10 @@ class Snapshot:
 
     def doc_paths(self, d: int) -> list[int]:
         return [self.by_doc[k] for k in range(self.doc_first[d], self.doc_first[d + 1])]
+
+    def holders(self, d: int, lost: dict[int, int]) -> int:
+        """How many paths still hold doc `d` when `lost` (doc -> paths overlaid) are taken away."""
+        return self.doc_first[d + 1] - self.doc_first[d] - lost.get(d, 0)
 
     def chash(self, d: int) -> bytes:
         return bytes(self.section("chash")[16 * d:16 * d + 16])
@@ -272,8 +269,7 @@ class Snapshot:
         return self.line_counts[i] if i < len(self.line_values) and self.line_values[i] == h else 0
 
     def close(self) -> None:
-        for name in ("path_off", "path_doc", "by_doc", "doc_first", "nsh", "normhash", "norm_sorted", "norm_doc",
-                     "band_keys", "band_docs", "line_values", "line_counts"):
+        for name, _ in _ARRAYS:
             getattr(self, name).release()
         self._view.release()
         self._mm.close()
