@@ -94,3 +94,35 @@ def test_near_duplicates_are_still_found():
     found = list(all_rules()["NL104"].check(Document.from_text(text), Context()))
     assert len(found) == 1 and "similar to the one at line 5" in found[0].message
     assert Counter(d.code for d in found) == {"NL104": 1}
+
+
+def test_the_bound_budget_is_per_process_and_changes_no_finding(monkeypatch):
+    """A run over many files spends the bound's budget on the first ones and then uses
+    rapidfuzz for every pair; the findings are those of the bound used throughout."""
+    from newslint.checks import repeats
+    from newslint.registry import Context, all_rules
+    from newslint.source import read_source
+
+    rule = all_rules()["NL104"]
+    docs = [Document(read_source(str(p))) for p in sorted((need(BBC) / "politics").glob("*.txt"))[:150]]
+    paras = [p for p in bbc_paragraphs(60) if len(p) > 200][:4]
+    docs.append(Document.from_text("\n\n".join(paras + [edited(paras[1], random.Random(3), 5)]) + "\n"))
+
+    def findings(budget: int, per_file: bool = False) -> tuple[list[tuple[int, str]], int]:
+        calls = []
+        monkeypatch.setattr(repeats, "_below_threshold", lambda *a: calls.append(1) or _below_threshold(*a))
+        out = []
+        for n, doc in enumerate(docs):
+            if per_file or n == 0:
+                monkeypatch.setattr(repeats, "_bound_budget", budget)
+                monkeypatch.setattr(repeats, "_fuzz", None)
+            out.extend((n, d.message) for d in rule.check(doc, Context()))
+        return out, len(calls)
+
+    with_rapidfuzz, none = findings(0)
+    per_file, bounded_per_file = findings(repeats._BOUNDED_PAIRS, per_file=True)
+    per_process, bounded_per_process = findings(repeats._BOUNDED_PAIRS)
+    # a budget per file would bound pairs in every file; the budget per process stops at it
+    assert none == 0 and bounded_per_file > 2 * repeats._BOUNDED_PAIRS >= 2 * bounded_per_process
+    assert with_rapidfuzz == per_file == per_process
+    assert [(n, m.split("% ")[1]) for n, m in per_process] == [(len(docs) - 1, "similar to the one at line 3")]
