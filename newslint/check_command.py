@@ -23,7 +23,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.runner import CheckOptions, Runner, corpus_options, per_file_ignored, run_corpus, validate_codes
+    from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_corpus,
+                                 validate_codes)
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -87,11 +88,22 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 copts = None  # the cluster ran the corpus pass too
             show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
-            if copts is not None and engine != "dask":
+            record = answered = None
+            if copts is not None and engine != "dask" and results_cache and opts.mode == "check":
+                from newslint.lastrun import wants_record
+
+                record, idents = wants_record(files, opts, resolver_args, runner, copts, results_cache)
+                answered = record.answer(files, idents, runner, resolver) if record else None
+            if answered:
+                results, notes, record_line = answered
+                if results:
+                    results[0].notes.extend(notes)
+                copts = None
+            elif copts is not None and engine != "dask":
                 from newslint.corpus.quick import prefetch
 
                 prefetch(files, copts)  # git's view of the repository, read while the files are linted
-            if engine == "dask":
+            if engine == "dask" or answered:
                 pass
             elif show_bar:
                 from click import progressbar  # a terminal run over many files: the import is noise
@@ -101,17 +113,17 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             else:
                 results = runner.run(files)
             if copts is not None:
-                by_path, notes, _, corpus_line = run_corpus(files, copts)
-                in_file = {(r.path, "NL202") for r in results for d in r.diagnostics if d.code == "NL202"}
-                for res in results:
-                    ignored = per_file_ignored(res.path, resolver.for_file(res.path))
-                    extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
-                             and not any(d.code.startswith(p.upper()) for p in ignored)]
-                    if extra:
-                        res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
+                by_path, notes, boilerplate, corpus_line = run_corpus(files, copts)
+                merge_corpus_findings(results, by_path, resolver)
                 if results:
                     results[0].notes.extend(notes)
-            if verbose:
+                if record:
+                    record.save(files, idents, results, by_path, notes, boilerplate)
+            if verbose and answered:
+                echo(record_line, err=True)
+            elif verbose:
+                if record:
+                    echo(f"newslint: full check ({record.reason})", err=True)
                 st = runner.stats
                 echo(f"newslint: {st.files} files, {st.cache_hits} from cache, {st.linted} linted, "
                            f"{st.read} read to hash", err=True)

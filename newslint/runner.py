@@ -372,6 +372,21 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 
 
+def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Resolver) -> None:
+    """Each file's cross-file findings into its result, less the codes its per-file ignores
+    name, and NL202 where the in-file pass already placed it (the fixer's path)."""
+    in_file = {r.path for r in results if any(d.code == "NL202" for d in r.diagnostics)}
+    for res in results:
+        found = by_path.get(res.path)
+        if not found:
+            continue
+        ignored = per_file_ignored(res.path, resolver.for_file(res.path))
+        extra = [d for d in found if not (d.code == "NL202" and res.path in in_file)
+                 and not any(d.code.startswith(p.upper()) for p in ignored)]
+        if extra:
+            res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
+
+
 def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:
     """The cross-file pass for `files` against the whole corpus (the git repository, or
     the files given). Returns (diagnostics by path, notes, NL202 data for the fixer, a line

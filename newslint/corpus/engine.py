@@ -458,7 +458,7 @@ class CorpusRun:
         o = self.options
         return (o.quick and top is not None and not corpus_paths and bool(self.git_raw) and o.rows <= 2
                 and isinstance(index, SqliteIndex) and index.keep_docs and query_paths is not None
-                and len(self.query_abs) <= QUICK_MAX_FILES)
+                and (len(self.query_abs) <= QUICK_MAX_FILES or o.snapshot))
 
     def _write_snapshot(self, index, corpus, chash_of, table, top) -> None:
         from newslint.corpus.discover import git_modified

@@ -43,11 +43,12 @@ class CorpusOptions:
     cwd: str | None = None
     use_git: bool = True
     quick: bool = True  # a few files in git: answer from the corpus snapshot when it is current
+    snapshot: bool = False  # write the snapshot after any number of files (a full check: newslint.lastrun)
 
     _NAMES = ("threshold", "containment", "min_contained_shingles", "boilerplate_min_files",
               "boilerplate_fraction", "num_perm", "seed", "rows", "shingle_size", "char_size", "auto_char",
               "hash", "include", "exclude", "use_cache", "index_url", "cache_root", "cache_dir", "rebuild",
-              "select", "jobs", "cwd", "use_git", "quick")
+              "select", "jobs", "cwd", "use_git", "quick", "snapshot")
 
     def __init__(self, **kw):
         for name, value in kw.items():

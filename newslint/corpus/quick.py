@@ -95,8 +95,12 @@ def _u64s(blob: bytes, fmt: str) -> list[int]:
 
 
 class QuickRun:
-    def __init__(self, options):
+    def __init__(self, options, vouch=None, names=None):
         self.options = options
+        self.names = names  # names(relative path) -> the caller's name for that file (newslint.lastrun)
+        # vouch(relative path) -> True for a file the caller proved unchanged since the snapshot
+        # or the delta recorded it (newslint.lastrun, by stat): git need not prove it
+        self.vouch = vouch
         self.stats = CorpusStats()
         self.stats.quick = True
         self.notes: list[str] = []
@@ -109,8 +113,7 @@ class QuickRun:
         top, ls, df = _PREFETCHED.pop(self.cwd, None) or (git_toplevel(self.cwd), None, None)
         if top is None:
             raise Unusable("not in a git work tree")
-        root = os.path.abspath(o.cache_root) if o.cache_root else top
-        folder = o.cache_dir or os.path.join(root, ".newslint_cache")
+        root, folder = _cache_folder(o, top)
         if ls is None:
             ls, df = _git_state(top)  # running while the snapshot is opened
         try:
@@ -171,19 +174,22 @@ class QuickRun:
         self.oid_now = oid_now
         if _without(raw, spans_now) != _without(stored, spans_then):
             raise Unusable("files changed since the snapshot")
+        vouched = self.vouch or (lambda rel: False)
         for rel, (oid, _, _) in delta.items():
-            if rel not in query and oid_now.get(rel) != oid:
+            if rel not in query and oid_now.get(rel) != oid and not vouched(rel):
                 raise Unusable(f"{rel} changed since a quick run recorded it")
         # 2. ... and holds on disk what the index holds
         listed = [rel for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n)
-                  if rel not in query and (rel in delta or snap.find_path(rel) is not None)]
+                  if rel not in query and (rel in delta or snap.find_path(rel) is not None) and not vouched(rel)]
         modified = really_modified(top, raw, listed)
         if modified:
             raise Unusable(f"{modified[0]} is modified in the work tree")
         for rel in h["dirty"]:
-            if rel not in query and rel not in delta and snap.find_path(rel) is not None:
+            if rel not in query and rel not in delta and snap.find_path(rel) is not None and not vouched(rel):
                 raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
         self.stats.corpus_files = h["n_paths"]
+        if not query:
+            return True  # `unchanged`: the proof was all that was asked
         return self._answer(query, abspath, delta, snap, root, folder, perms, prefix)
 
     # -- the checked files among the snapshot's ----------------------------------------------
@@ -294,7 +300,8 @@ class QuickRun:
         display_of = {abspath[rel]: name for rel, name in query.items()}
 
         def display(p: str) -> str:
-            return display_of.get(p) or relative(p, self.cwd)
+            name = display_of.get(p) or relative(p, self.cwd)
+            return self.names(name) if self.names else name
 
         involved = set(query_set) | {e[1] for e in chash_edges} | {e[2] for e in chash_edges}
         paths_of: dict[bytes, list[str]] = {}
@@ -529,20 +536,88 @@ def prefetch(files: list[str], options) -> None:
         _PREFETCHED[cwd] = (top, *_git_state(top))
 
 
-def quick_check(files: list[str], options):
+def _cache_folder(options, top: str) -> tuple[str, str]:
+    """(the index's root, the cache folder holding the index and the snapshot)."""
+    root = os.path.abspath(options.cache_root) if options.cache_root else top
+    return root, options.cache_dir or os.path.join(root, ".newslint_cache")
+
+
+class SnapshotState:
+    """What a record of a full check (newslint.lastrun) keeps of the snapshot the quick path
+    will answer from: its generation and the files quick runs recorded since (the delta)."""
+
+    def __init__(self, cwd: str, top: str, snap):
+        self.cwd, self.top = cwd, top
+        self.prefix = top.rstrip(os.sep) + os.sep
+        self.generation = snap.header["generation"]
+        self._paths = bytes(snap.section("path_blob"))
+
+    def rel(self, name: str) -> str:
+        """A checked file's display name as the snapshot names it (relative to the git top)."""
+        p = os.path.normpath(os.path.join(self.cwd, name))
+        return p[len(self.prefix):].replace(os.sep, "/") if p.startswith(self.prefix) else p
+
+    def tracked(self, names: list[str], delta: dict) -> bool:
+        """Are all these files in the snapshot or the delta (the corpus the quick path sees)?"""
+        paths = set(self._paths.decode("utf-8", "surrogateescape").split("\0"))
+        return all(r in paths or r in delta for r in map(self.rel, names))
+
+
+def snapshot_state(options) -> tuple[SnapshotState, dict] | None:
+    """(the current snapshot's state, its delta), or None when there is no usable snapshot."""
+    if not _eligible(["-"], options):
+        return None
+    from newslint.corpus.discover import git_toplevel
+
+    cwd = os.path.abspath(options.cwd or os.getcwd())
+    top = git_toplevel(cwd)
+    if top is None:
+        return None
+    folder = _cache_folder(options, top)[1]
+    snap = open_snapshot(folder)
+    if snap is None:
+        return None
+    try:
+        state = SnapshotState(cwd, top, snap)
+    finally:
+        snap.close()
+    return state, read_delta(folder, state.generation)
+
+
+def unchanged(options, vouch=None) -> bool:
+    """Does the repository's corpus hold what the snapshot and the delta record (files the
+    caller vouches for aside)? The quick path's proof, with no file to answer for."""
+    if not _eligible(["-"], options):
+        return False
+    try:
+        return QuickRun(options, vouch).run([]) is True
+    except Unusable as exc:
+        _WHY_NOT[:] = [str(exc)]
+        return False
+
+
+_WHY_NOT = [""]  # why the last quick_check could not answer
+
+
+def why_not() -> str:
+    return _WHY_NOT[0]
+
+
+def quick_check(files: list[str], options, vouch=None, names=None):
     """(diagnostics by display name, notes, NL202 data, CorpusStats) from the snapshot, or
-    None when it cannot answer (the caller runs the full pass)."""
+    None when it cannot answer (the caller runs the full pass). `vouch`, `names`: see QuickRun."""
     if not _eligible(files, options):
         return None
     import logging
 
     log = logging.getLogger("newslint.corpus")
     t0 = time.perf_counter()
-    run = QuickRun(options)
+    run = QuickRun(options, vouch, names)
     try:
         out = run.run(files)
     except Unusable as exc:
         log.info("corpus: full pass (%s)", exc)
+        _WHY_NOT[:] = [str(exc)]
         return None
     run.stats.seconds = time.perf_counter() - t0
     log.info("corpus: %s", run.stats)

@@ -1,0 +1,324 @@
+"""The last full check, kept so that the next one over the same tree redoes only what changed.
+
+A full `newslint check` (check mode, results cache and cross-file rules on, every checked file
+tracked by git) ends by writing `last-run.bin` in the cache folder: the run's key (newslint's
+version, the options, each folder's settings and rule packs), every checked file's stat
+identity (size, mtime, ctime, inode, mode) and findings, the cross-file partners each file's
+findings name, and the corpus snapshot the run left (newslint.corpus.snapshot).
+
+The next full check with the same key stats the files it lists. None changed: the report is
+the last one. A few changed (edited or added; with the files whose cross-file findings they
+touch, at most QUICK_MAX_FILES):
+- the changed files are linted (through the results cache);
+- the cross-file findings of the changed files, and of every unchanged file that shared an
+  edge (NL401-NL403) with a changed file's old or new text, come from the snapshot's quick
+  path (newslint.corpus.quick), which proves that nothing else in the repository changed;
+- every other file keeps its findings: an edge between two unchanged texts does not change,
+  and NL202's findings elsewhere change only when a line's count, the threshold or the corpus
+  size does, which needs a changed file to hold a corpus-boilerplate line before or after
+  (ruled out below) or the quick path to see another threshold or corpus size.
+Anything else (a deleted file, a changed file holding a corpus-boilerplate line, other
+settings, a snapshot rewritten or moved on by other files since) runs the full check, which
+writes a new record. tests/test_lastrun.py holds every answer equal to the full check's.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+FORMAT = 1
+RECORD_NAME = "last-run.bin"
+CORPUS_CODES = ("NL202", "NL401", "NL402", "NL403")
+EDGE_CODES = ("NL401", "NL402", "NL403")
+
+
+def stat_identity(path: str):
+    """What says a file is unchanged: its inode's change time moves on every write, chmod or
+    rename, so an edit that keeps size and mtime is still seen."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
+
+
+def run_key(files: list[str], opts, resolver_args: dict, resolver, factory, copts) -> str:
+    """Everything besides the files' bytes that shapes the report: newslint's version, the
+    command's options, and the settings, rules and rule packs of every folder checked."""
+    import hashlib
+
+    from newslint import __version__
+    from newslint.runner import linter_digest
+
+    corpus = [(n, sorted(v) if isinstance(v, (set, frozenset)) else v)  # a set's order varies by process
+              for n, v in ((n, getattr(copts, n)) for n in copts._NAMES)]
+    h = hashlib.sha256(repr((FORMAT, __version__, os.getcwd(), repr(opts), sorted(resolver_args.items()),
+                             corpus)).encode())
+    seen = set()
+    for folder in sorted({os.path.dirname(f) for f in files}):
+        settings = resolver.for_file(os.path.join(folder, "x"))
+        if settings in seen:
+            continue
+        seen.add(settings)
+        linter, _ = factory.get(settings)
+        h.update(repr(settings).encode())
+        h.update(linter_digest(linter, settings).encode())
+    return h.hexdigest()
+
+
+class LastRun:
+    def __init__(self, folder: str, key: str, copts):
+        self.path = os.path.join(folder, RECORD_NAME)
+        self.key = key
+        self.copts = copts
+        self.reason = ""  # why the record could not answer (said with -v)
+
+    # -- writing ----------------------------------------------------------------------------
+    def save(self, files: list[str], idents: list, results, corpus_raw: dict, corpus_notes: list[str],
+             boilerplate: dict) -> None:
+        """Record a full check. `corpus_raw`: the corpus pass's findings by file before the
+        per-file ignores; `idents`: each file's stat identity taken before it was read."""
+        from newslint.corpus.quick import snapshot_state
+        from newslint.serialize import dump
+
+        got = snapshot_state(self.copts)
+        if got is None or None in idents:
+            self._remove()
+            return
+        state, delta = got
+        if not state.tracked(files, delta):  # an untracked file is not in the snapshot: the quick path would miss it
+            self._remove()
+            return
+        record = {
+            "format": FORMAT, "key": self.key, "files": files, "idents": idents,
+            "findings": {r.path: [dump(d) for d in r.diagnostics] for r in results if r.diagnostics},
+            "notes": {r.path: r.notes for r in results if r.notes and r is not results[0]},
+            "first_notes": results[0].notes[:len(results[0].notes) - len(corpus_notes)] if results else [],
+            "errors": [r.path for r in results if r.error],
+            "corpus_notes": corpus_notes,
+            "partners": partners_of(corpus_raw),
+            "nl202": sorted(p for p, ds in corpus_raw.items() if any(d.code == "NL202" for d in ds)),
+            "boilerplate": [boilerplate.get("threshold"), boilerplate.get("corpus_size")],
+            "generation": state.generation, "delta": delta,
+        }
+        self._write(marshal.dumps(record))
+
+    def _write(self, data: bytes) -> None:
+        tmp = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a record that cannot be written costs the next run its speed only
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def _remove(self) -> None:
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+    def _load(self) -> dict | None:
+        try:
+            with open(self.path, "rb") as fh:
+                record = marshal.loads(fh.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(record, dict) or record.get("format") != FORMAT or record.get("key") != self.key:
+            return None
+        return record
+
+    # -- answering --------------------------------------------------------------------------
+    def answer(self, files: list[str], idents: list, runner, resolver):
+        """(results, corpus notes, a -v line) for `files` from the record and the files that
+        changed since, or None (self.reason says why) when the full check must run."""
+        from newslint.corpus import quick
+        from newslint.corpus.quick import QUICK_MAX_FILES, quick_check, snapshot_state
+
+        record = self._load()
+        if record is None:
+            return self._no("no record of a full check with these settings")
+        known = dict(zip(record["files"], record["idents"]))
+        if len(known) != len(record["files"]) or not known.keys() <= set(files):
+            return self._no("files were deleted or renamed since the last full check")
+        changed = [f for f, ident in zip(files, idents) if ident is None or known.get(f) != ident]
+        if len(changed) > QUICK_MAX_FILES:
+            return self._no(f"{len(changed)} files changed since the last full check")
+        changed_set = set(changed)
+        if changed_set & set(record["nl202"]):
+            return self._no("a changed file held a corpus-boilerplate line")
+        # the rest of the repository (the corpus beyond the files checked here) must be as
+        # the record saw it: the same snapshot, moved on by quick runs over changed files only
+        got = snapshot_state(self.copts)
+        if got is None or got[0].generation != record["generation"]:
+            return self._no("the corpus snapshot was rewritten since the last full check")
+        state, delta = got
+        changed_rels = {state.rel(f) for f in changed}
+        if not _delta_moved_by(delta, record["delta"], changed_rels):
+            return self._no("files not checked here changed since the last full check")
+        vouch, named = _Vouch(state, files, changed_rels), _Names(files)
+        if not changed:
+            if not quick.unchanged(self.copts, vouch):
+                return self._no(f"the corpus changed: {quick.why_not()}")
+            return self._results(files, record, {}, {}, [], resolver), record["corpus_notes"], \
+                f"newslint: {len(files)} files unchanged since the last full check: its report"
+        names = set(files)
+        partners = record["partners"]
+        old = {p for f in changed for p in partners.get(f, ()) if p in names} - changed_set
+        query = changed + sorted(old)
+        if len(query) > QUICK_MAX_FILES:
+            return self._no(f"{len(query)} files to check across files")
+        got = quick_check(query, self.copts, vouch, named)
+        if got is None:
+            return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
+        new = {p for f in changed for p in partners_of({f: got[0].get(f, [])}).get(f, ()) if p in names}
+        new -= set(query)
+        if new:  # unchanged files the changed ones now pair with: all of them again, together
+            query += sorted(new)
+            if len(query) > QUICK_MAX_FILES:
+                return self._no(f"{len(query)} files to check across files")
+            got = quick_check(query, self.copts, vouch, named)
+            if got is None:
+                return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
+        corpus, notes, boilerplate, stats = got
+        if any(d.code == "NL202" for f in changed for d in corpus.get(f, [])):
+            return self._no("a changed file holds a corpus-boilerplate line")
+        if boilerplate and [boilerplate.get("threshold"), boilerplate.get("corpus_size")] != record["boilerplate"]:
+            return self._no("NL202's threshold or corpus size moved")
+        linted = {r.path: r for r in runner.run(changed)}
+        results = self._results(files, record, linted, corpus, query, resolver)
+        query_set = set(query)
+        corpus_notes = [n for n in record["corpus_notes"] if n.split(": ", 1)[0] not in query_set] + notes
+        line = (f"newslint: {len(files)} files, {len(changed)} changed since the last full check (linted, "
+                f"{runner.stats.cache_hits} of them from cache); {len(query)} checked across files from the "
+                f"snapshot ({stats.candidates} candidate pairs, {stats.verified} verified), the rest from the record")
+        # the new state: the changed files' identities, the delta the quick path moved on
+        self._update(record, files, idents, results, changed, query, corpus, corpus_notes)
+        return results, corpus_notes, line
+
+    def _no(self, reason: str) -> None:
+        self.reason = reason
+        return None
+
+    def _results(self, files, record, linted: dict, corpus: dict, query: list[str], resolver):
+        """FileResults in `files` order: linted ones as linted, the others as recorded; the
+        files in `query` get their cross-file findings from `corpus`."""
+        from newslint.engine import FileResult
+        from newslint.runner import merge_corpus_findings
+        from newslint.serialize import load
+
+        findings, notes, errors = record["findings"], record["notes"], set(record["errors"])
+        recheck = set(query)
+        out, redo = [], []
+        for n, f in enumerate(files):
+            res = linted.get(f)
+            if res is None:
+                res = FileResult(f, [load(d) for d in findings.get(f, ())], error=f in errors,
+                                 notes=list(notes.get(f, ()) if n else record["first_notes"]))
+            if f in recheck:
+                res.diagnostics = [d for d in res.diagnostics if d.code not in CORPUS_CODES]
+                redo.append(res)
+            out.append(res)
+        merge_corpus_findings(redo, corpus, resolver)
+        return out
+
+    def _update(self, record, files, idents, results, changed, query, corpus, corpus_notes) -> None:
+        from newslint.corpus.quick import snapshot_state
+        from newslint.serialize import dump
+
+        got = snapshot_state(self.copts)
+        if got is None or got[0].generation != record["generation"] or not got[0].tracked(changed, got[1]):
+            self._remove()  # the next full check writes a new record
+            return
+        record["files"], record["idents"] = files, idents
+        redo = set(changed) | set(query)
+        errors = set(record["errors"])
+        for n, res in enumerate(results):
+            if res.path not in redo:
+                continue
+            for table, value in ((record["findings"], [dump(d) for d in res.diagnostics]),
+                                 (record["notes"], None if n == 0 else res.notes)):
+                if value:
+                    table[res.path] = value
+                else:
+                    table.pop(res.path, None)
+            if n == 0:
+                record["first_notes"] = res.notes
+            (errors.add if res.error else errors.discard)(res.path)
+        record["errors"] = sorted(errors)
+        partners = record["partners"]
+        new = partners_of({f: corpus.get(f, []) for f in query})
+        for f in query:
+            for p in partners.pop(f, ()):
+                if p in partners:
+                    partners[p] = [x for x in partners[p] if x != f]
+        for f, ps in new.items():
+            partners[f] = ps
+            for p in ps:
+                if f not in partners.setdefault(p, []):
+                    partners[p].append(f)
+        record["corpus_notes"] = corpus_notes
+        record["delta"] = got[1]
+        self._write(marshal.dumps(record))
+
+
+def partners_of(corpus: dict) -> dict[str, list[str]]:
+    """file -> the files its NL401-NL403 findings name (edges are found both ways)."""
+    out = {}
+    for f, diags in corpus.items():
+        names = sorted({r.filename for d in diags if d.code in EDGE_CODES for r in d.related if r.filename != f})
+        if names:
+            out[f] = names
+    return out
+
+
+def _delta_moved_by(now: dict, then: dict, changed_rels: set[str]) -> bool:
+    """Did the quick runs since the record touch only files that changed here? (A hook run on a
+    file outside the checked paths changes what the unchanged files' findings may be.)"""
+    return all(rel in changed_rels for rel in now.keys() | then.keys() if now.get(rel) != then.get(rel))
+
+
+def wants_record(files: list[str], opts, resolver_args: dict, runner, copts, folder: str):
+    """(a LastRun for this full check, each file's stat identity), or (None, None) for a run
+    the record does not serve: a few files (the hook's quick path serves those) or a corpus
+    the snapshot cannot describe."""
+    from newslint.corpus.quick import QUICK_MAX_FILES, _eligible
+
+    if len(files) <= QUICK_MAX_FILES or not _eligible(["-"], copts):
+        return None, None
+    copts.snapshot = True  # the full pass leaves a snapshot for the next run's changed files
+    key = run_key(files, opts, resolver_args, runner.resolver, runner.factory, copts)
+    return LastRun(folder, key, copts), [stat_identity(f) for f in files]
+
+
+class _Vouch:
+    """For the quick path: a file checked here and unchanged by stat since the record holds
+    what the snapshot or the delta recorded, edited in the work tree or not (git can prove
+    only files whose work-tree copy equals its index)."""
+
+    def __init__(self, state, files: list[str], changed_rels: set[str]):
+        self.state, self.files, self.changed_rels = state, files, changed_rels
+        self._rels = None
+
+    def __call__(self, rel: str) -> bool:
+        if self._rels is None:  # built only when git names a modified file
+            self._rels = set(map(self.state.rel, self.files)) - self.changed_rels
+        return rel in self._rels
+
+
+class _Names:
+    """For the quick path: a corpus file's name as this run's listing spells it ("./a.txt"
+    when the listing says so), so that findings name partners as the full check does."""
+
+    def __init__(self, files: list[str]):
+        self.files = files
+        self._by_norm = None
+
+    def __call__(self, name: str) -> str:
+        if self._by_norm is None:  # built only when a finding names another file
+            self._by_norm = {os.path.normpath(f): f for f in self.files}
+        return self._by_norm.get(os.path.normpath(name), name)

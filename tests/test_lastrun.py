@@ -1,0 +1,177 @@
+"""A full check answered from the last full check's record (newslint.lastrun) reports what a
+full check from an empty cache reports, after every kind of change; `-v` says which ran."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BBC, need
+
+GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+OTHER = ["business/010.txt", "business/011.txt", "business/012.txt"]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A git repository of BBC's 401 tech articles and three business ones, committed."""
+    root = tmp_path_factory.mktemp("lastrun") / "repo"
+    shutil.copytree(need(BBC) / "tech", root / "tech")
+    (root / "business").mkdir()
+    for rel in OTHER:
+        shutil.copy(BBC / rel, root / rel)
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(GIT + ["commit", "-qm", "articles"], cwd=root, check=True)
+    return root
+
+
+@pytest.fixture
+def repo(template, tmp_path):
+    root = tmp_path / "repo"
+    shutil.copytree(template, root, symlinks=True)
+    # the copies have new inodes: let git's index see them as a checkout would
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root, check=True)
+    return root
+
+
+def check(root, *args, cache=None) -> tuple[str, list[dict]]:
+    """(stderr, the JSON report) of `newslint check -v` in `root`."""
+    out = root.parent / "report.json"
+    cmd = [sys.executable, "-m", "newslint", "check", "-v", "--exit-zero", "--output-format", "json", "-o", str(out)]
+    cmd += ["--cache-dir", str(cache)] if cache else []
+    res = subprocess.run(cmd + list(args or ["."]), cwd=root, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    return res.stderr, json.loads(out.read_text())
+
+
+def fresh(root, *args) -> list[dict]:
+    """The report of a full check from an empty cache folder."""
+    cache = root.parent / "fresh-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    return check(root, *args, cache=cache)[1]
+
+
+def served(log: str) -> bool:
+    return "changed since the last full check" in log or "unchanged since the last full check" in log
+
+
+def findings(report, name, code=None):
+    return [d for d in report if d["filename"] == name and (code is None or d["code"] == code)]
+
+
+def append(path, text: str) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def test_an_unchanged_tree_gets_the_last_report(repo):
+    log, cold = check(repo)
+    assert "full check (no record" in log and not served(log)
+    assert {d["code"] for d in cold} >= {"NL202", "NL402", "NL403"}
+    log, warm = check(repo)
+    assert "404 files unchanged since the last full check" in log
+    assert warm == cold
+
+
+def test_edits_are_answered_from_the_record_and_match_a_full_check(repo):
+    _, cold = check(repo)
+    names = {d["filename"] for d in cold}
+    quiet = next(f"./tech/{n:03d}.txt" for n in range(1, 400) if f"./tech/{n:03d}.txt" not in names)
+
+    # 1. a file without findings gets a new paragraph
+    append(repo / quiet, "\nThe company said the figures would be revised next month.\n")
+    log, warm = check(repo)
+    assert served(log) and "1 changed" in log and "1 checked across files" in log, log
+    assert warm == fresh(repo)
+
+    # 2. one of a near-duplicate pair is edited: the other file's Jaccard moves too
+    assert "(0.91)" in findings(cold, "./tech/329.txt", "NL402")[0]["message"]
+    append(repo / "tech/019.txt", "\nAnalysts expect the market to keep growing through the decade.\n")
+    log, warm = check(repo)
+    assert served(log) and "2 checked across files" in log, log
+    assert warm == fresh(repo)
+    assert findings(warm, "./tech/329.txt", "NL402")[0]["message"] != findings(cold, "./tech/329.txt", "NL402")[0]["message"]
+
+    # 3. a file becomes a near-copy of another: a new pair, found from the edited file's side
+    other = "./tech/100.txt"
+    assert not findings(cold, other, "NL402")
+    (repo / quiet).write_text((repo / other).read_text() + "\nA reader sent in this correction.\n")
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == fresh(repo)
+    assert [r["filename"] for r in findings(warm, other, "NL402")[0]["related"]] == [quiet]
+
+    # 4. the edits undone
+    subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == cold
+
+
+def test_changes_the_record_cannot_cover_run_the_full_check(repo):
+    _, cold = check(repo)
+    nl202 = sorted({d["filename"] for d in cold if d["code"] == "NL202"})[0]
+
+    append(repo / nl202[2:], "\nOne more line.\n")  # its corpus-boilerplate line's count may move
+    log, warm = check(repo)
+    assert "full check (a changed file held a corpus-boilerplate line)" in log, log
+    assert warm == fresh(repo)
+
+    os.unlink(repo / "tech/001.txt")
+    log, warm = check(repo)
+    assert "full check (files were deleted or renamed" in log, log
+    assert warm == fresh(repo)
+
+    # a file without duplicates becomes a copy of another: one text fewer, and NL202 says "of N files"
+    names = {d["filename"] for d in cold}
+    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
+    shutil.copy(repo / a, repo / b)
+    log, warm = check(repo)
+    assert "full check (NL202's threshold or corpus size moved)" in log, log
+    assert warm == fresh(repo)
+
+    (repo / "newslint.toml").write_text('ignore = ["NL403"]\n')
+    log, warm = check(repo)
+    assert "full check (no record of a full check with these settings)" in log, log
+    assert warm == fresh(repo) and not any(d["code"] == "NL403" for d in warm)
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(repo):
+    _, cold = check(repo)
+    path = repo / "tech/019.txt"
+    st = os.stat(path)
+    text = path.read_text()
+    path.write_text(text.replace("a", "e", 40))  # same length, other words
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    log, warm = check(repo)
+    assert served(log) and "1 changed" in log, log
+    assert warm == fresh(repo) and warm != cold
+
+
+def test_a_hook_run_elsewhere_since_the_record_is_not_missed(repo):
+    """The record covers `tech/`; the corpus is the whole repository. A file outside it that
+    a hook run recorded since may pair with a file inside it."""
+    _, cold = check(repo, "tech")
+    shutil.copy(repo / "tech/100.txt", repo / OTHER[0])
+    append(repo / OTHER[0], "\nA reader sent in this correction.\n")
+    subprocess.run(["git", "add", OTHER[0]], cwd=repo, check=True)
+    log, hook = check(repo, OTHER[0])
+    assert "answered from the snapshot" in log, log
+    log, warm = check(repo, "tech")
+    assert "full check (files not checked here changed" in log, log
+    assert warm == fresh(repo, "tech")
+    assert [r["filename"] for r in findings(warm, "tech/100.txt", "NL402")[0]["related"]] == [OTHER[0]]
+
+
+def test_untracked_files_are_not_recorded(repo):
+    (repo / "tech/new.txt").write_text((repo / "tech/100.txt").read_text() + "\nAn extra line.\n")
+    log, cold = check(repo)
+    assert not (repo / ".newslint_cache" / "last-run.bin").exists()
+    log, warm = check(repo)
+    assert "full check (no record" in log and warm == cold
