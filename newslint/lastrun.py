@@ -13,13 +13,14 @@ touch, at most QUICK_MAX_FILES):
 - the cross-file findings of the changed files, and of every unchanged file that shared an
   edge (NL401-NL403) with a changed file's old or new text, come from the snapshot's quick
   path (newslint.corpus.quick), which proves that nothing else in the repository changed;
-- every other file keeps its findings: an edge between two unchanged texts does not change,
-  and NL202's findings elsewhere change only when a line's count, the threshold or the corpus
-  size does, which needs a changed file to hold a corpus-boilerplate line before or after
-  (ruled out below) or the quick path to see another threshold or corpus size.
-Anything else (a deleted file, a changed file holding a corpus-boilerplate line, other
-settings, a snapshot rewritten or moved on by other files since) runs the full check, which
-writes a new record. tests/test_lastrun.py holds every answer equal to the full check's.
+- every other file keeps its findings: an edge between two unchanged texts does not change.
+  NL202 says "this line is in N of M files" wherever the line is: when the changed files move
+  N for some line (or M), those findings are rewritten with the new counts; when a line
+  crosses the threshold (or the threshold moves), unchanged files would gain or lose
+  findings the record cannot place.
+Anything else (a deleted file, a line crossing NL202's threshold, other settings, a snapshot
+rewritten or moved on by files not checked here) runs the full check, which writes a new
+record. tests/test_lastrun.py holds every answer equal to a full check's.
 """
 
 from __future__ import annotations
@@ -90,6 +91,10 @@ class LastRun:
         if not state.tracked(files, delta):  # an untracked file is not in the snapshot: the quick path would miss it
             self._remove()
             return
+        frequent = boilerplate.get("lines", {})
+        if not all(h in frequent for hs in nl202_lines(corpus_raw).values() for h in hs):
+            self._remove()  # an NL202 finding whose line cannot be told: its count could not be followed
+            return
         record = {
             "format": FORMAT, "key": self.key, "files": files, "idents": idents,
             "findings": {r.path: [dump(d) for d in r.diagnostics] for r in results if r.diagnostics},
@@ -98,8 +103,9 @@ class LastRun:
             "errors": [r.path for r in results if r.error],
             "corpus_notes": corpus_notes,
             "partners": partners_of(corpus_raw),
-            "nl202": sorted(p for p, ds in corpus_raw.items() if any(d.code == "NL202" for d in ds)),
+            "nl202": nl202_lines(corpus_raw),
             "boilerplate": [boilerplate.get("threshold"), boilerplate.get("corpus_size")],
+            "bp_lines": boilerplate.get("lines", {}),
             "generation": state.generation, "delta": delta,
         }
         self._write(marshal.dumps(record))
@@ -149,8 +155,6 @@ class LastRun:
         if len(changed) > QUICK_MAX_FILES:
             return self._no(f"{len(changed)} files changed since the last full check")
         changed_set = set(changed)
-        if changed_set & set(record["nl202"]):
-            return self._no("a changed file held a corpus-boilerplate line")
         # the rest of the repository (the corpus beyond the files checked here) must be as
         # the record saw it: the same snapshot, moved on by quick runs over changed files only
         got = snapshot_state(self.copts)
@@ -172,7 +176,8 @@ class LastRun:
         query = changed + sorted(old)
         if len(query) > QUICK_MAX_FILES:
             return self._no(f"{len(query)} files to check across files")
-        got = quick_check(query, self.copts, vouch, named)
+        old_lines = {h for f in changed for h in record["nl202"].get(f, ())}
+        got = quick_check(query, self.copts, vouch, named, old_lines)
         if got is None:
             return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
         new = {p for f in changed for p in partners_of({f: got[0].get(f, [])}).get(f, ()) if p in names}
@@ -181,24 +186,72 @@ class LastRun:
             query += sorted(new)
             if len(query) > QUICK_MAX_FILES:
                 return self._no(f"{len(query)} files to check across files")
-            got = quick_check(query, self.copts, vouch, named)
+            got = quick_check(query, self.copts, vouch, named, old_lines)
             if got is None:
                 return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
         corpus, notes, boilerplate, stats = got
-        if any(d.code == "NL202" for f in changed for d in corpus.get(f, [])):
-            return self._no("a changed file holds a corpus-boilerplate line")
-        if boilerplate and [boilerplate.get("threshold"), boilerplate.get("corpus_size")] != record["boilerplate"]:
-            return self._no("NL202's threshold or corpus size moved")
+        moved = self._moved_counts(record, changed, corpus, boilerplate, old_lines)
+        if moved is None:
+            return None
         linted = {r.path: r for r in runner.run(changed)}
         results = self._results(files, record, linted, corpus, query, resolver)
         query_set = set(query)
+        patched = self._patch_boilerplate(results, record, query_set, moved, boilerplate)
         corpus_notes = [n for n in record["corpus_notes"] if n.split(": ", 1)[0] not in query_set] + notes
         line = (f"newslint: {len(files)} files, {len(changed)} changed since the last full check (linted, "
                 f"{runner.stats.cache_hits} of them from cache); {len(query)} checked across files from the "
                 f"snapshot ({stats.candidates} candidate pairs, {stats.verified} verified), the rest from the record")
         # the new state: the changed files' identities, the delta the quick path moved on
-        self._update(record, files, idents, results, changed, query, corpus, corpus_notes)
+        self._update(record, files, idents, results, changed + patched, query, corpus, corpus_notes, boilerplate,
+                     moved)
         return results, corpus_notes, line
+
+    def _moved_counts(self, record, changed, corpus, boilerplate, old_lines):
+        """{line: its count now} for the corpus-boilerplate lines whose count the changed files
+        moved (an unchanged file holding one says "in N of M files"), or None (self.reason)
+        when a line crossed the threshold or the threshold moved: unchanged files would gain
+        or lose findings the record cannot place."""
+        threshold, _ = record["boilerplate"]
+        if not boilerplate:  # NL202 not selected, or a corpus too small for it
+            return {} if threshold is None else self._no("NL202's threshold moved")
+        if boilerplate["threshold"] != threshold:
+            return self._no("NL202's threshold moved")
+        from newslint.corpus.rules import boilerplate_line
+
+        new_lines = {boilerplate_line(d) for f in changed for d in corpus.get(f, ()) if d.code == "NL202"}
+        now = dict(boilerplate.get("counts", {}))
+        now.update(boilerplate["lines"])
+        before = record["bp_lines"]
+        moved = {}
+        for line in old_lines | new_lines:
+            n = now.get(line)
+            n = n if n is not None and n >= threshold else None
+            if (before.get(line) is None) != (n is None):
+                return self._no("a corpus-boilerplate line crossed NL202's threshold")
+            if before.get(line) != n:
+                moved[line] = n
+        return moved
+
+    def _patch_boilerplate(self, results, record, query_set, moved: dict, boilerplate) -> list[str]:
+        """Rewrite the NL202 findings of unchanged files whose line's count or corpus size moved
+        (their lines and fixes stay: only the counts in the message change). Returns their names."""
+        if not boilerplate or (not moved and boilerplate["corpus_size"] == record["boilerplate"][1]):
+            return []
+        from newslint.corpus.rules import boilerplate_line, boilerplate_message
+
+        every = boilerplate["corpus_size"] != record["boilerplate"][1]
+        holders = {f for f, lines in record["nl202"].items() if f not in query_set and (every or moved.keys() & set(lines))}
+        counts = dict(record["bp_lines"])
+        counts.update(moved)
+        threshold, size = boilerplate["threshold"], boilerplate["corpus_size"]
+        patched = []
+        for res in results:
+            if res.path not in holders:
+                continue
+            res.diagnostics = [d.replace(message=boilerplate_message(counts[boilerplate_line(d)], size, threshold))
+                               if d.code == "NL202" else d for d in res.diagnostics]
+            patched.append(res.path)
+        return patched
 
     def _no(self, reason: str) -> None:
         self.reason = reason
@@ -226,16 +279,19 @@ class LastRun:
         merge_corpus_findings(redo, corpus, resolver)
         return out
 
-    def _update(self, record, files, idents, results, changed, query, corpus, corpus_notes) -> None:
+    def _update(self, record, files, idents, results, rewritten, query, corpus, corpus_notes, boilerplate,
+                moved) -> None:
+        """The record after an answer: `rewritten` (changed and patched files) and `query` (files
+        whose cross-file findings the quick path gave) hold new findings."""
         from newslint.corpus.quick import snapshot_state
         from newslint.serialize import dump
 
         got = snapshot_state(self.copts)
-        if got is None or got[0].generation != record["generation"] or not got[0].tracked(changed, got[1]):
+        if got is None or got[0].generation != record["generation"] or not got[0].tracked(query, got[1]):
             self._remove()  # the next full check writes a new record
             return
         record["files"], record["idents"] = files, idents
-        redo = set(changed) | set(query)
+        redo = set(rewritten) | set(query)
         errors = set(record["errors"])
         for n, res in enumerate(results):
             if res.path not in redo:
@@ -262,8 +318,30 @@ class LastRun:
                 if f not in partners.setdefault(p, []):
                     partners[p].append(f)
         record["corpus_notes"] = corpus_notes
+        record["bp_lines"].update(moved)
+        if boilerplate:
+            record["boilerplate"] = [boilerplate["threshold"], boilerplate["corpus_size"]]
+        lines = nl202_lines({f: corpus.get(f, []) for f in query if f in corpus})
+        for f in query:
+            if f in corpus:
+                if f in lines:
+                    record["nl202"][f] = lines[f]
+                else:
+                    record["nl202"].pop(f, None)
         record["delta"] = got[1]
         self._write(marshal.dumps(record))
+
+
+def nl202_lines(corpus: dict) -> dict[str, list[int]]:
+    """file -> the corpus-boilerplate lines (fingerprints) its NL202 findings are about."""
+    from newslint.corpus.rules import boilerplate_line
+
+    out = {}
+    for f, diags in corpus.items():
+        lines = sorted({boilerplate_line(d) for d in diags if d.code == "NL202"})
+        if lines:
+            out[f] = lines
+    return out
 
 
 def partners_of(corpus: dict) -> dict[str, list[str]]:

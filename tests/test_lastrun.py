@@ -15,6 +15,7 @@ from conftest import BBC, need
 
 GIT = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
 OTHER = ["business/010.txt", "business/011.txt", "business/012.txt"]
+SIGN_OFF = "Bill Thompson is a regular commentator on the BBC World Service programme Go Digital."
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +117,14 @@ def test_edits_are_answered_from_the_record_and_match_a_full_check(repo):
 
 def test_changes_the_record_cannot_cover_run_the_full_check(repo):
     _, cold = check(repo)
-    nl202 = sorted({d["filename"] for d in cold if d["code"] == "NL202"})[0]
 
-    append(repo / nl202[2:], "\nOne more line.\n")  # its corpus-boilerplate line's count may move
+    # three of the seven files holding a corpus-boilerplate line lose it: 4 < threshold 5
+    for name in sorted({d["filename"] for d in cold if d["code"] == "NL202"})[:3]:
+        path = repo / name[2:]
+        path.write_text(path.read_text().replace(SIGN_OFF, "He writes about technology."))
     log, warm = check(repo)
-    assert "full check (a changed file held a corpus-boilerplate line)" in log, log
-    assert warm == fresh(repo)
+    assert "full check (a corpus-boilerplate line crossed NL202's threshold)" in log, log
+    assert warm == fresh(repo) and not any(d["code"] == "NL202" for d in warm)
 
     os.unlink(repo / "tech/001.txt")
     log, warm = check(repo)
@@ -133,13 +136,48 @@ def test_changes_the_record_cannot_cover_run_the_full_check(repo):
     a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
     shutil.copy(repo / a, repo / b)
     log, warm = check(repo)
-    assert "full check (NL202's threshold or corpus size moved)" in log, log
+    assert served(log), log
     assert warm == fresh(repo)
 
     (repo / "newslint.toml").write_text('ignore = ["NL403"]\n')
     log, warm = check(repo)
     assert "full check (no record of a full check with these settings)" in log, log
     assert warm == fresh(repo) and not any(d["code"] == "NL403" for d in warm)
+
+
+def test_corpus_boilerplate_counts_follow_the_edits(repo):
+    """NL202 says "this line is in N of M files" in every file holding the line: an edit that
+    moves N or M rewrites those findings, without a full check."""
+    _, cold = check(repo)
+    holders = sorted({d["filename"] for d in cold if d["code"] == "NL202"})
+    assert len(holders) == 7 and all("in 7 of " in d["message"] for d in cold if d["code"] == "NL202")
+
+    append(repo / holders[0][2:], "\nHe lives in London.\n")  # still holds the line: nothing moves
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == fresh(repo)
+
+    path = repo / holders[1][2:]  # loses the line: the six others now say "in 6 of"
+    path.write_text(path.read_text().replace(SIGN_OFF, "He writes about technology."))
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == fresh(repo)
+    assert sorted(d["filename"] for d in warm if d["code"] == "NL202" and "in 6 of " in d["message"]) == \
+        [h for h in holders if h != holders[1]]
+
+    names = {d["filename"] for d in cold}
+    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
+    shutil.copy(repo / a, repo / b)  # one normal form fewer: every NL202 finding says "of M - 1 files"
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == fresh(repo)
+    size = int(next(d for d in cold if d["code"] == "NL202")["message"].split(" of ")[1].split()[0])
+    assert all(f" of {size - 1} files" in d["message"] for d in warm if d["code"] == "NL202")
+
+    subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
+    log, warm = check(repo)
+    assert served(log), log
+    assert warm == cold
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_seen(repo):

@@ -95,8 +95,9 @@ def _u64s(blob: bytes, fmt: str) -> list[int]:
 
 
 class QuickRun:
-    def __init__(self, options, vouch=None, names=None):
+    def __init__(self, options, vouch=None, names=None, count_lines=()):
         self.options = options
+        self.count_lines = count_lines  # line hashes whose NL202 counts to report
         self.names = names  # names(relative path) -> the caller's name for that file (newslint.lastrun)
         # vouch(relative path) -> True for a file the caller proved unchanged since the snapshot
         # or the delta recorded it (newslint.lastrun, by stat): git need not prove it
@@ -387,6 +388,9 @@ class QuickRun:
                     frequent[ln] = n
         frequent = {ln: n for ln, n in frequent.items() if n >= threshold}
         self.boilerplate = {"lines": frequent, "threshold": threshold, "corpus_size": n_forms}
+        if self.count_lines:  # the counts now of lines the caller asks about (newslint.lastrun)
+            self.boilerplate["counts"] = {ln: snap.line_count(ln) - minus.get(ln, 0) + plus.get(ln, 0)
+                                          for ln in self.count_lines}
         hits = {}
         for c in query_chashes:
             got = {ln: frequent[ln] for ln in _lines(contents[c]) if ln in frequent}
@@ -603,16 +607,17 @@ def why_not() -> str:
     return _WHY_NOT[0]
 
 
-def quick_check(files: list[str], options, vouch=None, names=None):
+def quick_check(files: list[str], options, vouch=None, names=None, count_lines=()):
     """(diagnostics by display name, notes, NL202 data, CorpusStats) from the snapshot, or
-    None when it cannot answer (the caller runs the full pass). `vouch`, `names`: see QuickRun."""
+    None when it cannot answer (the caller runs the full pass). `vouch`, `names`,
+    `count_lines`: see QuickRun."""
     if not _eligible(files, options):
         return None
     import logging
 
     log = logging.getLogger("newslint.corpus")
     t0 = time.perf_counter()
-    run = QuickRun(options, vouch, names)
+    run = QuickRun(options, vouch, names, count_lines)
     try:
         out = run.run(files)
     except Unusable as exc:

@@ -238,11 +238,20 @@ def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpu
         if n is None:
             continue
         fix = delete_lines_fix(doc, [ln.index], safe=False, message="Remove corpus boilerplate line")
-        out.append(line_diagnostic(
-            doc, rule, f"Corpus boilerplate: this line is in {n} of {corpus_size} files (threshold {threshold})",
-            ln.index, fix=fix,
-        ))
+        out.append(line_diagnostic(doc, rule, boilerplate_message(n, corpus_size, threshold), ln.index, fix=fix))
     return out
+
+
+def boilerplate_message(count: int, corpus_size: int, threshold: int) -> str:
+    return f"Corpus boilerplate: this line is in {count} of {corpus_size} files (threshold {threshold})"
+
+
+def boilerplate_line(d: Diagnostic) -> int:
+    """The fingerprint of the line an NL202 finding is about (its fingerprint text is the
+    line's normal form, whose fast normal form is itself)."""
+    from newslint.corpus.textfacts import fast_normalize, line_hash
+
+    return line_hash(fast_normalize(d.fingerprint_text))
 
 
 def _renamed(d: Diagnostic, name: str) -> Diagnostic:
