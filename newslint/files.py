@@ -55,13 +55,13 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                     if d not in SKIP_DIRS and not d.startswith(".")
                     and not _matches(os.path.join(folder, d), exclude)
                 )
+                prefix = os.path.join(folder, "")  # os.path.join(folder, f) is prefix + f
                 for f in files:
-                    p = os.path.join(folder, f)
                     if f.startswith(".") or not (f.endswith(suffixes) if suffixes is not None
-                                                 else _matches(p, include, name_only=True)) \
-                            or (exclude and _matches(p, exclude)):
+                                                 else _matches(prefix + f, include, name_only=True)) \
+                            or (exclude and _matches(prefix + f, exclude)):
                         continue
-                    found.append(p)
+                    found.append(prefix + f)
             for p in sorted(found):
                 if p not in seen:
                     seen.add(p)

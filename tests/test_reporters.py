@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -401,3 +402,22 @@ def test_paths_are_relative_and_uris_encoded(tmp_path, monkeypatch):
     outside = tmp_path.parent / "elsewhere.txt"
     assert display_path(str(outside)) == str(outside)
     assert _uri(str(outside)).startswith("file:///") and _uri(str(outside)).endswith("/elsewhere.txt")
+
+
+def test_json_report_is_byte_for_byte_what_the_json_module_writes(tmp_path):
+    """The JSON reporter's own indenting encoder against json.dumps(indent=2), on a real
+    report (BBC articles with every kind of finding, the sample with fixes and edits) and on
+    the values a report can hold."""
+    from newslint.report.json import dumps_indented
+
+    folder = tmp_path / "articles"
+    shutil.copytree(need(SHARED / "corpora" / "bbc" / "articles" / "tech"), folder / "tech")
+    (folder / NAME).write_bytes(SAMPLE.read_bytes())
+    rc, text = report("json", ".", cwd=folder)
+    items = json.loads(text)
+    assert {d["code"] for d in items} >= {"NL101", "NL102", "NL201", "NL202", "NL401", "NL402", "NL403"}
+    assert any(d["fix"] and d["fix"]["edits"] for d in items)
+    assert text == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    for value in ([], {}, [{}], [[], [1, -2]], {"a": {"b": []}}, [1.0, 0.9841, 1e-07, float("nan"), float("inf"),
+                  float("-inf"), None, True, False], ["é\"\\\n\t\u2028\x00 — «quoted»", "日本語"]):
+        assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False), value
