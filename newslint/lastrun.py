@@ -29,6 +29,9 @@ import marshal
 import os
 
 FORMAT = 1
+# Beyond this many files a full check keeps no record: the snapshot it needs is written from
+# the corpus pass's arrays (~1 GB more at 1,000,000 files, over the 3 GiB that pass stays in)
+RECORD_MAX_FILES = 250_000
 RECORD_NAME = "last-run.bin"
 CORPUS_CODES = ("NL202", "NL401", "NL402", "NL403")
 EDGE_CODES = ("NL401", "NL402", "NL403")
@@ -383,11 +386,11 @@ def _delta_moved_by(now: dict, then: dict, changed_rels: set[str]) -> bool:
 
 def wants_record(files: list[str], opts, resolver_args: dict, runner, copts, folder: str):
     """(a LastRun for this full check, each file's stat identity), or (None, None) for a run
-    the record does not serve: a few files (the hook's quick path serves those) or a corpus
-    the snapshot cannot describe."""
+    the record does not serve: a few files (the hook's quick path serves those), very many,
+    or a corpus the snapshot cannot describe."""
     from newslint.corpus.quick import QUICK_MAX_FILES, _eligible
 
-    if len(files) <= QUICK_MAX_FILES or not _eligible(["-"], copts):
+    if not QUICK_MAX_FILES < len(files) <= RECORD_MAX_FILES or not _eligible(["-"], copts):
         return None, None
     copts.snapshot = True  # the full pass leaves a snapshot for the next run's changed files
     key = run_key(files, opts, resolver_args, runner.resolver, runner.factory, copts)
