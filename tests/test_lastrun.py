@@ -207,9 +207,42 @@ def test_a_hook_run_elsewhere_since_the_record_is_not_missed(repo):
     assert [r["filename"] for r in findings(warm, "tech/100.txt", "NL402")[0]["related"]] == [OTHER[0]]
 
 
+def test_a_damaged_record_runs_the_full_check(repo):
+    _, cold = check(repo)
+    record = repo / ".newslint_cache" / "last-run.bin"
+    data = record.read_bytes()
+    for damaged in (data[:len(data) // 2], b"not a record", b""):
+        record.write_bytes(damaged)
+        log, warm = check(repo)
+        assert "full check (no record of a full check with these settings)" in log, log
+        assert warm == cold and record.read_bytes() != damaged  # and a new record is written
+    log, warm = check(repo)
+    assert served(log) and warm == cold
+
+
 def test_untracked_files_are_not_recorded(repo):
     (repo / "tech/new.txt").write_text((repo / "tech/100.txt").read_text() + "\nAn extra line.\n")
     log, cold = check(repo)
     assert not (repo / ".newslint_cache" / "last-run.bin").exists()
     log, warm = check(repo)
     assert "full check (no record" in log and warm == cold
+
+
+def test_very_large_runs_keep_no_record(repo, monkeypatch):
+    """Past RECORD_MAX_FILES a full check writes neither the record nor the snapshot it needs."""
+    from newslint import lastrun
+    from newslint.entry import main
+
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(lastrun, "RECORD_MAX_FILES", 400)  # the repository holds 404 files
+    monkeypatch.setattr(sys, "argv", ["newslint", "check", "--exit-zero", "-q", "."])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 0
+    cache = repo / ".newslint_cache"
+    assert (cache / "corpus-v1.sqlite3").exists()
+    assert not (cache / "last-run.bin").exists() and not (cache / "corpus-snapshot.bin").exists()
+    monkeypatch.setattr(lastrun, "RECORD_MAX_FILES", 404)
+    with pytest.raises(SystemExit):
+        main()
+    assert (cache / "last-run.bin").exists() and (cache / "corpus-snapshot.bin").exists()
