@@ -33,7 +33,6 @@ FORMAT = 1
 # the corpus pass's arrays (~1 GB more at 1,000,000 files, over the 3 GiB that pass stays in)
 RECORD_MAX_FILES = 250_000
 RECORD_NAME = "last-run.bin"
-CORPUS_CODES = ("NL202", "NL401", "NL402", "NL403")
 EDGE_CODES = ("NL401", "NL402", "NL403")
 
 
@@ -94,8 +93,8 @@ class LastRun:
         if not state.tracked(files, delta):  # an untracked file is not in the snapshot: the quick path would miss it
             self._remove()
             return
-        frequent = boilerplate.get("lines", {})
-        if not all(h in frequent for hs in nl202_lines(corpus_raw).values() for h in hs):
+        frequent, lines = boilerplate.get("lines", {}), nl202_lines(corpus_raw)
+        if not all(h in frequent for hs in lines.values() for h in hs):
             self._remove()  # an NL202 finding whose line cannot be told: its count could not be followed
             return
         record = {
@@ -106,7 +105,7 @@ class LastRun:
             "errors": [r.path for r in results if r.error],
             "corpus_notes": corpus_notes,
             "partners": partners_of(corpus_raw),
-            "nl202": nl202_lines(corpus_raw),
+            "nl202": lines,
             "boilerplate": [boilerplate.get("threshold"), boilerplate.get("corpus_size")],
             "bp_lines": boilerplate.get("lines", {}),
             "generation": state.generation, "delta": delta,
@@ -278,6 +277,7 @@ class LastRun:
     def _results(self, files, record, linted: dict, corpus: dict, query: list[str], resolver):
         """FileResults in `files` order: linted ones as linted, the others as recorded; the
         files in `query` get their cross-file findings from `corpus`."""
+        from newslint.corpus import CORPUS_CODES
         from newslint.engine import FileResult
         from newslint.runner import merge_corpus_findings
         from newslint.serialize import load
