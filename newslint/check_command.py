@@ -99,19 +99,18 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 if results:
                     results[0].notes.extend(notes)
                 copts = None
-            elif copts is not None and engine != "dask":
-                from newslint.corpus.quick import prefetch
+            elif engine != "dask":
+                if copts is not None:
+                    from newslint.corpus.quick import prefetch
 
-                prefetch(files, copts)  # git's view of the repository, read while the files are linted
-            if engine == "dask" or answered:
-                pass
-            elif show_bar:
-                from click import progressbar  # a terminal run over many files: the import is noise
+                    prefetch(files, copts)  # git's view of the repository, read while the files are linted
+                if show_bar:
+                    from click import progressbar  # a terminal run over many files: the import is noise
 
-                with progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
-                    results = runner.run(files, bar.update)
-            else:
-                results = runner.run(files)
+                    with progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
+                        results = runner.run(files, bar.update)
+                else:
+                    results = runner.run(files)
             if copts is not None:
                 by_path, notes, boilerplate, corpus_line = run_corpus(files, copts)
                 merge_corpus_findings(results, by_path, resolver)

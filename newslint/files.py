@@ -72,3 +72,17 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
             if root not in seen:
                 seen.add(root)
                 yield root
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """Write `path` whole through a temporary file and a rename: a reader sees the old bytes
+    or the new ones, never a torn file (for cache files; newslint.source.atomic_write is the
+    one for user files: it keeps their mode and checks nobody wrote them meanwhile)."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -107,22 +107,18 @@ class LastRun:
             "partners": partners_of(corpus_raw),
             "nl202": lines,
             "boilerplate": [boilerplate.get("threshold"), boilerplate.get("corpus_size")],
-            "bp_lines": boilerplate.get("lines", {}),
+            "bp_lines": frequent,
             "generation": state.generation, "delta": delta,
         }
         self._write(marshal.dumps(record))
 
     def _write(self, data: bytes) -> None:
-        tmp = f"{self.path}.{os.getpid()}.tmp"
+        from newslint.files import replace_file
+
         try:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self.path)
+            replace_file(self.path, data)
         except OSError:
             pass  # a record that cannot be written costs the next run its speed only
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
     def _remove(self) -> None:
         try:
@@ -160,7 +156,7 @@ class LastRun:
 
     def _answer(self, files: list[str], idents: list, runner, resolver):
         from newslint.corpus import quick
-        from newslint.corpus.quick import QUICK_MAX_FILES, quick_check, snapshot_state
+        from newslint.corpus.quick import QUICK_MAX_FILES, Unusable, snapshot_state
 
         record = self._load()
         if record is None:
@@ -183,29 +179,27 @@ class LastRun:
             return self._no("files not checked here changed since the last full check")
         vouch, named = _Vouch(state, files, changed_rels), _Names(files)
         if not changed:
-            if not quick.unchanged(self.copts, vouch):
-                return self._no(f"the corpus changed: {quick.why_not()}")
+            try:
+                quick.prove_unchanged(self.copts, vouch)
+            except Unusable as exc:
+                return self._no(f"the corpus changed: {exc}")
             return self._results(files, record, {}, {}, [], resolver), record["corpus_notes"], \
                 f"newslint: {len(files)} files unchanged since the last full check: its report"
         names = set(files)
         partners = record["partners"]
-        old = {p for f in changed for p in partners.get(f, ()) if p in names} - changed_set
-        query = changed + sorted(old)
-        if len(query) > QUICK_MAX_FILES:
-            return self._no(f"{len(query)} files to check across files")
+        query = changed + sorted({p for f in changed for p in partners.get(f, ()) if p in names} - changed_set)
         old_lines = {h for f in changed for h in record["nl202"].get(f, ())}
-        got = quick_check(query, self.copts, vouch, named, old_lines)
-        if got is None:
-            return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
-        new = {p for f in changed for p in partners_of({f: got[0].get(f, [])}).get(f, ()) if p in names}
-        new -= set(query)
-        if new:  # unchanged files the changed ones now pair with: all of them again, together
-            query += sorted(new)
+        while True:  # again with the unchanged files the changed ones now pair with, if any
             if len(query) > QUICK_MAX_FILES:
                 return self._no(f"{len(query)} files to check across files")
-            got = quick_check(query, self.copts, vouch, named, old_lines)
-            if got is None:
-                return self._no(f"the corpus snapshot cannot answer: {quick.why_not()}")
+            try:
+                got = quick.answer(query, self.copts, vouch, named, old_lines)
+            except Unusable as exc:
+                return self._no(f"the corpus snapshot cannot answer: {exc}")
+            new = {p for f in changed for p in partners_of({f: got[0].get(f, [])}).get(f, ()) if p in names}
+            if new <= set(query):
+                break
+            query += sorted(new - set(query))
         corpus, notes, boilerplate, stats = got
         moved = self._moved_counts(record, changed, corpus, boilerplate, old_lines)
         if moved is None:

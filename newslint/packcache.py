@@ -59,14 +59,10 @@ def _write(path: str, entries: dict) -> None:
         blob = marshal.dumps(entries)
     except ValueError:  # a table holding a TOML date or time: marshal cannot store it, parse each time
         return
-    tmp = f"{path}.{os.getpid()}.tmp"
+    from newslint.files import replace_file
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, path)  # readers see the old file or the new one, never a torn one
+        replace_file(path, blob)  # readers see the old file or the new one, never a torn one
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass

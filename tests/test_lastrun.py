@@ -58,6 +58,15 @@ def fresh(root, *args) -> list[dict]:
     return check(root, *args, cache=cache)[1]
 
 
+def answered_as_a_full_check(root, expected=None) -> list[dict]:
+    """The report of a check the record answered, asserted equal to `expected` (default: a
+    full check's from an empty cache)."""
+    log, report = check(root)
+    assert served(log), log
+    assert report == (fresh(root) if expected is None else expected)
+    return report
+
+
 def served(log: str) -> bool:
     return "changed since the last full check" in log or "unchanged since the last full check" in log
 
@@ -103,16 +112,12 @@ def test_edits_are_answered_from_the_record_and_match_a_full_check(repo):
     other = "./tech/100.txt"
     assert not findings(cold, other, "NL402")
     (repo / quiet).write_text((repo / other).read_text() + "\nA reader sent in this correction.\n")
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == fresh(repo)
+    warm = answered_as_a_full_check(repo)
     assert [r["filename"] for r in findings(warm, other, "NL402")[0]["related"]] == [quiet]
 
     # 4. the edits undone
     subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == cold
+    warm = answered_as_a_full_check(repo, cold)
 
 
 def test_changes_the_record_cannot_cover_run_the_full_check(repo):
@@ -135,9 +140,7 @@ def test_changes_the_record_cannot_cover_run_the_full_check(repo):
     names = {d["filename"] for d in cold}
     a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
     shutil.copy(repo / a, repo / b)
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == fresh(repo)
+    warm = answered_as_a_full_check(repo)
 
     (repo / "newslint.toml").write_text('ignore = ["NL403"]\n')
     log, warm = check(repo)
@@ -153,31 +156,23 @@ def test_corpus_boilerplate_counts_follow_the_edits(repo):
     assert len(holders) == 7 and all("in 7 of " in d["message"] for d in cold if d["code"] == "NL202")
 
     append(repo / holders[0][2:], "\nHe lives in London.\n")  # still holds the line: nothing moves
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == fresh(repo)
+    warm = answered_as_a_full_check(repo)
 
     path = repo / holders[1][2:]  # loses the line: the six others now say "in 6 of"
     path.write_text(path.read_text().replace(SIGN_OFF, "He writes about technology."))
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == fresh(repo)
+    warm = answered_as_a_full_check(repo)
     assert sorted(d["filename"] for d in warm if d["code"] == "NL202" and "in 6 of " in d["message"]) == \
         [h for h in holders if h != holders[1]]
 
     names = {d["filename"] for d in cold}
     a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
     shutil.copy(repo / a, repo / b)  # one normal form fewer: every NL202 finding says "of M - 1 files"
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == fresh(repo)
+    warm = answered_as_a_full_check(repo)
     size = int(next(d for d in cold if d["code"] == "NL202")["message"].split(" of ")[1].split()[0])
     assert all(f" of {size - 1} files" in d["message"] for d in warm if d["code"] == "NL202")
 
     subprocess.run(["git", "checkout", "-q", "."], cwd=repo, check=True)
-    log, warm = check(repo)
-    assert served(log), log
-    assert warm == cold
+    warm = answered_as_a_full_check(repo, cold)
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_seen(repo):

@@ -190,7 +190,7 @@ class QuickRun:
                 raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
         self.stats.corpus_files = h["n_paths"]
         if not query:
-            return True  # `unchanged`: the proof was all that was asked
+            return None  # prove_unchanged: the proof was all that was asked
         return self._answer(query, abspath, delta, snap, root, folder, perms, prefix)
 
     # -- the checked files among the snapshot's ----------------------------------------------
@@ -588,23 +588,26 @@ def snapshot_state(options) -> tuple[SnapshotState, dict] | None:
     return state, read_delta(folder, state.generation)
 
 
-def unchanged(options, vouch=None) -> bool:
-    """Does the repository's corpus hold what the snapshot and the delta record (files the
-    caller vouches for aside)? The quick path's proof, with no file to answer for."""
+def prove_unchanged(options, vouch=None) -> None:
+    """Raise Unusable unless the repository's corpus holds what the snapshot and the delta
+    record (files the caller vouches for aside): the quick path's proof, no file to answer for."""
     if not _eligible(["-"], options):
-        return False
-    try:
-        return QuickRun(options, vouch).run([]) is True
-    except Unusable as exc:
-        _WHY_NOT[:] = [str(exc)]
-        return False
+        raise Unusable("the quick path is off for these settings")
+    QuickRun(options, vouch).run([])
 
 
-_WHY_NOT = [""]  # why the last quick_check could not answer
+def answer(files: list[str], options, vouch=None, names=None, count_lines=()):
+    """quick_check's answer, raising Unusable (with the reason) where quick_check says None."""
+    if not _eligible(files, options):
+        raise Unusable("the quick path is off for these settings or files")
+    import logging
 
-
-def why_not() -> str:
-    return _WHY_NOT[0]
+    t0 = time.perf_counter()
+    run = QuickRun(options, vouch, names, count_lines)
+    out = run.run(files)
+    run.stats.seconds = time.perf_counter() - t0
+    logging.getLogger("newslint.corpus").info("corpus: %s", run.stats)
+    return out
 
 
 def quick_check(files: list[str], options, vouch=None, names=None, count_lines=()):
@@ -613,17 +616,10 @@ def quick_check(files: list[str], options, vouch=None, names=None, count_lines=(
     `count_lines`: see QuickRun."""
     if not _eligible(files, options):
         return None
-    import logging
-
-    log = logging.getLogger("newslint.corpus")
-    t0 = time.perf_counter()
-    run = QuickRun(options, vouch, names, count_lines)
     try:
-        out = run.run(files)
+        return answer(files, options, vouch, names, count_lines)
     except Unusable as exc:
-        log.info("corpus: full pass (%s)", exc)
-        _WHY_NOT[:] = [str(exc)]
+        import logging
+
+        logging.getLogger("newslint.corpus").info("corpus: full pass (%s)", exc)
         return None
-    run.stats.seconds = time.perf_counter() - t0
-    log.info("corpus: %s", run.stats)
-    return out

@@ -310,12 +310,7 @@ def read_delta(folder: str, generation: str) -> dict[str, list[str]]:
 
 
 def write_delta(folder: str, generation: str, entries: dict[str, list[str]]) -> None:
-    path = os.path.join(folder, DELTA_NAME)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"generation": generation, "entries": entries}, fh, sort_keys=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from newslint.files import replace_file
+
+    data = json.dumps({"generation": generation, "entries": entries}, sort_keys=True).encode("utf-8")
+    replace_file(os.path.join(folder, DELTA_NAME), data)
