@@ -219,6 +219,27 @@ def test_outside_git_the_corpus_is_the_paths_given(tmp_path):
     assert names["business-001.txt"] == []
 
 
+def test_outside_git_paths_given_never_walk_the_cwd(tmp_path, monkeypatch):
+    """Checking `articles/` from a cwd outside git (say / or /tmp) walks `articles/` only: a
+    walk of the cwd was once made and thrown away, minutes at / (every file of the machine)."""
+    from newslint.corpus import discover
+
+    need(ARTICLES)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    for n in ("business/007.txt", "business/253.txt"):
+        shutil.copyfile(ARTICLES / n, tmp_path / "articles" / n.replace("/", "-"))
+        shutil.copyfile(ARTICLES / n, tmp_path / "elsewhere" / n.replace("/", "-"))
+    walked = []
+    real_walk = discover.walk
+    monkeypatch.setattr(discover, "walk", lambda roots, *a, **k: walked.extend(roots) or real_walk(roots, *a, **k))
+    res = analyze(["articles"], None, CorpusOptions(cwd=str(tmp_path), use_cache=False))
+    assert walked and all(Path(r).resolve() == tmp_path / "articles" for r in walked)
+    flagged = [Path(k) for k, v in res.diagnostics.items() if v]
+    assert sorted(p.name for p in flagged) == ["business-007.txt", "business-253.txt"]
+    assert all(p.parent.name == "articles" for p in flagged)  # each other's copy, not elsewhere/'s
+
+
 def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypatch):
     from newslint.corpus import engine
 

@@ -61,11 +61,13 @@ def git_modified(top: str) -> list[str] | None:
 
 
 def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(), cwd: str | None = None,
-                 use_git: bool = True, raw_out: list | None = None) -> tuple[list[str], str | None]:
+                 use_git: bool = True, raw_out: list | None = None,
+                 walk_outside_git: bool = True) -> tuple[list[str], str | None]:
     """(absolute corpus paths, git top or None).
 
     `paths` None means "the repo": git's tracked files when in a work tree, else the cwd
-    walked. Given paths inside a work tree still mean "the repo" unless `use_git` is False:
+    walked (or nothing, when `walk_outside_git` is False: the caller has its own files).
+    Given paths inside a work tree still mean "the repo" unless `use_git` is False:
     a duplicate committed anywhere in the repo is a duplicate.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
@@ -82,6 +84,8 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
             if os.sep != "/":  # pragma: no cover
                 keep = [rel.replace("/", os.sep) for rel in keep]
             return [prefix + rel for rel in keep], top
+    if paths is None and not walk_outside_git:
+        return [], None
     roots = [os.path.join(cwd, p) for p in paths] if paths else [cwd]
     return [os.path.normpath(p) for p in walk(roots, include, exclude)], None
 

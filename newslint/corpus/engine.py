@@ -310,7 +310,10 @@ class CorpusRun:
         if corpus_paths:
             corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False)
         elif o.use_git:
-            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True, raw_out=self.git_raw)
+            # outside git, the paths given are the corpus: walking the cwd (say / or /tmp) too
+            # would cost a walk of everything below it, for a list thrown away
+            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True, raw_out=self.git_raw,
+                                       walk_outside_git=query_paths is None)
             self.tracked = len(corpus) if top is not None else 0
             if top is None and query_paths is not None:  # outside git: the paths given
                 corpus = list(query_abs)
