@@ -26,6 +26,8 @@ _WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
+    if text.isascii():  # NFKC leaves ASCII as it is, casefold is lower, and only '`' is translated
+        return " ".join(text.lower().replace("`", "'").split())
     text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
     return " ".join(text.split())  # str.split() folds every Unicode space, faster than a regex
 

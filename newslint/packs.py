@@ -80,12 +80,13 @@ class PackRule(Record):
         """Start this rule's time budget for a new file (user patterns only)."""
         self.__dict__["_deadline"] = time.monotonic() + FILE_BUDGET
 
-    def may_match(self, text: str) -> bool:
+    def may_match(self, text: str, folded: str | None = None) -> bool:
         """The cheap tests a line must pass before the full pattern is tried (and compiled):
         the `needs` of a shipped pattern, then an optional `prefilter`, a standard-library
-        regex searched case-insensitively."""
+        regex searched case-insensitively. `folded`: fold(text), when the caller has it."""
         if self.needs is not None:
-            folded = fold(text)
+            if folded is None:
+                folded = fold(text)
             if not any(n in folded for n in self.needs):
                 return False
         pre = self.spec.get("prefilter")
@@ -160,6 +161,92 @@ def _finditer(rule: PackRule, pattern, text: str):
 
 
 MAX_LINE_MATCH = 200  # a whole-line boilerplate pattern never needs to look at a paragraph
+
+
+class LineScreen:
+    """Which of a list of whole-line patterns fullmatches a line first, in one regex call.
+
+    Trying each pattern on each short line (its prefilter, then the pattern) was most of the
+    in-file rules' time on a corpus. The shipped patterns the standard library compiles are
+    joined into one alternation, each alternative a named group `_nlK` (K its place in the
+    list): an alternation tries its alternatives in order and `fullmatch` backtracks into the
+    next one, so the group that matched is the first pattern that fullmatches the line, the
+    one the loop would pick. Each alternative keeps its own flags (scoped `(?i:...)`). The
+    rest (user patterns, which run under a time limit; the `regex` module's syntax; numbered
+    back-references, which joining would renumber) are still tried one by one, in order."""
+
+    def __init__(self, patterns: list[PackRule]):
+        self.patterns = patterns
+        alternatives, self.loose = [], []
+        for k, prule in enumerate(patterns):
+            alt = _alternative(prule)
+            if alt is None:
+                self.loose.append(k)
+            else:
+                alternatives.append(f"(?P<_nl{k}>{alt})")
+        self.joined = None
+        if alternatives:
+            try:
+                self.joined = re.compile("|".join(alternatives))
+            except re.error:  # say two patterns name a group alike: every pattern on its own
+                self.loose = list(range(len(patterns)))
+        # The loose patterns' prefilters, searched as one: none of them matching (the usual
+        # case) rules all those patterns out with one call instead of one each.
+        self.gated = {k for k in self.loose if _GATEABLE.fullmatch(patterns[k].spec.get("prefilter") or "")}
+        self.gate = None
+        if self.gated:
+            try:
+                self.gate = re.compile("|".join(f"(?:{patterns[k].spec['prefilter']})" for k in sorted(self.gated)),
+                                       re.IGNORECASE)
+            except re.error:
+                self.gated = set()
+
+    def first(self, stripped: str, folded: str) -> PackRule | None:
+        """The first pattern (in list order) that fullmatches `stripped` (`folded` = fold(it))."""
+        joined = None
+        if self.joined is not None:
+            m = self.joined.fullmatch(stripped)
+            if m is not None:
+                joined = int(m.lastgroup[3:])
+        passed = None  # does any gated prefilter match? (asked once, when needed)
+        for k in self.loose:
+            if joined is not None and k > joined:
+                break
+            if k in self.gated:
+                if passed is None:
+                    passed = self.gate.search(stripped) is not None
+                if not passed:
+                    continue
+            cand = self.patterns[k]
+            if cand.may_match(stripped, folded) and cand.fullmatch(stripped):
+                return cand
+        return None if joined is None else self.patterns[joined]
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+# a prefilter that can be one alternative of a search: no back-reference or global flag
+_GATEABLE = re.compile(r"(?s)(?!.*(?:\\[1-9]|\(\?\(|\(\?[aiLmsux]+\))).+")
+_REFERS_BACK = re.compile(r"\\[1-9]|\(\?\(")  # a numbered back-reference, or a conditional group
+
+
+def _alternative(prule: PackRule) -> str | None:
+    """A shipped pattern as one alternative of a LineScreen, or None when it cannot be one."""
+    if not prule.pack.builtin or not isinstance(prule.compiled(), re.Pattern):
+        return None
+    pattern = prule.spec["pattern"]
+    letters = "i" if prule.spec.get("ignorecase", True) else ""
+    lead = _GLOBAL_FLAGS.match(pattern)
+    if lead:  # `(?x)` at the start: global flags must become the alternative's own
+        letters += lead.group(1)
+        pattern = pattern[lead.end():]
+    if _REFERS_BACK.search(pattern):  # joined, a back-reference would name another pattern's group
+        return None
+    alt = f"(?{letters}:{pattern})" if letters else f"(?-i:{pattern})"
+    try:
+        re.compile(alt)
+    except re.error:
+        return None
+    return alt
 
 
 class LineKind:

@@ -179,3 +179,20 @@ def assert_patch_equals_fix(folder, text: str, encoding: str = "utf-8"):
                              input=diff.encode(encoding), capture_output=True)
         assert res.returncode == 0, res.stdout + res.stderr
     assert target.read_bytes() == src.with_text(fixed).to_bytes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
+       | st.text(alphabet=st.sampled_from(" \t`'\"-Aa0_.\x1c\x85İß\u2019\u00a0\ufb01"), max_size=30))
+def test_normalize_and_word_count_fast_paths_equal_the_full_ones(text):
+    """normalize() and the document's word counts take a shortcut for ASCII text; it must give
+    what NFKC, casefold, the translation table and lowering give (non-ASCII texts here go the
+    full way, and check that the shortcut is not taken for them)."""
+    import unicodedata
+
+    from newslint.document import _word_count
+    from newslint.normalize import _TRANSLATE, words
+
+    full = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE).split())
+    assert normalize(text) == full
+    assert _word_count(text) == len(words(text))
