@@ -89,13 +89,30 @@ class PackRule(Record):
                 folded = fold(text)
             if not any(n in folded for n in self.needs):
                 return False
-        pre = self.spec.get("prefilter")
-        if pre is None:
-            return True
+        pre = self.prefilter_regex()
+        return pre is None or pre.search(text) is not None
+
+    def prefilter_regex(self) -> re.Pattern | None:
         compiled = self.__dict__.get("_prefilter")
-        if compiled is None:
-            compiled = self.__dict__["_prefilter"] = re.compile(pre, re.IGNORECASE)
-        return compiled.search(text) is not None
+        if compiled is None and "prefilter" in self.spec:
+            compiled = self.__dict__["_prefilter"] = re.compile(self.spec["prefilter"], re.IGNORECASE)
+        return compiled
+
+    def may_match_document(self, doc: Document) -> bool:
+        """may_match for a whole document: False when no line of it can pass (one test of the
+        whole text instead of one per line). A need absent from the folded text is absent from
+        every line; a prefilter without anchors or lookarounds that finds nothing in the text
+        finds nothing in a line (the line breaks read as the ends of a line do to `\\b`)."""
+        if self.needs is not None:
+            folded = doc.__dict__.get("_folded")
+            if folded is None:
+                folded = doc.__dict__["_folded"] = fold(doc.text)
+            if not any(n in folded for n in self.needs):
+                return False
+        pre = self.spec.get("prefilter")
+        if pre is None or _CONTEXT_BOUND.search(pre):
+            return True
+        return self.prefilter_regex().search(doc.text) is not None
 
     def fullmatch(self, text: str) -> bool:
         """Does the whole of `text` match this rule's pattern?"""
@@ -159,6 +176,9 @@ def _finditer(rule: PackRule, pattern, text: str):
         yield m
         pos = m.end() if m.end() > m.start() else m.end() + 1
 
+
+# what makes a regex's matches depend on the text around the line: anchors, lookarounds
+_CONTEXT_BOUND = re.compile(r"[\^$]|\\[AZ]|\(\?<?[=!]")
 
 MAX_LINE_MATCH = 200  # a whole-line boilerplate pattern never needs to look at a paragraph
 
@@ -284,6 +304,8 @@ class ExistenceKind:
             rule.spec.setdefault(
                 key, r"(?<!\w)(?:" + "|".join(re.escape(t) for t in rule.spec["tokens"]) + r")(?!\w)"
             )
+        if not rule.may_match_document(doc):
+            return
         pattern = None
         for ln in doc.lines:
             if not rule.may_match(ln.text):

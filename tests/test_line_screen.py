@@ -121,3 +121,36 @@ def test_pack_matches_the_same_before_and_after_the_screen_is_built():
     assert shared._line_index["NL201"][3] is not None  # the screen was built along the way
     assert len(docs) > SCREEN_AFTER and fresh == in_one_run
     assert sum(map(len, fresh[SCREEN_AFTER:])) > 20
+
+
+def test_document_gate_changes_no_existence_match(monkeypatch):
+    """Existence rules first ask whether any line of the document could pass their needs or
+    prefilter (one search of the whole text): the matches are those of the line-by-line path."""
+    from newslint.packs import PackRule
+
+    rules = [r for p in PACKS for r in p.rules if r.kind == "existence"]
+    docs = [Document.from_text(p.read_text(encoding="utf-8", errors="replace"))
+            for p in [need(SAMPLE)] + sorted(need(SCRAPED).rglob("raw/*.txt")) + sorted(need(BBC).rglob("*.txt"))[::25]]
+    gated = [[list(r.matches(doc)) for r in rules] for doc in docs]
+    ruled_out = sum(not r.may_match_document(doc) for doc in docs for r in rules)
+    monkeypatch.setattr(PackRule, "may_match_document", lambda self, doc: True)
+    assert gated == [[list(r.matches(doc)) for r in rules] for doc in docs]
+    assert sum(len(m) for per_doc in gated for m in per_doc) > 20 and ruled_out > len(docs)
+
+
+def test_document_gate_leaves_anchored_prefilters_to_each_line():
+    """`^` in a prefilter means the start of a line, which the whole text has once: such a
+    prefilter is never asked of the whole document."""
+    pack = parse_pack('''
+[[rule]]
+code = "ACME1"
+id = "dash-lead"
+kind = "existence"
+message = "m"
+prefilter = '^--'
+pattern = '--\\s*\\w+'
+''', "test.toml")
+    rule = pack.rules[0]
+    doc = Document.from_text("A headline\n\n-- Reuters\n")
+    assert rule.may_match_document(doc)
+    assert [m.text for m in rule.matches(doc)] == ["-- Reuters"]
