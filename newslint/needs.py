@@ -18,8 +18,13 @@ FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"
 MAX_NEEDS = 64  # more alternatives than this: no prefilter (testing them would cost more than it saves)
 
 
+_FOLDED = "\u0130\u0131\u017f\u212a"
+
+
 def fold(text: str) -> str:
-    return text.translate(FOLD).lower() if not text.isascii() else text.lower()
+    if text.isascii() or not any(ch in text for ch in _FOLDED):  # translate() is slow: skip it when idle
+        return text.lower()
+    return text.translate(FOLD).lower()
 
 
 def derive(pattern: str, flags: int = 0) -> list[str] | None:

@@ -22,13 +22,16 @@ for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
 for ch in "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u00ad":
     _TRANSLATE[ord(ch)] = None
 
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 _WORD = re.compile(r"\w+")
 
 
 def normalize(text: str) -> str:
     if text.isascii():  # NFKC leaves ASCII as it is, casefold is lower, and only '`' is translated
         return " ".join(text.lower().replace("`", "'").split())
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if _TRANSLATED.search(text):  # translate() walks every character: skip it when idle
+        text = text.translate(_TRANSLATE)
     return " ".join(text.split())  # str.split() folds every Unicode space, faster than a regex
 
 

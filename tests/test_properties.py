@@ -183,16 +183,20 @@ def assert_patch_equals_fix(folder, text: str, encoding: str = "utf-8"):
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60)
-       | st.text(alphabet=st.sampled_from(" \t`'\"-Aa0_.\x1c\x85İß\u2019\u00a0\ufb01"), max_size=30))
-def test_normalize_and_word_count_fast_paths_equal_the_full_ones(text):
-    """normalize() and the document's word counts take a shortcut for ASCII text; it must give
-    what NFKC, casefold, the translation table and lowering give (non-ASCII texts here go the
-    full way, and check that the shortcut is not taken for them)."""
+       | st.text(alphabet=st.sampled_from(" \t`'\"-Aa0_.\x1c\x85\u0130\u0131\u017f\u212a\u00df\u2019\u2013\u200b"
+                                          "\u00a0\ufb01"), max_size=30))
+def test_normalize_fold_and_word_count_shortcuts_equal_the_full_ones(text):
+    """normalize(), needs.fold() and the document's word counts skip work for ASCII text, or
+    when no character of a translation table is present: the results must be those of NFKC,
+    casefold, the tables and lowering done in full (the second alphabet holds characters the
+    tables map, so the full paths run too)."""
     import unicodedata
 
     from newslint.document import _word_count
+    from newslint.needs import FOLD, fold
     from newslint.normalize import _TRANSLATE, words
 
     full = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_TRANSLATE).split())
     assert normalize(text) == full
+    assert fold(text) == text.translate(FOLD).lower()
     assert _word_count(text) == len(words(text))
