@@ -210,6 +210,7 @@ class LineScreen:
                 self.joined = re.compile("|".join(alternatives))
             except re.error:  # say two patterns name a group alike: every pattern on its own
                 self.loose = list(range(len(patterns)))
+                self.joined = None
         # The loose patterns' prefilters, searched as one: none of them matching (the usual
         # case) rules all those patterns out with one call instead of one each.
         self.gated = {k for k in self.loose if _GATEABLE.fullmatch(patterns[k].spec.get("prefilter") or "")}
@@ -251,7 +252,7 @@ _REFERS_BACK = re.compile(r"\\[1-9]|\(\?\(")  # a numbered back-reference, or a 
 
 def _alternative(prule: PackRule) -> str | None:
     """A shipped pattern as one alternative of a LineScreen, or None when it cannot be one."""
-    if not prule.pack.builtin or not isinstance(prule.compiled(), re.Pattern):
+    if not prule.pack.builtin:
         return None
     pattern = prule.spec["pattern"]
     letters = "i" if prule.spec.get("ignorecase", True) else ""
@@ -262,8 +263,14 @@ def _alternative(prule: PackRule) -> str | None:
     if _REFERS_BACK.search(pattern):  # joined, a back-reference would name another pattern's group
         return None
     alt = f"(?{letters}:{pattern})" if letters else f"(?-i:{pattern})"
+    # what the standard library cannot parse (the `regex` module's syntax) stays loose;
+    # parsing is half the cost of compiling, and the joined pattern is compiled once
     try:
-        re.compile(alt)
+        from re import _parser
+    except ImportError:  # pragma: no cover  (before Python 3.11)
+        import sre_parse as _parser
+    try:
+        _parser.parse(alt)
     except re.error:
         return None
     return alt

@@ -200,3 +200,21 @@ def test_normalize_fold_and_word_count_shortcuts_equal_the_full_ones(text):
     assert normalize(text) == full
     assert fold(text) == text.translate(FOLD).lower()
     assert _word_count(text) == len(words(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\r\t\x0b\x85\u2028"), max_size=40))
+def test_lines_of_lf_text_equal_the_line_break_walk(text):
+    """Document.lines splits LF-only text with str.split: its lines and offsets must be those
+    of the walk over CR LF, CR and LF breaks (the only line breaks; \\x0b, NEL and U+2028 stay
+    inside a line)."""
+    from newslint.document import _LINE_BREAK
+
+    expected, pos = [], 0
+    for m in _LINE_BREAK.finditer(text):
+        expected.append((len(expected), pos, m.start(), m.end(), text[pos:m.start()]))
+        pos = m.end()
+    if pos < len(text):
+        expected.append((len(expected), pos, len(text), len(text), text[pos:]))
+    lines = Document.from_text(text).lines
+    assert [(ln.index, ln.start, ln.end, ln.next, ln.text) for ln in lines] == expected
