@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newslint.document import ends_sentence
-from newslint.normalize import word_count
+from newslint.normalize import has_words, word_count
 
 # A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
 # "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".
@@ -62,10 +63,11 @@ def looks_like_caption(text: str) -> bool:
     return n <= 30 and not ends_sentence(t)
 
 
+@lru_cache(maxsize=4096)
 def is_body_text(text: str) -> bool:
-    """A line or paragraph that reads as article prose."""
-    n = word_count(text)
-    return n >= 25 or (n >= 10 and ends_sentence(text) and not has_credit(text))
+    """A line or paragraph that reads as article prose (memoised: several rules ask it of
+    every paragraph)."""
+    return has_words(text, 25) or (has_words(text, 10) and ends_sentence(text) and not has_credit(text))
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·–—▪►]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")

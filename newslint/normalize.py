@@ -44,3 +44,17 @@ def words(text: str) -> list[str]:
 def word_count(text: str) -> int:
     """len(words(text)), memoised: the line predicates ask it of the same text many times."""
     return len(_WORD.findall(text))
+
+
+_AT_LEAST: dict[int, re.Pattern] = {}
+
+
+def has_words(text: str, n: int) -> bool:
+    """word_count(text) >= n, reading the text only up to its n-th word (a paragraph holds
+    a hundred words; the line predicates ask whether it has 10 or 25)."""
+    if n <= 0:
+        return True
+    pattern = _AT_LEAST.get(n)
+    if pattern is None:  # n runs of word characters, each but the last followed by others
+        pattern = _AT_LEAST[n] = re.compile(r"\W*(?:\w+\W+){%d}\w" % (n - 1))
+    return pattern.match(text) is not None

@@ -218,3 +218,12 @@ def test_lines_of_lf_text_equal_the_line_break_walk(text):
         expected.append((len(expected), pos, len(text), len(text), text[pos:]))
     lines = Document.from_text(text).lines
     assert [(ln.index, ln.start, ln.end, ln.next, ln.text) for ln in lines] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab1_ .,'-\n\u00e9\u0130\u0307\u00a0"), max_size=80), st.integers(0, 30))
+def test_has_words_reads_as_far_as_the_count_it_is_asked(text, n):
+    """has_words(text, n) stops at the n-th word; it must say what counting them all says."""
+    from newslint.normalize import has_words, word_count
+
+    assert has_words(text, n) == (word_count(text) >= n)

@@ -231,8 +231,10 @@ class NearDuplicateParagraph(Rule):
         # fuzz.ratio pair by pair, not process.cdist: cdist needs numpy, whose import
         # would cost every hook run more than the comparisons themselves.
         threshold = float(ctx.option(self.name, "threshold", 90))
-        paras = [p for p in doc.paragraphs
-                 if p.word_count >= self.min_words and is_body_text(p.text) and not is_list_item(p.text)]
+        # body text has 10 words or more: an ASCII paragraph's count need not be taken (a
+        # non-ASCII one's may differ, its words being counted lowercased)
+        paras = [p for p in doc.paragraphs if is_body_text(p.text) and not is_list_item(p.text)
+                 and (p.text.isascii() or p.word_count >= self.min_words)]
         if len(paras) < 2:
             return
         norms = [p.norm for p in paras]
