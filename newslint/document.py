@@ -11,6 +11,7 @@ Everything derived is computed lazily and cached, so a rule pays only for what i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newslint.normalize import normalize, word_count, words
 from newslint.record import FrozenRecord
@@ -34,6 +35,11 @@ class cached_property:
             return self
         value = instance.__dict__[self.name] = self.func(instance)
         return value
+
+
+# A line and the paragraph it makes up hold the same text (the paragraph's stripped, which
+# leaves a line without outer spaces as it is): normalised once for both.
+_normalize = lru_cache(maxsize=1024)(normalize)
 
 
 def _word_count(text: str) -> int:
@@ -72,7 +78,7 @@ class Line(FrozenRecord):
 
     @cached_property
     def norm(self) -> str:
-        return normalize(self.text)
+        return _normalize(self.text)
 
     @cached_property
     def word_count(self) -> int:
@@ -104,7 +110,7 @@ class Paragraph(FrozenRecord):
 
     @cached_property
     def norm(self) -> str:
-        return normalize(self.text)
+        return _normalize(self.text)
 
     @cached_property
     def word_count(self) -> int:
