@@ -63,10 +63,10 @@ def looks_like_caption(text: str) -> bool:
     return n <= 30 and not ends_sentence(t)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def is_body_text(text: str) -> bool:
-    """A line or paragraph that reads as article prose (memoised: several rules ask it of
-    every paragraph)."""
+    """A line or paragraph that reads as article prose (memoised for the document being
+    linted: several rules ask it of every paragraph)."""
     return has_words(text, 25) or (has_words(text, 10) and ends_sentence(text) and not has_credit(text))
 
 

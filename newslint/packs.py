@@ -187,7 +187,7 @@ class LineScreen:
     """Which of a list of whole-line patterns fullmatches a line first, in one regex call.
 
     Trying each pattern on each short line (its prefilter, then the pattern) was most of the
-    in-file rules' time on a corpus. The shipped patterns the standard library compiles are
+    in-file rules' time on a corpus. The shipped patterns the standard library parses are
     joined into one alternation, each alternative a named group `_nlK` (K its place in the
     list): an alternation tries its alternatives in order and `fullmatch` backtracks into the
     next one, so the group that matched is the first pattern that fullmatches the line, the
