@@ -213,7 +213,7 @@ class LineScreen:
                 self.joined = None
         # The loose patterns' prefilters, searched as one: none of them matching (the usual
         # case) rules all those patterns out with one call instead of one each.
-        self.gated = {k for k in self.loose if _GATEABLE.fullmatch(patterns[k].spec.get("prefilter") or "")}
+        self.gated = {k for k in self.loose if _joinable(patterns[k].spec.get("prefilter"))}
         self.gate = None
         if self.gated:
             try:
@@ -245,9 +245,13 @@ class LineScreen:
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-# a prefilter that can be one alternative of a search: no back-reference or global flag
-_GATEABLE = re.compile(r"(?s)(?!.*(?:\\[1-9]|\(\?\(|\(\?[aiLmsux]+\))).+")
 _REFERS_BACK = re.compile(r"\\[1-9]|\(\?\(")  # a numbered back-reference, or a conditional group
+
+
+def _joinable(prefilter: str | None) -> bool:
+    """Can this prefilter be one alternative of a joined search? Not with a back-reference
+    (joining renumbers groups) or a global flag (allowed only at the start of a pattern)."""
+    return bool(prefilter) and not _REFERS_BACK.search(prefilter) and not _GLOBAL_FLAGS.search(prefilter)
 
 
 def _alternative(prule: PackRule) -> str | None:

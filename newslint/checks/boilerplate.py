@@ -10,33 +10,45 @@ from newslint.packs import MAX_LINE_MATCH, LineScreen, Match
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 
-def pack_matches(doc: Document, ctx: Context, code: str):
-    """(pack rule, match) for every loaded pack rule that carries `code`, in pack order.
+class _CodeIndex:
+    """A code's pack rules, sorted once per run: listed lines by normal form, whole-line
+    patterns in pack order (joined into a LineScreen after SCREEN_AFTER documents), the rest."""
 
-    Whole-line rules are run together in one pass over the lines: a dict lookup of the
-    normalised line for listed lines, then the patterns, only on short lines."""
-    index = ctx.__dict__.setdefault("_line_index", {})
-    if code not in index:
-        listed, patterns, others = {}, [], []
+    __slots__ = ("listed", "patterns", "others", "screen", "documents")
+
+    def __init__(self, ctx: Context, code: str):
+        self.listed, self.patterns, self.others = {}, [], []
         for pack in ctx.packs:
             for prule in pack.rules:
                 if prule.code != code:
                     continue
                 if prule.kind == "line":
                     for text in prule.spec.get("lines", []):
-                        listed.setdefault(normalize(text), prule)
+                        self.listed.setdefault(normalize(text), prule)
                     if "pattern" in prule.spec:
-                        patterns.append(prule)
+                        self.patterns.append(prule)
                 else:
-                    others.append(prule)
-        index[code] = [listed, patterns, others, None, 0]
-    entry = index[code]
-    listed, patterns, others, screen, documents = entry
+                    self.others.append(prule)
+        self.screen = None
+        self.documents = 0
+
+
+def pack_matches(doc: Document, ctx: Context, code: str):
+    """(pack rule, match) for every loaded pack rule that carries `code`, in pack order.
+
+    Whole-line rules are run together in one pass over the lines: a dict lookup of the
+    normalised line for listed lines, then the patterns, only on short lines."""
+    indexes = ctx.__dict__.setdefault("_line_index", {})
+    index = indexes.get(code)
+    if index is None:
+        index = indexes[code] = _CodeIndex(ctx, code)
+    listed, patterns = index.listed, index.patterns
     for prule in patterns:
         prule.start_file()
-    if screen is None and patterns and documents >= SCREEN_AFTER:
-        screen = entry[3] = LineScreen(patterns)
-    entry[4] = documents + 1
+    if index.screen is None and patterns and index.documents >= SCREEN_AFTER:
+        index.screen = LineScreen(patterns)
+    index.documents += 1
+    screen = index.screen
     if listed or patterns:
         for ln in doc.lines:
             if ln.blank:
@@ -54,7 +66,7 @@ def pack_matches(doc: Document, ctx: Context, code: str):
                             break
             if prule is not None:
                 yield prule, Match(ln.start, ln.end, stripped, whole_line=ln.index)
-    for prule in others:
+    for prule in index.others:
         for m in prule.matches(doc):
             yield prule, m
 
