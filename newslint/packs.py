@@ -109,10 +109,11 @@ class PackRule(Record):
                 folded = doc.__dict__["_folded"] = fold(doc.text)
             if not any(n in folded for n in self.needs):
                 return False
-        pre = self.spec.get("prefilter")
-        if pre is None or _CONTEXT_BOUND.search(pre):
-            return True
-        return self.prefilter_regex().search(doc.text) is not None
+        whole = self.__dict__.get("_whole_text")  # may the prefilter be searched in the whole text?
+        if whole is None:
+            pre = self.spec.get("prefilter")
+            whole = self.__dict__["_whole_text"] = pre is not None and not re.search(_CONTEXT_BOUND, pre)
+        return not whole or self.prefilter_regex().search(doc.text) is not None
 
     def fullmatch(self, text: str) -> bool:
         """Does the whole of `text` match this rule's pattern?"""
@@ -178,7 +179,7 @@ def _finditer(rule: PackRule, pattern, text: str):
 
 
 # what makes a regex's matches depend on the text around the line: anchors, lookarounds
-_CONTEXT_BOUND = re.compile(r"[\^$]|\\[AZ]|\(\?<?[=!]")
+_CONTEXT_BOUND = r"[\^$]|\\[AZ]|\(\?<?[=!]"  # compiled on first use (re caches it), as the two below
 
 MAX_LINE_MATCH = 200  # a whole-line boilerplate pattern never needs to look at a paragraph
 
@@ -244,14 +245,14 @@ class LineScreen:
         return None if joined is None else self.patterns[joined]
 
 
-_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-_REFERS_BACK = re.compile(r"\\[1-9]|\(\?\(")  # a numbered back-reference, or a conditional group
+_GLOBAL_FLAGS = r"\(\?([aiLmsux]+)\)"
+_REFERS_BACK = r"\\[1-9]|\(\?\("  # a numbered back-reference, or a conditional group
 
 
 def _joinable(prefilter: str | None) -> bool:
     """Can this prefilter be one alternative of a joined search? Not with a back-reference
     (joining renumbers groups) or a global flag (allowed only at the start of a pattern)."""
-    return bool(prefilter) and not _REFERS_BACK.search(prefilter) and not _GLOBAL_FLAGS.search(prefilter)
+    return bool(prefilter) and not re.search(_REFERS_BACK, prefilter) and not re.search(_GLOBAL_FLAGS, prefilter)
 
 
 def _alternative(prule: PackRule) -> str | None:
@@ -260,11 +261,11 @@ def _alternative(prule: PackRule) -> str | None:
         return None
     pattern = prule.spec["pattern"]
     letters = "i" if prule.spec.get("ignorecase", True) else ""
-    lead = _GLOBAL_FLAGS.match(pattern)
+    lead = re.match(_GLOBAL_FLAGS, pattern)
     if lead:  # `(?x)` at the start: global flags must become the alternative's own
         letters += lead.group(1)
         pattern = pattern[lead.end():]
-    if _REFERS_BACK.search(pattern):  # joined, a back-reference would name another pattern's group
+    if re.search(_REFERS_BACK, pattern):  # joined, a back-reference would name another pattern's group
         return None
     alt = f"(?{letters}:{pattern})" if letters else f"(?-i:{pattern})"
     # what the standard library cannot parse (the `regex` module's syntax) stays loose;

@@ -600,13 +600,11 @@ def answer(files: list[str], options, vouch=None, names=None, count_lines=()):
     """quick_check's answer, raising Unusable (with the reason) where quick_check says None."""
     if not _eligible(files, options):
         raise Unusable("the quick path is off for these settings or files")
-    import logging
-
     t0 = time.perf_counter()
     run = QuickRun(options, vouch, names, count_lines)
     out = run.run(files)
     run.stats.seconds = time.perf_counter() - t0
-    logging.getLogger("newslint.corpus").info("corpus: %s", run.stats)
+    _log("corpus: %s", run.stats)
     return out
 
 
@@ -619,7 +617,11 @@ def quick_check(files: list[str], options, vouch=None, names=None, count_lines=(
     try:
         return answer(files, options, vouch, names, count_lines)
     except Unusable as exc:
-        import logging
-
-        logging.getLogger("newslint.corpus").info("corpus: full pass (%s)", exc)
+        _log("corpus: full pass (%s)", exc)
         return None
+
+
+def _log(message: str, *args) -> None:
+    import logging  # not on every start: the hook logs only with -v
+
+    logging.getLogger("newslint.corpus").info(message, *args)
