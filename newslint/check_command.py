@@ -23,8 +23,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter
-    from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_corpus,
-                                 validate_codes)
+    from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_beside,
+                                 run_corpus, validate_codes)
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -89,6 +89,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
             record = answered = None
+            beside = False  # the cross-file pass run while the workers lint (below)
             if copts is not None and engine != "dask" and results_cache and opts.mode == "check":
                 from newslint.lastrun import wants_record
 
@@ -104,15 +105,23 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     from newslint.corpus.quick import prefetch
 
                     prefetch(files, copts)  # git's view of the repository, read while the files are linted
+                # a check (nothing written) over many files: the cross-file pass runs in this
+                # process while worker processes lint, instead of after them
+                beside = copts is not None and opts.mode == "check" and runner.uses_workers(files)
                 if show_bar:
                     from click import progressbar  # a terminal run over many files: the import is noise
 
                     with progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
-                        results = runner.run(files, bar.update)
+                        if beside:
+                            results, corpus = run_beside(runner, files, bar.update, lambda: run_corpus(files, copts))
+                        else:
+                            results = runner.run(files, bar.update)
+                elif beside:
+                    results, corpus = run_beside(runner, files, None, lambda: run_corpus(files, copts))
                 else:
                     results = runner.run(files)
             if copts is not None:
-                by_path, notes, boilerplate, corpus_line = run_corpus(files, copts)
+                by_path, notes, boilerplate, corpus_line = corpus if beside else run_corpus(files, copts)
                 merge_corpus_findings(results, by_path, resolver)
                 if results:
                     results[0].notes.extend(notes)

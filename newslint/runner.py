@@ -178,6 +178,7 @@ class RunStats(Record):
 
 
 _PREFETCH_MIN = 200  # files in a run from which the whole stat table is read at once
+_WORKERS_MIN = 64  # files to lint from which worker processes pay for their start-up
 
 
 class Runner:
@@ -296,6 +297,11 @@ class Runner:
             self.cache.close()
         return results  # type: ignore[return-value]
 
+    def uses_workers(self, paths: list[str]) -> bool:
+        """Would run(paths) lint in worker processes (as far as can be told before the cache
+        is asked)? Then the process itself sits idle while they work."""
+        return self.jobs > 1 and len(paths) >= _WORKERS_MIN
+
     def _any_rules(self, paths: list[str]) -> bool:
         """Could any in-file rule apply? Settings differ by folder at most (one file each is
         asked); per-file ignores only take rules away, so they are left out here."""
@@ -304,7 +310,7 @@ class Runner:
 
     def _lint_all(self, paths: list[str], progress):
         # Worker processes pay for themselves only on larger runs (each costs a start-up).
-        if self.jobs == 1 or len(paths) < 64:
+        if self.jobs == 1 or len(paths) < _WORKERS_MIN:
             for path in paths:
                 yield check_file(path, self.resolver, self.factory, self.opts)
                 if progress:
@@ -385,6 +391,37 @@ def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Re
                  and not any(d.code.startswith(p.upper()) for p in ignored)]
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
+
+
+def run_beside(runner: Runner, files: list[str], progress, other):
+    """(runner.run(files, progress), other()), the two at once: the in-file rules in the
+    runner's worker processes, `other` (the cross-file pass) in this process meanwhile.
+
+    The runner's thread only hands chunks to the workers and takes their results back, so
+    the process is otherwise idle while they lint; run one after the other, the cross-file
+    pass (~1.3 cores busy) left a core idle for most of its run. An error in either is
+    raised here, the in-file pass's first."""
+    import threading
+
+    box: dict = {}
+
+    def lint() -> None:
+        try:
+            box["results"] = runner.run(files, progress)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    # a daemon: on Ctrl-C in this thread the workers are interrupted too, and the
+    # interpreter must not wait for a thread stuck on their results
+    thread = threading.Thread(target=lint, name="newslint-in-file", daemon=True)
+    thread.start()
+    try:
+        other_result = other()
+    finally:
+        thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["results"], other_result
 
 
 def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:

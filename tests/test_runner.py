@@ -84,3 +84,55 @@ def test_exit_non_zero_on_fix_and_show_fixes(sample):
     res = run_newslint("check", sample, "--fix", "--exit-non-zero-on-fix", "--select", "NL1,NL201")
     assert res.returncode == 0
     assert not clean_copy.exists()
+
+
+class _WaitingRunner:
+    """Lints nothing until the cross-file pass has started: only a run_beside that runs the two
+    at once finishes (one that ran them one after the other would time out here)."""
+
+    def __init__(self, started, fail=None):
+        self.started, self.fail = started, fail
+
+    def run(self, files, progress=None):
+        if not self.started.wait(timeout=30):
+            raise AssertionError("the cross-file pass did not start while the files were being linted")
+        if self.fail:
+            raise self.fail
+        return [f"linted {f}" for f in files]
+
+
+def test_run_beside_runs_the_corpus_pass_while_the_files_are_linted():
+    import threading
+
+    from newslint.runner import run_beside
+
+    started = threading.Event()
+
+    def corpus_pass():
+        started.set()
+        return "corpus findings"
+
+    files = ["business/014.txt", "tech/001.txt"]
+    assert run_beside(_WaitingRunner(started), files, None, corpus_pass) == (
+        ["linted business/014.txt", "linted tech/001.txt"], "corpus findings")
+
+
+def test_run_beside_raises_either_sides_error_after_both_stopped():
+    import threading
+
+    from newslint.config import ConfigError
+    from newslint.runner import run_beside
+
+    started = threading.Event()
+    with pytest.raises(ConfigError, match="bad pack"):  # the in-file side's error (a user mistake) reaches the caller
+        run_beside(_WaitingRunner(started, ConfigError("bad pack")), ["a.txt"], None, started.set)
+
+    started = threading.Event()
+    runner = _WaitingRunner(started)
+
+    def failing_corpus_pass():
+        started.set()
+        raise OSError("index folder vanished")
+
+    with pytest.raises(OSError, match="vanished"):
+        run_beside(runner, ["a.txt"], None, failing_corpus_pass)
