@@ -421,3 +421,25 @@ def test_json_report_is_byte_for_byte_what_the_json_module_writes(tmp_path):
     for value in ([], {}, [{}], [[], [1, -2]], {"a": {"b": []}}, [1.0, 0.9841, 1e-07, float("nan"), float("inf"),
                   float("-inf"), None, True, False], ["é\"\\\n\t\u2028\x00 — «quoted»", "日本語"]):
         assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False), value
+
+
+def test_json_findings_template_and_its_general_path_write_what_the_json_module_writes():
+    """The reporter writes a finding's fixed part from a template; a finding whose values are
+    not plain str and int (a library caller's, say a numpy integer row or a None severity)
+    goes the general way. Both must be json.dumps(indent=2) byte for byte."""
+    from newslint.diagnostics import Diagnostic, Related
+    from newslint.report import Run
+    from newslint.report.json import diagnostic_dict, render
+
+    class Row(int):  # an int subclass (IntEnum, numpy ints) is written as json writes it
+        pass
+
+    found = [
+        Diagnostic("NL402", 'Near-duplicate of "reuters/0001.txt" — 91% «same»', "dir with space/ü.txt", 3, 1, 9, 80,
+                   related=(Related("reuters/0001.txt", 1, 1, 0.912, "near copy"), Related("b.txt", None, None, None))),
+        Diagnostic("NL202", "Line in 12 of 40 files:\n\t\"Share this\"", "a.txt", Row(2), 1, 2, 11),
+        Diagnostic("NL201", "Boilerplate line", "a.txt", 4, 1, 4, 3, severity=None),
+    ]
+    run = Run([type("R", (), {"diagnostics": found})()])
+    assert render(run) == json.dumps([diagnostic_dict(d) for d in run.diagnostics], indent=2, ensure_ascii=False) + "\n"
+    assert render(Run([])) == "[]\n" == json.dumps([], indent=2) + "\n"
