@@ -56,13 +56,21 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                     and not _matches(os.path.join(folder, d), exclude)
                 )
                 prefix = os.path.join(folder, "")  # os.path.join(folder, f) is prefix + f
+                if suffixes is not None and not exclude:  # the usual case, in one comprehension
+                    found += [prefix + f for f in files if f.endswith(suffixes) and not f.startswith(".")]
+                    continue
                 for f in files:
                     if f.startswith(".") or not (f.endswith(suffixes) if suffixes is not None
                                                  else _matches(prefix + f, include, name_only=True)) \
                             or (exclude and _matches(prefix + f, exclude)):
                         continue
                     found.append(prefix + f)
-            for p in sorted(found):
+            found.sort()
+            if not seen:  # the first folder: nothing to skip (a walk never finds a path twice)
+                seen.update(found)
+                yield from found
+                continue
+            for p in found:
                 if p not in seen:
                     seen.add(p)
                     yield p

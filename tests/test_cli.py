@@ -134,3 +134,22 @@ def test_every_rule_documents_itself(cli):
 def test_python_dash_m_and_version():
     res = run_newslint("--version")
     assert res.returncode == 0 and res.stdout.startswith(b"newslint, version ")
+
+
+def test_discover_orders_and_dedupes_across_roots(sample, tmp_path):
+    """Each folder's files sorted, every path once, in the order the roots were given: the
+    plain-suffix walk and the glob walk (an exclude) agree, and a file given before its
+    folder is not listed twice."""
+    from newslint.files import discover
+
+    root = sample.parent
+    text = sample.read_bytes()
+    for rel in ("desk/b.txt", "desk/a.md", "desk/.draft.txt", "desk/old/c.txt", "wire/z.txt", "wire/notes.rst"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(text)
+    desk, wire = str(root / "desk"), str(root / "wire")
+    walked = list(discover([desk, wire, desk]))
+    assert walked == [f"{desk}/a.md", f"{desk}/b.txt", f"{desk}/old/c.txt", f"{wire}/z.txt"]
+    assert list(discover([f"{wire}/z.txt", wire, desk])) == [f"{wire}/z.txt"] + walked[:3]
+    assert list(discover([desk], exclude=("old",))) == walked[:2]
+    assert list(discover([desk], include=("*.t?t",))) == [f"{desk}/b.txt", f"{desk}/old/c.txt"]
