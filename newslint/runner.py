@@ -300,7 +300,7 @@ class Runner:
     def uses_workers(self, paths: list[str]) -> bool:
         """Would run(paths) lint in worker processes (as far as can be told before the cache
         is asked)? Then the process itself sits idle while they work."""
-        return self.jobs > 1 and len(paths) >= _WORKERS_MIN
+        return self.jobs > 1 and len(paths) >= _WORKERS_MIN and self._any_rules(paths)
 
     def _any_rules(self, paths: list[str]) -> bool:
         """Could any in-file rule apply? Settings differ by folder at most (one file each is

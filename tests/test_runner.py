@@ -136,3 +136,15 @@ def test_run_beside_raises_either_sides_error_after_both_stopped():
 
     with pytest.raises(OSError, match="vanished"):
         run_beside(runner, ["a.txt"], None, failing_corpus_pass)
+
+
+def test_only_a_run_that_lints_in_workers_runs_the_corpus_pass_beside_them():
+    """Cross-file rules alone lint nothing (each file is only probed, in this process): such
+    a run keeps the passes in turn; so does a run of one job or of a few files."""
+    from newslint.runner import CheckOptions, Runner
+
+    paths = [str(p) for p in sorted((need(BBC) / "tech").glob("*.txt"))[:80]]
+    assert Runner(CheckOptions(), {}, None, 2).uses_workers(paths)
+    assert not Runner(CheckOptions(select=["NL401", "NL402", "NL403", "NL202"]), {}, None, 2).uses_workers(paths)
+    assert not Runner(CheckOptions(), {}, None, 1).uses_workers(paths)
+    assert not Runner(CheckOptions(), {}, None, 2).uses_workers(paths[:10])
