@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import marshal
 import os
+from operator import attrgetter
 
 FORMAT = 1
 # Beyond this many files a full check keeps no record: the snapshot it needs is written from
@@ -36,14 +37,17 @@ RECORD_NAME = "last-run.bin"
 EDGE_CODES = ("NL401", "NL402", "NL403")
 
 
+# What says a file is unchanged: its inode's change time moves on every write, chmod or
+# rename, so an edit that keeps size and mtime is still seen.
+_IDENTITY = attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_mode")
+
+
 def stat_identity(path: str):
-    """What says a file is unchanged: its inode's change time moves on every write, chmod or
-    rename, so an edit that keeps size and mtime is still seen."""
+    """_IDENTITY of the file, None when it cannot be stat'ed."""
     try:
-        st = os.stat(path)
+        return _IDENTITY(os.stat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode)
 
 
 def run_key(files: list[str], opts, resolver_args: dict, resolver, factory, copts) -> str:
@@ -397,7 +401,11 @@ def wants_record(files: list[str], opts, resolver_args: dict, runner, copts, fol
         return None, None
     copts.snapshot = True  # the full pass leaves a snapshot for the next run's changed files
     key = run_key(files, opts, resolver_args, runner.resolver, runner.factory, copts)
-    return LastRun(folder, key, copts), [stat_identity(f) for f in files]
+    try:  # every file there (the usual case): no Python call per file
+        idents = list(map(_IDENTITY, map(os.stat, files)))
+    except OSError:
+        idents = [stat_identity(f) for f in files]
+    return LastRun(folder, key, copts), idents
 
 
 class _Vouch:
@@ -421,9 +429,15 @@ class _Names:
 
     def __init__(self, files: list[str]):
         self.files = files
-        self._by_norm = None
+        self._found: dict[str, str] = {}
 
     def __call__(self, name: str) -> str:
-        if self._by_norm is None:  # built only when a finding names another file
-            self._by_norm = {os.path.normpath(f): f for f in self.files}
-        return self._by_norm.get(os.path.normpath(name), name)
+        found = self._found.get(name)
+        if found is None:
+            want = os.path.normpath(name)
+            # a file's path ends with its name (one ending in '/', '.' or '..' is a folder), so
+            # only those are normalised, not 100,000 paths; the last listed wins, as in a dict
+            tail = os.path.basename(want)
+            found = self._found[name] = next(
+                (f for f in reversed(self.files) if f.endswith(tail) and os.path.normpath(f) == want), name)
+        return found

@@ -400,7 +400,7 @@ def run_beside(runner: Runner, files: list[str], progress, other):
     The runner's thread only hands chunks to the workers and takes their results back, so
     the process is otherwise idle while they lint; run one after the other, the cross-file
     pass (~1.3 cores busy) left a core idle for most of its run. An error in either is
-    raised here, the in-file pass's first."""
+    raised here once both have stopped, the cross-file pass's first."""
     import threading
 
     box: dict = {}
@@ -411,13 +411,11 @@ def run_beside(runner: Runner, files: list[str], progress, other):
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 
-    # a daemon: on Ctrl-C in this thread the workers are interrupted too, and the
-    # interpreter must not wait for a thread stuck on their results
-    thread = threading.Thread(target=lint, name="newslint-in-file", daemon=True)
+    thread = threading.Thread(target=lint, name="newslint-in-file")
     thread.start()
     try:
         other_result = other()
-    finally:
+    finally:  # both passes stop before either's error is raised (Ctrl-C reaches the workers too)
         thread.join()
     if "error" in box:
         raise box["error"]

@@ -241,3 +241,17 @@ def test_very_large_runs_keep_no_record(repo, monkeypatch):
     with pytest.raises(SystemExit):
         main()
     assert (cache / "last-run.bin").exists() and (cache / "corpus-snapshot.bin").exists()
+
+
+def test_partner_names_are_spelled_as_the_listing_spells_them():
+    """The quick path names a partner relative to the git top; the report spells it as this
+    run's listing did ('./desk/a.txt' for a run over '.'), the last of two spellings of one
+    file (as a dict of normalised paths had it), and a file the listing lacks as given."""
+    from newslint.lastrun import _Names
+
+    names = _Names(["./business/014.txt", "tech/001.txt", "sport/../tech/002.txt", "tech/002.txt", "./tech/002.txt"])
+    assert names("business/014.txt") == "./business/014.txt"
+    assert names("tech/001.txt") == "tech/001.txt"
+    assert names("tech/002.txt") == "./tech/002.txt"
+    assert names("tech/003.txt") == "tech/003.txt"
+    assert names("014.txt") == "014.txt"  # a name's tail alone is not the file
