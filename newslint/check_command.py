@@ -89,7 +89,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             show_bar = engine != "dask" and (len(files) >= 50 and not quiet and not output_file and (output_format or "text") == "text"
                         and sys.stderr.isatty())
             record = answered = None
-            beside = False  # the cross-file pass run while the workers lint (below)
+            corpus = None  # the cross-file pass's result, when it ran while the workers linted
             if copts is not None and engine != "dask" and results_cache and opts.mode == "check":
                 from newslint.lastrun import wants_record
 
@@ -108,20 +108,21 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 # a check (nothing written) over many files: the cross-file pass runs in this
                 # process while worker processes lint, instead of after them
                 beside = copts is not None and opts.mode == "check" and runner.uses_workers(files)
+
+                def lint(progress=None):
+                    if beside:
+                        return run_beside(runner, files, progress, lambda: run_corpus(files, copts))
+                    return runner.run(files, progress), None
+
                 if show_bar:
                     from click import progressbar  # a terminal run over many files: the import is noise
 
                     with progressbar(length=len(files), label="Checking", file=sys.stderr) as bar:
-                        if beside:
-                            results, corpus = run_beside(runner, files, bar.update, lambda: run_corpus(files, copts))
-                        else:
-                            results = runner.run(files, bar.update)
-                elif beside:
-                    results, corpus = run_beside(runner, files, None, lambda: run_corpus(files, copts))
+                        results, corpus = lint(bar.update)
                 else:
-                    results = runner.run(files)
+                    results, corpus = lint()
             if copts is not None:
-                by_path, notes, boilerplate, corpus_line = corpus if beside else run_corpus(files, copts)
+                by_path, notes, boilerplate, corpus_line = corpus or run_corpus(files, copts)
                 merge_corpus_findings(results, by_path, resolver)
                 if results:
                     results[0].notes.extend(notes)

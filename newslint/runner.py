@@ -401,25 +401,14 @@ def run_beside(runner: Runner, files: list[str], progress, other):
     the process is otherwise idle while they lint; run one after the other, the cross-file
     pass (~1.3 cores busy) left a core idle for most of its run. An error in either is
     raised here once both have stopped, the cross-file pass's first."""
-    import threading
+    from concurrent.futures import ThreadPoolExecutor
 
-    box: dict = {}
-
-    def lint() -> None:
-        try:
-            box["results"] = runner.run(files, progress)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=lint, name="newslint-in-file")
-    thread.start()
-    try:
+    # leaving the with-block waits for the in-file pass, also when other() raised (Ctrl-C
+    # reaches the workers too); result() raises the in-file pass's own error
+    with ThreadPoolExecutor(1, thread_name_prefix="newslint-in-file") as thread:
+        linted = thread.submit(runner.run, files, progress)
         other_result = other()
-    finally:  # both passes stop before either's error is raised (Ctrl-C reaches the workers too)
-        thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["results"], other_result
+        return linted.result(), other_result
 
 
 def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:
