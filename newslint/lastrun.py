@@ -62,11 +62,10 @@ def run_key(files: list[str], opts, resolver_args: dict, resolver, factory, copt
               for n, v in ((n, getattr(copts, n)) for n in copts._NAMES)]
     h = hashlib.sha256(repr((FORMAT, __version__, os.getcwd(), repr(opts), sorted(resolver_args.items()),
                              corpus)).encode())
+    from newslint.files import folders
+
     seen = set()
-    # dirname() depends only on the path up to its last separator: 100,000 paths have a
-    # hundred such heads, and dirname is Python code (0.1 s for them all)
-    heads = {f[:f.rfind(os.sep) + 1] for f in files}
-    for folder in sorted({os.path.dirname(h) for h in heads}):
+    for folder in folders(files):
         settings = resolver.for_file(os.path.join(folder, "x"))
         if settings in seen:
             continue

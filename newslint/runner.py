@@ -11,7 +11,7 @@ import os
 
 from newslint.config import Resolver, Settings, relative_to_root
 from newslint.engine import FileResult, Linter, probe_path, process_path
-from newslint.files import _matches, discover
+from newslint.files import _matches, discover, folders
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.record import Record
 from newslint.checks.boilerplate import PackCodeRule
@@ -305,8 +305,8 @@ class Runner:
     def _any_rules(self, paths: list[str]) -> bool:
         """Could any in-file rule apply? Settings differ by folder at most (one file each is
         asked); per-file ignores only take rules away, so they are left out here."""
-        one_per_folder = {os.path.dirname(p): p for p in paths}
-        return any(self.factory.get(self.resolver.for_file(p))[0].rules for p in one_per_folder.values())
+        return any(self.factory.get(self.resolver.for_file(os.path.join(folder, "x")))[0].rules
+                   for folder in folders(paths))
 
     def _lint_all(self, paths: list[str], progress):
         # Worker processes pay for themselves only on larger runs (each costs a start-up).
