@@ -268,7 +268,10 @@ def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monke
     in_memory = analyze(None, None, opts(small_repo, use_cache=False))
     monkeypatch.setattr(engine, "_READ_WINDOW", 16)
     monkeypatch.setattr(engine, "_VERIFY_BLOCK", 1)
+    advanced = []  # the reader forked to warm the next window is told of each window's turn
+    monkeypatch.setattr(engine.Prefetch, "advance", lambda self: advanced.append(self.pid))
     windowed = analyze(None, None, opts(small_repo))
+    assert len(advanced) == 8 and all(pid > 0 for pid in advanced)  # 122 files, windows of 16
     assert windowed.stats.signed == in_memory.stats.signed == 121  # the copy has its original's content
     assert windowed.edges == in_memory.edges
     assert {e.code for e in windowed.edges} >= {"NL401", "NL402"}

@@ -36,6 +36,7 @@ from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, 
     CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
     rule_diagnostics,
 )
+from newslint.corpus.prefetch import Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
 
@@ -338,7 +339,6 @@ class CorpusRun:
         """(path -> content hash for every readable corpus file, content hash -> light_row of
         each content signed this run). The new facts go to the index; only their light rows
         stay here (a million documents' DocFacts would be ~1.3 GB more)."""
-        o = self.options
         rows = index.stat_rows()
         chash_of: dict[str, bytes] = {}
         to_read: list[tuple[str, tuple]] = []
@@ -369,38 +369,46 @@ class CorpusRun:
         # were written in another order than their names'); on a warm cache it costs a sort
         to_read.sort(key=lambda item: item[1][2])
 
-        settings, num_perm, seed = o.shingles, o.num_perm, o.seed
         fresh: dict[bytes, tuple] = {}
         seen: set[bytes] = set()
         # a window of files at a time: read, sign the new contents, commit. Memory holds one
         # window's text; a persistent index keeps the shingle sets (verification reads back
-        # the few it needs), so a first index build does not hold the whole corpus's.
-        for w in range(0, len(to_read), _READ_WINDOW):
-            pending: list[tuple[bytes, bytes]] = []
-            file_rows: dict[str, tuple] = {}
-            for p, key in to_read[w:w + _READ_WINDOW]:
-                data = read_file(p)
-                if data is None:
-                    continue
-                c = content_hash(data)
-                self.stats.hashed += 1
-                chash_of[p] = c
-                file_rows[p] = (*key, c)
-                if c not in seen:
-                    seen.add(c)
-                    pending.append((c, data))
-            known = index.known([c for c, _ in pending]) if pending else set()
-            signed = sign_pending([(c, data) for c, data in pending if c not in known], settings, num_perm, seed,
-                                  o.jobs or os.cpu_count() or 1)
-            del pending
-            index.commit(signed, file_rows, gone if w == 0 else [])
-            for f in signed:
-                fresh[f.chash] = light_row(f)
-            del signed
+        # the few it needs), so a first index build does not hold the whole corpus's. A forked
+        # reader warms the page cache with the next window meanwhile (newslint.corpus.prefetch).
+        windows = [to_read[w:w + _READ_WINDOW] for w in range(0, len(to_read), _READ_WINDOW)]
+        with Prefetch([[p for p, _ in window] for window in windows]) as ahead:
+            for window in windows:
+                ahead.advance()
+                self._read_window(index, window, chash_of, seen, fresh, gone if window is windows[0] else [])
         if not to_read:
             index.commit([], {}, gone)
         self.stats.signed = sum(1 for row in fresh.values() if row[2] != "skip")
         return chash_of, fresh
+
+    def _read_window(self, index, window: list[tuple[str, tuple]], chash_of: dict[str, bytes], seen: set[bytes],
+                     fresh: dict[bytes, tuple], gone: list[str]) -> None:
+        """Read one window of files, sign their new contents, commit them to the index."""
+        o = self.options
+        pending: list[tuple[bytes, bytes]] = []
+        file_rows: dict[str, tuple] = {}
+        for p, key in window:
+            data = read_file(p)
+            if data is None:
+                continue
+            c = content_hash(data)
+            self.stats.hashed += 1
+            chash_of[p] = c
+            file_rows[p] = (*key, c)
+            if c not in seen:
+                seen.add(c)
+                pending.append((c, data))
+        known = index.known([c for c, _ in pending]) if pending else set()
+        signed = sign_pending([(c, data) for c, data in pending if c not in known], o.shingles, o.num_perm, o.seed,
+                              o.jobs or os.cpu_count() or 1)
+        del pending
+        index.commit(signed, file_rows, gone)
+        for f in signed:
+            fresh[f.chash] = light_row(f)
 
     def run(self, query_paths: list[str] | None, corpus_paths: list[str] | None,
             index_only: bool = False) -> CorpusResult:
