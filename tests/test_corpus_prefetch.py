@@ -97,3 +97,36 @@ def test_advancing_after_the_reader_gave_up_is_harmless(windows, monkeypatch):
         for _ in range(3):
             ahead.advance()
         assert ahead.fd == -1  # the broken pipe closed it
+
+
+def test_a_path_swapped_for_a_fifo_does_not_hang_the_reader(tmp_path, windows, opened, monkeypatch):
+    """Between its stat and the read ahead a corpus path may become a FIFO, whose plain open
+    waits for a writer forever; the reader opens without blocking and goes on."""
+    import signal
+
+    fifo = tmp_path / "swapped.txt"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 0.0)
+    r = _pipe_with(1)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the reader blocked on the FIFO"))
+    signal.alarm(10)
+    try:
+        prefetch._warm([[str(fifo)] + windows[0]], r)
+    finally:
+        signal.alarm(0)
+        os.close(r)
+    assert opened == [str(fifo)] + windows[0]
+
+
+def test_no_fork_or_no_pipe_means_no_reader_and_no_leaked_descriptor(windows, monkeypatch):
+    def fail(*_):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd"))
+    for name in ("fork", "pipe"):
+        with monkeypatch.context() as m:
+            m.setattr(prefetch.os, name, fail)
+            with Prefetch(windows) as ahead:
+                ahead.advance()  # nothing to tell: the windows are read here
+                assert (ahead.pid, ahead.fd) == (0, -1)
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -25,13 +25,15 @@ _CHUNK = 128 * 1024  # bytes of each file read ahead (a longer file's rest is re
 def _warm(windows: list[list[str]], go: int) -> None:
     """The child: for each byte on `go`, read the files of the next window."""
     buf = bytearray(_CHUNK)
-    sampled, started = 0, time.perf_counter()
+    sampled, started = 0, 0.0
     for window in windows:
         if not os.read(go, 1):  # the parent closed the pipe: done, or gave up
             return
+        if not sampled:
+            started = time.perf_counter()  # not counting the wait for the first window
         for path in window:
-            try:
-                fd = os.open(path, os.O_RDONLY)
+            try:  # non-blocking: a path swapped for a FIFO since its stat must not hang here
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
             except OSError:
                 continue
             try:
@@ -56,8 +58,16 @@ class Prefetch:
         self.fd = -1
         if len(windows) < 2 or not hasattr(os, "fork"):
             return
-        r, w = os.pipe()
-        pid = os.fork()
+        try:
+            r, w = os.pipe()
+        except OSError:  # out of file descriptors: read without help
+            return
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: the same
+            os.close(r)
+            os.close(w)
+            return
         if pid == 0:  # the child: never returns into the caller's code
             try:
                 os.close(w)
