@@ -352,3 +352,28 @@ def test_shares_cover_every_item_once_in_order():
     two = _shares(sizes, 2)
     halves = [sum(sizes[a:b]) for a, b in two]
     assert max(halves) - min(halves) <= max(sizes)  # about equal bytes, not equal counts
+
+
+@pytest.mark.parametrize("failing", ["fork", "pipe"])
+def test_no_process_to_fork_means_signing_in_process(bbc_texts, monkeypatch, caplog, failing):
+    """Out of processes, memory or descriptors (fork or pipe raising EAGAIN/EMFILE), the
+    share meant for a child is signed here: the same facts, and no descriptor left open."""
+    import os
+
+    from newslint.corpus import engine
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+
+    items = [(content_hash(d), d) for d in dict.fromkeys(t.encode() for _, t in bbc_texts[:engine._POOL_MIN + 20])]
+    here = engine.sign_many(items, ShingleSettings(), 128, 1)
+
+    def fail(*_):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(engine.os, failing, fail)
+    with caplog.at_level("WARNING", logger="newslint.corpus"):
+        forked = engine.sign_pending(items, ShingleSettings(), 128, 1, 2)
+    monkeypatch.undo()
+    assert _facts_key(forked) == _facts_key(here)
+    assert "signing process failed" in caplog.text
+    assert len(os.listdir("/proc/self/fd")) == before

@@ -157,14 +157,17 @@ def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
     children: list[tuple[int, int]] = []
     try:
         for lo, hi in shares[1:]:
-            children.append(_fork_signer(items[lo:hi], settings, num_perm, seed))
+            try:
+                children.append(_fork_signer(items[lo:hi], settings, num_perm, seed))
+            except OSError:  # no process or pipe to be had: signed here, as a failed child's share
+                children.append((0, -1))
         lo, hi = shares[0]
         out = sign_many(items[lo:hi], settings, num_perm, seed)
         for k, (pid, fd) in enumerate(children):
-            packed = _collect(pid, fd)
+            packed = _collect(pid, fd) if pid else None
             children[k] = (0, -1)
             lo, hi = shares[k + 1]
-            if packed is None:  # the child died (killed, out of memory): its share is signed here
+            if packed is None:  # the child died (killed, out of memory) or never ran: its share is signed here
                 log.warning("corpus: a signing process failed; signing its %d documents in-process", hi - lo)
                 out.extend(sign_many(items[lo:hi], settings, num_perm, seed))
             else:
@@ -201,7 +204,12 @@ def _fork_signer(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
     import pickle
 
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
