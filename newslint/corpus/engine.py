@@ -36,6 +36,7 @@ from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, 
     CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
     rule_diagnostics,
 )
+from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
@@ -203,25 +204,12 @@ def _fork_signer(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
     pickled `pack_facts` of the result."""
     import pickle
 
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
-        raise
-    if pid == 0:  # the child: never returns into the caller's code
-        code = 1
-        try:
-            os.close(r)
-            data = pickle.dumps(pack_facts(sign_many(items, settings, num_perm, seed)), protocol=5)
-            with os.fdopen(w, "wb") as fh:
-                fh.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return pid, r
+    def work(w: int) -> None:
+        data = pickle.dumps(pack_facts(sign_many(items, settings, num_perm, seed)), protocol=5)
+        with os.fdopen(w, "wb") as fh:
+            fh.write(data)
+
+    return fork_child(work, parent_reads=True)
 
 
 def _collect(pid: int, fd: int):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import time
 
+from newslint.corpus.fork import fork_child
+
 _SAMPLE = 500  # files timed before deciding the cache is warm
 _WARM_SECONDS = 30e-6  # a mean read faster than this came from memory
 _CHUNK = 128 * 1024  # bytes of each file read ahead (a longer file's rest is read cold)
@@ -59,23 +61,9 @@ class Prefetch:
         if len(windows) < 2 or not hasattr(os, "fork"):
             return
         try:
-            r, w = os.pipe()
-        except OSError:  # out of file descriptors: read without help
-            return
-        try:
-            pid = os.fork()
-        except OSError:  # out of processes or memory: the same
-            os.close(r)
-            os.close(w)
-            return
-        if pid == 0:  # the child: never returns into the caller's code
-            try:
-                os.close(w)
-                _warm(windows[1:], r)
-            finally:
-                os._exit(0)
-        os.close(r)
-        self.pid, self.fd = pid, w
+            self.pid, self.fd = fork_child(lambda go: _warm(windows[1:], go), parent_reads=False)
+        except OSError:  # out of descriptors, processes or memory: the files are read without help
+            pass
 
     def advance(self) -> None:
         if self.fd >= 0:
