@@ -242,7 +242,20 @@ def _drop_page_cache() -> bool:
         return False
 
 
-def target_scale(sizes: list[int]) -> list[str]:
+def _plain_read(root: Path) -> float:
+    """The storage alone, as any tool meets it: every .txt file under `root` found, stat'ed
+    and read one after another in inode order (newslint's order), from a cold page cache;
+    wall seconds."""
+    _drop_page_cache()
+    t = time.perf_counter()
+    paths = [os.path.join(d, f) for d, _, files in os.walk(root) for f in files if f.endswith(".txt")]
+    for path in sorted(paths, key=lambda p: os.stat(p).st_ino):
+        with open(path, "rb") as fh:
+            fh.read()
+    return time.perf_counter() - t
+
+
+def target_scale(sizes: list[int], peer: bool = True) -> list[str]:
     """Target 4: the cross-file check of 10k, 100k and 1M generated files, each a cold run (the
     persistent index built on the way, in a fresh cache folder), under /usr/bin/time -v for the
     peak memory; recall against the planted duplicates; the exponent of the wall-time growth."""
@@ -280,21 +293,27 @@ def target_scale(sizes: list[int]) -> list[str]:
         with open(report) as fh:
             n_diag = len(json.load(fh))
         shutil.rmtree(cache, ignore_errors=True)
-        rows.append((n, wall, cpu, rss, recall, len(truth), n_diag))
+        read = _plain_read(root) if peer and cold else None
+        rows.append((n, wall, cpu, rss, recall, len(truth), n_diag, read))
         print(f"  {n:,} files: {wall:.1f} s, CPU {cpu:.1f} s, max RSS {rss:.2f} GiB, recall {recall:.4f} of "
-              f"{len(truth):,}", flush=True)
+              f"{len(truth):,}" + (f"; plain cold read {read:.1f} s" if read else ""), flush=True)
     lines = ["### Target 4: scaling of the cross-file check (cold: index built on the way)", "",
              "`newslint check --select NL401,NL402,NL403,NL202 --cache-dir EMPTY .` under `/usr/bin/time -v`; "
              f"one run per size, each from {'a cold page cache' if cold else 'the page cache as it was'}.", "",
-             "| files | wall | CPU (user+sys) | max RSS | recall of planted pairs >= 0.8 | planted pairs | diagnostics |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {n:,} | {w:.1f} s | {c:.1f} s | {r:.2f} GiB | {rc:.4f} | {t:,} | {d:,} |"
-              for n, w, c, r, rc, t, d in rows]
+             "Peer: the storage alone, reading the same files cold one after another in inode order "
+             "(`_plain_read`: no newslint, no writes).", "",
+             "| files | wall | CPU (user+sys) | max RSS | recall of planted pairs >= 0.8 | planted pairs | diagnostics "
+             "| peer: plain cold read |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {n:,} | {w:.1f} s | {c:.1f} s | {r:.2f} GiB | {rc:.4f} | {t:,} | {d:,} | "
+              + (f"{rd:.1f} s |" if rd else "- |")
+              for n, w, c, r, rc, t, d, rd in rows]
     lines.append("")
-    for (n1, w1, c1, *_), (n2, w2, c2, *_) in zip(rows, rows[1:]):
+    for (n1, w1, c1, *_, r1), (n2, w2, c2, *_, r2) in zip(rows, rows[1:]):
         e = math.log(w2 / w1) / math.log(n2 / n1)
         ec = math.log(c2 / c1) / math.log(n2 / n1)
-        lines.append(f"- {n1:,} -> {n2:,}: exponent **{e:.2f}** wall, {ec:.2f} CPU "
+        er = f"; the plain read's {math.log(r2 / r1) / math.log(n2 / n1):.2f}" if r1 and r2 else ""
+        lines.append(f"- {n1:,} -> {n2:,}: exponent **{e:.2f}** wall, {ec:.2f} CPU{er} "
                      f"(target <= 1.1: {'met' if e <= 1.1 else 'NOT met'})")
     if rows:
         big = rows[-1]
@@ -330,6 +349,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("target", choices=["hook", "hook-corpus", "corpus", "cache", "scale", "incremental", "all"])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="corpus sizes for scale")
+    ap.add_argument("--no-peer", action="store_true", help="scale: skip the plain cold read of each corpus")
     ap.add_argument("--size", type=int, default=10000, help="generated corpus size for hook-corpus/corpus (0 = BBC)")
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
@@ -344,7 +364,7 @@ def main(argv=None) -> int:
     if args.target in ("incremental", "all"):
         out += target_incremental(args.size or 10000)
     if args.target == "scale":
-        out += target_scale([int(x) for x in args.sizes.split(",")])
+        out += target_scale([int(x) for x in args.sizes.split(",")], peer=not args.no_peer)
     if args.target in ("corpus", "all"):
         out += target_corpus(0, 3)
         if args.size:

@@ -259,7 +259,7 @@ def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monke
     sets from memory) and candidate pairs are verified a block at a time; with windows of 16
     files and blocks of one pair the findings equal those of a run that keeps everything in
     memory, and every content is in the index."""
-    from newslint.corpus import engine
+    from newslint.corpus import engine, prefetch
 
     shutil.copyfile(small_repo / SUBSET[3], small_repo / "business/copy.txt")  # an exact copy
     (small_repo / "business/near.txt").write_text(refiled((small_repo / SUBSET[0]).read_text()))
@@ -268,6 +268,7 @@ def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monke
     in_memory = analyze(None, None, opts(small_repo, use_cache=False))
     monkeypatch.setattr(engine, "_READ_WINDOW", 16)
     monkeypatch.setattr(engine, "_VERIFY_BLOCK", 1)
+    monkeypatch.setattr(prefetch, "MIN_FILES", 100)  # 122 files: worth a reader here
     advanced = []  # the reader forked to warm the next window is told of each window's turn
     monkeypatch.setattr(engine.Prefetch, "advance", lambda self: advanced.append(self.pid))
     windowed = analyze(None, None, opts(small_repo))

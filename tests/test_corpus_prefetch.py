@@ -1,9 +1,12 @@
-"""The reader that warms the page cache one window ahead of the index build
-(newslint.corpus.prefetch), on BBC articles."""
+"""The reader that has the kernel read one window of files ahead of the index build
+(newslint.corpus.prefetch), on BBC articles copied to a temporary folder."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import time
 
 import pytest
 
@@ -14,23 +17,50 @@ from conftest import BBC, need  # noqa: E402
 
 
 @pytest.fixture
-def windows() -> list[list[str]]:
-    paths = sorted(str(p) for p in need(BBC).glob("business/*.txt"))[:30]
+def windows(tmp_path) -> list[list[str]]:
+    """Three windows of ten BBC articles each, as files of their own (safe to evict)."""
+    sources = sorted(need(BBC).glob("business/*.txt"))[:30]
+    paths = []
+    for src in sources:
+        dst = tmp_path / src.name
+        shutil.copyfile(src, dst)
+        paths.append(str(dst))
     return [paths[0:10], paths[10:20], paths[20:30]]
 
 
 @pytest.fixture
-def opened(monkeypatch) -> list[str]:
-    """The paths the reader opens (it runs in this process in these tests, not forked)."""
+def asked(monkeypatch) -> list[str]:
+    """The paths the reader asks the kernel to read (it runs in this process in these tests)."""
     seen: list[str] = []
-    real = os.open
-
-    def spy(path, *a, **k):
-        seen.append(path)
-        return real(path, *a, **k)
-
-    monkeypatch.setattr(prefetch.os, "open", spy)
+    monkeypatch.setattr(prefetch, "_ask", seen.append)
     return seen
+
+
+def resident(path: str) -> bool:
+    """Whether the file's first page is in the page cache, by mincore(2): unlike the reader's
+    own probe (a read that fails rather than wait), looking starts no read."""
+    import ctypes
+    import mmap
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 1, access=mmap.ACCESS_COPY) as mm:
+        vec = ctypes.create_string_buffer(1)
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(mm))
+        assert libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(1), vec) == 0, ctypes.get_errno()
+        return bool(vec.raw[0] & 1)
+
+
+def _evict(paths: list[str]) -> None:
+    """Drop the files' pages from the page cache (written back first: only clean pages go)."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+    if any(resident(p) for p in paths):
+        pytest.skip("this filesystem keeps its files in memory (tmpfs?): nothing to read ahead")
 
 
 def _pipe_with(tokens: int) -> int:
@@ -41,39 +71,73 @@ def _pipe_with(tokens: int) -> int:
     return r
 
 
-def test_the_reader_reads_one_window_per_token_and_stops_at_eof(windows, opened, monkeypatch):
-    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 0.0)  # never judged warm: only the pipe paces it
+needs_nowait = pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT") or not hasattr(os, "posix_fadvise"),
+                                  reason="the page-cache probe needs Linux (RWF_NOWAIT, posix_fadvise)")
+
+
+@needs_nowait
+def test_a_cold_window_is_read_into_memory_ahead_of_this_process(windows):
+    """The real thing: evicted files are not in memory; once the reader has advised the first
+    window (and only it: no token came for the next), its files arrive in the page cache
+    without this process reading them."""
+    _evict(windows[0] + windows[1])
+    r = _pipe_with(0)
+    prefetch._warm(windows, r)
+    os.close(r)
+    deadline = time.monotonic() + 10
+    while not all(resident(p) for p in windows[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(resident(p) for p in windows[0])
+    assert not any(resident(p) for p in windows[1])
+
+
+@needs_nowait
+def test_a_window_already_in_memory_is_not_read_ahead(windows, asked):
+    for path in windows[0] + windows[1]:
+        with open(path, "rb") as fh:
+            fh.read()
+    _evict(windows[2])
+    assert prefetch._in_memory(windows[0] + windows[1]) and not prefetch._in_memory(windows[2][:1])
+    _evict(windows[2])  # the probe that missed started reading its file
     r = _pipe_with(2)
     prefetch._warm(windows, r)
     os.close(r)
-    assert opened == windows[0] + windows[1]  # two tokens, two windows, in order; then EOF
+    assert asked == windows[2]  # the two windows in memory cost only their probes
 
 
-def test_the_reader_gives_up_once_its_sample_reads_from_memory(windows, opened, monkeypatch):
-    """A warm page cache makes the reads pure CPU: after its sample the reader quits though
-    the pipe would let it read every window. (The threshold is raised so that the decision,
-    not this machine's speed, is what the test holds.)"""
-    monkeypatch.setattr(prefetch, "_SAMPLE", 4)
-    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 1.0)
-    r = _pipe_with(3)
+def test_the_reader_reads_the_first_window_unasked_then_one_per_token(windows, asked, monkeypatch):
+    monkeypatch.setattr(prefetch, "_in_memory", lambda paths: False)  # only the pipe paces it
+    r = _pipe_with(1)
     prefetch._warm(windows, r)
     os.close(r)
-    assert opened == windows[0][:4]
+    assert asked == windows[0] + windows[1]  # the first window, one token, one more; then EOF
 
 
-def test_the_reader_skips_files_it_cannot_open(tmp_path, windows, opened, monkeypatch):
-    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 0.0)
+def test_the_reader_skips_files_it_cannot_open_and_does_not_hang_on_a_fifo(tmp_path, windows):
+    """Between its stat and the read ahead a corpus path may be deleted or become a FIFO,
+    whose plain open waits for a writer forever; the reader opens without blocking, and
+    neither stops it (the probe included)."""
+    fifo = tmp_path / "swapped.txt"
+    os.mkfifo(fifo)
     gone = str(tmp_path / "deleted.txt")
-    r = _pipe_with(1)
-    prefetch._warm([[gone] + windows[0]], r)
-    os.close(r)
-    assert opened == [gone] + windows[0]
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the reader blocked on the FIFO"))
+    signal.alarm(10)
+    try:
+        assert prefetch._in_memory([gone, str(fifo)]) is False  # the FIFO cannot be probed: read ahead
+        for path in (gone, str(fifo), windows[0][0]):
+            prefetch._ask(path)
+        r = _pipe_with(0)
+        prefetch._warm([[str(fifo), gone] + windows[0]], r)
+        os.close(r)
+    finally:
+        signal.alarm(0)
 
 
-def test_a_prefetch_forks_only_for_two_windows_or_more_and_reaps_its_child(windows):
-    with Prefetch(windows[:1]) as one:
-        one.advance()  # a no-op: nothing to read ahead
-        assert one.pid == 0
+def test_a_prefetch_forks_only_for_enough_files_and_reaps_its_child(windows, monkeypatch):
+    monkeypatch.setattr(prefetch, "MIN_FILES", 20)
+    with Prefetch(windows[:1]) as few:  # 10 files
+        few.advance()  # a no-op: no reader
+        assert few.pid == 0
     with Prefetch(windows) as ahead:
         pid = ahead.pid
         assert pid > 0
@@ -84,44 +148,28 @@ def test_a_prefetch_forks_only_for_two_windows_or_more_and_reaps_its_child(windo
         os.waitpid(pid, 0)
 
 
-def test_advancing_after_the_reader_gave_up_is_harmless(windows, monkeypatch):
-    """The child quits at once (judged warm after one file); the writes that follow meet a
-    closed pipe, which ends the prefetch instead of the run."""
-    monkeypatch.setattr(prefetch, "_SAMPLE", 1)
-    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 1.0)
+def test_advancing_after_the_reader_finished_is_harmless(windows, monkeypatch):
+    """The child has nothing to read (every window judged in memory) and exits after its
+    last window; the writes that follow meet a closed pipe, which ends the prefetch instead
+    of the run."""
+    monkeypatch.setattr(prefetch, "MIN_FILES", 20)
+    monkeypatch.setattr(prefetch, "_in_memory", lambda paths: True)
     with Prefetch(windows) as ahead:
         pid = ahead.pid
         ahead.advance()
-        os.waitpid(pid, 0)  # the child has read its one file and exited
+        ahead.advance()  # the third and last window's token
+        os.waitpid(pid, 0)  # the child has gone through its windows and exited
         ahead.pid = 0  # reaped here
         for _ in range(3):
             ahead.advance()
         assert ahead.fd == -1  # the broken pipe closed it
 
 
-def test_a_path_swapped_for_a_fifo_does_not_hang_the_reader(tmp_path, windows, opened, monkeypatch):
-    """Between its stat and the read ahead a corpus path may become a FIFO, whose plain open
-    waits for a writer forever; the reader opens without blocking and goes on."""
-    import signal
-
-    fifo = tmp_path / "swapped.txt"
-    os.mkfifo(fifo)
-    monkeypatch.setattr(prefetch, "_WARM_SECONDS", 0.0)
-    r = _pipe_with(1)
-    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("the reader blocked on the FIFO"))
-    signal.alarm(10)
-    try:
-        prefetch._warm([[str(fifo)] + windows[0]], r)
-    finally:
-        signal.alarm(0)
-        os.close(r)
-    assert opened == [str(fifo)] + windows[0]
-
-
 def test_no_fork_or_no_pipe_means_no_reader_and_no_leaked_descriptor(windows, monkeypatch):
     def fail(*_):
         raise OSError(11, "Resource temporarily unavailable")
 
+    monkeypatch.setattr(prefetch, "MIN_FILES", 20)
     before = len(os.listdir("/proc/self/fd"))
     for name in ("fork", "pipe"):
         with monkeypatch.context() as m:
