@@ -301,7 +301,7 @@ def target_scale(sizes: list[int], peer: bool = True, repeat: int = 3) -> list[s
             cold = _drop_page_cache()
             runs.append(_scale_run(nl, root))
         walls = sorted(r[0] for r in runs)
-        wall, cpu, rss, report, _ = min(runs, key=lambda r: abs(r[0] - statistics.median(walls)))
+        wall, cpu, _, report, _ = min(runs, key=lambda r: abs(r[0] - statistics.median(walls)))  # the median run
         truth = bench_dups.truth_pairs(root, 0.8)
         found = {tuple(x[:2]) for x in bench_dups.pairs_of_report(str(report))["pairs"]}
         recall = sum(1 for k in truth if k in found) / len(truth) if truth else 1.0

@@ -43,9 +43,7 @@ def _in_memory(paths: list[str]) -> bool:
             continue
         try:
             os.preadv(fd, [byte], 0, nowait)
-        except BlockingIOError:  # would wait on the disk: not in memory
-            return False
-        except OSError:  # not supported here (filesystem, kernel): cannot tell
+        except OSError:  # would wait on the disk (EAGAIN), or the filesystem cannot say
             return False
         finally:
             os.close(fd)
