@@ -12,14 +12,14 @@ then finds the window's files in memory.
 The child is paced by a pipe: it advises the first window at once, and each window this
 process starts lets it advise one more, so it is never more than a window (~80 MB) ahead and
 its pages are used before the kernel reclaims them. A window whose sample of files is already
-in memory (probed with `RWF_NOWAIT` reads, which fail rather than wait on the disk; one that
-fails has started reading its file, which is wanted anyway) is skipped, so a warm page cache
-costs the child a few probes per window.
+in memory (mincore(2) on their first page) is skipped, so a warm page cache costs the child a
+few probes per window.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 
 from newslint.corpus.fork import fork_child
 
@@ -29,21 +29,42 @@ _CHUNK = 128 * 1024  # bytes of each file read ahead (a longer file's rest is re
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a path swapped for a FIFO since its stat must not hang here
 
 
+_libc = None  # ctypes' handle on the C library, loaded by the child when it first probes
+
+
+def _cached(fd: int) -> bool:
+    """Whether the open file's first page is in the page cache: mincore(2) on a one-byte
+    private mapping, which starts no read. (A read with RWF_NOWAIT is no probe: it starts
+    the read, and on a fast disk it returns the data instead of failing.)"""
+    global _libc
+    import ctypes
+    import mmap
+
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_size == 0:
+        return True  # nothing to read ahead (a path swapped for a FIFO since its stat, say)
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    with mmap.mmap(fd, 1, access=mmap.ACCESS_COPY) as mapped:
+        vec = ctypes.create_string_buffer(1)
+        addr = ctypes.addressof(ctypes.c_char.from_buffer(mapped))
+        if _libc.mincore(ctypes.c_void_p(addr), ctypes.c_size_t(1), vec) != 0:
+            raise OSError(ctypes.get_errno(), "mincore failed")
+        return bool(vec.raw[0] & 1)
+
+
 def _in_memory(paths: list[str]) -> bool:
     """Whether the first page of each of `paths` is in the page cache (False where the
-    kernel cannot say: the window is then read ahead)."""
-    nowait = getattr(os, "RWF_NOWAIT", None)
-    if nowait is None or not paths:
-        return False
-    byte = bytearray(1)
+    system cannot say: the window is then read ahead)."""
     for path in paths:
         try:
             fd = os.open(path, os.O_RDONLY | _NONBLOCK)
         except OSError:
-            continue
+            continue  # gone since its stat: nothing to read
         try:
-            os.preadv(fd, [byte], 0, nowait)
-        except OSError:  # would wait on the disk (EAGAIN), or the filesystem cannot say
+            if not _cached(fd):
+                return False
+        except (OSError, ValueError, AttributeError):  # not mappable, no mincore: cannot tell
             return False
         finally:
             os.close(fd)
