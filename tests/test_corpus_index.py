@@ -240,6 +240,29 @@ def test_outside_git_paths_given_never_walk_the_cwd(tmp_path, monkeypatch):
     assert all(p.parent.name == "articles" for p in flagged)  # each other's copy, not elsewhere/'s
 
 
+def test_a_corpus_path_swapped_for_a_fifo_after_its_stat_is_not_read_and_does_not_hang(tmp_path):
+    """The pass stats every corpus path, then reads the regular files; a path that became a
+    FIFO in between (its plain open waits for a writer forever) or a directory reads as
+    nothing, and the article beside it is still read."""
+    import signal
+
+    from newslint.corpus import engine
+
+    need(ARTICLES)
+    article = tmp_path / "article.txt"
+    article.write_bytes((ARTICLES / "business/001.txt").read_bytes())
+    fifo = tmp_path / "swapped.txt"
+    os.mkfifo(fifo)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("reading the FIFO blocked"))
+    signal.alarm(10)
+    try:
+        assert engine.read_file(str(fifo)) is None
+        assert engine.read_file(str(tmp_path)) is None
+        assert engine.read_file(str(article)) == article.read_bytes()
+    finally:
+        signal.alarm(0)
+
+
 def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypatch):
     from newslint.corpus import engine
 

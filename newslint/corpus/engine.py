@@ -227,7 +227,8 @@ def _collect(pid: int, fd: int):
         return None
 
 
-_TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
+_TOO_LARGE = b"\0newslint: file over the size limit\0"
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)  # NUL: never decodes as text, so it is skipped
 
 
 def read_file(path: str) -> bytes | None:
@@ -235,12 +236,21 @@ def read_file(path: str) -> bytes | None:
 
     Not `read(MAX_BYTES + 1)`: CPython allocates the whole size first (an mmap) and shrinks
     it in place, leaving one memory map per file read; 65,530 files exhaust vm.max_map_count.
+    None for a path that is no longer a regular file: the caller's stat saw one, but it may
+    have been swapped since, and opening a FIFO waits for a writer (so it is opened without
+    blocking, as newslint.source.open_regular does, without a second stat on this hot path).
     """
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BYTES:
-                return _TOO_LARGE + str(size).encode() + b"\0" + fh.read(1 << 20)
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not statmod.S_ISREG(st.st_mode):
+                return None
+            if st.st_size > MAX_BYTES:
+                return _TOO_LARGE + str(st.st_size).encode() + b"\0" + fh.read(1 << 20)
             return fh.read()
     except OSError:
         return None
