@@ -184,7 +184,7 @@ def _kind(st: os.stat_result) -> str:
     return "a special file"
 
 
-def open_regular(path: str) -> tuple[int, os.stat_result]:
+def _open_regular(path: str) -> tuple[int, os.stat_result]:
     """Open a regular file for reading without ever blocking; (fd, fstat) or SourceError."""
     try:
         st = os.stat(path)  # follows symlinks: a broken link fails here
@@ -236,7 +236,7 @@ def read_bytes(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of a regular file, read the way `read_source` reads them: never opening
     a FIFO or device (which could block forever) and never more than `max_bytes`.
     Raises SourceError (NL500 unreadable, NL503 too large)."""
-    fd, fst = open_regular(path)
+    fd, fst = _open_regular(path)
     try:
         return _read_fd_bytes(fd, fst, max_bytes)
     finally:
@@ -247,7 +247,7 @@ def probe(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Raise the SourceError that reading `path` would raise at open time (missing, not a
     regular file, unreadable, over the size limit), without reading it: for runs whose rules
     never look at the text here (the corpus pass reads it)."""
-    fd, fst = open_regular(path)
+    fd, fst = _open_regular(path)
     os.close(fd)
     if fst.st_size > max_bytes:
         raise SourceError(
@@ -257,7 +257,7 @@ def probe(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
 
 def read_source(path: str, encoding: str = "utf-8", max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Read a file from disk. Raises SourceError for anything that is not lintable text."""
-    fd, fst = open_regular(path)
+    fd, fst = _open_regular(path)
     try:
         return _read_fd(fd, fst, path, encoding, max_bytes)
     finally:
@@ -283,7 +283,7 @@ def _locked_source(path: str, encoding: str, max_bytes: int, timeout: float | No
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     deadline = time.monotonic() + timeout
     while True:
-        fd, fst = open_regular(path)
+        fd, fst = _open_regular(path)
         try:
             if not _lock(fd, deadline):
                 raise SourceError("NL500", f"another process kept the file locked for {timeout:.0f} s; skipped")

@@ -37,7 +37,7 @@ from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, 
     rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
-from newslint.corpus.prefetch import Prefetch
+from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
 
@@ -227,8 +227,7 @@ def _collect(pid: int, fd: int):
         return None
 
 
-_TOO_LARGE = b"\0newslint: file over the size limit\0"
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)  # NUL: never decodes as text, so it is skipped
+_TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
 
 
 def read_file(path: str) -> bytes | None:
@@ -238,10 +237,10 @@ def read_file(path: str) -> bytes | None:
     it in place, leaving one memory map per file read; 65,530 files exhaust vm.max_map_count.
     None for a path that is no longer a regular file: the caller's stat saw one, but it may
     have been swapped since, and opening a FIFO waits for a writer (so it is opened without
-    blocking, as newslint.source.open_regular does, without a second stat on this hot path).
+    blocking, as newslint.source._open_regular does, without its second stat on this hot path).
     """
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+        fd = os.open(path, READ_NONBLOCKING)
     except OSError:
         return None
     try:

@@ -26,7 +26,9 @@ from newslint.corpus.fork import fork_child
 MIN_FILES = 1000  # fewer files to read: not worth a process
 _PROBE = 32  # files of a window probed before deciding it is already in memory
 _CHUNK = 128 * 1024  # bytes of each file read ahead (a longer file's rest is read cold)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a path swapped for a FIFO since its stat must not hang here
+# how the corpus pass opens a path it stat'ed as a regular file: one swapped for a FIFO since
+# must not hang the open (read() on a regular file ignores O_NONBLOCK)
+READ_NONBLOCKING = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 _libc = None  # ctypes' handle on the C library, loaded by the child when it first probes
@@ -58,7 +60,7 @@ def _in_memory(paths: list[str]) -> bool:
     system cannot say: the window is then read ahead)."""
     for path in paths:
         try:
-            fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+            fd = os.open(path, READ_NONBLOCKING)
         except OSError:
             continue  # gone since its stat: nothing to read
         try:
@@ -74,7 +76,7 @@ def _in_memory(paths: list[str]) -> bool:
 def _ask(path: str) -> None:
     """Start reading `path`'s first `_CHUNK` bytes into the page cache."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+        fd = os.open(path, READ_NONBLOCKING)
     except OSError:
         return
     try:
