@@ -28,7 +28,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import re
 import sys
@@ -67,9 +66,9 @@ class Gold:
     @classmethod
     def read(cls, path: Path) -> "Gold":
         text = path.read_text(encoding="utf-8")
-        lines = {normalize(l) for l in text.splitlines() if l.strip()}
+        lines = {normalize(ln) for ln in text.splitlines() if ln.strip()}
         return cls(lines, " " + " ".join(sorted(lines, key=len)) + " \n" + "\n".join(
-            normalize(l) for l in text.splitlines() if l.strip()))
+            normalize(ln) for ln in text.splitlines() if ln.strip()))
 
     def holds(self, line: str) -> bool:
         n = normalize(line)

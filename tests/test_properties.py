@@ -25,7 +25,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from newsdocs import (BOILERPLATE, bbc_articles, default_linter, fix_text, join_lines, need_shared,  # noqa: E402
+from newsdocs import (BOILERPLATE, bbc_articles, default_linter, fix_text, join_lines,  # noqa: E402
                       safe_pack_lines, sample_captions, source_of, split_keepends)
 
 from newslint.document import Document  # noqa: E402

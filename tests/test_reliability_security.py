@@ -96,7 +96,7 @@ def test_config_files_never_execute_code(tmp_path):
     # a pyproject whose other tables hold code (build hooks, scripts) and a rule pack path
     (tree / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "evil_backend"\n'
-        f'[tool.hatch.build.hooks.custom]\npath = "conftest.py"\n[project.scripts]\nx = "conftest:main"\n'
+        '[tool.hatch.build.hooks.custom]\npath = "conftest.py"\n[project.scripts]\nx = "conftest:main"\n'
         '[tool.newslint]\nselect = ["NL2"]\n', encoding="utf-8")
     (tree / "evil_backend.py").write_text(code, encoding="utf-8")
     res = run("check", "--fix", "--no-cache", "articles", cwd=tree)

@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every
 if TYPE_CHECKING:
     from typing import Iterable
 
-from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, name_suffixes
+from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, name_suffixes  # noqa: E402
 
 
 def git_toplevel(path: str) -> str | None:
