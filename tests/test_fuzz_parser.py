@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import os
 import signal
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -159,13 +158,11 @@ def test_very_long_lines_do_not_hang(kind):
     else:  # one long line among many short repeated ones
         text = "\n".join([ARTICLES[0].headline, "", "TT"] * 2000 + [" ".join(rng.choice(words) for _ in range(n // 6))])
     doc_text = "\n\n".join([ARTICLES[1].headline, text, ARTICLES[1].paragraphs[0], text])
-    t0 = time.monotonic()
-    with no_hang(60):
+    with no_hang(60):  # a hang guard, not a speed test: backtracking on 400,000 characters takes hours
         check_document_invariants(doc_text)
         (fixed,) = fix_text(doc_text)
     longest = max(text.split("\n"), key=len)
     assert len(longest) > 100_000 and longest in fixed  # the long line itself survives (one copy at least)
-    assert time.monotonic() - t0 < 60
 
 
 # -- bytes through decode ------------------------------------------------------------------
