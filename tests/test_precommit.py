@@ -180,8 +180,29 @@ def test_manifest_and_own_config_are_valid():
 
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     ids = {h["id"] for repo in config["repos"] for h in repo["hooks"]}
-    assert {"ruff-check", "ruff-format", "trailing-whitespace", "end-of-file-fixer"} <= ids
+    assert {"ruff-check", "trailing-whitespace", "end-of-file-fixer"} <= ids
     assert any(r["repo"] == "https://github.com/astral-sh/ruff-pre-commit" for r in config["repos"])
+
+
+def test_own_code_passes_its_ruff_hook():
+    """`ruff check` of the version .pre-commit-config.yaml pins, on this checkout, with the rules
+    pyproject.toml selects: what the hook runs on a developer's commit. (pre-commit itself would
+    fetch ruff-pre-commit from GitHub; the same ruff comes from PyPI with the test extras.)"""
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    rev = next(r["rev"] for r in config["repos"] if r["repo"] == "https://github.com/astral-sh/ruff-pre-commit")
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("needs ruff (pip install -e '.[test]')")
+    ruff = [sys.executable, "-m", "ruff"]
+    version = subprocess.run(ruff + ["--version"], check=True, capture_output=True, text=True).stdout.split()[-1]
+    assert f"v{version}" == rev, f"the test extras install ruff {version}, the hook pins {rev}"
+    out = subprocess.run(ruff + ["check", "--no-cache", "."], cwd=ROOT, check=False, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-1000:]
 
 
 def test_try_repo_on_the_staged_sample_fails_with_the_findings(hook_repo, content_repo):
