@@ -195,6 +195,43 @@ def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
     assert quick([str(outside)]) is None
 
 
+def test_listing_comparison_leaves_out_exactly_the_overlaid_entries(repo):
+    """quick.same_without (the listing now against the snapshot's, each without the entries of
+    the checked and recorded files) agrees with joining what is left and comparing, on the
+    real `git ls-files -s -z` listing of this repository with real edits: a staged change is
+    ignored inside the overlay and seen outside it, as is an entry added or removed."""
+    from newslint.corpus.quick import same_without
+    from newslint.corpus.snapshot import ls_entry
+
+    def rest(blob, spans):
+        pieces, pos = [], 0
+        for s, e in sorted(spans):
+            pieces.append(blob[pos:s])
+            pos = e
+        return b"".join(pieces) + blob[pos:]
+
+    before = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=repo, check=True, capture_output=True).stdout
+    paths = sorted(git(repo, "ls-files").split())
+    rng = random.Random(7)
+    edited, removed = rng.choice(paths[:-1]), paths[-1]  # the last entry: the listing's tail differs
+    (repo / edited).write_text((repo / edited).read_text(encoding="latin-1") + "\nStaged edit.\n", encoding="latin-1")
+    (repo / "business" / "999.txt").write_text("A new article staged beside the others.\n", encoding="utf-8")
+    git(repo, "add", edited, "business/999.txt")
+    git(repo, "rm", "-q", "--cached", removed)
+    after = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=repo, check=True, capture_output=True).stdout
+    changed = [edited, removed, "business/999.txt"]
+    seen = set()
+    for trial in range(300):
+        overlay = rng.sample(paths, rng.randint(0, 4)) + [c for c in changed if rng.random() < 0.5 + 0.5 * (trial < 2)]
+        spans_a = [sp for sp in (ls_entry(after, rel) for rel in set(overlay)) if sp]
+        spans_b = [sp for sp in (ls_entry(before, rel) for rel in set(overlay)) if sp]
+        want = rest(after, spans_a) == rest(before, spans_b)
+        assert same_without(after, spans_a, before, spans_b) is want
+        assert want == (set(changed) <= set(overlay))  # equal exactly when every change is overlaid
+        seen.add(want)
+    assert seen == {True, False}
+
+
 def test_hook_through_the_cli_uses_the_snapshot(repo):
     """`newslint check FILE` in a repository: the first run writes the snapshot, the next one
     answers from it (-v says so) with the same findings."""

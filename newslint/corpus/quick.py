@@ -70,13 +70,40 @@ def _git(args: list[str], cwd: str) -> subprocess.Popen:
     return subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def _without(blob: bytes, spans: list[tuple[int, int]]) -> bytes:
-    pieces, pos = [], 0
+def _outside(size: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) ranges of a blob of `size` bytes that no span covers, in order."""
+    out, pos = [], 0
     for s, e in sorted(spans):
-        pieces.append(blob[pos:s])
+        if s > pos:
+            out.append((pos, s))
         pos = e
-    pieces.append(blob[pos:])
-    return b"".join(pieces)
+    if pos < size:
+        out.append((pos, size))
+    return out
+
+
+def same_without(a: bytes, spans_a: list[tuple[int, int]], b: bytes, spans_b: list[tuple[int, int]]) -> bool:
+    """Whether `a` without its spans equals `b` without its spans (spans do not overlap).
+
+    Compared in place: joining the rest of each 6.7 MB listing (100,000 files) into a new
+    bytes object cost ~17 ms of a hook run; `bytes.startswith` on a memoryview compares
+    at memcmp speed (memoryview == memoryview goes byte by byte, ~15x slower)."""
+    ra, rb = _outside(len(a), spans_a), _outside(len(b), spans_b)
+    if sum(e - s for s, e in ra) != sum(e - s for s, e in rb):
+        return False
+    view = memoryview(b)
+    k, pos_b = 0, rb[0][0] if rb else 0
+    for s, e in ra:
+        while s < e:  # the stretch of a's range that b's current range also covers
+            n = min(e - s, rb[k][1] - pos_b)
+            if not a.startswith(view[pos_b:pos_b + n], s):
+                return False
+            s += n
+            pos_b += n
+            if pos_b == rb[k][1] and k + 1 < len(rb):
+                k += 1
+                pos_b = rb[k][0]
+    return True
 
 
 def _band_keys(sig: list[int], bands: int, rows: int) -> list[int]:
@@ -173,7 +200,7 @@ class QuickRun:
             if then:
                 spans_then.append(then)
         self.oid_now = oid_now
-        if _without(raw, spans_now) != _without(stored, spans_then):
+        if not same_without(raw, spans_now, stored, spans_then):
             raise Unusable("files changed since the snapshot")
         vouched = self.vouch or (lambda rel: False)
         for rel, (oid, _, _) in delta.items():
