@@ -195,6 +195,62 @@ def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
     assert quick([str(outside)]) is None
 
 
+@pytest.mark.parametrize("proof", ["tree", "listing"])
+def test_index_proved_unchanged_by_tree_or_by_listing(repo, monkeypatch, proof):
+    """The quick path proves the index unchanged with `git diff-index --cached` against the
+    tree of HEAD the snapshot recorded, or, when it recorded none (no commit yet, a merge,
+    many files staged), by listing the index whole. Both answer exactly when every entry but
+    the checked and recorded files' is as the snapshot saw it, a file staged then included."""
+    import newslint.corpus.quick as quick_mod
+    from newslint.corpus.snapshot import read_header
+
+    if proof == "listing":
+        monkeypatch.setattr("newslint.corpus.snapshot.base_tree", lambda *args: None)
+    used = []
+    real_git = quick_mod._git
+    monkeypatch.setattr(quick_mod, "_git", lambda args, cwd: used.append(args[0]) or real_git(args, cwd))
+    # staged when the snapshot is written: the snapshot's index differs from HEAD there
+    early = repo / "tech/050.txt"
+    early_bytes = early.read_bytes()
+    early.write_bytes(early_bytes + b"\nStaged before the snapshot.\n")
+    git(repo, "add", "tech/050.txt")
+    snapshot(["business/001.txt"])
+    base = read_header(str(repo / ".newslint_cache"))["base"]
+    if proof == "tree":
+        head_entry = "100644 " + git(repo, "rev-parse", "HEAD:tech/050.txt").strip()
+        assert base == {"tree": git(repo, "rev-parse", "HEAD^{tree}").strip(), "differs": {"tech/050.txt": head_entry}}
+    else:
+        assert base is None
+    same(["business/001.txt"])
+    assert used[0] == ("diff-index" if proof == "tree" else "ls-files")
+    # the checked file staged with new content: answered
+    checked = repo / "business/001.txt"
+    checked.write_bytes(checked.read_bytes() + b"\nA line added by this commit.\n")
+    git(repo, "add", "business/001.txt")
+    same(["business/001.txt"])
+    # another file's edit staged, not checked: declined; staged back as it was: answered
+    other = repo / "sport/100.txt"
+    other_bytes = other.read_bytes()
+    other.write_bytes(other_bytes + b"\nStaged later.\n")
+    git(repo, "add", "sport/100.txt")
+    assert quick(["business/001.txt"]) is None
+    other.write_bytes(other_bytes)
+    git(repo, "add", "sport/100.txt")
+    same(["business/001.txt"])
+    # a file added to the index, or one removed from it: declined
+    (repo / "sport/new.txt").write_text("An article staged beside the others.\n", encoding="utf-8")
+    git(repo, "add", "sport/new.txt")
+    assert quick(["business/001.txt"]) is None
+    git(repo, "rm", "-q", "--cached", "sport/new.txt")
+    (repo / "sport/new.txt").unlink()
+    same(["business/001.txt"])
+    # the file staged at snapshot time back to HEAD's content, in the index and on disk: its
+    # entry is no longer the one the snapshot saw
+    early.write_bytes(early_bytes)
+    git(repo, "add", "tech/050.txt")
+    assert quick(["business/001.txt"]) is None
+
+
 def test_listing_comparison_leaves_out_exactly_the_overlaid_entries(repo):
     """quick.same_without (the listing now against the snapshot's, each without the entries of
     the checked and recorded files) agrees with joining what is left and comparing, on the

@@ -478,7 +478,8 @@ class CorpusRun:
 
     def _write_snapshot(self, index, corpus, chash_of, table, top) -> None:
         from newslint.corpus.discover import git_modified
-        from newslint.corpus.snapshot import SNAPSHOT_NAME, really_modified, write_snapshot
+        from newslint.corpus.quick import DELTA_MAX
+        from newslint.corpus.snapshot import SNAPSHOT_NAME, base_tree, listed_entry, really_modified, write_snapshot
 
         o = self.options
         tracked = {p: chash_of[p] for p in corpus[:self.tracked] if p in chash_of}
@@ -487,11 +488,13 @@ class CorpusRun:
             return
         prefix = top.rstrip(os.sep) + os.sep
         corpus_rels = {p[len(prefix):].replace(os.sep, "/") for p in tracked if p.startswith(prefix)}
-        dirty = really_modified(top, self.git_raw[0], [rel for rel in dirty if rel in corpus_rels])
+        raw = self.git_raw[0]
+        dirty = really_modified(top, lambda rel: listed_entry(raw, rel), [rel for rel in dirty if rel in corpus_rels])
         try:
             write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
-                           include=o.include, exclude=o.exclude, top=top, raw_ls=self.git_raw[0], dirty=dirty,
-                           chash_of=tracked, table=table, num_perm=o.num_perm, rows=o.rows)
+                           include=o.include, exclude=o.exclude, top=top, raw_ls=raw, dirty=dirty,
+                           chash_of=tracked, table=table, num_perm=o.num_perm, rows=o.rows,
+                           base=base_tree(top, raw, DELTA_MAX))
         except OSError as exc:  # a cache that cannot be written costs the next hook its speed, not this run
             log.info("corpus: snapshot not written (%s)", exc)
 

@@ -3,9 +3,11 @@
 A pre-commit hook passes the one or two files a commit changes; the rest of the repository
 has not changed since the last full corpus run, and git can prove it in one C pass:
 
-1. `git ls-files -s` (every tracked path with its blob id) equals the snapshot's copy,
-   except for the checked files and the files earlier quick runs recorded (the delta,
-   each checked against its recorded blob id);
+1. the index (every tracked path with its blob id) is as the snapshot recorded it, except
+   for the checked files and the files earlier quick runs recorded (the delta, each checked
+   against its recorded blob id): `git diff-index --cached` against the tree of HEAD the
+   snapshot noted names the few paths to compare (git skips unchanged folders), or, for a
+   snapshot without one, `git ls-files -s` equals the snapshot's copy of it;
 2. `git diff-files` names no corpus file other than the checked ones (the work tree holds
    what the index holds: pre-commit stashes unstaged edits), and none was modified on disk
    when the snapshot was written.
@@ -35,7 +37,9 @@ from newslint.corpus.model import (
     INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
     rule_diagnostics,
 )
-from newslint.corpus.snapshot import blob_id, ls_entry, open_snapshot, read_delta, really_modified, write_delta
+from newslint.corpus.snapshot import (
+    blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
+)
 from newslint.corpus.textfacts import (
     _M32, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
 )
@@ -138,18 +142,18 @@ class QuickRun:
         from newslint.corpus.discover import git_toplevel
 
         self.cwd = os.path.abspath(o.cwd or os.getcwd())
-        top, ls, df = _PREFETCHED.pop(self.cwd, None) or (git_toplevel(self.cwd), None, None)
+        top, base, ls, df = _PREFETCHED.pop(self.cwd, None) or (git_toplevel(self.cwd), None, None, None)
         if top is None:
             raise Unusable("not in a git work tree")
         root, folder = _cache_folder(o, top)
         if ls is None:
-            ls, df = _git_state(top)  # running while the snapshot is opened
+            base, ls, df = _git_state(top, folder)  # running while the snapshot is opened
         try:
             snap = open_snapshot(folder)
             if snap is None:
                 raise Unusable("no corpus snapshot")
             try:
-                return self._run(files, top, root, folder, snap, ls, df)
+                return self._run(files, top, root, folder, snap, base, ls, df)
             finally:
                 snap.close()
         finally:
@@ -158,13 +162,15 @@ class QuickRun:
                     p.kill()
                 p.wait()
 
-    def _run(self, files, top, root, folder, snap, ls, df):
+    def _run(self, files, top, root, folder, snap, base, ls, df):
         o = self.options
         h = snap.header
         if h["settings"] != dict(o.index_settings(), schema=_schema()) or h["top"] != top or \
                 h["include"] != list(o.include) or h["exclude"] != list(o.exclude) or \
                 h["num_perm"] != o.num_perm or h["rows"] != o.rows or o.rows > 2:
             raise Unusable("the snapshot was made with other settings")
+        if base != _base_of(h):
+            raise Unusable("the snapshot was rewritten while git ran")
         perms = permutation_lists(o.num_perm, o.seed)
         if perms is None:
             raise Unusable("MinHash permutations other than the shipped ones")
@@ -188,20 +194,9 @@ class QuickRun:
         # 1. every tracked path but the overlaid ones is as the snapshot recorded it
         stored = snap.gitls()
         overlay = set(query) | set(delta)
-        spans_now, spans_then, oid_now = [], [], {}
-        for rel in overlay:
-            now, then = ls_entry(raw, rel), ls_entry(stored, rel)
-            if now:
-                spans_now.append(now)
-                mode, oid, stage = raw[now[0]:now[1]].split(b"\t", 1)[0].split(b" ")
-                if stage != b"0":
-                    raise Unusable("a merge is in progress")
-                oid_now[rel] = oid.decode()
-            if then:
-                spans_then.append(then)
-        self.oid_now = oid_now
-        if not same_without(raw, spans_now, stored, spans_then):
-            raise Unusable("files changed since the snapshot")
+        entry_now = (self._prove_by_tree(raw, stored, h["base"], overlay) if base
+                     else self._prove_by_listing(raw, stored, overlay))
+        self.oid_now = oid_now = {rel: e.split(" ")[1] for rel in overlay if (e := entry_now(rel))}
         vouched = self.vouch or (lambda rel: False)
         for rel, (oid, _, _) in delta.items():
             if rel not in query and oid_now.get(rel) != oid and not vouched(rel):
@@ -209,7 +204,7 @@ class QuickRun:
         # 2. ... and holds on disk what the index holds
         listed = [rel for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n)
                   if rel not in query and (rel in delta or snap.find_path(rel) is not None) and not vouched(rel)]
-        modified = really_modified(top, raw, listed)
+        modified = really_modified(top, entry_now, listed)
         if modified:
             raise Unusable(f"{modified[0]} is modified in the work tree")
         for rel in h["dirty"]:
@@ -219,6 +214,49 @@ class QuickRun:
         if not query:
             return None  # prove_unchanged: the proof was all that was asked
         return self._answer(query, abspath, delta, snap, root, folder, perms, prefix)
+
+    @staticmethod
+    def _prove_by_listing(raw: bytes, stored: bytes, overlay: set[str]):
+        """`git ls-files -s -z` now (`raw`) equals the snapshot's listing but for the overlaid
+        paths; returns the index entry of a path now ('mode blob-id', or None)."""
+        spans_now, spans_then = [], []
+        for rel in overlay:
+            now, then = ls_entry(raw, rel), ls_entry(stored, rel)
+            if now:
+                spans_now.append(now)
+                if raw[now[0]:now[1]].split(b"\t", 1)[0].split(b" ")[2] != b"0":
+                    raise Unusable("a merge is in progress")
+            if then:
+                spans_then.append(then)
+        if not same_without(raw, spans_now, stored, spans_then):
+            raise Unusable("files changed since the snapshot")
+        return lambda rel: listed_entry(raw, rel)
+
+    @staticmethod
+    def _prove_by_tree(raw: bytes, stored: bytes, base: dict, overlay: set[str]):
+        """The same proof from `git diff-index --cached --raw -z TREE` (`raw`), TREE being the
+        tree of HEAD when the snapshot was written: a path is in the index now as in TREE
+        unless diff-index names it, and was in the snapshot's listing as in TREE unless the
+        snapshot's `differs` names it; only those paths need comparing."""
+        changed: dict[str, str | None] = {}
+        fields = raw.split(b"\0")
+        for meta, path in zip(fields[0::2], fields[1::2]):  # ":mode mode oid oid STATUS", path
+            _, mode, _, oid, status = meta[1:].split(b" ")
+            if status == b"U":
+                raise Unusable("a merge is in progress")
+            changed[path.decode("utf-8", "surrogateescape")] = None if status == b"D" else \
+                f"{mode.decode()} {oid.decode()}"
+        differs = base["differs"]
+
+        def entry_now(rel: str) -> str | None:
+            if rel in changed:
+                return changed[rel]
+            return differs[rel] if rel in differs else listed_entry(stored, rel)
+
+        for rel in (changed.keys() | differs.keys()) - overlay:
+            if entry_now(rel) != listed_entry(stored, rel):
+                raise Unusable("files changed since the snapshot")
+        return entry_now
 
     # -- the checked files among the snapshot's ----------------------------------------------
     def _answer(self, query, abspath, delta, snap, root, folder, perms, prefix):
@@ -545,11 +583,21 @@ def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
     return out
 
 
-_PREFETCHED: dict[str, tuple] = {}  # cwd -> (git top, the two git processes `prefetch` started)
+_PREFETCHED: dict[str, tuple] = {}  # cwd -> (git top, base tree, the two git processes `prefetch` started)
 
 
-def _git_state(top: str) -> tuple[subprocess.Popen, subprocess.Popen]:
-    return _git(["ls-files", "-s", "-z"], top), _git(["diff-files", "--name-only", "-z"], top)
+def _base_of(header: dict | None) -> str | None:
+    base = (header or {}).get("base")
+    return base["tree"] if base else None
+
+
+def _git_state(top: str, folder: str) -> tuple[str | None, subprocess.Popen, subprocess.Popen]:
+    """(the base tree, and git's view of the index and of the work tree, being computed).
+    The index is compared with the tree of HEAD the snapshot recorded when it has one (git
+    skips unchanged folders), else listed whole; `git diff-files` lstat()s every tracked file."""
+    base = _base_of(read_header(folder))
+    index = ["diff-index", "--cached", "--raw", "-z", base] if base else ["ls-files", "-s", "-z"]
+    return base, _git(index, top), _git(["diff-files", "--name-only", "-z"], top)
 
 
 def _eligible(files: list[str], options) -> bool:
@@ -568,7 +616,7 @@ def prefetch(files: list[str], options) -> None:
     cwd = os.path.abspath(options.cwd or os.getcwd())
     top = git_toplevel(cwd)
     if top is not None and cwd not in _PREFETCHED:
-        _PREFETCHED[cwd] = (top, *_git_state(top))
+        _PREFETCHED[cwd] = (top, *_git_state(top, _cache_folder(options, top)[1]))
 
 
 def _cache_folder(options, top: str) -> tuple[str, str]:

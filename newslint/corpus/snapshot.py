@@ -6,7 +6,8 @@ line fingerprint loaded, banded and counted). A full corpus run in a git work tr
 therefore leaves `corpus-snapshot.bin` beside the index, describing the corpus as it was:
 
     header      JSON: settings, globs, git state, section offsets
-    gitls       `git ls-files -s -z` at that time (mode, blob id, stage, path per entry)
+    gitls       `git ls-files -s -z` at that time (mode, blob id, stage, path per entry);
+                the header adds HEAD's tree then and the entries that differ from it
     paths       the tracked corpus paths (relative, '/'-separated), byte-sorted, and the
                 content (doc) each holds
     docs        per distinct content: content hash, normal-form hash; the
@@ -56,8 +57,18 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def really_modified(top: str, raw: bytes, rels, limit: int = 256) -> list[str]:
-    """Of the paths `git diff-files` named, those whose bytes differ from the index's blob.
+def listed_entry(raw: bytes, rel: str) -> str | None:
+    """'mode blob-id' of `rel`'s entry in `git ls-files -s -z` output, or None."""
+    span = ls_entry(raw, rel)
+    if span is None:
+        return None
+    mode, oid, _ = raw[span[0]:span[1]].split(b"\t", 1)[0].split(b" ")
+    return f"{mode.decode()} {oid.decode()}"
+
+
+def really_modified(top: str, entry_of, rels, limit: int = 256) -> list[str]:
+    """Of the paths `git diff-files` named, those whose bytes differ from the index's blob
+    (`entry_of(rel)`: the index entry's 'mode blob-id', or None).
     diff-files goes by the stat data git recorded: a file rewritten with the same bytes (an
     edit undone, a checkout, a tool that touches files) is listed until git refreshes its
     index. Reading it settles the question; past `limit` files, all are taken as modified."""
@@ -66,24 +77,71 @@ def really_modified(top: str, raw: bytes, rels, limit: int = 256) -> list[str]:
         return rels
     out = []
     for rel in rels:
-        span = ls_entry(raw, rel)
+        entry = entry_of(rel)
         try:
             with open(os.path.join(top, rel), "rb") as fh:
                 data = fh.read()
         except OSError:
             out.append(rel)
             continue
-        if span is None or raw[span[0]:span[1]].split(b" ")[1].decode() != blob_id(data):
+        if entry is None or entry.split(" ")[1] != blob_id(data):
             out.append(rel)
     return out
+
+
+def base_tree(top: str, raw_ls: bytes, limit: int) -> dict | None:
+    """What lets a hook prove the index unchanged with `git diff-index --cached` (which skips
+    unchanged folders by the index's cache-tree: 10-20 ms at 100,000 files) instead of listing
+    every entry (`git ls-files -s`, 60-80 ms): HEAD's tree now, and the entries in which the
+    listing `raw_ls` differs from it ({"tree": id, "differs": {path: the tree's 'mode blob-id',
+    or None where the tree has no such path}}). None without a commit, during a merge, when git
+    fails, or when more than `limit` entries differ. Reads objects only; writes none."""
+    import subprocess
+
+    def git(*args: str) -> bytes | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=top, capture_output=True, timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout if out.returncode == 0 else None
+
+    tree = git("rev-parse", "-q", "--verify", "HEAD^{tree}")
+    listing = git("ls-tree", "-r", "-z", "--full-tree", tree.decode().strip()) if tree else None
+    if listing is None:
+        return None
+    in_tree = {}
+    for rec in listing.split(b"\0"):
+        if rec:
+            meta, path = rec.split(b"\t", 1)
+            mode, _, oid = meta.split(b" ")
+            in_tree[path] = f"{mode.decode()} {oid.decode()}"
+    differs = {}
+    for rec in raw_ls.split(b"\0"):
+        if not rec:
+            continue
+        meta, path = rec.split(b"\t", 1)
+        mode, oid, stage = meta.split(b" ")
+        if stage != b"0":
+            return None
+        then = in_tree.pop(path, None)
+        if then != f"{mode.decode()} {oid.decode()}":
+            differs[path] = then
+    for path, then in in_tree.items():  # in the tree, not in the index
+        differs[path] = then
+    if len(differs) > limit:
+        return None
+    return {"tree": tree.decode().strip(),
+            "differs": {p.decode("utf-8", "surrogateescape"): e for p, e in sorted(differs.items())}}
 
 
 # -- writing (a full run: numpy is loaded already) ---------------------------------------------
 
 def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw_ls: bytes, dirty: list[str],
-                   chash_of: dict[str, bytes], table: dict[bytes, tuple], num_perm: int, rows: int) -> None:
+                   chash_of: dict[str, bytes], table: dict[bytes, tuple], num_perm: int, rows: int,
+                   base: dict | None = None) -> None:
     """Write the snapshot of the tracked corpus paths `chash_of` (absolute path -> content
-    hash) whose light rows are in `table` (engine.light_row). Raises OSError on a write failure."""
+    hash) whose light rows are in `table` (engine.light_row), `base` being `base_tree`'s answer
+    for the listing `raw_ls`. Raises OSError on a write failure."""
     import numpy as np
 
     from newslint.corpus.shingle import value_counts
@@ -156,7 +214,7 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         "settings": settings, "include": list(include), "exclude": list(exclude), "top": top,
         "dirty": sorted(dirty), "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
         "n_docs": len(docs), "n_signed": int(signed.size), "n_forms": int(len(first_of_form)),
-        "sections": offsets, "generation": os.urandom(8).hex(),
+        "sections": offsets, "generation": os.urandom(8).hex(), "base": base,
     }, sort_keys=True).encode()
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
@@ -285,6 +343,19 @@ def _find_sorted(item, n: int, key: bytes) -> int | None:
         else:
             hi = mid
     return lo if lo < n and item(lo) == key else None
+
+
+def read_header(folder: str) -> dict | None:
+    """The header of the folder's snapshot alone (no mapping), or None."""
+    try:
+        with open(os.path.join(folder, SNAPSHOT_NAME), "rb") as fh:
+            head = fh.read(len(MAGIC) + 8)
+            if len(head) != len(MAGIC) + 8 or head[:len(MAGIC)] != MAGIC:
+                return None
+            (hlen,) = struct.unpack("<Q", head[len(MAGIC):])
+            return json.loads(fh.read(hlen))
+    except (OSError, ValueError):
+        return None
 
 
 def open_snapshot(folder: str) -> Snapshot | None:
