@@ -96,6 +96,13 @@ def target_hook(repeat: int) -> list[str]:
     return lines
 
 
+def corpus_root(n: int) -> tuple[Path, str]:
+    """(folder, label) of the corpus a size names: 0 is BBC, else n generated files."""
+    if n == 0:
+        return BBC, "BBC corpus (2,225 files)"
+    return _gen(n), f"{n:,} generated files"
+
+
 def _gen(n: int) -> Path:
     import bench_dups
 
@@ -145,8 +152,7 @@ def target_corpus(n: int, repeat: int) -> list[str]:
     """Target 3: whole-corpus check, all rules, no cache, vs the plain datasketch pipeline."""
     import bench_dups
 
-    root = BBC if n == 0 else _gen(n)
-    label = "BBC corpus (2,225 files)" if n == 0 else f"{n:,} generated files"
+    root, label = corpus_root(n)
     nl = newslint_command() + ["check", "--no-cache", "--exit-zero", "-q", "--output-format", "json", str(root)]
     for p in root.rglob("*.txt"):  # both sides from a warm page cache (the first run was cold, not newslint)
         p.read_bytes()

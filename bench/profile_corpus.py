@@ -40,12 +40,6 @@ from peers import newslint_command  # noqa: E402
 CROSS_FILE = "NL401,NL402,NL403,NL202"
 
 
-def _corpus(size: int) -> tuple[Path, str]:
-    if size == 0:
-        return perf.BBC, "BBC corpus (2,225 files)"
-    return perf._gen(size), f"{size:,} generated files"
-
-
 def process_runs(root: Path, repeat: int) -> dict[str, tuple[float, float]]:
     """(median wall, median CPU) of the check as a process, per variant."""
     base = newslint_command() + ["check", "--no-cache", "--exit-zero", "-q", "--output-format", "json"]
@@ -192,7 +186,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs of each process variant (medians)")
     ap.add_argument("--peer-seconds", type=float, help="the datasketch pipeline's time, if measured already")
     args = ap.parse_args(argv)
-    root, label = _corpus(args.size)
+    root, label = perf.corpus_root(args.size)
     for p in root.rglob("*.txt"):  # a warm page cache, as target 3 measures
         p.read_bytes()
     out = [f"## Target 3 profile: {label}", "",

@@ -33,31 +33,32 @@ def git_toplevel(path: str) -> str | None:
     return os.path.normpath(top) if top else None
 
 
+def git_output(top: str, *args: str) -> bytes | None:
+    """What `git ARGS` run in `top` prints, or None when git is missing or fails."""
+    try:
+        out = subprocess.run(["git", *args], cwd=top, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout if out.returncode == 0 else None
+
+
 def git_files(top: str, raw_out: list | None = None) -> list[str] | None:
     """The files git tracks under `top`, relative to it, '/'-separated (None when git fails).
     `raw_out`, a list, receives git's own listing (`git ls-files -s -z`: mode, blob id,
     stage and path of each entry), which the corpus snapshot keeps as the state it describes."""
-    try:
-        out = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=top, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
+    out = git_output(top, "ls-files", "-s", "-z")
+    if out is None:
         return None
     if raw_out is not None:
-        raw_out.append(out.stdout)
-    names = [e.split("\t", 1)[1] for e in out.stdout.decode("utf-8", "surrogateescape").split("\0") if e]
+        raw_out.append(out)
+    names = [e.split("\t", 1)[1] for e in out.decode("utf-8", "surrogateescape").split("\0") if e]
     return list(dict.fromkeys(names))  # a path in a merge conflict is listed once per stage
 
 
 def git_modified(top: str) -> list[str] | None:
     """Tracked files whose work-tree copy differs from the index (`git diff-files`), relative."""
-    try:
-        out = subprocess.run(["git", "diff-files", "--name-only", "-z"], cwd=top, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return [n for n in out.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    out = git_output(top, "diff-files", "--name-only", "-z")
+    return None if out is None else [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
 def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(), cwd: str | None = None,

@@ -34,6 +34,7 @@ import struct
 SNAPSHOT_NAME = "corpus-snapshot.bin"
 DELTA_NAME = "corpus-snapshot.delta"
 MAGIC = b"NLSNAP2\n"
+_LEAD = len(MAGIC) + 8  # the magic, then the header's length (little-endian u64)
 NONE = 0xFFFFFFFF  # a path whose content is not text (left out of the corpus checks)
 # the sections a reader sees as arrays: (name, memoryview format); little-endian on disk
 _ARRAYS = (("path_off", "Q"), ("path_doc", "I"), ("by_doc", "I"), ("doc_first", "I"), ("normhash", "Q"),
@@ -96,17 +97,10 @@ def base_tree(top: str, raw_ls: bytes, limit: int) -> dict | None:
     listing `raw_ls` differs from it ({"tree": id, "differs": {path: the tree's 'mode blob-id',
     or None where the tree has no such path}}). None without a commit, during a merge, when git
     fails, or when more than `limit` entries differ. Reads objects only; writes none."""
-    import subprocess
+    from newslint.corpus.discover import git_output
 
-    def git(*args: str) -> bytes | None:
-        try:
-            out = subprocess.run(["git", *args], cwd=top, capture_output=True, timeout=120)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout if out.returncode == 0 else None
-
-    tree = git("rev-parse", "-q", "--verify", "HEAD^{tree}")
-    listing = git("ls-tree", "-r", "-z", "--full-tree", tree.decode().strip()) if tree else None
+    tree = git_output(top, "rev-parse", "-q", "--verify", "HEAD^{tree}")
+    listing = git_output(top, "ls-tree", "-r", "-z", "--full-tree", tree.decode().strip()) if tree else None
     if listing is None:
         return None
     in_tree = {}
@@ -245,10 +239,8 @@ class Snapshot:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         mm = self._mm
-        if mm[:len(MAGIC)] != MAGIC:
-            raise ValueError("not a newslint snapshot")
-        (hlen,) = struct.unpack("<Q", mm[len(MAGIC):len(MAGIC) + 8])
-        start = len(MAGIC) + 8
+        hlen = _header_length(mm[:_LEAD])
+        start = _LEAD
         self.header = json.loads(mm[start:start + hlen])
         self._base = start + hlen + (-(start + hlen)) % 8
         self._view = memoryview(mm)
@@ -345,15 +337,19 @@ def _find_sorted(item, n: int, key: bytes) -> int | None:
     return lo if lo < n and item(lo) == key else None
 
 
+def _header_length(lead: bytes) -> int:
+    """The header's length from a snapshot's first len(MAGIC) + 8 bytes; ValueError if they
+    are not a snapshot's."""
+    if len(lead) != _LEAD or lead[:len(MAGIC)] != MAGIC:
+        raise ValueError("not a newslint snapshot")
+    return struct.unpack("<Q", lead[len(MAGIC):])[0]
+
+
 def read_header(folder: str) -> dict | None:
     """The header of the folder's snapshot alone (no mapping), or None."""
     try:
         with open(os.path.join(folder, SNAPSHOT_NAME), "rb") as fh:
-            head = fh.read(len(MAGIC) + 8)
-            if len(head) != len(MAGIC) + 8 or head[:len(MAGIC)] != MAGIC:
-                return None
-            (hlen,) = struct.unpack("<Q", head[len(MAGIC):])
-            return json.loads(fh.read(hlen))
+            return json.loads(fh.read(_header_length(fh.read(_LEAD))))
     except (OSError, ValueError):
         return None
 
