@@ -187,6 +187,48 @@ def test_two_concurrent_runs_share_the_index_safely(small_repo):
     assert not after.notes
 
 
+@pytest.mark.parametrize("store", ["corpus index", "results cache"])
+def test_runs_creating_the_index_at_once_both_open_it(tmp_path, store):
+    """Two connections switching a brand-new index file to WAL at the same moment: SQLite
+    answers one of them "database is locked" without waiting (two threads on a fresh file
+    hit it about one time in ten; two processes, as test_two_concurrent_runs_share_the_index_safely
+    runs them, about one in fifty). Each opening must wait its turn instead of failing (the
+    results cache used to take the error for damage and delete the other run's file)."""
+    import threading
+
+    from newslint.cache import ResultsCache
+    from newslint.corpus.store import SqliteIndex
+
+    settings = CorpusOptions().index_settings()
+
+    def open_one(root):
+        if store == "corpus index":
+            return SqliteIndex(str(root), settings).conn
+        return ResultsCache(str(root / ".newslint_cache")).db
+
+    for attempt in range(60):
+        root = tmp_path / f"repo{attempt}"
+        root.mkdir()
+        barrier, errors, opened = threading.Barrier(2), [], []
+
+        def open_index():
+            barrier.wait()
+            try:
+                opened.append(open_one(root))
+            except Exception as exc:  # noqa: BLE001  (what the test is about)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_index) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for conn in opened:
+            conn.close()
+        assert not errors, errors
+        assert len(opened) == 2
+
+
 def test_no_cache_writes_nothing(small_repo):
     res = analyze(None, None, opts(small_repo, use_cache=False))
     assert res.stats.signed == 120

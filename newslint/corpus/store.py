@@ -23,7 +23,7 @@ from typing import Iterable
 
 import numpy as np
 
-from newslint.cache import ensure_cache_dir
+from newslint.cache import ensure_cache_dir, switch_to_wal
 from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
 from newslint.corpus.shingle import DocFacts
@@ -106,7 +106,7 @@ class SqliteIndex:
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 60000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = switch_to_wal(conn, 60.0)
         if str(mode).lower() != "wal":
             raise sqlite3.DatabaseError(f"cannot switch to WAL (journal_mode={mode})")
         conn.execute("PRAGMA synchronous = NORMAL")
