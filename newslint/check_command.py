@@ -69,14 +69,17 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         else:
             engine = engine or first.engine
             files = _list_files(paths, resolver, engine)
-            copts = None if diff else corpus_options(first, linter.ctx.selected, not no_cache, index_url,
-                                                       jobs or None, cache_dir)
+            # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
+            copts = corpus_options(first, linter.ctx.selected, not (no_cache or diff), index_url, jobs or None,
+                                   cache_dir)
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-            if copts is not None and fix and unsafe_run and "NL202" in copts.select and engine != "dask":
+            if copts is not None and (fix or diff) and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
                 _, notes, boilerplate, _ = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
+            if diff:
+                copts = None
             if engine == "dask":
                 from newslint.distributed import DaskUnavailable, run_check
 

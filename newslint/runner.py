@@ -320,8 +320,9 @@ class Runner:
 
         size = max(8, min(256, len(paths) // (self.jobs * 8) or 1))
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+        # the workers build their own linters: they need the factory's extra rules too
         with ProcessPoolExecutor(self.jobs, initializer=_worker_init,
-                                 initargs=(self.opts, self.resolver_args)) as pool:
+                                 initargs=(self.opts, self.resolver_args, self.factory.extra_rules)) as pool:
             for chunk_results in pool.map(_worker_run, chunks):
                 for res in chunk_results:
                     yield res
@@ -332,10 +333,11 @@ class Runner:
 _WORKER: dict = {}
 
 
-def _worker_init(opts: CheckOptions, resolver_args: dict) -> None:
+def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict) -> None:
     _WORKER["opts"] = opts
     _WORKER["resolver"] = Resolver(**resolver_args)
-    _WORKER["factory"] = LinterFactory(opts)
+    factory = _WORKER["factory"] = LinterFactory(opts)
+    factory.extra_rules = extra_rules
 
 
 def _worker_run(paths: list[str]) -> list[FileResult]:

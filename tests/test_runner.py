@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import BBC, need, run_newslint
+from conftest import BBC, copy_tree, need, run_newslint
 
 
 def stats(stderr: bytes) -> tuple[int, int, int]:
@@ -32,6 +32,44 @@ def test_jobs_give_identical_json_and_the_cache_relints_nothing(tmp_path):
     assert stats(warm.stderr) == (2225, 2225, 0)  # every file from the cache, none re-linted
     assert b", 0 read to hash" in warm.stderr  # unchanged size/mtime/inode: not even read
     assert cold.stdout == warm.stdout == one.stdout
+
+
+SIGN_OFF = "Bill Thompson is a regular commentator on the BBC World Service programme Go Digital."
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_corpus_boilerplate_is_fixed_by_worker_processes_too(tmp_path, jobs):
+    """NL202's unsafe fix needs the corpus's line counts, found before the files are fixed;
+    the worker processes that lint runs of 64 files or more must get them as well (they
+    built their linters without them, and `--fix` fixed nothing with the default -j)."""
+    tech = copy_tree(need(BBC) / "tech", tmp_path / "tech")
+    signed = sorted(p.name for p in tech.glob("*.txt") if SIGN_OFF in p.read_text(encoding="utf-8"))
+    assert len(signed) >= 5 and len(list(tech.glob("*.txt"))) >= 64  # enough files for workers
+    before = {p.name: p.read_text(encoding="utf-8") for p in tech.glob("*.txt")}
+    res = run_newslint("check", "--fix", "--unsafe-fixes", "--no-cache", "-j", jobs, "--select", "NL202", tech,
+                       cwd=tmp_path)
+    assert res.returncode == 0, res.stdout.decode() + res.stderr.decode()
+    assert f"{len(signed)} fixed".encode() in res.stdout
+    for name, text in before.items():
+        after = (tech / name).read_text(encoding="utf-8")
+        if name in signed:  # only the sign-off (and the blank line before it) went
+            assert after == text.replace("\n\n" + SIGN_OFF, ""), name
+        else:
+            assert after == text, name
+
+
+def test_diff_with_unsafe_fixes_shows_the_corpus_boilerplate_deletions(tmp_path):
+    """--diff shows what --fix would write, NL202's deletions included (it skipped the
+    corpus pass, so the two disagreed), and writes nothing."""
+    tech = copy_tree(need(BBC) / "tech", tmp_path / "tech")
+    before = {p.name: p.read_bytes() for p in tech.glob("*.txt")}
+    res = run_newslint("check", "--diff", "--unsafe-fixes", "--select", "NL202", tech, cwd=tmp_path)
+    assert res.returncode == 1
+    removed = [ln for ln in res.stdout.decode().splitlines() if ln.startswith("-") and not ln.startswith("---")]
+    signed = [n for n, b in before.items() if SIGN_OFF.encode() in b]
+    assert removed.count("-" + SIGN_OFF) == len(signed) >= 5
+    assert {p.name: p.read_bytes() for p in tech.glob("*.txt")} == before
+    assert not (tmp_path / ".newslint_cache").exists()
 
 
 def test_cache_key_follows_content_and_settings_not_mtime(sample, tmp_path):
