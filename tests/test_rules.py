@@ -148,6 +148,25 @@ def test_nl104_threshold_is_configurable(article1):
     assert len(lint(text, "NL104", **{"near-duplicate-paragraph": {"threshold": 70}})) == 1
 
 
+def test_nl104_leaves_word_for_word_copies_to_nl103(article1):
+    """An edited paragraph printed twice: the edit is NL104's, its second print NL103's
+    alone (NL104 compared the copy too, and reported its line under both codes)."""
+    a = article1
+    para = a["body"][3]
+    edited = para.replace("undisclosed", "unnamed")
+    text = a["headline"] + "\n\n" + "\n\n".join(a["body"][:4] + [edited, a["body"][4], edited]) + "\n"
+    near, repeated = lint(text, "NL104"), lint(text, "NL103")
+    assert [d.row for d in near] == [11] and [d.row for d in repeated] == [15]
+
+
+def test_nl104_never_calls_two_different_paragraphs_100_percent_similar(article1):
+    (para,) = [p for p in article1["body"] if p.startswith("The expert noted that the normalization")]  # 328 chars
+    edited = para.replace("normalization", "normalisation", 1)  # one letter: 99.7%
+    assert edited != para
+    (d,) = lint(para + "\n\n" + edited + "\n", "NL104")
+    assert "is 99% similar" in d.message and d.related[0].similarity > 0.995
+
+
 def test_nl104_quiet_on_list_of_similar_entries():
     # BBC entertainment/368: critics' picks that differ by a name or two
     assert lint(bbc_excerpt("entertainment/368.txt"), "NL104") == []

@@ -238,6 +238,10 @@ class NearDuplicateParagraph(Rule):
         if len(paras) < 2:
             return
         norms = [p.norm for p in paras]
+        # a word-for-word copy of an earlier paragraph is NL101-NL103's to report (or
+        # boilerplate's): comparing it too reported one line under two codes
+        first_of: dict[str, int] = {}
+        copies = {i for i, n in enumerate(norms) if first_of.setdefault(n, i) != i}
         # Indel similarity >= t needs the shorter text to be >= t/(200-t) of the longer,
         # so sorting by length leaves only a narrow window of candidates for each one.
         min_ratio = threshold / (200 - threshold)
@@ -260,6 +264,8 @@ class NearDuplicateParagraph(Rule):
                 s = _fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
                 if s and _close_lengths(norms[i], norms[j]):
                     early, late = min(i, j), max(i, j)
+                    if late in copies:
+                        continue
                     if late not in best or early < best[late][0]:
                         best[late] = (early, s)
         for late in sorted(best):
@@ -268,7 +274,7 @@ class NearDuplicateParagraph(Rule):
             fix = delete_lines_fix(doc, range(q.first, q.last + 1), False, "Remove the later version")
             yield line_diagnostic(
                 doc, self,
-                f"Paragraph is {s:.0f}% similar to the one at line {p.first + 1}",
+                f"Paragraph is {int(s)}% similar to the one at line {p.first + 1}",  # never "100%": they differ
                 q.first, q.last, fix,
                 related=[Related(doc.path or "-", p.first + 1, 1, round(s / 100, 3), "earlier version")],
             )
