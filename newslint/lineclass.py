@@ -52,6 +52,15 @@ def has_credit(text: str) -> bool:
     return bool(CREDIT.search(t)) and not DATELINE.match(t)
 
 
+def is_credit_only(text: str) -> bool:
+    """A credit with (almost) nothing it credits: "[ Tom's Guide ]", "(AFP)". Printed
+    before each quote of a review round-up, each copy names the source of different text,
+    so such a line is a source tag, not a caption printed twice."""
+    t = text.strip()
+    m = CREDIT.search(t)
+    return m is not None and not DATELINE.match(t) and word_count(t[:m.start()] + " " + t[m.end():]) < 2
+
+
 def looks_like_caption(text: str) -> bool:
     """A photo caption: short-ish, usually no final full stop, often a credit."""
     t = text.strip()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE, bbc_excerpt, need
+from conftest import SAMPLE, SHARED, bbc_excerpt, need
 from newslint.diagnostics import Applicability
 from newslint.document import Document
 from newslint.engine import Linter
@@ -92,6 +92,22 @@ def test_nl102_copy_differing_in_case_is_unsafe(article1):
 def test_nl102_quiet_on_single_caption(article1):
     a = article1
     assert lint(f"{a['headline']}\n\n{a['caption']}\n\n{a['body'][0]}\n", "NL102") == []
+
+
+def test_nl102_quiet_on_source_tags_of_a_review_roundup():
+    """scrapinghub_dev gold/680c2848 (clean text): each quote of a review round-up opens with
+    its outlet, "[ Tom's Guide ]", "[ CNET ]", and outlets come back for a second quote.
+    A line that is only a credit is a source tag, not a caption: removing a copy would
+    lose which outlet said what."""
+    page = need(SHARED / "corpora" / "scrapinghub_dev" / "gold"
+                / "680c2848e94a96f961a0964631de94ac572f83c45bfd0bec2deafa893bcfe15c.txt")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("[ Tom's Guide ]\n") == 2 and text.count("[ CNET ]\n") == 2
+    assert lint(text, "NL102") == []
+    # a caption with its credit, printed twice in the same page, still is one
+    caption = "Google Stadia controller on a desk (Reuters)"
+    diags = lint(text.replace("[ Tom's Guide ]", caption), "NL102")
+    assert [d.message for d in diags] == ["Caption repeated (copy 2 of 2; first at line 11)"]
 
 
 def test_nl102_quiet_on_repeated_fixture_list_lines():

@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
-from newslint.lineclass import has_credit, is_body_text, is_list_item, looks_like_caption, looks_like_headline
+from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_list_item, looks_like_caption,
+                                looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -70,7 +71,8 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
             and all(p.single_line and in_header_zone(doc, p.first) for p in group.paras) \
             and not looks_like_caption_with_credit(first.text):
         return "NL101"  # a title printed twice below a line that was taken for the headline
-    if all(p.single_line for p in group.paras) and looks_like_caption(first.text):
+    if all(p.single_line for p in group.paras) and looks_like_caption(first.text) \
+            and not is_credit_only(first.text):
         credit = has_credit(first.text)
         if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
             return "NL102"
