@@ -35,16 +35,24 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         _validate_paths(paths, fix)
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
+    for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
+        if target:  # found before the run, not after linting every file
+            _validate_output(option, target)
     try:
         resolver_args = _resolver_args(configs + (("force-exclude = true",) if force_exclude else ()), isolated)
         results_cache = None
+        from newslint.config import Resolver
+
+        resolver = Resolver(**resolver_args)
+        cache_dir = cache_dir or _configured_cache_dir(resolver, paths, stdin)
         if not (no_cache or stdin or diff):
             from newslint.cache import cache_root
 
-            # one cache folder for the results and the duplicate index: --cache-dir, else
-            # .newslint_cache at the top of the git work tree (else the current folder)
+            # one cache folder for the results and the duplicate index: --cache-dir (or the
+            # config's cache-dir), else .newslint_cache at the top of the git work tree (else
+            # the current folder)
             results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
-        runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1)
+        runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1, resolver)
         resolver, factory = runner.resolver, runner.factory
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
@@ -59,6 +67,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 source = decode(data, name, first.encoding)  # named for reports; never written
             except SourceError as exc:
                 results.append(error_result(name, exc))
+                if fix:  # a filter gives back what it cannot fix, unchanged: never an empty file
+                    sys.stdout.buffer.write(data)
             else:
                 unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
                 res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name)
@@ -173,23 +183,52 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         for res in results:
             for note in res.notes:
                 echo(f"note: {note}", err=True)
-    if fix and stdin:
+    if diff:  # the diff shows what changes; what could not be read is said beside it
+        for res in results:
+            for d in res.diagnostics:
+                if d.code.startswith("NL5"):
+                    echo(f"{d.filename}:{d.row}:{d.column}: {d.code} {d.message}", err=True)
+    if fix and stdin and not output_file:
         echo(report, err=True, nl=False)
     elif output_file:
-        with open(output_file, "w", encoding="utf-8") as fh:
-            fh.write(unstyle(report))
+        try:
+            with open(output_file, "w", encoding="utf-8") as fh:
+                fh.write(unstyle(report))
+        except OSError as exc:
+            echo(f"newslint: error: cannot write --output-file {output_file}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
     else:
         echo(report, nl=False, color=None if fmt in ("text", "concise", "full") else False)
 
     if any(r.error for r in results):
         sys.exit(EXIT_ERROR)
     if diff:
-        sys.exit(EXIT_FINDINGS if any(r.diff for r in results) and not exit_zero else EXIT_CLEAN)
+        unreadable = any(d.code.startswith("NL5") for r in results for d in r.diagnostics)
+        sys.exit(EXIT_FINDINGS if (unreadable or any(r.diff for r in results)) and not exit_zero else EXIT_CLEAN)
     if run.diagnostics and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     if exit_non_zero_on_fix and any(r.fixed for r in results):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _validate_output(option: str, target: str) -> None:
+    """A report or baseline path must be a file in an existing folder."""
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {target}: folder {folder} does not exist")
+    if os.path.isdir(target):
+        raise UsageError(f"{option} {target}: is a folder")
+
+
+def _configured_cache_dir(resolver, paths, stdin: bool) -> str | None:
+    """The config's `cache-dir`, when it sets one (relative to the config file's folder)."""
+    from newslint.config import Settings
+
+    settings = resolver.for_path("." if stdin else paths[0])
+    if settings.cache_dir == Settings().cache_dir:
+        return None
+    return os.path.join(settings.root, settings.cache_dir)
 
 
 def _validate_paths(paths, fix: bool) -> None:

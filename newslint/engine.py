@@ -70,15 +70,17 @@ class Linter:
             return False
         return d.fix.applicability == Applicability.SAFE or (unsafe and d.fix.applicability == Applicability.UNSAFE)
 
-    def fix(self, source: Source, unsafe: bool) -> tuple[list[Source], Counter, list[list[Diagnostic]]]:
+    def fix(self, source: Source, unsafe: bool, split: bool = True) -> tuple[list[Source], Counter,
+                                                                          list[list[Diagnostic]]]:
         """Fix to convergence. Returns (parts, fixed counts, findings left in each part).
 
         With unsafe fixes, a merged file is split after its own fixes converge, and each
-        part is then fixed to convergence as the article it now is."""
+        part is then fixed to convergence as the article it now is (unless `split` is off:
+        one stream out, as for stdin, has no place for a second file)."""
         fixed: Counter = Counter()
         doc = self._converge(Document(source), unsafe, fixed)
         diags = self.lint(doc)
-        splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe]
+        splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe and split]
         if not splits:
             return [doc.source], fixed, [diags]
         from newslint.checks.segments import split_text
@@ -170,7 +172,7 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     if mode == "check":
         result.diagnostics = linter.lint(Document(source))
         return result
-    parts, fixed, remaining = linter.fix(source, unsafe)
+    parts, fixed, remaining = linter.fix(source, unsafe, split=mode != "stdout")
     # encode before anything is written: text that cannot be written back fails here
     data = [p.to_bytes() for p in parts]
     names = [display] + (sibling_paths(display, len(parts) - 1, data[1:]) if source.path

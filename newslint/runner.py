@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 
-from newslint.config import Resolver, Settings, relative_to_root
+from newslint.config import ConfigError, Resolver, Settings, relative_to_root
 from newslint.engine import FileResult, Linter, probe_path, process_path
 from newslint.files import _matches, discover, folders
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
@@ -84,6 +84,7 @@ class LinterFactory:
         key = settings.key()
         if key not in self._cache:
             packs, rules = self.packs_and_rules(settings)
+            check_config_codes(settings, rules)
             select = self.opts.select if self.opts.select is not None else (
                 list(settings.select) if settings.select is not None else None)
             chosen = select_rules(rules, select, list(settings.ignore) + self.opts.ignore,
@@ -122,7 +123,11 @@ def files_to_check(paths, resolver: Resolver) -> list[str]:
             continue
         excludes = tuple(_anchor(g, s) for g in s.all_excludes)
         out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
-    return list(dict.fromkeys(out))
+    # one file named twice ("a.txt ./a.txt", a file and its folder) is checked once
+    first: dict[str, str] = {}
+    for p in out:
+        first.setdefault(p if is_url(p) else os.path.normpath(p), p)
+    return list(first.values())
 
 
 def _anchor(glob: str, s: Settings) -> str:
@@ -151,6 +156,19 @@ def validate_codes(codes, rules: dict[str, Rule]) -> list[str]:
     return [c for c in codes if c.upper() != "ALL" and not any(code.startswith(c.upper()) for code in rules)]
 
 
+def check_config_codes(settings: Settings, rules: dict[str, Rule]) -> None:
+    """A config's rule codes must name rules, as --select's must: `select = ["NL10l"]`
+    selected nothing and every run passed."""
+    lists = [("select", settings.select or ()), ("extend-select", settings.extend_select),
+             ("ignore", settings.ignore)] + [(f"per-file-ignores {glob!r}", codes)
+                                            for glob, codes in settings.per_file_ignores]
+    for name, codes in lists:
+        unknown = validate_codes(codes, rules)
+        if unknown:
+            raise ConfigError(f"{settings.source or '--config'}: unknown rule code or prefix in {name}: "
+                              f"{', '.join(unknown)} (see `newslint rules`)")
+
+
 
 def linter_digest(linter: Linter, settings: Settings) -> str:
     """What shapes a file's findings besides its bytes: rules, their options, pack contents."""
@@ -160,6 +178,7 @@ def linter_digest(linter: Linter, settings: Settings) -> str:
     h.update(repr(sorted(r.code for r in linter.rules)).encode())
     h.update(repr(sorted(settings.options().items())).encode())
     h.update(settings.encoding.encode())
+    h.update(str(settings.max_file_size).encode())  # a file over it is NL503, not linted
     for pack in linter.ctx.packs:
         h.update(pack.path.encode())
         for r in pack.rules:
@@ -187,10 +206,11 @@ class Runner:
     Output is independent of the number of jobs: results come back in input order.
     """
 
-    def __init__(self, opts: CheckOptions, resolver_args: dict, cache_dir: str | None, jobs: int = 1):
+    def __init__(self, opts: CheckOptions, resolver_args: dict, cache_dir: str | None, jobs: int = 1,
+                 resolver: Resolver | None = None):
         self.opts = opts
         self.resolver_args = resolver_args
-        self.resolver = Resolver(**resolver_args)
+        self.resolver = resolver or Resolver(**resolver_args)  # the workers build theirs from the args
         self.factory = LinterFactory(opts)
         self.jobs = max(1, jobs)
         self.cache = None
@@ -290,8 +310,10 @@ class Runner:
         self.stats.linted = len(todo)
         for (n, path, key), res in zip(todo, self._lint_all([p for _, p, _ in todo], progress)):
             results[n] = res
+            # notes (a binary file skipped) are not kept with the findings: such a file is
+            # not cached, so every run says why it was skipped
             if key is not None and self.cache is not None and not res.error and not res.written \
-                    and self.opts.mode == "check":
+                    and not res.notes and self.opts.mode == "check":
                 self.cache.put(key, res.diagnostics)
         if self.cache is not None:
             self.cache.close()

@@ -153,3 +153,95 @@ def test_discover_orders_and_dedupes_across_roots(sample, tmp_path):
     assert list(discover([f"{wire}/z.txt", wire, desk])) == [f"{wire}/z.txt"] + walked[:3]
     assert list(discover([desk], exclude=("old",))) == walked[:2]
     assert list(discover([desk], include=("*.t?t",))) == [f"{desk}/b.txt", f"{desk}/old/c.txt"]
+
+
+# ---- user mistakes and edge cases found by a CLI review ----------------------------------
+
+@pytest.mark.parametrize("data", [b"Caf\xe9 society\n", b"Headline\x00\nBody\n"], ids=["latin-1", "binary"])
+def test_stdin_fix_gives_back_what_it_cannot_read_unchanged(data):
+    """`newslint check - --fix <f >g && mv g f` must never empty f: input that is not UTF-8
+    text goes back out byte for byte (it wrote nothing, and a binary input exited 0)."""
+    res = run_newslint("check", "-", "--fix", input=data)
+    assert res.stdout == data
+    assert res.returncode in (0, 1) and b"Traceback" not in res.stderr
+
+
+def test_stdin_fix_never_splits_into_one_stream(sample):
+    """A split has no second file to go to when the text goes to stdout: both articles
+    used to be written back to back, the boundary gone, and NL301 counted as fixed."""
+    res = run_newslint("check", "-", "--fix", "--unsafe-fixes", input=sample.read_bytes())
+    assert res.returncode == 1
+    assert b"NL301" in res.stderr and b"1 remaining" in res.stderr
+    out = res.stdout.decode()
+    again = run_newslint("check", "-", "--select", "NL301", input=res.stdout)
+    assert again.returncode == 1 and b"NL301" in again.stdout  # still two articles, still found
+    assert "Baghdad Urges Washington" in out and "Assad to Visit Moscow" in out
+
+
+def test_results_cache_follows_the_size_limit(cli, sample, tmp_path):
+    """A file over max-file-size is NL503 and not linted; the cache must not answer for
+    another limit (the NL503 result was served to the next normal run, hiding 11 findings)."""
+    cache = tmp_path / "cache"
+    normal = cli("check", sample, "--cache-dir", cache, "--output-format", "json")
+    tiny = cli("check", sample, "--cache-dir", cache, "--config", "max-file-size = 10", "--output-format", "json")
+    again = cli("check", sample, "--cache-dir", cache, "--output-format", "json")
+    assert [d["code"] for d in json.loads(tiny.stdout)] == ["NL503"]
+    assert again.stdout == normal.stdout and len(json.loads(normal.stdout)) == 11
+
+
+def test_a_skipped_binary_file_is_noted_on_every_run(tmp_path):
+    (tmp_path / "scan.txt").write_bytes(b"Headline\x00\n" + need(SAMPLE).read_bytes())
+    for _ in range(2):  # the second run answered from the cache without the note
+        res = run_newslint("check", "scan.txt", cwd=tmp_path)
+        assert b"scan.txt: binary file (NUL bytes); skipped" in res.stderr
+
+
+@pytest.mark.parametrize("config, where", [
+    ('select = ["NL10l"]', "select: NL10l"),
+    ('ignore = ["NL2", "XYZ"]', "ignore: XYZ"),
+    ('per-file-ignores = { "*.txt" = ["NL999"] }', "per-file-ignores '*.txt': NL999"),
+])
+def test_unknown_rule_codes_in_the_config_are_errors(sample, config, where):
+    """A typo in the config's codes selected nothing and every run passed, exit 0; the
+    same typo in --select is a usage error."""
+    (sample.parent / "pyproject.toml").write_text(f"[tool.newslint]\n{config}\n", encoding="utf-8")
+    res = run_newslint("check", sample.name, cwd=sample.parent)
+    assert res.returncode == 2
+    assert f"pyproject.toml: unknown rule code or prefix in {where}".encode() in res.stderr
+    assert b"Traceback" not in res.stderr
+
+
+def test_diff_says_what_it_could_not_read(tmp_path):
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / "latin.txt").write_bytes(need(SAMPLE).read_bytes().replace(b"Moscow", b"Moscou \xe0", 1))
+    res = run_newslint("check", "--diff", "latin.txt", cwd=tmp_path)
+    assert res.returncode == 1 and b"latin.txt:1:" in res.stderr and b"NL501" in res.stderr
+    res = run_newslint("check", "--diff", "broken.txt", cwd=tmp_path)
+    assert res.returncode == 2 and b"NL500 broken symlink" in res.stderr
+
+
+@pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
+def test_report_into_a_missing_folder_is_a_usage_error(sample, option):
+    res = run_newslint("check", sample.name, option, "nodir/out", cwd=sample.parent)
+    assert res.returncode == 2 and b"Traceback" not in res.stderr
+    assert b"folder" in res.stderr and b"nodir does not exist" in res.stderr
+
+
+def test_json_gives_no_edits_for_a_split(cli, sample):
+    """NL301's split makes a new file; its edits alone would delete the second article."""
+    res = cli("check", sample, "--select", "NL301", "--output-format", "json")
+    (d,) = json.loads(res.stdout)
+    assert d["fix"]["message"] == "Split into 2 files" and d["fix"]["edits"] == []
+
+
+def test_cache_dir_in_the_config_is_used(sample):
+    (sample.parent / "pyproject.toml").write_text('[tool.newslint]\ncache-dir = "mycache"\n', encoding="utf-8")
+    res = run_newslint("check", sample.name, cwd=sample.parent)
+    assert res.returncode == 1
+    assert (sample.parent / "mycache").is_dir() and not (sample.parent / ".newslint_cache").exists()
+
+
+def test_a_file_named_twice_is_checked_once(cli, sample):
+    once = json.loads(cli("check", sample, "--output-format", "json").stdout)
+    twice = json.loads(cli("check", sample, f"{sample.parent}/./{sample.name}", "--output-format", "json").stdout)
+    assert twice == once and len(once) == 11

@@ -14,7 +14,9 @@ def diagnostic_dict(d: Diagnostic) -> dict:
         fix = {
             "applicability": d.fix.applicability.value,
             "message": d.fix.message,
-            "edits": [
+            # a split (NL301) writes a new file, which edits cannot say: applied alone,
+            # its edits would delete the second article, so none are given (as in SARIF)
+            "edits": [] if d.fix.split_at else [
                 {"content": c, "location": {"row": r1, "column": c1}, "end_location": {"row": r2, "column": c2}}
                 for c, (r1, c1), (r2, c2) in d.edit_positions
             ],
