@@ -22,19 +22,22 @@ _DIRECTIVE = r"<!--\s*newslint:\s*(disable-next-line|disable-file|disable|enable
 
 
 class Directive(Record):
-    _fields = __slots__ = ("kind", "codes", "line", "column", "used", "lines")
+    _fields = __slots__ = ("kind", "codes", "line", "column", "used", "lines", "excluded", "origin")
 
     def __init__(self, kind: str, codes: tuple[str, ...], line: int, column: int, used: bool = False,
-                 lines: range = range(0)):
+                 lines: range = range(0), excluded: tuple[str, ...] = (), origin: Directive | None = None):
         self.kind = kind
         self.codes = codes  # empty: every code
         self.line = line  # 0-based line index of the comment
         self.column = column
         self.used = used
         self.lines = lines  # line indices it covers
+        self.excluded = excluded  # codes an `enable` took back from it
+        self.origin = origin  # the disable this is the rest of, after an enable of some codes
 
     def covers(self, d: Diagnostic) -> bool:
-        return (d.row - 1) in self.lines and (not self.codes or any(d.code.startswith(c) for c in self.codes))
+        return (d.row - 1) in self.lines and (not self.codes or any(d.code.startswith(c) for c in self.codes)) \
+            and not any(d.code.startswith(c) for c in self.excluded)
 
 
 def parse_directives(doc: Document) -> list[Directive]:
@@ -59,11 +62,18 @@ def parse_directives(doc: Document) -> list[Directive]:
             elif kind == "disable":
                 d.lines = range(ln.index, n)
                 open_.append(d)
-            else:  # enable closes the open disables (the ones naming these codes, or all)
+            else:  # enable: these codes (or all) end here; a disable's other codes go on
                 for o in list(open_):
-                    if not codes or set(codes) & set(o.codes) or not o.codes:
-                        o.lines = range(o.lines.start, ln.index)
-                        open_.remove(o)
+                    if codes and o.codes and not any(e.startswith(c) for e in codes for c in o.codes):
+                        continue  # names none of this disable's codes
+                    o.lines = range(o.lines.start, ln.index)
+                    open_.remove(o)
+                    rest = tuple(c for c in o.codes if c not in codes)
+                    if codes and (rest or not o.codes):
+                        d = Directive(o.kind, rest, o.line, o.column, lines=range(ln.index, n),
+                                      excluded=o.excluded + codes, origin=o.origin or o)
+                        open_.append(d)
+                        out.append(d)
                 continue
             out.append(d)
     return out
@@ -77,12 +87,12 @@ def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bo
     for d in diags:
         hit = [s for s in directives if s.covers(d)]
         for s in hit:
-            s.used = True
+            (s.origin or s).used = True
         if not hit:
             kept.append(d)
     if report_unused:
         for s in directives:
-            if not s.used:
+            if not s.used and s.origin is None:
                 what = ", ".join(s.codes) if s.codes else "all rules"
                 ln = doc.lines[s.line]
                 kept.append(Diagnostic(

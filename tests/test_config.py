@@ -210,6 +210,24 @@ def test_disable_enable_block_and_unused_suppression(cli, sample):
     assert found["NL102"] == 3 and found["NL201"] == 1 and found["NL601"] == 1
 
 
+@pytest.mark.parametrize("disable", ["disable NL101,NL102", "disable"])
+def test_enable_of_one_code_leaves_the_others_disabled(cli, sample, disable):
+    """`enable NL101` after `disable NL101,NL102` (or a blanket disable) takes back NL101
+    alone, as eslint-enable does: it ended the whole disable, and --fix then removed the
+    caption copies the user had disabled."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines.insert(12, "<!-- newslint: enable NL101 -->")  # after article 1's header block
+    lines.insert(0, f"<!-- newslint: {disable} -->")
+    md = sample.with_suffix(".md")
+    md.write_text("\n".join(lines), encoding="utf-8")
+    found = codes(cli("check", md, "--output-format", "json", "--select", "NL101,NL102"))
+    assert found == {"NL101": 1}  # article 2's headline copy; article 1's is above the enable
+    before = md.read_bytes()
+    cli("check", md, "--fix", "--select", "NL102")
+    assert md.read_bytes() == before  # no caption copy removed: NL102 stays disabled
+    assert "NL601" not in codes(cli("check", md, "--output-format", "json"))  # the disable is in use
+
+
 def test_fix_keeps_suppression_comments(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines.insert(4, "<!-- newslint: disable-next-line NL201 -->")
