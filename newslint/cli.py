@@ -56,7 +56,8 @@ def main():
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+# readable=False: an unreadable file is reported as NL500 and the run goes on with the others
+@click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--fix", is_flag=True, help="Apply fixes in place (safe fixes only, unless --unsafe-fixes). "
                                           "Local files only: URLs are never written.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,

@@ -254,8 +254,11 @@ def world_tree():
     d.rmdir()
 
 
-def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree):
-    """chmod 000 does not stop root, so the check runs with the effective uid of `nobody`."""
+@pytest.mark.parametrize("given", ["folder", "files"])
+def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree, given):
+    """chmod 000 does not stop root, so the check runs with the effective uid of `nobody`.
+    Named on the command line, the unreadable file stopped the whole run before it began
+    (click's readable check: a usage error, and the other file was not fixed)."""
     locked = world_tree / "locked.txt"
     locked.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
     locked.chmod(0o000)
@@ -267,7 +270,8 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree):
 
     from newslint.cli import main
 
-    args = ["check", "--fix", "--no-cache", "--isolated", str(world_tree)]
+    args = ["check", "--fix", "--no-cache", "--isolated"] + (
+        [str(world_tree)] if given == "folder" else [str(locked), str(story)])
     # the same run once as root on a scratch copy first: every lazy import is then done
     # (nobody may not read the interpreter's own library under /root)
     warm = world_tree / "warm"
@@ -276,13 +280,14 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree):
     CliRunner().invoke(main, ["check", "--fix", "--no-cache", "--isolated", str(warm)])
     (warm / "story.txt").unlink()
     warm.rmdir()
-    os.seteuid(65534)
+    # the real uid too (root stays the saved one, to come back): access() asks the real one
+    os.setresuid(65534, 65534, 0)
     try:
         with pytest.raises(SourceError) as exc:
             read_source(str(locked))
         res = CliRunner().invoke(main, args, catch_exceptions=False)
     finally:
-        os.seteuid(0)
+        os.setresuid(0, 0, 0)
     assert exc.value.code == "NL500" and "Permission denied" in exc.value.message
     assert f"{locked}:1:1: NL500 cannot read: Permission denied" in res.stdout
     assert res.exit_code == 2
