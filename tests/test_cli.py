@@ -245,3 +245,21 @@ def test_a_file_named_twice_is_checked_once(cli, sample):
     once = json.loads(cli("check", sample, "--output-format", "json").stdout)
     twice = json.loads(cli("check", sample, f"{sample.parent}/./{sample.name}", "--output-format", "json").stdout)
     assert twice == once and len(once) == 11
+
+
+def test_a_safe_pack_fix_never_deletes_a_sentence_written_without_spaces(tmp_path):
+    """The three-word limit on safe deletions counted a Chinese sentence as one word (one
+    \\w+ run), so a desk pack's safe footer rule deleted a 40-character sentence found
+    nowhere else; the same rule's English match of 13 words was (rightly) unsafe."""
+    (tmp_path / "pack.toml").write_text(
+        '[pack]\nname = "desk"\ndescription = "footers"\n'
+        '[[rule]]\ncode = "DESK1"\nid = "footer"\nkind = "line"\nmessage = "footer {match!r}"\nfix = "safe"\n'
+        "pattern = '''^(?:本文|This is the footer).*$'''\n", encoding="utf-8")
+    sentence = "本文作者认为这次会议将决定未来十年的经济政策方向，各方代表均已到场并发表了重要讲话。"
+    cn = tmp_path / "cn.txt"
+    cn.write_text(f"标题新闻\n\n{sentence}\n\n第二段内容。\n\n本文来源\n", encoding="utf-8")
+    res = run_newslint("check", "--no-cache", "--isolated", "--config", 'rule-packs = ["pack.toml"]', "--fix",
+                       "cn.txt", cwd=tmp_path)
+    assert sentence in cn.read_text(encoding="utf-8")  # unsafe: kept
+    assert "本文来源" not in cn.read_text(encoding="utf-8")  # four characters, about two words: safe
+    assert b"1 fixed" in res.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from newslint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from newslint.document import Document
 from newslint.normalize import normalize, word_count
@@ -87,9 +89,20 @@ def _applicability(prule, doc: Document, line_index: int, deletes: bool) -> Appl
     if prule.fix != "safe":
         return Applicability.UNSAFE
     text = doc.lines[line_index].text
-    if deletes and max(word_count(text), len(text.split())) > SAFE_DELETE_MAX_WORDS:
+    if deletes and max(word_count(text), len(text.split()), _unspaced_words(text)) > SAFE_DELETE_MAX_WORDS:
         return Applicability.UNSAFE
     return Applicability.SAFE
+
+
+# Scripts written without spaces between words (Chinese, Japanese): a sentence is one \w+
+# run, so its words are estimated as two characters each, rounded up.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _unspaced_words(text: str) -> int:
+    if text.isascii():
+        return 0
+    return (len(_UNSPACED.findall(text)) + 1) // 2
 
 
 def pack_diagnostics(rule: Rule, doc: Document, ctx: Context, code: str):
