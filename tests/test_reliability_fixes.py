@@ -136,3 +136,12 @@ def test_unsafe_fixes_in_one_pass_never_delete_both_versions():
     parts = fix_text("\n".join(lines), unsafe=True)
     kept = "".join(parts)
     assert first in kept or later in kept
+
+
+def test_a_form_feed_between_blocks_is_kept_when_a_line_next_to_it_goes():
+    """A form feed (page break) is whitespace to str.strip, so the separator chosen for
+    deletion beside a removed 'TT' took it with the blank lines (found by a review)."""
+    art = bbc_articles()[0]
+    text = "\n".join([art.headline, "", art.paragraphs[0], "\f", "TT", "", "", art.paragraphs[1]]) + "\n"
+    (fixed,) = fix_text(text)
+    assert fixed == "\n".join([art.headline, "", art.paragraphs[0], "\f", "", "", art.paragraphs[1]]) + "\n"
