@@ -50,13 +50,28 @@ def load_baseline(path: str) -> tuple[Counter, str]:
             data = json.load(fh)
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        from newslint.config import not_utf8
+
+        raise BaselineError(f"{path}: not a newslint baseline (not UTF-8 text: {not_utf8(exc)})") from None
     except json.JSONDecodeError as exc:
         raise BaselineError(f"{path}: not a newslint baseline (invalid JSON: {exc})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BaselineError(f"{path}: not a newslint baseline (expected format {FORMAT!r})")
     counts: Counter = Counter()
-    for e in data.get("entries", []):
-        counts[(e["file"], e["code"], e["hash"])] += int(e.get("count", 1))
+    entries = data.get("entries", [])
+    if not isinstance(entries, list):
+        raise BaselineError(f"{path}: damaged baseline: 'entries' must be a list, got {type(entries).__name__}")
+    for n, e in enumerate(entries, 1):
+        try:
+            key = (e["file"], e["code"], e["hash"])
+            count = e.get("count", 1)
+            if not all(isinstance(k, str) for k in key) or not isinstance(count, int) or isinstance(count, bool):
+                raise TypeError
+        except (TypeError, KeyError, AttributeError):
+            raise BaselineError(f"{path}: damaged baseline: entry {n} must be an object with string 'file', "
+                                f"'code' and 'hash' and an integer 'count', got {e!r}") from None
+        counts[key] += count
     return counts, os.path.dirname(os.path.abspath(path))
 
 

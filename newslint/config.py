@@ -43,6 +43,17 @@ class ConfigError(Exception):
     """A bad setting; the message names the key, the file and what was expected."""
 
 
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8, for messages: 'byte 0xff at offset 0'."""
+    return f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+
+
+def is_index_url(value: str) -> bool:
+    """'sqlite' or a URL redis-py opens (redis://, rediss://, unix://)."""
+    scheme, sep, _ = value.partition("://")
+    return value == "sqlite" or (bool(sep) and scheme.lower() in ("redis", "rediss", "unix"))
+
+
 NUMBER = (int, float)
 # key -> (python type(s), description of the expected type)
 TOP_LEVEL: dict[str, tuple[Any, str]] = {
@@ -182,7 +193,8 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 expected, what = RULE_TABLES[key][sub]
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
                 lo_hi = RANGES.get((key, sub))
-                if (lo_hi and not lo_hi[0] <= subval <= lo_hi[1]) or subval not in CHOICES.get((key, sub), (subval,)):
+                if ((lo_hi and not lo_hi[0] <= subval <= lo_hi[1]) or subval not in CHOICES.get((key, sub), (subval,))
+                        or ((key, sub) == ("duplicates", "index") and not is_index_url(subval))):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
         else:
             raise ConfigError(f"{where}: unknown key '{key}'")
@@ -197,16 +209,21 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:
             data = load_toml(fh.read())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: config file is not UTF-8 text ({not_utf8(exc)}); TOML files must be UTF-8") from None
     except TomlError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("newslint")
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: 'tool' must be a table ([tool.newslint]), got {type(tool).__name__} {tool!r}")
+        table = tool.get("newslint")
         if table is None:
             return None
     else:
         table = data
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.newslint] must be a table")
+        raise ConfigError(f"{path}: [tool.newslint] must be a table, got {type(table).__name__} {table!r}")
     return validate(table, str(path))
 
 

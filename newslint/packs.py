@@ -489,4 +489,8 @@ def load_pack_file(path: str) -> Pack:
             text = fh.read()
     except OSError as exc:
         raise PackError(f"{path}: cannot read rule pack: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        from newslint.config import not_utf8
+
+        raise PackError(f"{path}: rule pack is not UTF-8 text ({not_utf8(exc)}); TOML files must be UTF-8") from None
     return parse_pack(text, path, builtin=False)

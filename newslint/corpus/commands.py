@@ -15,6 +15,13 @@ import click
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+class CorpusError(click.ClickException):
+    """An index that cannot be opened or saved: 'Error: ...' and exit status 2 (an I/O
+    error, as the commands' help says), not click's default 1."""
+
+    exit_code = EXIT_ERROR
+
+
 def _index_options(f):
     f = click.option("--index", "index_url", metavar="URL", envvar="NEWSLINT_INDEX",
                      help="Shared index, redis://HOST:PORT/DB[?prefix=NAME] (default: .newslint_cache/ "
@@ -26,6 +33,8 @@ def _index_options(f):
 def _options(**kw):
     from newslint.corpus.engine import CorpusOptions
 
+    if kw.get("index_url") == "sqlite":  # the embedded index, as `check --index sqlite` and the config take it
+        kw["index_url"] = None
     return CorpusOptions(**{k: v for k, v in kw.items() if v is not None})
 
 
@@ -65,7 +74,7 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     try:
         result = analyze(None, list(paths) or None, opts)
     except RuntimeError as exc:
-        raise click.ClickException(str(exc))
+        raise CorpusError(str(exc)) from None
     _notes(result)
     clusters = result.clusters()
     if output_format == "json":
@@ -88,6 +97,9 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     sys.exit(EXIT_FINDINGS if clusters and not exit_zero else EXIT_CLEAN)
 
 
+_DISABLED = "corpus index disabled ("  # newslint.corpus.engine.open_index's note when it keeps the index in memory
+
+
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
@@ -102,6 +114,7 @@ def index(paths, rebuild, no_cache, index_url):
     this command only does it ahead of time (e.g. in CI, before the hooks run).
     """
     from newslint.corpus import analyze
+    from newslint.corpus.store import MemoryIndex
 
     if no_cache:
         raise click.UsageError("--no-cache keeps no index: there is nothing to build.")
@@ -109,7 +122,13 @@ def index(paths, rebuild, no_cache, index_url):
     try:
         result = analyze(None, list(paths) or None, opts, index_only=True)
     except RuntimeError as exc:
-        raise click.ClickException(str(exc))
+        raise CorpusError(str(exc)) from None
+    if result.index_location == MemoryIndex.location:
+        # the cache folder could not be made or written: a check goes on in memory, but
+        # saving the index is all this command is for
+        why = next((n for n in result.notes if n.startswith(_DISABLED)), "")
+        why = why[len(_DISABLED):].split("); this run keeps it", 1)[0] if why else "it could not be opened"
+        raise CorpusError(f"cannot save the corpus index: {why}")
     _notes(result)
     s = result.stats
     click.echo(

@@ -37,9 +37,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
+from newslint.config import ConfigError
 from newslint.corpus import minhash as mh
 from newslint.corpus.shingle import DocFacts
 from newslint.corpus.store import SqliteIndex
+
+
+class IndexUnavailable(ConfigError, RuntimeError):
+    """The shared index cannot be used: a URL redis-py cannot open, a server that does not
+    answer, no redis package. A ConfigError, so `newslint check` reports it in one line and
+    exits 2 like any bad setting; a RuntimeError for callers that catch that."""
 
 # One call per document writes its datasketch-layout bucket entries server-side (2 * bands + 3
 # commands), instead of sending each command from Python.
@@ -82,18 +89,22 @@ class RedisIndex:
     def __init__(self, url: str, root: str, settings: dict[str, str], options, rebuild: bool = False):
         try:
             import redis
-        except ImportError as exc:  # pragma: no cover
-            raise RuntimeError("--index redis://... needs the `redis` package (pip install redis)") from exc
+        except ImportError:  # pragma: no cover
+            raise IndexUnavailable(f"the corpus index {url} needs the `redis` package (pip install redis)") from None
         clean, self.name = parse_url(url)
         self.location = url
         self.bands, self.rows = mh.lsh_params(options.num_perm, options.rows)
         self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-2")
         self.notes: list[str] = []
-        self.r = redis.Redis.from_url(clean)
+        try:
+            self.r = redis.Redis.from_url(clean)
+        except ValueError as exc:  # no or another scheme, a port or db that is not a number
+            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+                                   f"(redis://HOST:PORT/DB[?prefix=NAME]): {exc}") from None
         try:
             self.r.ping()
-        except redis.RedisError as exc:
-            raise RuntimeError(f"cannot reach the corpus index at {url}: {exc}") from None
+        except (redis.RedisError, ValueError) as exc:
+            raise IndexUnavailable(f"cannot reach the corpus index at {url}: {exc}") from None
         # the stat cache is per checkout: it stays local
         import hashlib
         import os

@@ -1,0 +1,116 @@
+"""User mistakes (a config, baseline or rule pack that is not UTF-8 or not the right shape,
+an index URL that is not one or does not answer, an index that cannot be saved) end the run
+with one error line naming the file or value and exit status 2, never a traceback.
+
+Every test runs newslint as a real process on a copy of the real sample file."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SAMPLE, need, run_newslint
+
+UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: the connection is refused at once
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "a.txt").write_bytes(need(SAMPLE).read_bytes())
+    return tmp_path
+
+
+def assert_user_error(proc, *names: str) -> str:
+    """Exit 2, no traceback, one error line on stderr naming each of `names`; returns it."""
+    out, err = proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in out + err, err
+    assert proc.returncode == 2, (proc.returncode, out, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert out == "", out
+    for name in names:
+        assert name in lines[0], (name, lines[0])
+    return lines[0]
+
+
+# -- files that are not UTF-8 -------------------------------------------------------------------
+
+def test_discovered_pyproject_that_is_not_utf8(folder):
+    (folder / "pyproject.toml").write_bytes(b"[tool.newslint]\n# auteur: \xe9\n")
+    line = assert_user_error(run_newslint("check", "a.txt", cwd=folder), "pyproject.toml", "not UTF-8")
+    assert "0xe9" in line
+
+
+def test_config_option_file_in_utf16(folder):
+    (folder / "c.toml").write_bytes('select = ["NL1"]\n'.encode("utf-16"))  # starts \xff\xfe
+    assert_user_error(run_newslint("check", "a.txt", "--config", "c.toml", cwd=folder), "c.toml", "not UTF-8")
+
+
+def test_baseline_that_is_not_utf8(folder):
+    (folder / "bl.json").write_bytes(b"\xff\xfe{}")
+    assert_user_error(run_newslint("check", "a.txt", "--baseline", "bl.json", cwd=folder), "bl.json", "not UTF-8")
+
+
+def test_baseline_with_damaged_entries(folder):
+    (folder / "bl.json").write_text('{"format": "newslint-baseline/1", "entries": [1]}', encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", "--baseline", "bl.json", cwd=folder), "bl.json", "entry 1")
+
+
+def test_rule_pack_that_is_not_utf8_in_test_packs(folder):
+    (folder / "p.toml").write_bytes(b"\xff\xfe[[rule]]")
+    assert_user_error(run_newslint("test-packs", "p.toml", cwd=folder), "p.toml", "not UTF-8")
+
+
+def test_rule_pack_that_is_not_utf8_named_by_the_config(folder):
+    (folder / "p.toml").write_bytes(b"\xff\xfe[[rule]]")
+    (folder / "newslint.toml").write_text('rule-packs = ["p.toml"]\n', encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", cwd=folder), "p.toml", "not UTF-8")
+
+
+# -- config tables of the wrong type ----------------------------------------------------------
+
+@pytest.mark.parametrize("text, named", [
+    ('tool = "x"\n', "'tool' must be a table"),
+    ("[tool]\nnewslint = 3\n", "[tool.newslint] must be a table"),
+])
+def test_pyproject_tool_tables_of_the_wrong_type(folder, text, named):
+    (folder / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", cwd=folder), "pyproject.toml", named)
+
+
+# -- the shared index ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
+def test_index_option_that_is_not_a_url(folder, command):
+    assert_user_error(run_newslint(*command, "--index", "bogus", cwd=folder), "'bogus'", "Redis URL")
+
+
+@pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
+def test_index_server_that_does_not_answer(folder, command):
+    assert_user_error(run_newslint(*command, "--index", UNREACHABLE, cwd=folder), UNREACHABLE, "cannot reach")
+
+
+def test_config_index_that_is_not_a_url(folder):
+    (folder / "pyproject.toml").write_text('[tool.newslint.duplicates]\nindex = "bogus"\n', encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", cwd=folder), "pyproject.toml", "duplicates.index", "'bogus'")
+
+
+def test_config_index_server_that_does_not_answer(folder):
+    (folder / "pyproject.toml").write_text(f'[tool.newslint.duplicates]\nindex = "{UNREACHABLE}"\n',
+                                           encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", cwd=folder), UNREACHABLE, "cannot reach")
+
+
+def test_index_command_takes_sqlite_as_the_embedded_index(folder):
+    """`--index sqlite` means the embedded index for `check` and in the config; `index` too."""
+    proc = run_newslint("index", "--index", "sqlite", cwd=folder)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert (folder / ".newslint_cache" / "corpus-v1.sqlite3").is_file()
+
+
+def test_index_command_fails_when_the_index_cannot_be_saved(folder):
+    """`check` goes on with an in-memory index when the cache folder cannot be made; `index`
+    has nothing else to do, so it must say so and exit 2 rather than report success."""
+    (folder / ".newslint_cache").write_text("junk\n", encoding="utf-8")
+    line = assert_user_error(run_newslint("index", cwd=folder), ".newslint_cache", "cannot save the corpus index")
+    assert "memory" not in line
+    assert (folder / ".newslint_cache").read_text(encoding="utf-8") == "junk\n"
