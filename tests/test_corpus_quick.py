@@ -195,6 +195,24 @@ def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
     assert quick([str(outside)]) is None
 
 
+def test_a_file_missing_when_the_snapshot_was_written_is_compared_once_back(repo):
+    """A full pass run while a tracked file was deleted from the work tree wrote a snapshot
+    without it; once the file was back, a hook run over a copy of it answered from that
+    snapshot and let the copy through (found by a review, through a real git commit)."""
+    gone = repo / "tech/033.txt"
+    text = gone.read_bytes()
+    gone.unlink()
+    snapshot(["business/001.txt"])
+    assert quick(["business/001.txt"]) is not None  # while it is gone, the snapshot answers
+    gone.write_bytes(text)  # git restore
+    (repo / "tech/copy.txt").write_bytes(text)
+    git(repo, "add", "tech/copy.txt")
+    assert quick(["tech/copy.txt"]) is None  # it is back: the full pass
+    assert codes(full(["tech/copy.txt"])[0])["tech/copy.txt"] == ["NL401"]
+    snapshot(["business/001.txt"])  # a snapshot with it in
+    assert codes(same(["tech/copy.txt"]))["tech/copy.txt"] == ["NL401"]
+
+
 @pytest.mark.parametrize("proof", ["tree", "listing"])
 def test_index_proved_unchanged_by_tree_or_by_listing(repo, monkeypatch, proof):
     """The quick path proves the index unchanged with `git diff-index --cached` against the

@@ -115,8 +115,8 @@ def test_a_file_changed_by_someone_else_while_being_fixed_is_not_overwritten(tmp
     edited = "An editor's new version of the story, saved while newslint was fixing it.\n"
     real_fix = engine.Linter.fix
 
-    def fix_then_edit(self, source, unsafe):
-        out = real_fix(self, source, unsafe)
+    def fix_then_edit(self, source, unsafe, split=True):
+        out = real_fix(self, source, unsafe, split)
         tmp = tmp_path / "editor.tmp"
         tmp.write_text(edited, encoding="utf-8")
         os.replace(tmp, f)  # how editors save

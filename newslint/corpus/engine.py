@@ -490,6 +490,11 @@ class CorpusRun:
         corpus_rels = {p[len(prefix):].replace(os.sep, "/") for p in tracked if p.startswith(prefix)}
         raw = self.git_raw[0]
         dirty = really_modified(top, lambda rel: listed_entry(raw, rel), [rel for rel in dirty if rel in corpus_rels])
+        # tracked files this run could not read (deleted from the work tree, unreadable) are
+        # not in the snapshot: noted with the dirty ones, so that a hook run after one is
+        # back does not answer without it
+        dirty = sorted(set(dirty) | {p[len(prefix):].replace(os.sep, "/") for p in corpus[:self.tracked]
+                                     if p not in chash_of and p.startswith(prefix)})
         try:
             write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
                            include=o.include, exclude=o.exclude, top=top, raw_ls=raw, dirty=dirty,

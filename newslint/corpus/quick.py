@@ -208,8 +208,12 @@ class QuickRun:
         if modified:
             raise Unusable(f"{modified[0]} is modified in the work tree")
         for rel in h["dirty"]:
-            if rel not in query and rel not in delta and snap.find_path(rel) is not None and not vouched(rel):
+            if rel in query or rel in delta or vouched(rel):
+                continue
+            if snap.find_path(rel) is not None:
                 raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
+            if os.path.lexists(os.path.join(top, rel)):  # missing then, so not in the snapshot
+                raise Unusable(f"{rel} is back in the work tree since the snapshot was written")
         self.stats.corpus_files = h["n_paths"]
         if not query:
             return None  # prove_unchanged: the proof was all that was asked
