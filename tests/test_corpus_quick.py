@@ -213,6 +213,36 @@ def test_a_file_missing_when_the_snapshot_was_written_is_compared_once_back(repo
     assert codes(same(["tech/copy.txt"]))["tech/copy.txt"] == ["NL401"]
 
 
+def test_a_damaged_snapshot_costs_a_full_pass_never_the_commit(repo):
+    """A truncated or overwritten corpus-snapshot.bin gave the hook a traceback (TypeError,
+    IndexError, then BufferError on close), exit 1, on every commit until the cache was
+    deleted (found by a review). Damaged at 40 seeded places, the quick path declines or
+    answers as the full pass does, and the CLI check reports what --no-cache reports."""
+    snapshot(["business/001.txt"])
+    path = Path(".newslint_cache") / SNAPSHOT_NAME
+    good = path.read_bytes()
+    names = ["tech/033.txt", "business/001.txt"]
+    expected = full(names)
+    assert quick(names) == expected  # undamaged, it answers (the checks take no good file for damaged)
+    rnd = random.Random(11)
+    for n in range(40):
+        data = bytearray(good)
+        if n % 3 == 0:
+            data = data[:rnd.randrange(len(data))]  # truncated
+        else:  # bytes overwritten, in the header half the time
+            for _ in range(rnd.choice([1, 8, 64])):
+                data[rnd.randrange(1200 if n % 2 else len(data))] = rnd.randrange(256)
+        path.write_bytes(bytes(data))
+        got = quick(names)
+        assert got is None or got == expected, n
+    cli = subprocess.run([sys.executable, "-m", "newslint", "check", "--output-format", "json", *names],
+                         capture_output=True, text=True)
+    plain = subprocess.run([sys.executable, "-m", "newslint", "check", "--no-cache", "--output-format", "json",
+                            *names], capture_output=True, text=True)
+    assert "Traceback" not in cli.stderr and cli.returncode == plain.returncode
+    assert cli.stdout == plain.stdout
+
+
 @pytest.mark.parametrize("proof", ["tree", "listing"])
 def test_index_proved_unchanged_by_tree_or_by_listing(repo, monkeypatch, proof):
     """The quick path proves the index unchanged with `git diff-index --cached` against the

@@ -591,8 +591,9 @@ _PREFETCHED: dict[str, tuple] = {}  # cwd -> (git top, base tree, the two git pr
 
 
 def _base_of(header: dict | None) -> str | None:
-    base = (header or {}).get("base")
-    return base["tree"] if base else None
+    base = header.get("base") if isinstance(header, dict) else None  # a damaged header has none
+    tree = base.get("tree") if isinstance(base, dict) else None
+    return tree if isinstance(tree, str) else None
 
 
 def _git_state(top: str, folder: str) -> tuple[str | None, subprocess.Popen, subprocess.Popen]:
@@ -701,6 +702,10 @@ def quick_check(files: list[str], options, vouch=None, names=None, count_lines=(
         return answer(files, options, vouch, names, count_lines)
     except Unusable as exc:
         _log("corpus: full pass (%s)", exc)
+        return None
+    except (IndexError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # a snapshot damaged where its checks do not look: it costs speed, never the commit
+        _log("corpus: full pass (the snapshot cannot be read: %r)", exc)
         return None
 
 

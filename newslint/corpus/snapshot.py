@@ -239,15 +239,40 @@ class Snapshot:
         with open(path, "rb") as fh:
             self._mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         mm = self._mm
-        hlen = _header_length(mm[:_LEAD])
+        hlen = _header_length(mm[:_LEAD], len(mm))
         start = _LEAD
         self.header = json.loads(mm[start:start + hlen])
         self._base = start + hlen + (-(start + hlen)) % 8
         self._view = memoryview(mm)
         h = self.header
         self.n_paths, self.n_docs, self.n_signed, self.bands = h["n_paths"], h["n_docs"], h["n_signed"], h["bands"]
+        try:
+            self._check_sections(len(mm) - self._base)
+            for name, fmt in _ARRAYS:
+                setattr(self, name, self._cast(name, fmt))
+            self._check_lengths()
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_sections(self, room: int) -> None:
+        """A truncated or overwritten file must fail here, not as an IndexError in a hook."""
+        for name, (off, size) in self.header["sections"].items():
+            if not (isinstance(off, int) and isinstance(size, int) and 0 <= off and 0 <= size
+                    and off + size <= room):
+                raise ValueError(f"damaged snapshot: section {name} out of the file")
         for name, fmt in _ARRAYS:
-            setattr(self, name, self._cast(name, fmt))
+            if self.header["sections"][name][1] % struct.calcsize(fmt):
+                raise ValueError(f"damaged snapshot: section {name} is not whole {fmt} items")
+
+    def _check_lengths(self) -> None:
+        n, d = self.n_paths, self.n_docs
+        want = {"path_off": n + 1, "path_doc": n, "by_doc": n, "doc_first": d + 1, "normhash": d,
+                "norm_sorted": d, "norm_doc": d}
+        if any(len(getattr(self, name)) != size for name, size in want.items()) or \
+                self.header["sections"]["chash"][1] != 16 * d or \
+                (n and self.path_off[n] - 1 > self.header["sections"]["path_blob"][1]):  # last NUL may be cut
+            raise ValueError("damaged snapshot: section lengths disagree with the header")
 
     def section(self, name: str) -> memoryview:
         off, size = self.header["sections"][name]
@@ -319,10 +344,15 @@ class Snapshot:
         return self.line_counts[i] if i < len(self.line_values) and self.line_values[i] == h else 0
 
     def close(self) -> None:
-        for name, _ in _ARRAYS:
-            getattr(self, name).release()
-        self._view.release()
-        self._mm.close()
+        try:
+            for name, _ in _ARRAYS:
+                view = self.__dict__.get(name)  # all set, unless a check in __init__ failed
+                if view is not None:
+                    view.release()
+            self._view.release()
+            self._mm.close()
+        except BufferError:  # a slice still held (by a traceback's frame): the map goes with it
+            pass
 
 
 def _find_sorted(item, n: int, key: bytes) -> int | None:
@@ -337,28 +367,32 @@ def _find_sorted(item, n: int, key: bytes) -> int | None:
     return lo if lo < n and item(lo) == key else None
 
 
-def _header_length(lead: bytes) -> int:
+def _header_length(lead: bytes, file_size: int) -> int:
     """The header's length from a snapshot's first len(MAGIC) + 8 bytes; ValueError if they
-    are not a snapshot's."""
+    are not a snapshot's, or name more bytes than the file holds."""
     if len(lead) != _LEAD or lead[:len(MAGIC)] != MAGIC:
         raise ValueError("not a newslint snapshot")
-    return struct.unpack("<Q", lead[len(MAGIC):])[0]
+    length = struct.unpack("<Q", lead[len(MAGIC):])[0]
+    if length > file_size - _LEAD:
+        raise ValueError("damaged snapshot: header longer than the file")
+    return length
 
 
 def read_header(folder: str) -> dict | None:
     """The header of the folder's snapshot alone (no mapping), or None."""
     try:
         with open(os.path.join(folder, SNAPSHOT_NAME), "rb") as fh:
-            return json.loads(fh.read(_header_length(fh.read(_LEAD))))
+            header = json.loads(fh.read(_header_length(fh.read(_LEAD), os.fstat(fh.fileno()).st_size)))
     except (OSError, ValueError):
         return None
+    return header if isinstance(header, dict) else None
 
 
 def open_snapshot(folder: str) -> Snapshot | None:
     path = os.path.join(folder, SNAPSHOT_NAME)
     try:
         return Snapshot(path)
-    except (OSError, ValueError, KeyError, struct.error, json.JSONDecodeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, struct.error):  # missing, damaged
         return None
 
 
