@@ -120,7 +120,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     ([tool.newslint]) above each file; command-line options win.
 
     \b
-    Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error.
+    Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error (or a bug: internal error).
     """
     from newslint.check_command import UsageError, run_check
 

@@ -170,6 +170,20 @@ def _plain_streams() -> bool:
 
 
 def main() -> None:
+    """The `newslint` command. An error newslint did not foresee is a bug: its traceback
+    and exit status 2, never 1, which says "findings" to CI and to pre-commit."""
+    try:
+        _main()
+    except Exception as exc:  # SystemExit and KeyboardInterrupt are not Exceptions
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"newslint: internal error ({type(exc).__name__}: {exc}); this is a bug in newslint, "
+                         "please report it with the traceback above\n")
+        sys.exit(2)
+
+
+def _main() -> None:
     args = sys.argv[1:]
     params = parse_check(args) if _plain_streams() else None
     if params is None:

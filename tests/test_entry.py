@@ -145,3 +145,17 @@ def test_a_plain_check_in_a_repository_with_its_cache_imports_no_numpy(tmp_path)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=repo)
     assert res.stderr.strip().splitlines()[-1] == "[] 0"
     assert (repo / ".newslint_cache" / "results.sqlite").exists()  # the cache was used
+
+
+@pytest.mark.parametrize("args", [["check", "-q"], ["check", "-qv"]], ids=["plain check", "through click"])
+def test_an_internal_error_exits_2_not_1(args, sample):
+    """Exit 1 says "findings" to CI and pre-commit; an error newslint did not foresee (here
+    the file listing raising) printed a traceback and exited 1. ("-qv" is left to click.)"""
+    code = ("import sys\nimport newslint.runner\n"
+            "def boom(*a, **k):\n    raise RuntimeError('listing failed')\n"
+            "newslint.runner.files_to_check = boom\n"
+            "from newslint.entry import main\n"
+            f"sys.argv = ['newslint', *{args!r}, {str(sample)!r}]\nmain()\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2, res.stderr
+    assert "internal error (RuntimeError: listing failed)" in res.stderr and "Traceback" in res.stderr
