@@ -183,6 +183,45 @@ def test_nl104_never_calls_two_different_paragraphs_100_percent_similar(article1
     assert "is 99% similar" in d.message and d.related[0].similarity > 0.995
 
 
+def test_nl104_compares_each_paragraph_with_its_nearest_in_length_only(article1, monkeypatch):
+    """A file of 300 alike paragraphs (a scraper's loop re-printing one paragraph with a
+    word garbled) has ~45,000 length-compatible pairs; comparing them all made big files
+    quadratic (4,000 paragraphs: 25 s). Each is compared with its 64 nearest in length;
+    in this worst case (all 300 within a few characters of one length) nearly every
+    re-print is still found (69 of the 71 that comparing every pair finds)."""
+    import random
+
+    from newslint.checks import repeats
+    from rapidfuzz import fuzz
+
+    words = article1["body"][3].split()  # Russian newspaper Vedomosti quoted ...
+    rnd = random.Random(5)
+    paras = []
+    for _ in range(300):
+        w = list(words)
+        k = rnd.randrange(len(w))
+        w[k] = w[k][::-1] + "x" * rnd.randrange(4)
+        paras.append(" ".join(w))
+    calls = []
+
+    class Counting:
+        @staticmethod
+        def ratio(a, b, score_cutoff=0):
+            calls.append(1)
+            return fuzz.ratio(a, b, score_cutoff=score_cutoff)
+
+    monkeypatch.setattr(repeats, "_fuzz", Counting)
+    text = article1["headline"] + "\n\n" + "\n\n".join(paras) + "\n"
+    found = lint(text, "NL104")
+    window = repeats.NEAREST
+    assert len(calls) <= window * len(paras)
+    monkeypatch.setattr(repeats, "NEAREST", len(paras))  # every pair, for reference
+    calls.clear()
+    every = lint(text, "NL104")
+    assert len(calls) > 2 * window * len(paras)  # the work the window saves
+    assert {d.row for d in found} <= {d.row for d in every} and len(found) >= 0.95 * len(every) > 60
+
+
 def test_nl104_quiet_on_list_of_similar_entries():
     # BBC entertainment/368: critics' picks that differ by a name or two
     assert lint(bbc_excerpt("entertainment/368.txt"), "NL104") == []
