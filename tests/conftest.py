@@ -26,6 +26,14 @@ def need(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _not_in_a_ci_checkout(monkeypatch):
+    """CI reports are relative to CI_PROJECT_DIR / GITHUB_WORKSPACE when set: a CI
+    running these tests must not move the paths they assert."""
+    monkeypatch.delenv("CI_PROJECT_DIR", raising=False)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+
+
 @pytest.fixture
 def sample(tmp_path) -> Path:
     """A writable copy of the real merged sample file."""

@@ -257,6 +257,25 @@ def test_gitlab_code_quality_fields(sample):
     assert {i["check_name"] for i in items} == set(SAMPLE_CODES)
 
 
+@pytest.mark.parametrize("fmt, variable", [("gitlab", "CI_PROJECT_DIR"), ("github", "GITHUB_WORKSPACE")])
+def test_ci_paths_are_relative_to_the_checkout_from_a_subfolder(sample, monkeypatch, fmt, variable):
+    """A CI job that runs the check from a subfolder: GitLab and GitHub place findings by
+    paths from the checkout root, which they name in these variables (the paths were
+    relative to the subfolder, so the findings landed on no file)."""
+    sub = sample.parent / "wire" / "2024"
+    sub.mkdir(parents=True)
+    sample.rename(sub / "merged.txt")
+    plain = run_newslint("check", "--output-format", fmt, "merged.txt", cwd=sub).stdout.decode()
+    monkeypatch.setenv(variable, str(sample.parent))
+    res = run_newslint("check", "--output-format", fmt, "merged.txt", cwd=sub).stdout.decode()
+    if fmt == "gitlab":
+        assert {i["location"]["path"] for i in json.loads(plain)} == {"merged.txt"}
+        assert {i["location"]["path"] for i in json.loads(res)} == {"wire/2024/merged.txt"}
+    else:
+        assert "file=merged.txt," in plain and "file=wire/2024/merged.txt," in res
+        assert "file=merged.txt," not in res
+
+
 def test_gitlab_fingerprints_survive_moved_lines(sample):
     """An editor adds a paragraph at the top: every finding moves down two lines and
     keeps its fingerprint, so GitLab shows nothing as new or fixed."""

@@ -11,15 +11,18 @@ from newslint.diagnostics import Diagnostic
 
 
 def display_path(filename: str) -> str:
-    """The path CI systems expect: relative to the working directory (the checkout root
-    in CI), '/'-separated, without a leading './'. Paths outside the working directory,
-    and '-' (stdin), are kept as given."""
+    """The path CI systems expect: relative to the checkout root (CI_PROJECT_DIR on GitLab,
+    GITHUB_WORKSPACE on GitHub, else the working directory), '/'-separated, without a
+    leading './'. Paths outside it, and '-' (stdin), are kept as given."""
     if filename == "-":
         return filename
     path = filename
+    root = os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE")
+    if root and not os.path.isabs(path):  # a run from a subfolder: relative to the checkout
+        path = os.path.abspath(path)
     if os.path.isabs(path):
         try:
-            rel = os.path.relpath(path)
+            rel = os.path.relpath(path, root or os.curdir)
         except ValueError:  # another drive on Windows
             rel = path
         if not rel.startswith(".." + os.sep) and rel != "..":
