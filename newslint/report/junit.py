@@ -1,6 +1,8 @@
 """JUnit XML: one test suite, one test case per checked file, one <failure> per finding
-(an <error> for a file that could not be read or decoded). Clean files are passing test
-cases, so CI test views show how many files were checked, not only the failing ones."""
+(an <error> for a file that could not be read: NL500, exit status 2; a file that is not
+valid text in its encoding is a finding, NL501, as in the exit status). Clean files are
+passing test cases, so CI test views show how many files were checked, not only the
+failing ones."""
 
 from __future__ import annotations
 
