@@ -257,7 +257,7 @@ def read_file(path: str) -> bytes | None:
 
 # -- the pass -------------------------------------------------------------------------------
 
-def open_index(options: CorpusOptions, root: str):
+def open_index(options: CorpusOptions, root: str, must_persist: bool = False):
     from newslint.corpus.store import MemoryIndex, SqliteIndex
 
     settings = options.index_settings()
@@ -280,6 +280,8 @@ def open_index(options: CorpusOptions, root: str):
     except (OSError, sqlite3.OperationalError) as exc:
         if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
             raise  # locked or busy past the timeout: not a folder problem
+        if must_persist:  # `newslint index`: an index kept in memory is no index built
+            raise RuntimeError(f"cannot save the corpus index: {exc}") from None
         # a cache folder that cannot be made or written (a read-only checkout) costs speed,
         # not the run: this run keeps its index in memory
         index = MemoryIndex(settings)
@@ -424,7 +426,7 @@ class CorpusRun:
         self.query_abs, corpus, top = self.files(query_paths, corpus_paths)
         self.stats.corpus_files = len(corpus)
         root = os.path.abspath(o.cache_root) if o.cache_root else (top or self.cwd)
-        index = open_index(o, root)
+        index = open_index(o, root, must_persist=index_only)
         self.notes.extend(index.notes)
         try:
             chash_of, fresh = self.refresh(index, corpus)
