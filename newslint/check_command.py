@@ -29,8 +29,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be used together (--diff never writes).")
+    if stdin_filename and not paths:  # as ruff: a name for stdin's text means stdin is read
+        paths = ("-",)
     paths = tuple(paths) or (".",)
     stdin = paths == ("-",)
+    if stdin_filename and not stdin:
+        raise UsageError("--stdin-filename names the text read from stdin: pass '-' (or no path), not files.")
     if not stdin:
         _validate_paths(paths, fix)
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
@@ -63,6 +67,16 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         if stdin:
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
+            if stdin_filename:  # the settings of the file it stands for: exclusions, per-file ignores
+                from newslint.runner import _without, files_to_check, per_file_ignored
+
+                if not files_to_check([stdin_filename], resolver):  # force-exclude matched it
+                    if fix:
+                        sys.stdout.buffer.write(data)
+                    sys.exit(EXIT_CLEAN)
+                ignored = per_file_ignored(stdin_filename, resolver.for_file(stdin_filename))
+                if ignored:
+                    linter = _without(linter, ignored)
             try:
                 source = decode(data, name, first.encoding)  # named for reports; never written
             except SourceError as exc:

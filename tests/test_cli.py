@@ -263,3 +263,24 @@ def test_a_safe_pack_fix_never_deletes_a_sentence_written_without_spaces(tmp_pat
     assert sentence in cn.read_text(encoding="utf-8")  # unsafe: kept
     assert "本文来源" not in cn.read_text(encoding="utf-8")  # four characters, about two words: safe
     assert b"1 fixed" in res.stdout
+
+
+def test_stdin_follows_the_settings_of_the_file_it_names(sample):
+    """--stdin-filename stands for a file: its per-file ignores and force-exclude apply
+    (an editor or a pre-commit pipe linted wire copy the config leaves alone)."""
+    folder = sample.parent
+    (folder / "wire").mkdir()
+    data = sample.read_bytes()
+    (folder / "pyproject.toml").write_text('[tool.newslint]\nper-file-ignores = { "wire/*.txt" = ["NL1", "NL2"] }\n',
+                                           encoding="utf-8")
+    res = run_newslint("check", "-", "--stdin-filename", "wire/a.txt", "--output-format", "json", cwd=folder,
+                       input=data)
+    assert [d["code"] for d in json.loads(res.stdout)] == ["NL301"]
+    (folder / "pyproject.toml").write_text('[tool.newslint]\nexclude = ["wire/"]\n', encoding="utf-8")
+    res = run_newslint("check", "-", "--fix", "--stdin-filename", "wire/a.txt", "--force-exclude", cwd=folder,
+                       input=data)
+    assert res.returncode == 0 and res.stdout == data  # excluded: given back untouched
+    res = run_newslint("check", "--stdin-filename", "a.txt", "--output-format", "json", cwd=folder, input=data)
+    assert len(json.loads(res.stdout)) == 11  # no path: stdin is read (it linted "." instead)
+    res = run_newslint("check", "--stdin-filename", "a.txt", sample.name, cwd=folder)
+    assert res.returncode == 2 and b"--stdin-filename names the text read from stdin" in res.stderr
