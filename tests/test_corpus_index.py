@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from newslint.corpus import CorpusOptions, analyze
+from newslint.cli import main
 from newslint.corpus.commands import dups, index
 
 from conftest import SHARED, need  # noqa: E402
@@ -117,6 +118,36 @@ def test_dups_command_prints_clusters(bbc_repo, monkeypatch):
     text = CliRunner().invoke(dups, [])
     assert "cluster 1:" in text.stdout and "NL40" in text.stdout
     assert "not UTF-8" in text.stderr  # sport/199.txt is left out with a note
+
+
+def test_dups_reads_the_config_as_check_does(small_repo, monkeypatch):
+    """`newslint dups` and `newslint check` on one repository must agree: dups ignored the
+    config (its threshold, exclude, index), so the two disagreed (found by a review)."""
+    monkeypatch.chdir(small_repo)
+    words = (small_repo / "business/001.txt").read_text(encoding="utf-8").split(" ")
+    (small_repo / "business/reworked.txt").write_text(  # every 20th word changed: Jaccard 0.63
+        " ".join(w + "zz" if i % 20 == 0 else w for i, w in enumerate(words)), encoding="utf-8")
+    (small_repo / "tech").mkdir()
+    (small_repo / "tech/copy.txt").write_text(" ".join(words), encoding="utf-8")
+    git(small_repo, "add", "-A")
+    by_check = CliRunner().invoke(main, ["check", "--select", "NL4", "--output-format", "json", "--exit-zero", "."])
+    check_pairs = {tuple(sorted((d["filename"], r["filename"]))) for d in json.loads(by_check.stdout)
+                   for r in d["related"]}
+
+    def dups_pairs():
+        res = CliRunner().invoke(dups, ["--output-format", "json"])
+        data = json.loads(res.stdout)
+        return data, {tuple(sorted((p["a"], p["b"]))) for c in data["clusters"] for p in c["pairs"]}
+
+    data, default = dups_pairs()
+    assert data["threshold"] == 0.8 and default == {tuple(p.removeprefix("./") for p in q) for q in check_pairs}
+    (small_repo / "newslint.toml").write_text('exclude = ["tech/"]\n[duplicates]\nthreshold = 0.5\n',
+                                             encoding="utf-8")
+    data, loose = dups_pairs()
+    assert data["threshold"] == 0.5 and loose > {p for p in default if not any(n.startswith("tech/") for n in p)}
+    assert not any(n.startswith("tech/") for p in loose for n in p)
+    res = CliRunner().invoke(dups, ["--threshold", "0.9", "--output-format", "json"])
+    assert json.loads(res.stdout)["threshold"] == 0.9  # the command line wins
 
 
 def test_rename_delete_edit_are_incremental(small_repo):

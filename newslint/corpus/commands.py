@@ -30,12 +30,24 @@ def _index_options(f):
     return f
 
 
-def _options(**kw):
+def _options(paths, use_cache: bool = True, index_url: str | None = None, **cli):
+    """The corpus settings `check` would use for these paths (the config of the first:
+    thresholds, hash, include/exclude, the index), the command line's options winning."""
+    from newslint.config import ConfigError, Resolver
+    from newslint.corpus import CORPUS_CODES
     from newslint.corpus.engine import CorpusOptions
+    from newslint.runner import corpus_options
 
-    if kw.get("index_url") == "sqlite":  # the embedded index, as `check --index sqlite` and the config take it
-        kw["index_url"] = None
-    return CorpusOptions(**{k: v for k, v in kw.items() if v is not None})
+    try:
+        settings = Resolver().for_path(paths[0] if paths else ".")
+    except ConfigError as exc:
+        raise CorpusError(str(exc)) from None
+    # index_url "sqlite" is the embedded index, as `check --index sqlite` and the config take it
+    opts = corpus_options(settings, CORPUS_CODES, use_cache, index_url, None) or CorpusOptions(use_cache=use_cache)
+    for name, value in cli.items():
+        if value is not None:
+            setattr(opts, name, value)
+    return opts
 
 
 def _notes(result) -> None:
@@ -69,8 +81,8 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     """
     from newslint.corpus import analyze
 
-    opts = _options(threshold=threshold, containment=containment, use_cache=not no_cache, index_url=index_url,
-                    select=frozenset({"NL401", "NL402", "NL403"}))
+    opts = _options(paths, use_cache=not no_cache, index_url=index_url, threshold=threshold,
+                    containment=containment, select=frozenset({"NL401", "NL402", "NL403"}))
     try:
         result = analyze(None, list(paths) or None, opts)
     except RuntimeError as exc:
@@ -114,7 +126,7 @@ def index(paths, rebuild, no_cache, index_url):
 
     if no_cache:
         raise click.UsageError("--no-cache keeps no index: there is nothing to build.")
-    opts = _options(rebuild=rebuild, index_url=index_url)
+    opts = _options(paths, index_url=index_url, rebuild=rebuild)
     try:
         result = analyze(None, list(paths) or None, opts, index_only=True)
     except RuntimeError as exc:  # among them: the cache folder cannot be made or written
