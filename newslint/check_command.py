@@ -93,6 +93,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         else:
             engine = engine or first.engine
             files = _list_files(paths, resolver, engine)
+            if not files and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
+                echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
+                     f"{', '.join(first.include)})", err=True)
             # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
             copts = corpus_options(first, linter.ctx.selected, not (no_cache or diff), index_url, jobs or None,
                                    cache_dir)

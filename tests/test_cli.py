@@ -284,3 +284,11 @@ def test_stdin_follows_the_settings_of_the_file_it_names(sample):
     assert len(json.loads(res.stdout)) == 11  # no path: stdin is read (it linted "." instead)
     res = run_newslint("check", "--stdin-filename", "a.txt", sample.name, cwd=folder)
     assert res.returncode == 2 and b"--stdin-filename names the text read from stdin" in res.stderr
+
+
+def test_a_folder_without_text_files_is_said_so(tmp_path):
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    res = run_newslint("check", "photos", cwd=tmp_path)
+    assert res.returncode == 0 and b"All checks passed!" in res.stdout
+    assert b"warning: no files to check under photos (include: *.txt, *.md)" in res.stderr
