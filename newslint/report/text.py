@@ -63,10 +63,12 @@ def render(run, name: str = "text") -> str:
             out.append(f"{res.path}: wrote split-off article to {path}")
     if run.statistics:
         counts = Counter(d.code for d in diags)
-        fixable = Counter(d.code for d in diags if d.fix is not None)
+        safe = Counter(d.code for d in diags if d.fix is not None and d.fix.applicability == Applicability.SAFE)
+        unsafe = Counter(d.code for d in diags if d.fix is not None)
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = run.rules.get(code)
-            out.append(f"{n:>6}  {code:<7} {'[*]' if fixable[code] else '   '} {rule.name if rule else ''}")
+            mark = "[*]" if safe[code] else "[-]" if unsafe[code] else "   "  # as each finding's line marks it
+            out.append(f"{n:>6}  {code:<7} {mark} {rule.name if rule else ''}")
     if run.quiet:
         return "".join(line + "\n" for line in out)
     total = len(diags)
