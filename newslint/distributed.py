@@ -417,6 +417,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     from dask import delayed
     from distributed import as_completed
 
+    from newslint.corpus.model import left_out_note
     from newslint.engine import FileResult
 
     N = max(1, int(partition_size or DEFAULT_PARTITION_SIZE))
@@ -487,7 +488,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     stats.skipped = len(skipped)
     for p in skipped:
         if p in run.query_abs:
-            run.notes.append(f"{run.display(p)}: not UTF-8 text; left out of the corpus checks")
+            run.notes.append(left_out_note(run.display(p)))
     live = sorted(paths_of)
     query_chashes = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of}
 

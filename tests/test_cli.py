@@ -195,6 +195,8 @@ def test_a_skipped_binary_file_is_noted_on_every_run(tmp_path):
     for _ in range(2):  # the second run answered from the cache without the note
         res = run_newslint("check", "scan.txt", cwd=tmp_path)
         assert b"scan.txt: binary file (NUL bytes); skipped" in res.stderr
+        # the corpus pass's note does not call it a text in another encoding
+        assert b"scan.txt: binary or not UTF-8 text; left out of the corpus checks" in res.stderr
 
 
 @pytest.mark.parametrize("config, where", [

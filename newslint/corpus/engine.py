@@ -33,7 +33,7 @@ from newslint.corpus.shingle import (
     value_counts,
 )
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
-    CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
+    CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, left_out_note, relative,
     rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
@@ -522,7 +522,7 @@ class CorpusRun:
         self.stats.skipped = len(skipped)
         for p in skipped:
             if p in self.query_abs:
-                self.notes.append(f"{self.display(p)}: not UTF-8 text; left out of the corpus checks")
+                self.notes.append(left_out_note(self.display(p)))
 
         live = sorted(paths_of)  # distinct contents
         pos = {c: i for i, c in enumerate(live)}

@@ -153,6 +153,11 @@ def relative(path: str, cwd: str) -> str:
         return path
 
 
+def left_out_note(name: str) -> str:
+    """The note for a file decode_text gives no text for."""
+    return f"{name}: binary or not UTF-8 text; left out of the corpus checks"
+
+
 def decode_text(data: bytes) -> str | None:
     """The text of a corpus file's bytes (a UTF-8 BOM dropped), None when it is not UTF-8 text."""
     if b"\x00" in data[:8192]:

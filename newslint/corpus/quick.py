@@ -34,7 +34,7 @@ import time
 from array import array
 
 from newslint.corpus.model import (
-    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, relative,
+    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, decode_text, file_edges, left_out_note, relative,
     rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
@@ -288,7 +288,7 @@ class QuickRun:
             self.stats.hashed += 1
             text = decode_text(data) if data is not None else None
             if text is None:
-                self.notes.append(f"{name}: not UTF-8 text; left out of the corpus checks")
+                self.notes.append(left_out_note(name))
                 live_path[rel] = b""
                 continue
             c = Content(data, text, o, perms)
