@@ -33,6 +33,18 @@ def finding_key(d: Diagnostic, base_dir: str) -> tuple[str, str, str]:
     return _rel(d.filename, base_dir), d.code, digest
 
 
+class Accepted:
+    """The findings a baseline accepts, by key (counts aside): `--fix --baseline` leaves
+    them as they are, as it leaves suppressed ones (picklable, for worker processes)."""
+
+    def __init__(self, counts: Counter, base_dir: str):
+        self.keys = frozenset(counts)
+        self.base_dir = base_dir
+
+    def __call__(self, d: Diagnostic) -> bool:
+        return finding_key(d, self.base_dir) in self.keys
+
+
 def write_baseline(path: str, diags: list[Diagnostic]) -> int:
     base_dir = os.path.dirname(os.path.abspath(path))
     counts = Counter(finding_key(d, base_dir) for d in diags)

@@ -58,6 +58,14 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
         runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1, resolver)
         resolver, factory = runner.resolver, runner.factory
+        if fix and baseline_file:  # what the baseline accepts is left as it is, as suppressed findings are
+            from newslint.baseline import Accepted, BaselineError, load_baseline
+
+            try:
+                factory.accepted = Accepted(*load_baseline(baseline_file))
+            except BaselineError as exc:
+                echo(f"newslint: error: {exc}", err=True)
+                sys.exit(EXIT_ERROR)
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
         unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)

@@ -66,7 +66,7 @@ class Linter:
         return out
 
     def _allowed(self, d: Diagnostic, unsafe: bool) -> bool:
-        if d.fix is None or d.fix.split_at:
+        if d.fix is None or d.fix.split_at or (self.ctx.accepted is not None and self.ctx.accepted(d)):
             return False
         return d.fix.applicability == Applicability.SAFE or (unsafe and d.fix.applicability == Applicability.UNSAFE)
 

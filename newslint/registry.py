@@ -20,13 +20,14 @@ class Context(Record):
     """What a rule may read besides the document: its settings and the loaded packs."""
 
     # no __slots__: rules keep per-run state in its __dict__
-    _fields = ("settings", "packs", "selected")
+    _fields = ("settings", "packs", "selected", "accepted")
 
     def __init__(self, settings: dict[str, dict[str, Any]] | None = None, packs: list | None = None,
-                 selected: frozenset = frozenset()):
+                 selected: frozenset = frozenset(), accepted=None):
         self.settings = {} if settings is None else settings
         self.packs = [] if packs is None else packs
         self.selected = selected  # codes of the rules that run (pack lines of others are not owned)
+        self.accepted = accepted  # findings a fix leaves alone (a baseline's): Diagnostic -> bool
 
     def option(self, rule_name: str, key: str, default):
         return self.settings.get(rule_name, {}).get(key, default)

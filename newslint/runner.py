@@ -62,6 +62,7 @@ class LinterFactory:
         # corpus rules that run as file rules in this run, with their settings (NL202's
         # fix needs the corpus's line counts, found before the files are fixed)
         self.extra_rules: dict[str, dict] = {}
+        self.accepted = None  # baseline.Accepted: findings --fix leaves alone
 
     def clear(self) -> None:
         """Forget the linters built so far (after extra_rules changed)."""
@@ -92,7 +93,8 @@ class LinterFactory:
             options = settings.options()
             for code, extra in self.extra_rules.items():
                 options.update(extra)
-            ctx = Context(settings=options, packs=packs, selected=frozenset(r.code for r in chosen))
+            ctx = Context(settings=options, packs=packs, selected=frozenset(r.code for r in chosen),
+                          accepted=self.accepted)
             linter = Linter(chosen, ctx)
             linter.rules += [r for r in chosen if r.code in self.extra_rules]
             self._cache[key] = (linter, rules)
@@ -344,7 +346,8 @@ class Runner:
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
         # the workers build their own linters: they need the factory's extra rules too
         with ProcessPoolExecutor(self.jobs, initializer=_worker_init,
-                                 initargs=(self.opts, self.resolver_args, self.factory.extra_rules)) as pool:
+                                 initargs=(self.opts, self.resolver_args, self.factory.extra_rules,
+                                           self.factory.accepted)) as pool:
             for chunk_results in pool.map(_worker_run, chunks):
                 for res in chunk_results:
                     yield res
@@ -355,11 +358,11 @@ class Runner:
 _WORKER: dict = {}
 
 
-def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict) -> None:
+def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict, accepted) -> None:
     _WORKER["opts"] = opts
     _WORKER["resolver"] = Resolver(**resolver_args)
     factory = _WORKER["factory"] = LinterFactory(opts)
-    factory.extra_rules = extra_rules
+    factory.extra_rules, factory.accepted = extra_rules, accepted
 
 
 def _worker_run(paths: list[str]) -> list[FileResult]:

@@ -258,6 +258,32 @@ def test_baseline_hides_old_findings_and_survives_moved_lines(cli, sample, tmp_p
     assert res.exit_code == 1
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
+    """`--fix --baseline B` fixes the new findings and leaves those B accepts, as it leaves
+    suppressed ones: it deleted all 10 accepted ones (found by a fix-safety review). With
+    -j 2 over 70 files the fixes run in worker processes, which need the baseline too."""
+    from conftest import run_newslint
+
+    folder = sample.parent
+    baseline = tmp_path / "baseline.json"
+    copies = [folder / f"copy{n:02d}.txt" for n in range(70)]
+    for c in copies:
+        c.write_bytes(sample.read_bytes())
+    res = run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=folder)
+    assert res.returncode == 0, res.stderr
+    text = sample.read_text(encoding="utf-8")
+    body = text.split("\n")[13]
+    assert body.startswith("A source close") and not text.endswith("\n")  # the sample has no final newline
+    sample.write_text(text + "\n\n" + body, encoding="utf-8")  # a new defect: a paragraph printed twice
+    before = {p.name: p.read_bytes() for p in folder.glob("*.txt")}
+    res = run_newslint("check", "--no-cache", "--fix", "-j", jobs, ".", "--baseline", baseline, cwd=folder)
+    assert res.returncode == 0, res.stdout.decode() + res.stderr.decode()
+    after = {p.name: p.read_bytes() for p in folder.glob("*.txt")}
+    assert {n for n in before if before[n] != after[n]} == {sample.name}
+    assert after[sample.name].decode("utf-8") == text  # the new copy went, the accepted findings stay
+
+
 def test_baseline_counts_copies_and_reports_stale(cli, sample, tmp_path):
     baseline = tmp_path / "b.json"
     cli("check", sample, "--write-baseline", baseline)
