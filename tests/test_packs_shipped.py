@@ -251,6 +251,20 @@ def test_caption_label_prefix_removes_only_the_label():
     assert (m.text, line[m.end:]) == ("Image caption ", line[len("Image caption "):])
 
 
+def test_caption_label_prefix_is_unsafe_before_a_long_caption_as_its_docs_say():
+    """Safe fixes leave every line of four words or more as it is (issue 2's acceptance), so
+    the label's removal before a longer caption is unsafe; the docs said safe (a review)."""
+    from newslint.checks.boilerplate import pack_diagnostics
+    from newslint.registry import Context, all_rules
+
+    text = ("Scooter Braun signs new artists\n\nImage caption Scooter Braun has managed Justin Bieber, "
+            "among others, throughout his career in music\n\nThe manager said the deal was signed on Monday.\n")
+    ctx = Context(packs=load_builtin_packs())
+    (d,) = [d for d in pack_diagnostics(all_rules()["NL204"], Document.from_text(text), ctx, "NL204")]
+    assert d.fix.applicability.value == "unsafe" and d.fix.message == "Remove 'Image caption '"
+    assert "safely only before a caption of three words or fewer" in " ".join(all_rules()["NL204"].doc().split())
+
+
 # -- speed: shipped patterns stay linear on huge lines ----------------------------------------
 
 HUGE_LINES = {

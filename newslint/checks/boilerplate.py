@@ -188,8 +188,10 @@ class CreditLine(PackCodeRule):
         Image caption Rescuers searched the rubble overnight   <- NL204 (the label only)
 
     ## Fix safety
-    Safe when the line holds only the credit (it is deleted), and for a label prefix
-    (only the label goes, the caption stays). "Image credit: X" lines are unsafe:
+    Safe when the line holds only the credit (it is deleted). A label prefix is removed
+    alone (the caption stays), safely only before a caption of three words or fewer:
+    safe fixes leave every line of four words or more as it is, so before a longer
+    caption it waits for `--unsafe-fixes`. "Image credit: X" lines are unsafe:
     reader-checked article bodies sometimes keep them as the closing line.
     """
 
