@@ -228,6 +228,21 @@ def test_enable_of_one_code_leaves_the_others_disabled(cli, sample, disable):
     assert "NL601" not in codes(cli("check", md, "--output-format", "json"))  # the disable is in use
 
 
+def test_a_split_off_article_keeps_the_files_disable_file_comment(cli, sample):
+    """`disable-file` speaks for the whole file: the article split off it keeps the comment,
+    so what the user disabled is neither fixed nor reported there (the split-off file lost
+    it: its repeated headline, three caption copies and TT were removed; a review)."""
+    comment = "<!-- newslint: disable-file NL101,NL102,NL201 -->"
+    sample.write_text(comment + "\n" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+    cli("check", sample, "--fix", "--unsafe-fixes")
+    second = sample.with_name(sample.stem + "-2.txt")
+    lines = second.read_text(encoding="utf-8").split("\n")
+    assert lines[0] == comment
+    assert lines[1].startswith("Baghdad Urges Washington") and lines.count("TT") == 1
+    assert sum(ln.startswith("Sudani visiting a market") for ln in lines) == 4  # the copies stay
+    assert json.loads(cli("check", sample, second, "--output-format", "json").stdout) == []
+
+
 def test_fix_keeps_suppression_comments(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines.insert(4, "<!-- newslint: disable-next-line NL201 -->")
