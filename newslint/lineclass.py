@@ -87,6 +87,16 @@ def is_list_item(text: str) -> bool:
     return bool(_LIST_MARK.match(text))
 
 
+# "Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 tsp.": a label, then three or more
+# short items. A meal plan or a results table repeats such lines day after day, each copy
+# in its own place: they are entries, not a paragraph printed twice.
+_ENUMERATION = re.compile(r"^[^:.!?]{1,40}:\s*[^,.;:!?]{1,24}(?:,\s*[^,.;:!?]{1,24}){2,}\.?$")
+
+
+def is_enumeration(text: str) -> bool:
+    return bool(_ENUMERATION.match(text.strip()))
+
+
 def ends_prose(text: str) -> bool:
     """A paragraph that closes a run of prose: a sentence of four or more words."""
     return is_body_text(text) or (word_count(text) >= 4 and ends_sentence(text) and not has_credit(text))

@@ -117,6 +117,24 @@ def test_nl102_quiet_on_repeated_fixture_list_lines():
 
 # ---- NL103 duplicate-paragraph -------------------------------------------------
 
+def test_nl103_nl104_quiet_on_entries_a_plan_repeats_day_after_day():
+    """scrapinghub_dev gold/5f03fc17 (clean text, a meal plan): every meal ends with its
+    'Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 tsp.' line, the same on many days.
+    NL103's safe fix deleted all copies but the first (25 findings), NL104 took the others
+    for edits (10): a label and a list of short items is an entry, not a paragraph."""
+    page = need(SHARED / "corpora" / "scrapinghub_dev" / "gold"
+                / "5f03fc173ebc6abdfae50b96ce0b05a6137b7d3f2ef379be35a9bb8ca9f49e87.txt")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 tsp.\n") >= 6
+    flagged = {ln.split(":")[0] for d in lint(text, "NL103") + lint(text, "NL104")
+               for ln in [text.split("\n")[d.row - 1]]}
+    assert "Portion Fix Containers" not in flagged
+    # the same page with one of its prose paragraphs printed twice: still NL103
+    para = next(ln for ln in text.split("\n") if ln.startswith("A Little More Obsessed follows"))
+    doubled = text + "\n\n" + para + "\n"
+    assert doubled.rstrip("\n").count("\n") + 1 in {d.row for d in lint(doubled, "NL103")}
+
+
 def test_nl103_flags_repeated_body_paragraph(article1):
     a = article1
     paras = a["body"][:4] + [a["body"][1]]

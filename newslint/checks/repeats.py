@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
-from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_list_item, looks_like_caption,
-                                looks_like_headline)
+from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_list_item,
+                                looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -76,7 +76,8 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
         credit = has_credit(first.text)
         if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
             return "NL102"
-    if first.word_count >= MIN_PARAGRAPH_WORDS and is_body_text(first.text) and not is_list_item(first.text):
+    if first.word_count >= MIN_PARAGRAPH_WORDS and is_body_text(first.text) and not is_list_item(first.text) \
+            and not is_enumeration(first.text):
         return "NL103"
     return None
 
@@ -238,6 +239,7 @@ class NearDuplicateParagraph(Rule):
         # body text has 10 words or more: an ASCII paragraph's count need not be taken (a
         # non-ASCII one's may differ, its words being counted lowercased)
         paras = [p for p in doc.paragraphs if is_body_text(p.text) and not is_list_item(p.text)
+                 and not is_enumeration(p.text)
                  and (p.text.isascii() or p.word_count >= self.min_words)]
         if len(paras) < 2:
             return
