@@ -265,6 +265,10 @@ class Resolver(Record):
                  _by_dir: dict[str, Settings] | None = None, _by_parent: dict[str, Settings] | None = None,
                  _fixed: Settings | None = None):
         self.overrides = {} if overrides is None else overrides
+        packs = self.overrides.get("rule-packs")
+        if isinstance(packs, list):  # paths typed on the command line are from the current folder
+            self.overrides = {**self.overrides, "rule-packs": [
+                os.path.abspath(p) if isinstance(p, str) and not os.path.isabs(p) else p for p in packs]}
         self.config_file = config_file
         self.isolated = isolated
         self._by_dir = {} if _by_dir is None else _by_dir

@@ -317,3 +317,21 @@ def test_corrupt_baseline_is_an_error(cli, sample, tmp_path):
     bad = write(tmp_path / "b.json", "{not json")
     res = cli("check", sample, "--baseline", bad)
     assert res.exit_code == 2 and "not a newslint baseline" in res.output
+
+
+def test_rule_packs_given_with_config_are_found_from_the_current_folder(sample, tmp_path):
+    """--config "rule-packs = ['desk.toml']" names a file from where the command runs, also
+    for a file under a folder with its own config (it was looked for in that folder)."""
+    from conftest import run_newslint
+
+    sub = sample.parent / "sub"
+    sub.mkdir()
+    (sub / "newslint.toml").write_text('select = ["NL1"]\n', encoding="utf-8")
+    sample.rename(sub / "a.txt")
+    (sample.parent / "desk.toml").write_text(
+        '[[rule]]\ncode = "DESK2"\nid = "moscow"\nkind = "existence"\nmessage = "m {match!r}"\nfix = "none"\n'
+        'pattern = "Moscow"\n', encoding="utf-8")
+    res = run_newslint("check", "--config", "rule-packs = ['desk.toml']", "--select", "DESK2",
+                       "--output-format", "json", "sub/a.txt", cwd=sample.parent)
+    assert res.returncode == 1, res.stderr.decode()
+    assert {d["code"] for d in json.loads(res.stdout)} == {"DESK2"}
