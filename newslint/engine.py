@@ -197,7 +197,11 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
             if not same_content(name, part_bytes):
                 create_exclusive(name, part_bytes, source.mode or 0o644)
         if parts[0].text != source.text:
+            links = os.stat(source.path).st_nlink
             atomic_write(source.path, data[0], source.mode, expect=source.identity)
+            if links > 1:  # the write is a new file renamed in place: other names keep the old one
+                result.notes.append(f"{display}: had {links} hard links; the fix wrote a new file, "
+                                    "the other links keep the old text")
         result.written = [display] + siblings
     return result
 

@@ -5,6 +5,7 @@ write path; each test names the bug it guards against (all fixed).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -145,3 +146,18 @@ def test_a_form_feed_between_blocks_is_kept_when_a_line_next_to_it_goes():
     text = "\n".join([art.headline, "", art.paragraphs[0], "\f", "TT", "", "", art.paragraphs[1]]) + "\n"
     (fixed,) = fix_text(text)
     assert fixed == "\n".join([art.headline, "", art.paragraphs[0], "\f", "", "", art.paragraphs[1]]) + "\n"
+
+
+def test_fixing_a_hard_linked_file_says_the_other_links_keep_the_old_text(tmp_path):
+    """An atomic write renames a new file into place, so a hard link's other names keep the
+    old text: said on stderr rather than silently (found by a fix-safety review)."""
+    from conftest import run_newslint
+
+    first = tmp_path / "story.txt"
+    first.write_bytes(need_shared(SAMPLE).read_bytes())
+    first.chmod(0o644)
+    other = tmp_path / "mirror.txt"
+    os.link(first, other)
+    res = run_newslint("check", "--no-cache", "--fix", "story.txt", cwd=tmp_path)
+    assert b"story.txt: had 2 hard links; the fix wrote a new file, the other links keep the old text" in res.stderr
+    assert first.read_bytes() != other.read_bytes() == need_shared(SAMPLE).read_bytes()
