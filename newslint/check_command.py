@@ -58,7 +58,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
         runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1, resolver)
         resolver, factory = runner.resolver, runner.factory
-        if fix and baseline_file:  # what the baseline accepts is left as it is, as suppressed findings are
+        if (fix or diff) and baseline_file:  # what the baseline accepts is left as it is, as suppressed findings are
             from newslint.baseline import Accepted, BaselineError, load_baseline
 
             try:
@@ -76,9 +76,11 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
             if stdin_filename:  # the settings of the file it stands for: exclusions, per-file ignores
+                from newslint.remote import is_url
                 from newslint.runner import _without, files_to_check, per_file_ignored
 
-                if not files_to_check([stdin_filename], resolver):  # force-exclude matched it
+                # (a URL name is only a name here: nothing is listed)
+                if not is_url(stdin_filename) and not files_to_check([stdin_filename], resolver):  # force-excluded
                     if fix:
                         sys.stdout.buffer.write(data)
                     sys.exit(EXIT_CLEAN)
@@ -120,7 +122,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
                 try:
                     results = run_check(files, opts, resolver_args, copts, scheduler or first.scheduler,
-                                        partition_size or first.partition_size)
+                                        partition_size or first.partition_size, factory.accepted)
                 except DaskUnavailable as exc:
                     raise UsageError(str(exc))
                 copts = None  # the cluster ran the corpus pass too
@@ -247,13 +249,7 @@ def _validate_output(option: str, target: str) -> None:
 
 
 def _configured_cache_dir(resolver, paths, stdin: bool) -> str | None:
-    """The config's `cache-dir`, when it sets one (relative to the config file's folder)."""
-    from newslint.config import Settings
-
-    settings = resolver.for_path("." if stdin else paths[0])
-    if settings.cache_dir == Settings().cache_dir:
-        return None
-    return os.path.join(settings.root, settings.cache_dir)
+    return resolver.for_path("." if stdin else paths[0]).configured_cache_dir()
 
 
 def _validate_paths(paths, fix: bool) -> None:

@@ -98,6 +98,9 @@ RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0
 CHOICES = {("duplicates", "hash"): ("tok64", "sha1"), (None, "engine"): ("local", "dask")}
 
 
+DEFAULT_CACHE_DIR = ".newslint_cache"
+
+
 class Settings(FrozenRecord):
     _fields = __slots__ = (
         "root", "source", "select", "extend_select", "ignore", "per_file_ignores", "include", "exclude",
@@ -121,7 +124,7 @@ class Settings(FrozenRecord):
         builtin_packs: tuple[str, ...] | None = None,
         encoding: str = "utf-8",
         max_file_size: int = 50 * 1024 * 1024,
-        cache_dir: str = ".newslint_cache",
+        cache_dir: str = DEFAULT_CACHE_DIR,
         engine: str = "local",
         scheduler: str | None = None,
         partition_size: int = 2000,
@@ -147,6 +150,12 @@ class Settings(FrozenRecord):
         _set(self, "scheduler", scheduler)
         _set(self, "partition_size", partition_size)
         _set(self, "rule_options", rule_options)
+
+    def configured_cache_dir(self) -> str | None:
+        """The config's `cache-dir` (from the config file's folder), when it sets one."""
+        if self.cache_dir == DEFAULT_CACHE_DIR:
+            return None
+        return os.path.join(self.root, self.cache_dir)
 
     @property
     def all_excludes(self) -> tuple[str, ...]:

@@ -52,16 +52,17 @@ _BAND_DTYPE = [("band", "<u2"), ("key", "<u8"), ("chash", "S16"), ("queried", "?
 _WORKER_CACHE: dict = {}
 
 
-def _worker_factory(opts, extra_rules):
+def _worker_factory(opts, extra_rules, accepted=None):
     """A LinterFactory per worker process (built once, reused across tasks)."""
     import pickle
 
-    key = pickle.dumps((opts, extra_rules))
+    key = pickle.dumps((opts, extra_rules, accepted))
     factory = _WORKER_CACHE.get(key)
     if factory is None:
         from newslint.runner import LinterFactory
 
         factory = LinterFactory(opts)
+        factory.accepted = accepted  # a baseline's findings, which --fix leaves alone
         if extra_rules:
             factory.extra_rules = extra_rules
         _WORKER_CACHE.clear()
@@ -154,7 +155,7 @@ def _scan(spec, ctx):
     part_no, lint_items, corpus_items = spec
     results = []
     if ctx["lint"]:
-        factory = _worker_factory(ctx["opts"], ctx["extra_rules"])
+        factory = _worker_factory(ctx["opts"], ctx["extra_rules"], ctx["accepted"])
         for i, path, name, settings_no in lint_items:
             results.append((i, _lint(path, name, ctx["settings"][settings_no], factory, ctx["opts"])))
     rows = []  # (corpus_no, chash, normhash, mode, n, head_row, head_len)
@@ -345,20 +346,21 @@ def _connect(scheduler: str | None):
         raise DaskUnavailable(f"cannot reach the Dask scheduler {scheduler}: {exc}") from exc
 
 
-def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None):
+def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None, accepted=None):
     """The local engine's `check` (in-file results merged with the corpus pass) on a cluster.
+    `accepted`: a baseline's findings, which a fix leaves alone.
 
     Returns FileResults in the order of `files`.
     """
     client = _connect(scheduler)
     try:
         with client.as_current():
-            return _run_check(client, files, opts, resolver_args, copts, partition_size)
+            return _run_check(client, files, opts, resolver_args, copts, partition_size, accepted)
     finally:
         client.close()
 
 
-def _run_check(client, files, opts, resolver_args, copts, partition_size):
+def _run_check(client, files, opts, resolver_args, copts, partition_size, accepted=None):
     from newslint.config import Resolver
     from newslint.remote import settings_for
 
@@ -371,7 +373,7 @@ def _run_check(client, files, opts, resolver_args, copts, partition_size):
         # as the local engine: corpus boilerplate found first (on the cluster), then fixed
         _, boilerplate = _run(client, files, plan, opts, copts, partition_size, None, lint=False)
         extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
-    results, _ = _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True)
+    results, _ = _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=accepted)
     return results
 
 
@@ -412,7 +414,7 @@ def _corpus(copts, files):
     return run, corpus
 
 
-def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True):
+def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=None):
     import dask.bag as db
     from dask import delayed
     from distributed import as_completed
@@ -445,7 +447,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
         corpus_parts.append(extra[j:j + N])
     n_parts = len(lint_parts)
     want_pairs = copts is not None and any(copts.wants(c) for c in ("NL401", "NL402", "NL403"))
-    ctx = {"opts": opts, "settings": settings_table, "copts": copts, "extra_rules": extra_rules,
+    ctx = {"opts": opts, "settings": settings_table, "copts": copts, "extra_rules": extra_rules, "accepted": accepted,
            "lint": lint, "buckets": n_parts, "want_pairs": want_pairs}
     specs = [(k, lint_parts[k], corpus_parts[k]) for k in range(n_parts)]
     scanned = db.from_sequence(specs, npartitions=n_parts).map(_scan, ctx)

@@ -80,16 +80,33 @@ class Linter:
         fixed: Counter = Counter()
         doc = self._converge(Document(source), unsafe, fixed)
         diags = self.lint(doc)
-        splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe and split]
+        accepted = self.ctx.accepted
+        splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe and split
+                  and not (accepted is not None and accepted(d))]
         if not splits:
             return [doc.source], fixed, [diags]
-        from newslint.checks.segments import split_text
+        from newslint.checks.segments import file_directives, split_text
 
         fixed.update(d.code for d in splits)
+        carried = file_directives(doc)
         parts = []
         for text in split_text(doc, splits[0].fix.split_at):
+            text = self._carry(source, text, carried)
             parts.append(self._converge(Document(source.with_text(text)), unsafe, fixed).source)
         return parts, fixed, [self.lint(Document(part)) for part in parts]
+
+    def _carry(self, source: Source, text: str, carried: list[tuple[str, tuple[str, ...]]]) -> str:
+        """A part of a split file, with the file's `disable-file` comments that it lacks and
+        that suppress something in it: they speak for the whole file (the split-off part was
+        fixed as if the user had never written them), but one that suppresses nothing there
+        would be reported as unused (NL601)."""
+        missing = [(c, codes) for c, codes in carried if c not in text]
+        if not missing:
+            return text
+        found = self.lint(Document(source.with_text(text)))
+        keep = [c for c, codes in missing
+                if any(not codes or any(d.code.startswith(x) for x in codes) for d in found)]
+        return "".join(c + source.newline for c in keep) + text
 
     def _converge(self, doc: Document, unsafe: bool, fixed: Counter) -> Document:
         for _ in range(MAX_FIX_PASSES):

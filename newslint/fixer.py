@@ -48,7 +48,8 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
     def blank_range(a: int, b: int) -> list[int]:
         """Empty lines strictly between lines a and b (comments between blocks are kept, and
         so are lines of other whitespace: a form feed is a page break, not a separator)."""
-        return [i for i in range(a + 1, b) if lines[i].empty and not lines[i].text.strip(" \t\r\n")]
+        return [i for i in range(a + 1, b) if lines[i].empty and "\f" not in lines[i].text
+                and "\v" not in lines[i].text]
 
     r = 0
     while r < len(vanished):  # each run of consecutive vanished blocks i..j

@@ -88,9 +88,11 @@ def is_list_item(text: str) -> bool:
 
 
 # "Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 tsp.": a label, then three or more
-# short items. A meal plan or a results table repeats such lines day after day, each copy
-# in its own place: they are entries, not a paragraph printed twice.
-_ENUMERATION = re.compile(r"^[^:.!?]{1,40}:\s*[^,.;:!?]{1,24}(?:,\s*[^,.;:!?]{1,24}){2,}\.?$")
+# items of one to three words. A meal plan or a results table repeats such lines day after
+# day, each copy in its own place: they are entries, not a paragraph printed twice. (Prose
+# with a colon and commas has longer pieces: "... on Sunday: two men, aged 24 and 31, ...")
+_ITEM = r"\s*[^\s,.;:!?]+(?:\s+[^\s,.;:!?]+){0,2}"
+_ENUMERATION = re.compile(rf"^[^:.!?]{{1,40}}:{_ITEM}(?:,{_ITEM}){{2,}}\.?$")
 
 
 def is_enumeration(text: str) -> bool:

@@ -287,6 +287,10 @@ def test_stdin_follows_the_settings_of_the_file_it_names(sample):
     assert len(json.loads(res.stdout)) == 11  # no path: stdin is read (it linted "." instead)
     res = run_newslint("check", "--stdin-filename", "a.txt", sample.name, cwd=folder)
     assert res.returncode == 2 and b"--stdin-filename names the text read from stdin" in res.stderr
+    # a URL is only a name here: nothing is listed or fetched
+    res = run_newslint("check", "-", "--stdin-filename", "https://example.com/news/a.txt", "--output-format", "json",
+                       cwd=folder, input=data)
+    assert res.returncode == 1 and len(json.loads(res.stdout)) == 11, res.stderr
 
 
 def test_a_folder_without_text_files_is_said_so(tmp_path):

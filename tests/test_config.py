@@ -243,6 +243,18 @@ def test_a_split_off_article_keeps_the_files_disable_file_comment(cli, sample):
     assert json.loads(cli("check", sample, second, "--output-format", "json").stdout) == []
 
 
+def test_a_split_off_article_gets_a_disable_file_comment_only_if_it_suppresses_something(cli, sample):
+    """A carried comment that suppresses nothing in the new file was itself a finding there
+    (NL601 'unused suppression', exit 1, where the split used to leave a clean file)."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    assert lines[39] == "TT"
+    del lines[39]  # article 2 without its TT: nothing there for the comment to suppress
+    sample.write_text("<!-- newslint: disable-file NL201 -->\n" + "\n".join(lines), encoding="utf-8")
+    res = cli("check", sample, "--fix", "--unsafe-fixes", "--output-format", "json")
+    second = sample.with_name(sample.stem + "-2.txt")
+    assert "newslint:" not in second.read_text(encoding="utf-8") and res.exit_code == 0, res.stdout
+
+
 def test_fix_keeps_suppression_comments(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines.insert(4, "<!-- newslint: disable-next-line NL201 -->")
@@ -297,6 +309,27 @@ def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
     after = {p.name: p.read_bytes() for p in folder.glob("*.txt")}
     assert {n for n in before if before[n] != after[n]} == {sample.name}
     assert after[sample.name].decode("utf-8") == text  # the new copy went, the accepted findings stay
+
+
+def test_baseline_also_holds_for_splits_and_diff(sample, tmp_path):
+    """--fix --unsafe-fixes --baseline split a merged file whose NL301 the baseline accepts,
+    and --diff --baseline showed deletions --fix --baseline does not make (a review)."""
+    from conftest import run_newslint
+
+    folder = sample.parent
+    baseline = tmp_path / "baseline.json"
+    assert run_newslint("check", sample.name, "--write-baseline", baseline, cwd=folder).returncode == 0
+    text = sample.read_text(encoding="utf-8")
+    body = text.split("\n")[13]
+    sample.write_text(text + "\n\n" + body, encoding="utf-8")
+    diff = run_newslint("check", "--diff", "--unsafe-fixes", sample.name, "--baseline", baseline, cwd=folder)
+    out = diff.stdout.decode().splitlines()
+    removed = {ln[1:] for ln in out if ln.startswith("-") and not ln.startswith("---")}
+    added = {ln[1:] for ln in out if ln.startswith("+") and not ln.startswith("+++")}
+    assert removed - added == {body, ""}  # the new copy and its blank line, nothing else
+    res = run_newslint("check", "--fix", "--unsafe-fixes", sample.name, "--baseline", baseline, cwd=folder)
+    assert res.returncode == 0, res.stdout.decode()
+    assert sample.read_text(encoding="utf-8") == text and not list(folder.glob("*-2.txt"))  # not split
 
 
 def test_baseline_counts_copies_and_reports_stale(cli, sample, tmp_path):

@@ -148,6 +148,10 @@ def test_dups_reads_the_config_as_check_does(small_repo, monkeypatch):
     assert not any(n.startswith("tech/") for p in loose for n in p)
     res = CliRunner().invoke(dups, ["--threshold", "0.9", "--output-format", "json"])
     assert json.loads(res.stdout)["threshold"] == 0.9  # the command line wins
+    # the config's cache-dir: `index` builds the index where `check` then finds it
+    (small_repo / "newslint.toml").write_text('cache-dir = "mycache"\n', encoding="utf-8")
+    assert CliRunner().invoke(index, []).exit_code == 0
+    assert (small_repo / "mycache" / "corpus-v1.sqlite3").exists()
 
 
 def test_rename_delete_edit_are_incremental(small_repo):

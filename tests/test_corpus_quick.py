@@ -213,6 +213,16 @@ def test_a_file_missing_when_the_snapshot_was_written_is_compared_once_back(repo
     assert codes(same(["tech/copy.txt"]))["tech/copy.txt"] == ["NL401"]
 
 
+def test_a_tracked_dangling_symlink_does_not_turn_the_quick_path_off(repo):
+    """A tracked link to a build output that is not there is never read: it must not keep
+    every hook run on the full pass (the first version of the check above did; a review)."""
+    (repo / "tech/latest.txt").symlink_to("../build/latest.txt")
+    git(repo, "add", "tech/latest.txt")
+    git(repo, "commit", "-qm", "link")
+    snapshot(["business/001.txt"])
+    same(["business/001.txt"])
+
+
 def test_a_damaged_snapshot_costs_a_full_pass_never_the_commit(repo):
     """A truncated or overwritten corpus-snapshot.bin gave the hook a traceback (TypeError,
     IndexError, then BufferError on close), exit 1, on every commit until the cache was

@@ -257,3 +257,24 @@ def test_relative_paths_with_workers_elsewhere(cluster, tmp_path):
     assert b"--- /dev/null\n+++ more/../more/merged-2.txt\n@@" in diff
     assert "merged-2.txt" in files and b"NL301" in check and b"NL301" not in fixed  # split beside the file given
     assert sorted(os.listdir(_CLUSTER["cwd"])) == before  # nothing written where the workers run
+
+
+def test_fix_leaves_what_the_baseline_accepts_on_the_cluster_too(cluster, tmp_path):
+    """--fix --baseline on the Dask engine deleted every finding the baseline accepted (the
+    workers built their linters without it; a review): as locally, only the new one goes."""
+    sample = SHARED / "samples" / "aawsat_two_articles.txt"
+    if not sample.is_file():
+        pytest.skip("../shared absent")
+    addr, _ = cluster
+    d = tmp_path / "docs"
+    d.mkdir()
+    text = sample.read_text(encoding="utf-8")
+    (d / "a.txt").write_text(text, encoding="utf-8")
+    rc, _, err = _run(d / "a.txt", tmp_path, "--write-baseline", str(tmp_path / "base.json"))
+    assert rc == 0, err.decode()[-2000:]
+    body = text.split("\n")[13]
+    (d / "a.txt").write_text(text + "\n\n" + body, encoding="utf-8")
+    rc, _, err = _run(d / "a.txt", tmp_path, "--fix", "--baseline", str(tmp_path / "base.json"),
+                      "--engine", "dask", "--scheduler", addr, "--partition-size", "10")
+    assert rc == 0, err.decode()[-2000:]
+    assert (d / "a.txt").read_text(encoding="utf-8") == text

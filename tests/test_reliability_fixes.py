@@ -146,6 +146,10 @@ def test_a_form_feed_between_blocks_is_kept_when_a_line_next_to_it_goes():
     text = "\n".join([art.headline, "", art.paragraphs[0], "\f", "TT", "", "", art.paragraphs[1]]) + "\n"
     (fixed,) = fix_text(text)
     assert fixed == "\n".join([art.headline, "", art.paragraphs[0], "\f", "", "", art.paragraphs[1]]) + "\n"
+    # other whitespace-only lines (no-break spaces) are separators, dropped as empty ones
+    nbsp = text.replace("\f", "\u00a0").replace("\n\n\n", "\n\u00a0\n\n")
+    (fixed,) = fix_text(nbsp)
+    assert "TT" not in fixed.split("\n") and fixed.count("\u00a0") < nbsp.count("\u00a0")
 
 
 def test_fixing_a_hard_linked_file_says_the_other_links_keep_the_old_text(tmp_path):

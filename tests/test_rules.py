@@ -133,6 +133,10 @@ def test_nl103_nl104_quiet_on_entries_a_plan_repeats_day_after_day():
     para = next(ln for ln in text.split("\n") if ln.startswith("A Little More Obsessed follows"))
     doubled = text + "\n\n" + para + "\n"
     assert doubled.rstrip("\n").count("\n") + 1 in {d.row for d in lint(doubled, "NL103")}
+    # prose with a colon and commas is not an entry list: printed twice, it is NL103's
+    sentence = "Three people were arrested on Sunday: two men, aged 24 and 31, and a woman aged 19, from Leeds."
+    doubled = bbc_excerpt("politics/010.txt") + "\n\n" + sentence + "\n\n" + sentence + "\n"
+    assert [d.code for d in lint(doubled, "NL103")] == ["NL103"]
 
 
 def test_nl103_flags_repeated_body_paragraph(article1):

@@ -72,14 +72,12 @@ def split_text(doc: Document, starts: tuple[int, ...]) -> list[str]:
         if b != len(doc.lines):
             text = doc.text[lines[0].start:lines[-1].end] + nl
         parts.append(text)
-    # a `disable-file` comment speaks for the whole file: every part made of it keeps it
-    # (the split-off file was fixed and reported as if the user had never written it)
-    carried = file_directives(doc)
-    return ["".join(c + nl for c in carried if c not in part) + part for part in parts]
+    return parts
 
 
-def file_directives(doc: Document) -> list[str]:
-    """The `<!-- newslint: disable-file ... -->` comments of a document, as written."""
+def file_directives(doc: Document) -> list[tuple[str, tuple[str, ...]]]:
+    """The `<!-- newslint: disable-file ... -->` comments of a document, as written, with
+    their codes (none: every code)."""
     import re
 
     from newslint.suppress import _DIRECTIVE, parse_directives
@@ -88,6 +86,6 @@ def file_directives(doc: Document) -> list[str]:
     for d in parse_directives(doc):
         if d.kind == "disable-file":
             m = re.compile(_DIRECTIVE, re.IGNORECASE).search(doc.lines[d.line].text, d.column - 1)
-            if m and m.group(0) not in out:
-                out.append(m.group(0))
+            if m and m.group(0) not in [c for c, _ in out]:
+                out.append((m.group(0), d.codes))
     return out

@@ -212,8 +212,9 @@ class QuickRun:
                 continue
             if snap.find_path(rel) is not None:
                 raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
-            if os.path.lexists(os.path.join(top, rel)):  # missing then, so not in the snapshot
-                raise Unusable(f"{rel} is back in the work tree since the snapshot was written")
+            path = os.path.join(top, rel)  # unread then (missing, unreadable), so not in the snapshot
+            if os.path.isfile(path) and os.access(path, os.R_OK):  # a dangling link stays unread
+                raise Unusable(f"{rel} can be read again since the snapshot was written")
         self.stats.corpus_files = h["n_paths"]
         if not query:
             return None  # prove_unchanged: the proof was all that was asked
