@@ -245,6 +245,22 @@ def test_a_damaged_snapshot_costs_a_full_pass_never_the_commit(repo):
         path.write_bytes(bytes(data))
         got = quick(names)
         assert got is None or got == expected, n
+    # damages that keep the structure, found by the values' own bounds: every line count
+    # beyond the corpus (a false NL202 on every line, which --fix --unsafe-fixes would
+    # delete), and the path names zeroed. (A damage that leaves values plausible is not
+    # found: a checksum would cost every hook run a read of the whole file.)
+    import json
+    import struct
+
+    hlen = struct.unpack("<Q", good[8:16])[0]
+    header = json.loads(good[16:16 + hlen])
+    base = 16 + hlen + (-(16 + hlen)) % 8
+    for name, value in (("line_counts", b"\xff\xff\xff\x7f"), ("path_blob", b"\x00")):
+        data = bytearray(good)
+        off, size = header["sections"][name]
+        data[base + off:base + off + size] = value * (size // len(value))
+        path.write_bytes(bytes(data))
+        assert quick(names) is None, name
     cli = subprocess.run([sys.executable, "-m", "newslint", "check", "--output-format", "json", *names],
                          capture_output=True, text=True)
     plain = subprocess.run([sys.executable, "-m", "newslint", "check", "--no-cache", "--output-format", "json",

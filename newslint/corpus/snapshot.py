@@ -286,7 +286,10 @@ class Snapshot:
 
     def rel_path(self, i: int) -> str:
         blob = self.section("path_blob")
-        return bytes(blob[self.path_off[i]:self.path_off[i + 1] - 1]).decode("utf-8", "surrogateescape")
+        raw = bytes(blob[self.path_off[i]:self.path_off[i + 1] - 1])
+        if not raw or b"\0" in raw:  # git paths are never empty and hold no NUL
+            raise ValueError("damaged snapshot: a path overwritten")
+        return raw.decode("utf-8", "surrogateescape")
 
     def find_path(self, rel: str) -> int | None:
         """Index of a relative path, by binary search over the byte-sorted paths."""
@@ -341,7 +344,10 @@ class Snapshot:
         from bisect import bisect_left
 
         i = bisect_left(self.line_values, h)
-        return self.line_counts[i] if i < len(self.line_values) and self.line_values[i] == h else 0
+        n = self.line_counts[i] if i < len(self.line_values) and self.line_values[i] == h else 0
+        if n > self.n_docs:  # a count of texts beyond the corpus: the values were overwritten
+            raise ValueError("damaged snapshot: a line count beyond the corpus")
+        return n
 
     def close(self) -> None:
         try:
