@@ -125,7 +125,10 @@ def files_to_check(paths, resolver: Resolver) -> list[str]:
             continue
         excludes = tuple(_anchor(g, s) for g in s.all_excludes)
         out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
-    # one file named twice ("a.txt ./a.txt", a file and its folder) is checked once
+    if len(paths) < 2:  # one root lists each of its files once
+        return out
+    # one file named twice ("a.txt ./a.txt", a file and its folder) is checked once; by
+    # normal form, which costs a call a file: only when several roots are given
     first: dict[str, str] = {}
     for p in out:
         first.setdefault(p if is_url(p) else os.path.normpath(p), p)
