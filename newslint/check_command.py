@@ -58,14 +58,17 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             results_cache = cache_dir or os.path.join(cache_root(), ".newslint_cache")
         runner = Runner(opts, resolver_args, results_cache, jobs or os.cpu_count() or 1, resolver)
         resolver, factory = runner.resolver, runner.factory
-        if (fix or diff) and baseline_file:  # what the baseline accepts is left as it is, as suppressed findings are
-            from newslint.baseline import Accepted, BaselineError, load_baseline
+        baseline = None
+        if baseline_file:  # read once, before the run: a bad one stops it at once
+            from newslint.baseline import Baseline, BaselineError
 
             try:
-                factory.accepted = Accepted(*load_baseline(baseline_file))
+                baseline = Baseline(baseline_file)
             except BaselineError as exc:
                 echo(f"newslint: error: {exc}", err=True)
                 sys.exit(EXIT_ERROR)
+            if fix or diff:  # what the baseline accepts is left as it is, as suppressed findings are
+                factory.accepted = baseline.accepted
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
         unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)
@@ -188,18 +191,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         n = write_baseline(write_baseline_file, [d for r in results for d in r.diagnostics])
         echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}", err=True)
         sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
-    if baseline_file:
-        from newslint.baseline import BaselineError, filter_baseline
-
-        try:
-            for res in results:
-                res.diagnostics, stale = filter_baseline(baseline_file, res.diagnostics, {res.path})
-                for (fname, code, digest), n in stale:
-                    res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
-                                     f"({n} stale; refresh with --write-baseline)")
-        except BaselineError as exc:
-            echo(f"newslint: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
+    if baseline is not None:
+        for res in results:
+            res.diagnostics, stale = baseline.filter(res.diagnostics, res.path)
+            for (fname, code, digest), n in stale:
+                res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
+                                 f"({n} stale; refresh with --write-baseline)")
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
     run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,

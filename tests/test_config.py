@@ -311,6 +311,27 @@ def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
     assert after[sample.name].decode("utf-8") == text  # the new copy went, the accepted findings stay
 
 
+def test_a_baseline_is_read_once_a_run(cli, sample, tmp_path, monkeypatch):
+    """It was read (and its JSON parsed) again for every checked file: a run over 100,000
+    files with a baseline of thousands of entries would parse it 100,000 times."""
+    import newslint.baseline as bl
+
+    for n in range(30):
+        (sample.parent / f"copy{n:02d}.txt").write_bytes(sample.read_bytes())
+    baseline = tmp_path / "baseline.json"
+    in_file = ("--ignore", "NL4,NL202")  # 31 copies are one duplicate group: an edit changes every file's NL401
+    assert cli("check", sample.parent, *in_file, "--write-baseline", baseline).exit_code == 0
+    reads = []
+    real = bl.load_baseline
+    monkeypatch.setattr(bl, "load_baseline", lambda path: reads.append(path) or real(path))
+    text = sample.read_text(encoding="utf-8")
+    (sample.parent / "copy07.txt").write_text(text + "\n\n" + text.split("\n")[13], encoding="utf-8")  # NL103
+    res = cli("check", sample.parent, *in_file, "--baseline", baseline, "--output-format", "json", "-j", "1")
+    assert len(reads) == 1
+    found = json.loads(res.stdout)
+    assert {d["filename"].rsplit("/", 1)[-1] for d in found} == {"copy07.txt"} and res.exit_code == 1
+
+
 def test_baseline_also_holds_for_splits_and_diff(sample, tmp_path):
     """--fix --unsafe-fixes --baseline split a merged file whose NL301 the baseline accepts,
     and --diff --baseline showed deletions --fix --baseline does not make (a review)."""
