@@ -48,7 +48,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         from newslint.config import Resolver
 
         resolver = Resolver(**resolver_args)
-        cache_dir = cache_dir or _configured_cache_dir(resolver, paths, stdin)
+        cache_dir = cache_dir or resolver.for_path("." if stdin else paths[0]).configured_cache_dir()
         if not (no_cache or stdin or diff):
             from newslint.cache import cache_root
 
@@ -243,10 +243,6 @@ def _validate_output(option: str, target: str) -> None:
         raise UsageError(f"{option} {target}: folder {folder} does not exist")
     if os.path.isdir(target):
         raise UsageError(f"{option} {target}: is a folder")
-
-
-def _configured_cache_dir(resolver, paths, stdin: bool) -> str | None:
-    return resolver.for_path("." if stdin else paths[0]).configured_cache_dir()
 
 
 def _validate_paths(paths, fix: bool) -> None:

@@ -85,7 +85,8 @@ class Linter:
                   and not (accepted is not None and accepted(d))]
         if not splits:
             return [doc.source], fixed, [diags]
-        from newslint.checks.segments import file_directives, split_text
+        from newslint.checks.segments import split_text
+        from newslint.suppress import file_directives
 
         fixed.update(d.code for d in splits)
         carried = file_directives(doc)

@@ -22,10 +22,11 @@ _DIRECTIVE = r"<!--\s*newslint:\s*(disable-next-line|disable-file|disable|enable
 
 
 class Directive(Record):
-    _fields = __slots__ = ("kind", "codes", "line", "column", "used", "lines", "excluded", "origin")
+    _fields = __slots__ = ("kind", "codes", "line", "column", "used", "lines", "excluded", "origin", "comment")
 
     def __init__(self, kind: str, codes: tuple[str, ...], line: int, column: int, used: bool = False,
-                 lines: range = range(0), excluded: tuple[str, ...] = (), origin: Directive | None = None):
+                 lines: range = range(0), excluded: tuple[str, ...] = (), origin: Directive | None = None,
+                 comment: str = ""):
         self.kind = kind
         self.codes = codes  # empty: every code
         self.line = line  # 0-based line index of the comment
@@ -34,6 +35,7 @@ class Directive(Record):
         self.lines = lines  # line indices it covers
         self.excluded = excluded  # codes an `enable` took back from it
         self.origin = origin  # the disable this is the rest of, after an enable of some codes
+        self.comment = comment  # the comment as written
 
     def covers(self, d: Diagnostic) -> bool:
         return (d.row - 1) in self.lines and (not self.codes or any(d.code.startswith(c) for c in self.codes)) \
@@ -51,7 +53,7 @@ def parse_directives(doc: Document) -> list[Directive]:
         for m in directive.finditer(ln.text):
             kind = m.group(1).lower()
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(2).strip()) if c)
-            d = Directive(kind, codes, ln.index, m.start() + 1)
+            d = Directive(kind, codes, ln.index, m.start() + 1, comment=m.group(0))
             if kind == "disable-file":
                 d.lines = range(0, n)
             elif kind == "disable-next-line":
@@ -77,6 +79,16 @@ def parse_directives(doc: Document) -> list[Directive]:
                 continue
             out.append(d)
     return out
+
+
+def file_directives(doc: Document) -> list[tuple[str, tuple[str, ...]]]:
+    """The `disable-file` comments of a document, as written, with their codes (none: every
+    code): what a part split off the file carries."""
+    out: dict[str, tuple[str, ...]] = {}
+    for d in parse_directives(doc):
+        if d.kind == "disable-file":
+            out.setdefault(d.comment, d.codes)
+    return list(out.items())
 
 
 def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool) -> list[Diagnostic]:

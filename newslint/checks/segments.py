@@ -74,18 +74,3 @@ def split_text(doc: Document, starts: tuple[int, ...]) -> list[str]:
         parts.append(text)
     return parts
 
-
-def file_directives(doc: Document) -> list[tuple[str, tuple[str, ...]]]:
-    """The `<!-- newslint: disable-file ... -->` comments of a document, as written, with
-    their codes (none: every code)."""
-    import re
-
-    from newslint.suppress import _DIRECTIVE, parse_directives
-
-    out = []
-    for d in parse_directives(doc):
-        if d.kind == "disable-file":
-            m = re.compile(_DIRECTIVE, re.IGNORECASE).search(doc.lines[d.line].text, d.column - 1)
-            if m and m.group(0) not in [c for c, _ in out]:
-                out.append((m.group(0), d.codes))
-    return out
