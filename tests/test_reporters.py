@@ -442,6 +442,26 @@ def test_json_report_is_byte_for_byte_what_the_json_module_writes(tmp_path):
         assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False), value
 
 
+def test_corpus_boilerplate_fix_carries_its_edits_in_json_and_sarif(tmp_path):
+    """NL202's unsafe fix deletes the flagged line; the JSON and SARIF reports must say so
+    with edits (they were empty: the corpus pass built the fix, but only the in-file linter
+    turned a fix's offsets into rows and columns)."""
+    folder = tmp_path / "articles"
+    shutil.copytree(need(SHARED / "corpora" / "bbc" / "articles" / "tech"), folder / "tech")
+    items = [d for d in json.loads(report("json", ".", cwd=folder)[1]) if d["code"] == "NL202"]
+    assert items
+    for d in items:
+        (edit,) = d["fix"]["edits"]
+        lines = (folder / d["filename"]).read_text(encoding="utf-8").split("\n")
+        assert edit["content"] == ""
+        # the deletion covers the flagged line (and the blank line that separated it)
+        assert edit["location"]["row"] <= d["location"]["row"] <= edit["end_location"]["row"]
+        assert lines[d["location"]["row"] - 1].strip()
+    sarif = json.loads(report("sarif", ".", cwd=folder)[1])
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "NL202"]
+    assert len(results) == len(items) and all(r.get("fixes") for r in results)
+
+
 def test_json_findings_template_and_its_general_path_write_what_the_json_module_writes():
     """The reporter writes a finding's fixed part from a template; a finding whose values are
     not plain str and int (a library caller's, say a numpy integer row or a None severity)

@@ -228,6 +228,7 @@ def _read(path: str):
 def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpus_size: int) -> list[Diagnostic]:
     """NL202 for every line of `doc` whose normal form's fingerprint is in `counts`."""
     from newslint.corpus.textfacts import fast_normalize, line_hash
+    from newslint.engine import with_edit_positions
     from newslint.registry import line_diagnostic
 
     out = []
@@ -238,7 +239,9 @@ def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpu
         if n is None:
             continue
         fix = delete_lines_fix(doc, [ln.index], safe=False, message="Remove corpus boilerplate line")
-        out.append(line_diagnostic(doc, rule, boilerplate_message(n, corpus_size, threshold), ln.index, fix=fix))
+        # rows and columns for the reports' edits, as the in-file linter gives its own fixes
+        out.append(with_edit_positions(doc, line_diagnostic(doc, rule, boilerplate_message(n, corpus_size, threshold),
+                                                            ln.index, fix=fix)))
     return out
 
 
