@@ -118,7 +118,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 _, notes, boilerplate, _ = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
-            if diff:
+            if diff and engine != "dask":  # the cluster needs them for NL202's deletions (and reports none)
                 copts = None
             if engine == "dask":
                 from newslint.distributed import DaskUnavailable, run_check

@@ -369,10 +369,12 @@ def _run_check(client, files, opts, resolver_args, copts, partition_size, accept
     first = settings_for(opts.paths[0] if opts.paths else ".", resolver)
     unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else first.unsafe_fixes
     extra_rules = None
-    if copts is not None and opts.mode == "fix" and unsafe and "NL202" in (copts.select or ()):
+    if copts is not None and opts.mode in ("fix", "diff") and unsafe and "NL202" in (copts.select or ()):
         # as the local engine: corpus boilerplate found first (on the cluster), then fixed
         _, boilerplate = _run(client, files, plan, opts, copts, partition_size, None, lint=False)
         extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
+    if opts.mode == "diff":  # a diff reports no cross-file findings (as the local engine)
+        copts = None
     results, _ = _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=accepted)
     return results
 

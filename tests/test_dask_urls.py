@@ -141,6 +141,17 @@ def test_diff_on_urls_writes_nothing(cluster, site):
     assert (news / "merged.txt").read_bytes() == SAMPLE.read_bytes() and not (news / "merged-2.txt").exists()
 
 
+def test_diff_with_unsafe_fixes_shows_corpus_boilerplate_deletions(cluster, site):
+    """--diff --unsafe-fixes shows NL202's deletions of the sign-off line, as --fix would make
+    them, on the cluster as on the local engine (the cluster's diff left them out)."""
+    addr, _ = cluster
+    news = site / "news" / "business"
+    rc_l, out_l, err_l = _check(site, "--engine", "local", "--diff", "--unsafe-fixes", str(news))
+    assert f"-{SIGN_OFF}\n" in out_l, err_l
+    rc_d, out_d = _dask(addr, site, "--diff", "--unsafe-fixes", f"file://{news}")
+    assert (rc_d, out_d.replace(f"file://{news}/", f"{news}/")) == (rc_l, out_l)
+
+
 @pytest.fixture(scope="module")
 def http_site(site):
     """site/ served by `python -m http.server` on loopback: its base URL."""
