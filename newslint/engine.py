@@ -86,28 +86,37 @@ class Linter:
         if not splits:
             return [doc.source], fixed, [diags]
         from newslint.checks.segments import split_text
-        from newslint.suppress import file_directives
+        from newslint.suppress import file_directives, open_regions
 
         fixed.update(d.code for d in splits)
-        carried = file_directives(doc)
+        whole = [(c, codes, None, ()) for c, codes in file_directives(doc)]
+        starts = (0, *splits[0].fix.split_at)
         parts = []
-        for text in split_text(doc, splits[0].fix.split_at):
+        for start, text in zip(starts, split_text(doc, splits[0].fix.split_at)):
+            carried = whole + (open_regions(doc, start) if start else [])
             text = self._carry(source, text, carried)
             parts.append(self._converge(Document(source.with_text(text)), unsafe, fixed).source)
         return parts, fixed, [self.lint(Document(part)) for part in parts]
 
-    def _carry(self, source: Source, text: str, carried: list[tuple[str, tuple[str, ...]]]) -> str:
-        """A part of a split file, with the file's `disable-file` comments that it lacks and
-        that suppress something in it: they speak for the whole file (the split-off part was
-        fixed as if the user had never written them), but one that suppresses nothing there
-        would be reported as unused (NL601)."""
-        missing = [(c, codes) for c, codes in carried if c not in text]
+    def _carry(self, source: Source, text: str, carried: list[tuple]) -> str:
+        """A part of a split file, with the suppressions of the file that reach into it and
+        that suppress something there: its `disable-file` comments (they speak for the whole
+        file) and the `disable` regions still open where it begins. Without them the part was
+        fixed as if the user had never written them; one that suppresses nothing there would
+        be reported as unused (NL601). `carried`: (comment, codes, the part's lines it covers
+        or None for all, codes excluded)."""
+        missing = [item for item in carried if item[0] not in text]
         if not missing:
             return text
         found = self.lint(Document(source.with_text(text)))
-        keep = [c for c, codes in missing
-                if any(not codes or any(d.code.startswith(x) for x in codes) for d in found)]
-        return "".join(c + source.newline for c in keep) + text
+
+        def suppresses(codes, lines, excluded) -> bool:
+            return any((not codes or any(d.code.startswith(x) for x in codes))
+                       and not any(d.code.startswith(x) for x in excluded)
+                       and (lines is None or d.row - 1 in lines) for d in found)
+
+        keep = [c for c, codes, lines, excluded in missing if suppresses(codes, lines, excluded)]
+        return "".join(c.replace("\n", source.newline) + source.newline for c in keep) + text
 
     def _converge(self, doc: Document, unsafe: bool, fixed: Counter) -> Document:
         for _ in range(MAX_FIX_PASSES):

@@ -91,6 +91,24 @@ def file_directives(doc: Document) -> list[tuple[str, tuple[str, ...]]]:
     return list(out.items())
 
 
+def open_regions(doc: Document, line: int) -> list[tuple[str, tuple[str, ...], range]]:
+    """The `disable` regions opened before `line` and still open there, as comments that
+    reopen them at the top of a part split off at `line` (with the codes an `enable` has
+    taken back since), each with the lines of that part it covers (counted from `line`)."""
+    out = []
+    for d in parse_directives(doc):
+        if d.kind != "disable" or line not in d.lines or d.line >= line:
+            continue
+        if d.codes:
+            comment = f"<!-- newslint: disable {', '.join(d.codes)} -->"
+        else:  # every rule, less those enabled again
+            comment = "<!-- newslint: disable -->"
+            if d.excluded:
+                comment += f"\n<!-- newslint: enable {', '.join(d.excluded)} -->"
+        out.append((comment, d.codes, range(0, d.lines.stop - line), d.excluded))
+    return out
+
+
 def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool) -> list[Diagnostic]:
     directives = parse_directives(doc)
     if not directives:

@@ -255,6 +255,32 @@ def test_a_split_off_article_gets_a_disable_file_comment_only_if_it_suppresses_s
     assert "newslint:" not in second.read_text(encoding="utf-8") and res.exit_code == 0, res.stdout
 
 
+def test_a_split_off_article_keeps_a_disable_region_open_at_the_split(cli, sample):
+    """A `disable` region opened in the first article and still open where the file is split
+    goes on in the split-off article: its caption copies and TT stay, unreported (the new
+    file started outside the region, so --fix removed what the user had disabled)."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines.insert(7, "<!-- newslint: disable NL102, NL201 -->")  # before copies 3 and 4 of the first caption
+    sample.write_text("\n".join(lines), encoding="utf-8")
+    cli("check", sample, "--fix", "--unsafe-fixes")
+    second = sample.with_name(sample.stem + "-2.txt")
+    text = second.read_text(encoding="utf-8")
+    assert text.startswith("<!-- newslint: disable NL102, NL201 -->\n")
+    assert text.count("Sudani visiting a market") == 4 and "\nTT\n" in text
+    assert json.loads(cli("check", sample, second, "--output-format", "json").stdout) == []
+
+
+def test_a_disable_region_closed_before_the_split_is_not_carried(cli, sample):
+    """A region enabled again inside the first article ends there: the split-off article is
+    fixed in full and carries no comment."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines[11:11] = ["<!-- newslint: disable NL102 -->", "", "<!-- newslint: enable NL102 -->"]
+    sample.write_text("\n".join(lines), encoding="utf-8")
+    cli("check", sample, "--fix", "--unsafe-fixes")
+    text = sample.with_name(sample.stem + "-2.txt").read_text(encoding="utf-8")
+    assert "newslint:" not in text and text.count("Sudani visiting a market") == 1
+
+
 def test_fix_keeps_suppression_comments(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines.insert(4, "<!-- newslint: disable-next-line NL201 -->")
