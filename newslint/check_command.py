@@ -22,7 +22,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     from newslint.config import ConfigError
     from newslint.engine import error_result, process_source
     from newslint.packs import PackError
-    from newslint.report import Run, get_reporter
+    from newslint.report import Run, get_reporter, printable
     from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_beside,
                                  run_corpus, validate_codes)
     from newslint.source import SourceError, decode
@@ -202,7 +202,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
               show_fixes=show_fixes)
     fmt = output_format or "text"
-    report = "".join(r.diff for r in results) if diff else get_reporter(fmt)(run)
+    report = "".join(r.diff for r in results) if diff else printable(get_reporter(fmt)(run), fmt)
     if not quiet:
         for res in results:
             for note in res.notes:
@@ -215,9 +215,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     if fix and stdin and not output_file:
         echo(report, err=True, nl=False)
     elif output_file:
+        data = unstyle(report).encode("utf-8", "surrogateescape")  # before the old report is emptied
         try:
-            with open(output_file, "w", encoding="utf-8") as fh:
-                fh.write(unstyle(report))
+            with open(output_file, "wb") as fh:
+                fh.write(data)
         except OSError as exc:
             echo(f"newslint: error: cannot write --output-file {output_file}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_ERROR)

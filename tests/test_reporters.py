@@ -218,14 +218,14 @@ def test_junit_one_case_per_file(sample):
 def test_junit_stays_valid_xml_with_control_characters_and_markup():
     from newslint.diagnostics import Diagnostic
     from newslint.engine import FileResult
-    from newslint.report import Run
+    from newslint.report import Run, printable
     from newslint.report.junit import render
 
     d = Diagnostic("NL502", "control character '\x0c' and <p> & \"quotes\" \udcff", "a&b.txt", 1, 1, 1, 2)
-    text = render(Run([FileResult("a&b.txt", [d])]))
+    text = printable(render(Run([FileResult("a&b.txt", [d])])), "junit")  # as the CLI writes it
     root = ET.fromstring(text.encode("utf-8"))
     (failure,) = root.iter("failure")
-    assert failure.get("message") == "NL502 control character '\\x0c' and <p> & \"quotes\" \\udcff"
+    assert failure.get("message") == "NL502 control character '\\x0c' and <p> & \"quotes\" \\xff"
     assert root.find("testsuite/testcase").get("name") == "a&b.txt"
 
 
@@ -293,6 +293,36 @@ def test_gitlab_fingerprints_survive_moved_lines(sample):
         assert fp in old, f"new fingerprint for {item['description']}"
         assert item["check_name"] == old[fp]["check_name"]
         assert item["location"]["lines"]["begin"] == old[fp]["location"]["lines"]["begin"] + 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit"])
+def test_a_file_name_that_is_not_utf8_gives_a_valid_report(tmp_path, fmt):
+    """Old archives hold Latin-1 file names. Every report stays valid UTF-8 (and JSON, XML),
+    naming the byte as \\xNN (SARIF: a percent-encoded URI); with -o, a report is written in
+    full. SARIF crashed (exit 2), -o left an empty file, JSON on stdout held a raw 0xE9."""
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("\n".join(lines[:12]) + "\n", encoding="utf-8")
+    out = run_newslint("check", "--no-cache", "--output-format", fmt, ".", cwd=folder)
+    assert out.returncode == 1, out.stderr.decode()
+    text = out.stdout.decode("utf-8")  # strict: raises on a raw byte
+    shown = {"sarif": "caf%E9.txt", "json": "caf\\\\xe9.txt", "json-lines": "caf\\\\xe9.txt",
+             "gitlab": "caf\\\\xe9.txt"}.get(fmt, "caf\\xe9.txt")  # a JSON string escapes the backslash
+    assert shown in text
+    if fmt in ("json", "sarif", "gitlab"):
+        json.loads(text)
+    elif fmt == "json-lines":
+        assert all(json.loads(line)["filename"] == "./caf\\xe9.txt" for line in text.splitlines())
+    elif fmt == "junit":
+        ET.fromstring(text)
+    report_file = tmp_path / "report.out"
+    report_file.write_text("old report")
+    out = run_newslint("check", "--no-cache", "--output-format", fmt, "-o", report_file, ".", cwd=folder)
+    assert out.returncode == 1, out.stderr.decode()
+    assert report_file.read_text(encoding="utf-8") == text
 
 
 def test_fingerprints_depend_on_text_not_lines():

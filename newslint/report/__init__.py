@@ -32,6 +32,23 @@ class Run(Record):
         return sum(sum(r.fixed.values()) for r in self.results)
 
 
+# a file name's bytes that are not UTF-8, as Python holds them (surrogate escapes, PEP 383)
+_ESCAPED_BYTE = "[\udc80-\udcff]"
+_JSON_FORMATS = ("json", "json-lines", "sarif", "gitlab")
+
+
+def printable(report: str, name: str) -> str:
+    """A rendered report with the bytes of non-UTF-8 file names written as \\xNN, so every
+    report is valid UTF-8 (inside a JSON string the backslash itself is escaped). SARIF's
+    URIs are percent-encoded from the bytes already; this reaches the names and messages."""
+    if report.isascii():
+        return report
+    import re
+
+    slash = "\\\\" if name in _JSON_FORMATS else "\\"
+    return re.sub(_ESCAPED_BYTE, lambda m: f"{slash}x{ord(m.group()) - 0xDC00:02x}", report)
+
+
 def get_reporter(name: str):
     module = {"text": "text", "concise": "text", "full": "text", "json": "json", "json-lines": "json"}.get(name, name)
     # __import__, not importlib.import_module: importing importlib (and warnings) costs every run

@@ -50,7 +50,8 @@ def fingerprints(diags: list[Diagnostic]) -> list[str]:
     return out
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# (not U+DC80-U+DCFF: a file name's non-UTF-8 bytes, which report.printable writes as \xNN)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udc7f\udd00-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:

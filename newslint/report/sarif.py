@@ -11,6 +11,7 @@ in-file replacement would delete the second article.
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote
 
 from newslint import __version__
@@ -42,8 +43,9 @@ def _level(severity: str | None) -> str:
 
 
 def _uri(filename: str) -> str:
-    path = display_path(filename)
-    if path.startswith("/"):
+    # from the name's bytes: one that is not UTF-8 is percent-encoded as it is on disk
+    path = os.fsencode(display_path(filename))
+    if path.startswith(b"/"):
         return "file://" + quote(path)
     return quote(path)
 
