@@ -29,7 +29,7 @@ import marshal
 import os
 from operator import attrgetter
 
-FORMAT = 1
+FORMAT = 2  # 2: cross-file findings name their partners from their own folder in their identity
 # Beyond this many files a full check keeps no record: the snapshot it needs is written from
 # the corpus pass's arrays (~1 GB more at 1,000,000 files, over the 3 GiB that pass stays in)
 RECORD_MAX_FILES = 250_000

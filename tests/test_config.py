@@ -4,6 +4,8 @@ suppression comments; baselines (issue 3)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections import Counter
 
 import pytest
@@ -377,6 +379,40 @@ def test_baseline_also_holds_for_splits_and_diff(sample, tmp_path):
     res = run_newslint("check", "--fix", "--unsafe-fixes", sample.name, "--baseline", baseline, cwd=folder)
     assert res.returncode == 0, res.stdout.decode()
     assert sample.read_text(encoding="utf-8") == text and not list(folder.glob("*-2.txt"))  # not split
+
+
+def test_cross_file_findings_keep_their_identity_however_the_paths_are_typed(tmp_path):
+    """A baseline written by `check .` accepts the same NL401/NL402 findings when the hook
+    passes bare file names, from a subfolder, or absolute paths, and the GitLab fingerprint
+    is the same (the identity held the partner's name as typed: './business/253.txt' in one
+    run, 'business/253.txt' in the next, so every commit failed on accepted duplicates)."""
+    import subprocess
+
+    from conftest import BBC, run_newslint
+
+    repo = tmp_path / "news"
+    for rel in ("business/007.txt", "business/253.txt", "sport/312.txt", "sport/416.txt", "tech/001.txt"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(need(BBC) / rel, repo / rel)
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    baseline = tmp_path / "baseline.json"
+    assert run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=repo).returncode == 0
+    entries = json.loads(baseline.read_text())["entries"]
+    assert {e["code"] for e in entries} == {"NL401", "NL402"}
+    for cwd, paths in ((repo, ["business/007.txt", "sport/416.txt"]), (repo / "business", ["007.txt"]),
+                       (repo / "sport", [str(repo / "business" / "007.txt")])):
+        res = run_newslint("check", "--no-cache", *paths, "--baseline", baseline, cwd=cwd)
+        assert res.returncode == 0 and b"stale" not in res.stderr, (cwd, res.stdout.decode(), res.stderr.decode())
+
+    def gitlab(*args):
+        out = run_newslint("check", "--no-cache", "--output-format", "gitlab", *args, cwd=repo).stdout
+        return {(d["location"]["path"], d["check_name"]): d["fingerprint"] for d in json.loads(out)}
+
+    whole, one = gitlab("."), gitlab("business/007.txt")
+    assert one and all(whole[key] == fp for key, fp in one.items())
 
 
 def test_baseline_counts_copies_and_reports_stale(cli, sample, tmp_path):

@@ -24,6 +24,18 @@ def _names(others: list[tuple[str, float]], fmt) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _seen_from(path: str, partner: str) -> str:
+    """A partner's name as seen from the flagged file's folder, for the finding's identity
+    (baselines, CI fingerprints): the same however the run was given its paths ('.', bare
+    names from a hook, absolute, from a subfolder) and in any checkout of the repository."""
+    if "://" in path or "://" in partner:  # URLs (the Dask engine's corpora): as named
+        return partner
+    import os
+
+    rel = os.path.relpath(os.path.abspath(partner), os.path.dirname(os.path.abspath(path)))
+    return rel.replace(os.sep, "/")
+
+
 class CorpusRule(Rule):
     scope = "corpus"
     fix = "none"
@@ -36,7 +48,7 @@ class CorpusRule(Rule):
 
     def _whole_file(self, ff, message: str, related: list[Related]) -> Diagnostic:
         """A finding about the whole article, placed on its headline (first non-blank line)."""
-        fingerprint = f"{self.code} " + " ".join(sorted(r.filename for r in related))
+        fingerprint = f"{self.code} " + " ".join(sorted(_seen_from(ff.path, r.filename) for r in related))
         return Diagnostic(
             self.code, message, ff.path, ff.head_row, 1, ff.head_row, ff.head_len + 1,
             related=tuple(related), fingerprint_text=fingerprint,
