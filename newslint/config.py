@@ -69,11 +69,11 @@ TOP_LEVEL: dict[str, tuple[Any, str]] = {
     "rule-packs": (list, "a list of paths to TOML rule packs"),
     "builtin-packs": (list, "a list of shipped pack names"),
     "encoding": (str, "an encoding name such as 'utf-8' or 'latin-1'"),
-    "max-file-size": (int, "a size in bytes"),
+    "max-file-size": (int, "a size in bytes (1 or more)"),
     "cache-dir": (str, "a path"),
     "engine": (str, "'local' or 'dask'"),
     "scheduler": (str, "a Dask scheduler address such as 'tcp://host:8786'"),
-    "partition-size": (int, "a number of files per Dask task"),
+    "partition-size": (int, "a number of files per Dask task (1 or more)"),
 }
 # One table per configurable rule: table -> key -> (type, description)
 RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
@@ -81,20 +81,25 @@ RULE_TABLES: dict[str, dict[str, tuple[Any, str]]] = {
     "duplicates": {
         "threshold": (NUMBER, "a number from 0 to 1"),
         "containment": (NUMBER, "a number from 0 to 1"),
-        "num-perm": (int, "an integer"),
-        "shingle-size": (int, "an integer"),
+        "num-perm": (int, "an even integer from 2 to 1024 (LSH bands are two rows)"),
+        "shingle-size": (int, "an integer from 1 to 50"),
         "index": (str, "'sqlite' or a redis://HOST:PORT/DB URL"),
         "hash": (str, "'tok64' (default, fast) or 'sha1' (datasketch's default scheme)"),
         "enabled": (bool, "a boolean"),
     },
     "corpus-boilerplate": {
-        "min-files": (int, "an integer"),
+        "min-files": (int, "an integer of 2 or more (a line in one file is no boilerplate)"),
         "min-fraction": (NUMBER, "a number from 0 to 1"),
     },
-    "page-chrome": {"threshold": (NUMBER, "a number")},
+    "page-chrome": {"threshold": (NUMBER, "a number of 0 or more (the evidence of a saved page; default 4)")},
 }
+_NO_LIMIT = float("inf")
 RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0, 1),
-          ("near-duplicate-paragraph", "threshold"): (0, 100), ("corpus-boilerplate", "min-fraction"): (0, 1)}
+          ("near-duplicate-paragraph", "threshold"): (0, 100), ("corpus-boilerplate", "min-fraction"): (0, 1),
+          ("duplicates", "num-perm"): (2, 1024), ("duplicates", "shingle-size"): (1, 50),
+          ("corpus-boilerplate", "min-files"): (2, _NO_LIMIT), ("page-chrome", "threshold"): (0, _NO_LIMIT),
+          (None, "max-file-size"): (1, _NO_LIMIT), (None, "partition-size"): (1, _NO_LIMIT)}
+EVEN = {("duplicates", "num-perm")}
 CHOICES = {("duplicates", "hash"): ("tok64", "sha1"), (None, "engine"): ("local", "dask")}
 
 
@@ -180,14 +185,27 @@ def _check_type(value, expected, key: str, where: str, what: str):
                 raise ConfigError(f"{where}: every item of '{key}' must be a string, got {item!r}")
 
 
+def _check_pack_names(names: list, where: str) -> None:
+    from newslint.packs import builtin_pack_names
+
+    shipped = [n[:-5] for n in builtin_pack_names()]
+    unknown = [n for n in names if n not in shipped]
+    if unknown:
+        raise ConfigError(f"{where}: 'builtin-packs' names no shipped pack {', '.join(map(repr, unknown))} "
+                          f"(shipped: {', '.join(shipped)})")
+
+
 def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
     """Check keys and types; return the table unchanged. Raises ConfigError."""
     for key, value in table.items():
         if key in TOP_LEVEL:
             expected, what = TOP_LEVEL[key]
             _check_type(value, expected, key, where, what)
-            if value not in CHOICES.get((None, key), (value,)):
+            lo_hi = RANGES.get((None, key))
+            if value not in CHOICES.get((None, key), (value,)) or (lo_hi and not lo_hi[0] <= value <= lo_hi[1]):
                 raise ConfigError(f"{where}: '{key}' must be {what}, got {value!r}")
+            if key == "builtin-packs":
+                _check_pack_names(value, where)
             if key == "per-file-ignores":
                 for glob, codes in value.items():
                     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
@@ -203,6 +221,7 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
                 lo_hi = RANGES.get((key, sub))
                 if ((lo_hi and not lo_hi[0] <= subval <= lo_hi[1]) or subval not in CHOICES.get((key, sub), (subval,))
+                        or ((key, sub) in EVEN and subval % 2)
                         or ((key, sub) == ("duplicates", "index") and not is_index_url(subval))):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
         else:

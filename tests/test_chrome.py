@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import textwrap
 
 import pytest
@@ -119,6 +120,26 @@ def test_one_diagnostic_per_block_each_with_an_unsafe_fix_of_its_own_lines():
 
 
 # ---------------------------------------------------------------- invalid: saved pages
+
+def test_the_evidence_threshold_is_the_configured_one(tmp_path):
+    """`page-chrome.threshold` (the evidence of a saved page, default 4) decides which pages
+    are reported: raised, the pages with the least evidence drop out, and past any page's
+    evidence nothing is reported (the key was accepted and never read)."""
+    for p in sorted(need(RAW).glob("*.txt")):
+        shutil.copy(p, tmp_path / p.name)
+
+    def flagged(*config: str) -> set[str]:
+        args = [a for c in config for a in ("--config", c)]
+        out = run_newslint("check", "--no-cache", "--select", "NL203", "--output-format", "json", *args, ".",
+                           cwd=tmp_path)
+        assert out.returncode in (0, 1), out.stderr.decode()
+        return {d["filename"] for d in json.loads(out.stdout)}
+
+    default = flagged()
+    assert len(default) > 80 and default == flagged("page-chrome.threshold = 4")
+    assert flagged("page-chrome.threshold = 8") < default
+    assert flagged("page-chrome.threshold = 1000") == set()
+
 
 def test_menus_before_and_lists_after_the_article_are_flagged():
     text = raw_text(VENTUREBEAT)

@@ -114,3 +114,29 @@ def test_index_command_fails_when_the_index_cannot_be_saved(folder):
     line = assert_user_error(run_newslint("index", cwd=folder), ".newslint_cache", "cannot save the corpus index")
     assert "memory" not in line
     assert (folder / ".newslint_cache").read_text(encoding="utf-8") == "junk\n"
+
+
+# -- values out of range ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting, named", [
+    ("duplicates.num-perm = 0", "duplicates.num-perm"),  # ZeroDivisionError traceback
+    ("duplicates.num-perm = -4", "duplicates.num-perm"),  # ValueError traceback
+    ("duplicates.num-perm = 7", "duplicates.num-perm"),  # odd: the last row fits no band
+    ("duplicates.shingle-size = -1", "duplicates.shingle-size"),  # OverflowError traceback
+    ("duplicates.shingle-size = 0", "duplicates.shingle-size"),
+    ("corpus-boilerplate.min-files = 1", "corpus-boilerplate.min-files"),  # every line is in one file
+    ("max-file-size = -1", "max-file-size"),  # every file NL503
+    ("partition-size = 0", "partition-size"),  # the CLI refuses 0 already
+    ("page-chrome.threshold = -1", "page-chrome.threshold"),
+    ('builtin-packs = ["nope"]', "nope"),  # silently no pack at all
+])
+def test_out_of_range_settings_name_the_key(folder, setting, named):
+    assert_user_error(run_newslint("check", "--no-cache", "a.txt", "--config", setting, cwd=folder), named)
+
+
+def test_the_shipped_pack_names_are_accepted(folder):
+    from newslint.packs import builtin_pack_names
+
+    names = ", ".join(f'"{n[:-5]}"' for n in builtin_pack_names())
+    res = run_newslint("check", "--no-cache", "a.txt", "--config", f"builtin-packs = [{names}]", cwd=folder)
+    assert res.returncode == 1 and b"NL201" in res.stdout, res.stderr.decode()

@@ -702,7 +702,8 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
     signs.update(found)
     result.evidence = score + 2.0 * signs["page title with site name"]
     result.signs = signs
-    result.scraped = result.evidence >= SCRAPED and (structural or bool(signs["page title with site name"]))
+    needed = ctx.option("page-chrome", "threshold", SCRAPED)
+    result.scraped = result.evidence >= needed and (structural or bool(signs["page title with site name"]))
     if not result.scraped:
         return result
 
@@ -752,7 +753,8 @@ class PageChrome(Rule):
     - nothing is reported unless the text outside the article shows a saved page: menus
       (four or more short lines one under the other), widget labels, site notices,
       pack matches, repeated short lines, bylines, a page title with a site name, adding
-      up to 4, with at least one menu, label, notice or site-name title among them. A
+      up to 4 (`page-chrome.threshold`: higher reports fewer pages, lower more), with at
+      least one menu, label, notice or site-name title among them. A
       clean article, even one that ends with a list of results, is left alone; so are
       YAML/TOML front matter and hard-wrapped wire copy.
 
