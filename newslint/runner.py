@@ -14,7 +14,7 @@ from newslint.engine import FileResult, Linter, probe_path, process_path
 from newslint.files import _matches, discover, folders
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.record import Record
-from newslint.checks.boilerplate import PackCodeRule
+from newslint.checks.boilerplate import SAFE_DELETE_MAX_WORDS, PackCodeRule
 from newslint.registry import Context, Rule, all_rules, select_rules
 
 
@@ -32,6 +32,15 @@ class CheckOptions(Record):
         self.ignore = [] if ignore is None else ignore
 
 
+_FIX_SAID = {"sometimes": f"safe for lines of up to {SAFE_DELETE_MAX_WORDS} words, else unsafe"}
+
+
+def _effective_fix(r) -> str:
+    """A pack rule's fix as the fixer applies it: a "safe" line deletion is safe for short
+    lines only (checks.boilerplate.SAFE_DELETE_MAX_WORDS: a longer line's words would be lost)."""
+    return "sometimes" if r.fix == "safe" and r.kind == "line" else r.fix
+
+
 class PackRuleAdapter(PackCodeRule):
     """A user pack's code, registered as a rule so it can be selected and documented."""
 
@@ -40,10 +49,12 @@ class PackRuleAdapter(PackCodeRule):
         self.name = next(r.id for r in pack.rules if r.code == code)
         self.source = pack.path
         entries = [r for r in pack.rules if r.code == code]
-        self.fix = entries[0].fix if len({r.fix for r in entries}) == 1 else "sometimes"
+        fixes = {_effective_fix(r) for r in entries}
+        self.fix = fixes.pop() if len(fixes) == 1 else "sometimes"
+        title = (entries[0].spec.get("description") or entries[0].message).replace("{match!r}", "…")
         self._doc = "\n".join(
-            [entries[0].spec.get("description") or entries[0].message, "", f"From rule pack {pack.path}:"]
-            + [f"- {r.id} ({r.kind}): {r.message} [fix: {r.fix}]" for r in entries]
+            [title.replace("{match}", "…"), "", f"From rule pack {pack.path}:"]
+            + [f"- {r.id} ({r.kind}): {r.message} [fix: {_FIX_SAID.get(_effective_fix(r), r.fix)}]" for r in entries]
         )
 
     def doc(self) -> str:  # type: ignore[override]

@@ -181,6 +181,13 @@ def test_rules_lists_user_pack_with_source(cli, sample, monkeypatch):
     monkeypatch.chdir(sample.parent)
     rules = {r["code"]: r for r in json.loads(cli("rules", "--output-format", "json").stdout)}
     assert rules["DESK1"]["source"].endswith("desk.toml") and rules["NL101"]["source"] == "builtin"
+    # a "safe" line deletion is safe for lines of up to three words only (the six-word
+    # sign-off waits for --unsafe-fixes): the listing says so, as it does for NL201, and
+    # the message template is not printed unfilled
+    assert rules["DESK1"]["fix"] == "sometimes" and rules["DESK2"]["fix"] == "safe"
+    assert rules["DESK1"]["summary"] == "wire sign-off …"
+    doc = cli("rule", "DESK1").stdout
+    assert "Fix: sometimes." in doc and "[fix: safe for lines of up to 3 words, else unsafe]" in doc
 
 
 # ---- suppression comments ----------------------------------------------------
@@ -451,3 +458,26 @@ def test_rule_packs_given_with_config_are_found_from_the_current_folder(sample, 
                        "--output-format", "json", "sub/a.txt", cwd=sample.parent)
     assert res.returncode == 1, res.stderr.decode()
     assert {d["code"] for d in json.loads(res.stdout)} == {"DESK2"}
+
+
+def test_the_readme_config_and_pack_examples_work_as_written(tmp_path, sample):
+    """The README's [tool.newslint] block and its rule-pack example, copied verbatim, are a
+    working configuration (a review found the pack's documented safe fix was not one)."""
+    from conftest import ROOT, run_newslint
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    config = next(b for b in blocks if b.startswith("[tool.newslint]"))
+    pack = next(b for b in blocks if b.startswith("[[rule]]"))
+    (sample.parent / "pyproject.toml").write_text(config, encoding="utf-8")
+    (sample.parent / "newsroom-pack.toml").write_text(pack, encoding="utf-8")
+    signoff = "(Reporting by Newsroom; Editing by Desk)"
+    sample.write_text(sample.read_text(encoding="utf-8") + "\n" + signoff + "\n", encoding="utf-8")
+    # (the block's `select` names the NL families; the pack's codes are selected here)
+    res = run_newslint("check", "--output-format", "json", "--extend-select", "DESK", sample.name, cwd=sample.parent)
+    assert res.returncode == 1, res.stderr.decode()
+    desk = [d for d in json.loads(res.stdout) if d["code"] == "DESK1"]
+    assert len(desk) == 1 and desk[0]["fix"]["applicability"] == "unsafe"  # as the README says
+    fixed = run_newslint("check", "--fix", "--unsafe-fixes", "--extend-select", "DESK", sample.name, cwd=sample.parent)
+    assert fixed.returncode in (0, 1), fixed.stderr.decode()
+    assert signoff not in sample.read_text(encoding="utf-8")

@@ -12,11 +12,14 @@ class _ReaderRule(Rule):
 
 @register
 class IOError_(_ReaderRule):
-    """A path that cannot be read: missing, unreadable, a broken symlink, not a regular file.
+    """A file that cannot be read: unreadable, a broken symlink, not a regular file.
 
     ## What it flags
-    Any input newslint could not open. The run continues with the other files and
-    exits with status 2.
+    Any input newslint could not open or read to the end (also a rule-pack pattern that
+    ran out of time on it, named in the message). The run continues with the other files
+    and exits with status 2. A path given on the command line that does not exist is a
+    usage error instead: the run stops before it starts (exit status 2), as a mistyped
+    name should.
 
     ## Fix safety
     None: the file is never written.
@@ -49,6 +52,11 @@ class InvalidEncoding(_ReaderRule):
 @register
 class BinaryFile(_ReaderRule):
     """A file that holds NUL bytes: binary, not text. It is skipped.
+
+    ## What it flags
+    Nothing: a binary file in a text folder (an image, an archive) is no defect of any
+    text, so it is skipped with a note on standard error and changes neither the
+    findings nor the exit status. The code exists to name the case in that note.
 
     ## Fix safety
     None: the file is never written.

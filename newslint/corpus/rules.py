@@ -176,10 +176,10 @@ class CorpusBoilerplate(CorpusRule):
 
     ## What it flags
     A non-blank line whose normal form (case, quotes, dashes, whitespace folded) appears in
-    at least `max(boilerplate-min-files, ceil(boilerplate-fraction * N))` distinct files of
-    an N-file corpus (defaults 5 and 0.001: 5 files up to 5,000, then one file in a
-    thousand), counting files with the same normalised text once. Every occurrence in a
-    checked file is flagged.
+    at least `max(min-files, ceil(min-fraction * N))` distinct files of an N-file corpus
+    (`[corpus-boilerplate]` keys `min-files` and `min-fraction`, defaults 5 and 0.001: 5
+    files up to 5,000, then one file in a thousand), counting files with the same
+    normalised text once. Every occurrence in a checked file is flagged.
 
     ## Why
     Wire sign-offs, author bios and site footers are not part of the story; they inflate
