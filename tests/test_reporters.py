@@ -276,6 +276,25 @@ def test_ci_paths_are_relative_to_the_checkout_from_a_subfolder(sample, monkeypa
         assert "file=merged.txt," not in res
 
 
+@pytest.mark.parametrize("fmt, variable", [("gitlab", "CI_PROJECT_DIR"), ("github", "GITHUB_WORKSPACE")])
+def test_ci_paths_stay_relative_when_the_checkout_is_reached_through_a_symlink(sample, tmp_path, monkeypatch, fmt,
+                                                                              variable):
+    """A runner whose build folder is a symlink (macOS /tmp, some runners): the variable
+    keeps the link, the working directory is resolved, and every path came out absolute,
+    which GitHub and GitLab place on no file."""
+    sub = sample.parent / "wire"
+    sub.mkdir()
+    sample.rename(sub / "merged.txt")
+    link = tmp_path / "checkout-link"
+    link.symlink_to(sample.parent, target_is_directory=True)
+    monkeypatch.setenv(variable, str(link))
+    res = run_newslint("check", "--output-format", fmt, "wire", cwd=link).stdout.decode()
+    if fmt == "gitlab":
+        assert {i["location"]["path"] for i in json.loads(res)} == {"wire/merged.txt"}
+    else:
+        assert "file=wire/merged.txt," in res and "file=/" not in res
+
+
 def test_gitlab_fingerprints_survive_moved_lines(sample):
     """An editor adds a paragraph at the top: every finding moves down two lines and
     keeps its fingerprint, so GitLab shows nothing as new or fixed."""

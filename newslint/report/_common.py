@@ -21,14 +21,31 @@ def display_path(filename: str) -> str:
     if root and not os.path.isabs(path):  # a run from a subfolder: relative to the checkout
         path = os.path.abspath(path)
     if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path, root or os.curdir)
-        except ValueError:  # another drive on Windows
-            rel = path
-        if not rel.startswith(".." + os.sep) and rel != "..":
+        rel = _inside(path, root or os.curdir)
+        if rel is None and root:  # the root named through a symlink, the path resolved (getcwd)
+            rel = _inside(os.path.realpath(path), _real(root))
+        if rel is not None:
             path = rel
     path = os.path.normpath(path) if not os.path.isabs(path) else path
     return path.replace(os.sep, "/")
+
+
+def _inside(path: str, root: str) -> str | None:
+    """`path` relative to `root`, or None when it is not inside it."""
+    try:
+        rel = os.path.relpath(path, root)
+    except ValueError:  # another drive on Windows
+        return None
+    return None if rel.startswith(".." + os.sep) or rel == ".." else rel
+
+
+_REAL: dict[str, str] = {}
+
+
+def _real(root: str) -> str:
+    if root not in _REAL:
+        _REAL[root] = os.path.realpath(root)
+    return _REAL[root]
 
 
 def fingerprints(diags: list[Diagnostic]) -> list[str]:
