@@ -104,6 +104,9 @@ class Baseline:
         """(findings not in the baseline, stale entries of the checked file)."""
         budget, kept = self._budget, []
         for d in diags:
+            if d.code == "NL500":  # an I/O error, never accepted (nor written: check_command)
+                kept.append(d)
+                continue
             key = finding_key(d, self.base_dir)
             if budget[key] > 0:
                 budget[key] -= 1

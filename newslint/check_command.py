@@ -188,8 +188,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     if write_baseline_file:
         from newslint.baseline import write_baseline
 
-        n = write_baseline(write_baseline_file, [d for r in results for d in r.diagnostics])
+        found = [d for r in results for d in r.diagnostics]
+        n = write_baseline(write_baseline_file, [d for d in found if d.code != "NL500"])
         echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}", err=True)
+        for d in found:  # an I/O error is no finding to accept: said here, and exit status 2
+            if d.code == "NL500":
+                echo(f"{d.filename}:{d.row}:{d.column}: {d.code} {d.message}", err=True)
         sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
     if baseline is not None:
         for res in results:

@@ -481,3 +481,22 @@ def test_the_readme_config_and_pack_examples_work_as_written(tmp_path, sample):
     fixed = run_newslint("check", "--fix", "--unsafe-fixes", "--extend-select", "DESK", sample.name, cwd=sample.parent)
     assert fixed.returncode in (0, 1), fixed.stderr.decode()
     assert signoff not in sample.read_text(encoding="utf-8")
+
+
+def test_a_baseline_never_holds_an_unreadable_file(sample, tmp_path):
+    """An I/O error (NL500) is no finding to accept: --write-baseline leaves it out and
+    says it on stderr, and a check with the baseline still shows it beside its exit status 2
+    (the baseline hid it: "All checks passed!", exit 2, and a JUnit report with errors="1"
+    and no <error>)."""
+    from conftest import run_newslint
+
+    (sample.parent / "broken.txt").symlink_to("nowhere.txt")
+    baseline = tmp_path / "baseline.json"
+    wrote = run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=sample.parent)
+    assert wrote.returncode == 2 and b"broken.txt" in wrote.stderr and b"NL500" in wrote.stderr
+    entries = json.loads(baseline.read_text())["entries"]
+    assert entries and not any(e["code"] == "NL500" for e in entries)
+    res = run_newslint("check", "--no-cache", ".", "--baseline", baseline, "--output-format", "json",
+                       cwd=sample.parent)
+    assert res.returncode == 2
+    assert [(d["filename"], d["code"]) for d in json.loads(res.stdout)] == [("./broken.txt", "NL500")]
