@@ -138,11 +138,12 @@ def files_to_check(paths, resolver: Resolver) -> list[str]:
         out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
     if len(paths) < 2:  # one root lists each of its files once
         return out
-    # one file named twice ("a.txt ./a.txt", a file and its folder) is checked once; by
-    # normal form, which costs a call a file: only when several roots are given
+    # one file named twice ("a.txt ./a.txt", a file and its folder, relative and absolute)
+    # is checked once, under the name it had first; by absolute normal form, which costs a
+    # call a file: only when several roots are given
     first: dict[str, str] = {}
     for p in out:
-        first.setdefault(p if is_url(p) else os.path.normpath(p), p)
+        first.setdefault(p if is_url(p) else os.path.abspath(p), p)
     return list(first.values())
 
 

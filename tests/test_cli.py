@@ -250,6 +250,19 @@ def test_a_file_named_twice_is_checked_once(cli, sample):
     assert twice == once and len(once) == 11
 
 
+def test_a_file_named_relative_and_absolute_is_checked_once(sample, monkeypatch):
+    """A script that mixes path styles (a folder relative, one of its files absolute) got
+    every finding twice, in every report format."""
+    from conftest import run_newslint
+
+    sub = sample.parent / "news"
+    sub.mkdir()
+    sample.rename(sub / sample.name)
+    once = json.loads(run_newslint("check", "--output-format", "json", "news", cwd=sample.parent).stdout)
+    both = run_newslint("check", "--output-format", "json", "news", str(sub / sample.name), cwd=sample.parent)
+    assert json.loads(both.stdout) == once and len(once) == 11
+
+
 def test_a_safe_pack_fix_never_deletes_a_sentence_written_without_spaces(tmp_path):
     """The three-word limit on safe deletions counted a Chinese sentence as one word (one
     \\w+ run), so a desk pack's safe footer rule deleted a 40-character sentence found
