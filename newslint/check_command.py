@@ -75,6 +75,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         if unknown:
             raise UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
         results = []
+        stdin_shown: dict = {}  # name -> Source, for the `full` format's lines
         if stdin:
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
@@ -100,6 +101,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
                 res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name)
                 results.append(res)
+                # what the findings' rows count in: the text as fixed, for --fix
+                stdin_shown[name] = source.with_text(res.new_texts[0]) if fix and res.new_texts else source
                 if fix:
                     for text in res.new_texts or [source.text]:
                         sys.stdout.buffer.write(source.with_text(text).to_bytes())
@@ -204,7 +207,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
     run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
-              show_fixes=show_fixes)
+              show_fixes=show_fixes, source_of=_source_of(stdin, stdin_shown, resolver))
     fmt = output_format or "text"
     report = "".join(r.diff for r in results) if diff else printable(get_reporter(fmt)(run), fmt)
     if not quiet:
@@ -239,6 +242,19 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     if exit_non_zero_on_fix and any(r.fixed for r in results):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def _source_of(stdin: bool, stdin_shown: dict, resolver):
+    """For the `full` format: a name's Source as the run read it (stdin's own text; a file
+    in its configured encoding), or None."""
+    if stdin:
+        return stdin_shown.get
+
+    def read(path: str):
+        from newslint.source import read_source
+
+        return read_source(path, resolver.for_file(path).encoding)
+    return read
 
 
 def _validate_output(option: str, target: str) -> None:

@@ -314,6 +314,39 @@ def test_gitlab_fingerprints_survive_moved_lines(sample):
         assert item["location"]["lines"]["begin"] == old[fp]["location"]["lines"]["begin"] + 2
 
 
+def _marked(full: str) -> list[str]:
+    """The lines the `full` format marks as flagged ('  >   NN | text'), as 'NN text'."""
+    return [" ".join(ln.split("|", 1)[0].split()[1:]) + " " + ln.split("| ", 1)[1]
+            for ln in full.splitlines() if ln.startswith("  > ")]
+
+
+def test_full_format_shows_the_lines_it_checked(sample, tmp_path):
+    """`full` shows each finding's lines as newslint read them: stdin's own text (it showed
+    the file on disk that --stdin-filename names), lines as the document counts them (a
+    U+2028 or form feed in a line moved the marker to the wrong line), and text decoded with
+    the configured encoding (a Latin-1 file came out with U+FFFD)."""
+    text = sample.read_text(encoding="utf-8")
+    (tmp_path / "desk.txt").write_text("An unrelated file on disk.\n" * 20, encoding="utf-8")
+    out = run_newslint("check", "--output-format", "full", "--stdin-filename", "desk.txt", "-",
+                       cwd=tmp_path, input=text.encode("utf-8")).stdout.decode()
+    assert "5 TT" in _marked(out) and "unrelated" not in out
+
+    lines = text.split("\n")
+    lines[1] = "A line\u2028with a line separator and a\fform feed"  # line 2, before every finding
+    sample.write_text("\n".join(lines), encoding="utf-8")
+    out = run_newslint("check", "--output-format", "full", sample.name, cwd=sample.parent).stdout.decode()
+    assert "5 TT" in _marked(out) and "7 " + lines[6] in _marked(out)
+
+    latin = tmp_path / "latin"
+    latin.mkdir()
+    (latin / "newslint.toml").write_text('encoding = "latin-1"\n')
+    body = "Café owners protest new tax in Paris\n\nCafé owners protest new tax in Paris\n\nThe owners of " \
+           "cafés across the city marched on Monday against a tax on terraces, which they say will close many.\n"
+    (latin / "cafe.txt").write_bytes(body.encode("latin-1"))
+    out = run_newslint("check", "--output-format", "full", "cafe.txt", cwd=latin).stdout.decode()
+    assert "3 Café owners protest new tax in Paris" in _marked(out) and "\ufffd" not in out
+
+
 @pytest.mark.parametrize("fmt", ["text", "full", "json", "json-lines", "sarif", "github", "gitlab", "junit"])
 def test_a_file_name_that_is_not_utf8_gives_a_valid_report(tmp_path, fmt):
     """Old archives hold Latin-1 file names. Every report stays valid UTF-8 (and JSON, XML),

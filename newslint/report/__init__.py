@@ -11,10 +11,11 @@ FORMATS = ("text", "concise", "full", "json", "json-lines", "sarif", "github", "
 class Run(Record):
     """Everything a reporter may show about one run."""
 
-    _fields = __slots__ = ("results", "rules", "fix_mode", "unsafe_fixes", "show_fixes", "statistics", "quiet")
+    _fields = __slots__ = ("results", "rules", "fix_mode", "unsafe_fixes", "show_fixes", "statistics", "quiet",
+                           "source_of")
 
     def __init__(self, results: list, rules: dict | None = None, fix_mode: bool = False, unsafe_fixes: bool = False,
-                 show_fixes: bool = False, statistics: bool = False, quiet: bool = False):
+                 show_fixes: bool = False, statistics: bool = False, quiet: bool = False, source_of=None):
         self.results = results  # of engine.FileResult
         self.rules = {} if rules is None else rules  # code -> Rule, for help text
         self.fix_mode = fix_mode
@@ -22,6 +23,9 @@ class Run(Record):
         self.show_fixes = show_fixes
         self.statistics = statistics
         self.quiet = quiet  # findings only: no summary lines
+        # name -> the Source a finding's lines are shown from (`full`), or None; by default
+        # the file read from disk as UTF-8
+        self.source_of = source_of
 
     @property
     def diagnostics(self):

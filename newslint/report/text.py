@@ -14,14 +14,23 @@ def _marker(d) -> str:
     return "[*] " if d.fix.applicability == Applicability.SAFE else "[-] "
 
 
-def _context(d, width: int = 2) -> list[str]:
+def _lines(run, path: str, memo: dict) -> list[str]:
+    """A file's lines as newslint counts them (read once a file, in its encoding; stdin's
+    own text), for the `full` format; none when it cannot be read now."""
+    if path not in memo:
+        from newslint.document import Document
+        from newslint.source import SourceError, read_source
+
+        try:
+            source = run.source_of(path) if run.source_of is not None else read_source(path)
+        except SourceError:
+            source = None
+        memo[path] = [ln.text for ln in Document(source).lines] if source is not None else []
+    return memo[path]
+
+
+def _context(d, lines: list[str], width: int = 2) -> list[str]:
     """The flagged lines with a little context, for the `full` format."""
-    try:
-        with open(d.filename, "rb") as fh:
-            text = fh.read().decode("utf-8", "replace")
-    except OSError:
-        return []
-    lines = text.splitlines()
     lo, hi = max(1, d.row - width), min(len(lines), d.end_row + width)
     out = []
     for n in range(lo, hi + 1):
@@ -34,11 +43,12 @@ def _context(d, width: int = 2) -> list[str]:
 def render(run, name: str = "text") -> str:
     out = []
     diags = run.diagnostics
+    memo: dict = {}
     for d in diags:
         loc = style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
         out.append(f"{loc} {style(d.code, fg='red', bold=True)} {_marker(d)}{d.message}")
         if name == "full":
-            out.extend(_context(d))
+            out.extend(_context(d, _lines(run, d.filename, memo)))
             for r in d.related:
                 where = f"{r.filename}:{r.row}" if r.row else r.filename
                 sim = f" ({r.similarity:.2f})" if r.similarity is not None else ""
