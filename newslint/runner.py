@@ -423,14 +423,16 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
 def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Resolver) -> None:
     """Each file's cross-file findings into its result, less the codes its per-file ignores
     name, and NL202 where the in-file pass already placed it (the fixer's path)."""
-    in_file = {r.path for r in results if any(d.code == "NL202" for d in r.diagnostics)}
+    in_file = {d.filename for r in results for d in r.diagnostics if d.code == "NL202"}
     for res in results:
-        found = by_path.get(res.path)
-        if not found:
-            continue
-        ignored = per_file_ignored(res.path, resolver.for_file(res.path))
-        extra = [d for d in found if not (d.code == "NL202" and res.path in in_file)
-                 and not any(d.code.startswith(p.upper()) for p in ignored)]
+        extra = []
+        for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
+            found = by_path.get(path)
+            if not found:
+                continue
+            ignored = per_file_ignored(path, resolver.for_file(path))
+            extra += [d for d in found if not (d.code == "NL202" and path in in_file)
+                      and not any(d.code.startswith(p.upper()) for p in ignored)]
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
 

@@ -312,3 +312,19 @@ def test_a_folder_without_text_files_is_said_so(tmp_path):
     res = run_newslint("check", "photos", cwd=tmp_path)
     assert res.returncode == 0 and b"All checks passed!" in res.stdout
     assert b"warning: no files to check under photos (include: *.txt, *.md)" in res.stderr
+
+
+def test_a_split_off_article_is_checked_across_files(sample):
+    """--fix --unsafe-fixes writes the second article to its own file; the cross-file pass
+    must see that file, or the run says '0 remaining' (exit 0) and the next check fails on a
+    duplicate it just made. Here another file already holds that second article."""
+    from conftest import EXPECTED_SPLIT, run_newslint
+
+    second = need(EXPECTED_SPLIT) / "aawsat_two_articles-2.txt"
+    shutil.copy(second, sample.parent / "other.txt")
+    fixed = run_newslint("check", "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json", ".",
+                         cwd=sample.parent)
+    found = {(d["filename"], d["code"]) for d in json.loads(fixed.stdout)}
+    assert ("./aawsat_two_articles-2.txt", "NL401") in found and fixed.returncode == 1, fixed.stdout.decode()
+    again = run_newslint("check", "--no-cache", "--output-format", "json", ".", cwd=sample.parent)
+    assert {(d["filename"], d["code"]) for d in json.loads(again.stdout)} == found
