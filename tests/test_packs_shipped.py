@@ -262,7 +262,14 @@ def test_caption_label_prefix_is_unsafe_before_a_long_caption_as_its_docs_say():
     ctx = Context(packs=load_builtin_packs())
     (d,) = [d for d in pack_diagnostics(all_rules()["NL204"], Document.from_text(text), ctx, "NL204")]
     assert d.fix.applicability.value == "unsafe" and d.fix.message == "Remove 'Image caption '"
-    assert "safely only before a caption of three words or fewer" in " ".join(all_rules()["NL204"].doc().split())
+    doc = " ".join(all_rules()["NL204"].doc().split())
+    assert "safely only when the whole line, label and caption, is three words or fewer" in doc
+    # the boundary the docs state: a one-word caption after the two-word label (3 words)
+    for caption, safety in (("Rescuers", "safe"), ("Rescuers pause", "unsafe")):
+        one = text.replace("Scooter Braun has managed Justin Bieber, among others, throughout his career in music",
+                           caption)
+        (d,) = [d for d in pack_diagnostics(all_rules()["NL204"], Document.from_text(one), ctx, "NL204")]
+        assert d.fix.applicability.value == safety, caption
 
 
 # -- speed: shipped patterns stay linear on huge lines ----------------------------------------
