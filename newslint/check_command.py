@@ -313,6 +313,9 @@ def _resolver_args(configs, isolated) -> dict:
                     overrides[key].update(val)
                 else:
                     overrides[key] = val
+        elif os.path.isdir(value):
+            raise ConfigError(f"--config {value!r} is a folder: give a config file in it (newslint.toml, "
+                              f"pyproject.toml) or a 'key = value' override")
         else:
             raise ConfigError(f"--config {value!r}: no such file, and not a 'key = value' override")
     return {"overrides": overrides, "config_file": config_file, "isolated": isolated}

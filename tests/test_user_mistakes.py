@@ -40,6 +40,14 @@ def test_discovered_pyproject_that_is_not_utf8(folder):
     assert "0xe9" in line
 
 
+def test_config_option_naming_a_folder(folder):
+    """A folder is neither a config file nor an override: say which it is (the message
+    said 'no such file' of a folder that exists)."""
+    (folder / "conf").mkdir()
+    line = assert_user_error(run_newslint("check", "a.txt", "--config", "conf", cwd=folder), "'conf'")
+    assert "is a folder" in line and "no such file" not in line
+
+
 def test_config_option_file_in_utf16(folder):
     (folder / "c.toml").write_bytes('select = ["NL1"]\n'.encode("utf-16"))  # starts \xff\xfe
     assert_user_error(run_newslint("check", "a.txt", "--config", "c.toml", cwd=folder), "c.toml", "not UTF-8")
