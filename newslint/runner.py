@@ -301,7 +301,9 @@ class Runner:
             out.append((FileResult(path, diagnostics=diags), None))
         return out
 
-    def run(self, paths: list[str], progress=None) -> list[FileResult]:
+    def run(self, paths: list[str], progress=None, pool=None) -> list[FileResult]:
+        """FileResults for `paths`, in order; `pool`: worker processes already started
+        (start_pool), used if the run lints in workers, and left running."""
         self.stats.files = len(paths)
         if not self._any_rules(paths):
             # only cross-file rules: nothing to cache, nothing to lint; each file is probed so
@@ -325,7 +327,7 @@ class Runner:
             else:
                 todo.append((n, path, key))
         self.stats.linted = len(todo)
-        for (n, path, key), res in zip(todo, self._lint_all([p for _, p, _ in todo], progress)):
+        for (n, path, key), res in zip(todo, self._lint_all([p for _, p, _ in todo], progress, pool)):
             results[n] = res
             # notes (a binary file skipped) are not kept with the findings: such a file is
             # not cached, so every run says why it was skipped
@@ -347,7 +349,21 @@ class Runner:
         return any(self.factory.get(self.resolver.for_file(os.path.join(folder, "x")))[0].rules
                    for folder in folders(paths))
 
-    def _lint_all(self, paths: list[str], progress):
+    def start_pool(self):
+        """The worker processes, forked now by the calling thread, for run(..., pool=).
+        run_beside forks them before the cross-file pass starts beside them: a process forked
+        while another thread is importing a module inherits that module's lock held, and
+        hangs when it imports the module itself (a check that never ended, seen in CI)."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        # the workers build their own linters: they need the factory's extra rules too
+        pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init,
+                                   initargs=(self.opts, self.resolver_args, self.factory.extra_rules,
+                                             self.factory.accepted))
+        pool.submit(int)  # the first task forks every worker (the fork start method starts all)
+        return pool
+
+    def _lint_all(self, paths: list[str], progress, pool=None):
         # Worker processes pay for themselves only on larger runs (each costs a start-up).
         if self.jobs == 1 or len(paths) < _WORKERS_MIN:
             for path in paths:
@@ -355,19 +371,21 @@ class Runner:
                 if progress:
                     progress(1)
             return
-        from concurrent.futures import ProcessPoolExecutor
-
         size = max(8, min(256, len(paths) // (self.jobs * 8) or 1))
         chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
-        # the workers build their own linters: they need the factory's extra rules too
-        with ProcessPoolExecutor(self.jobs, initializer=_worker_init,
-                                 initargs=(self.opts, self.resolver_args, self.factory.extra_rules,
-                                           self.factory.accepted)) as pool:
-            for chunk_results in pool.map(_worker_run, chunks):
-                for res in chunk_results:
-                    yield res
-                    if progress:
-                        progress(1)
+        if pool is not None:
+            yield from self._from_pool(pool, chunks, progress)
+            return
+        with self.start_pool() as own:
+            yield from self._from_pool(own, chunks, progress)
+
+    @staticmethod
+    def _from_pool(pool, chunks: list[list[str]], progress):
+        for chunk_results in pool.map(_worker_run, chunks):
+            for res in chunk_results:
+                yield res
+                if progress:
+                    progress(1)
 
 
 _WORKER: dict = {}
@@ -447,12 +465,17 @@ def run_beside(runner: Runner, files: list[str], progress, other):
     raised here once both have stopped, the cross-file pass's first."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # leaving the with-block waits for the in-file pass, also when other() raised (Ctrl-C
-    # reaches the workers too); result() raises the in-file pass's own error
-    with ThreadPoolExecutor(1, thread_name_prefix="newslint-in-file") as thread:
-        linted = thread.submit(runner.run, files, progress)
-        other_result = other()
-        return linted.result(), other_result
+    pool = runner.start_pool()  # forked here, before either side runs (see Runner.start_pool)
+    try:
+        # leaving the with-block waits for the in-file pass, also when other() raised (Ctrl-C
+        # reaches the workers too); result() raises the in-file pass's own error
+        with ThreadPoolExecutor(1, thread_name_prefix="newslint-in-file") as thread:
+            linted = thread.submit(runner.run, files, progress, pool)
+            other_result = other()
+            return linted.result(), other_result
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:

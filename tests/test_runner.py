@@ -131,7 +131,10 @@ class _WaitingRunner:
     def __init__(self, started, fail=None):
         self.started, self.fail = started, fail
 
-    def run(self, files, progress=None):
+    def start_pool(self):
+        return None
+
+    def run(self, files, progress=None, pool=None):
         if not self.started.wait(timeout=30):
             raise AssertionError("the cross-file pass did not start while the files were being linted")
         if self.fail:
@@ -174,6 +177,29 @@ def test_run_beside_raises_either_sides_error_after_both_stopped():
 
     with pytest.raises(OSError, match="vanished"):
         run_beside(runner, ["a.txt"], None, failing_corpus_pass)
+
+
+def test_run_beside_forks_the_workers_before_the_corpus_pass_starts():
+    """The worker processes are forked before the cross-file pass runs beside them: forked
+    from the in-file thread while this one was importing a module (the pass imports lazily),
+    a worker inherited that module's lock held and hung on its own import of it, and the
+    check never ended (seen in CI: a worker stuck in rapidfuzz's `from typing import`)."""
+    import multiprocessing
+
+    from newslint.runner import CheckOptions, Runner, run_beside
+
+    paths = [str(p) for p in sorted((need(BBC) / "tech").glob("*.txt"))[:80]]
+    runner = Runner(CheckOptions(), {}, None, 2)
+    assert runner.uses_workers(paths)
+    workers_at_start = []
+
+    def corpus_pass():
+        workers_at_start.append(len(multiprocessing.active_children()))
+        return "corpus findings"
+
+    results, corpus = run_beside(runner, paths, None, corpus_pass)
+    assert workers_at_start == [2] and corpus == "corpus findings" and len(results) == len(paths)
+    assert multiprocessing.active_children() == []  # and they are gone afterwards
 
 
 def test_only_a_run_that_lints_in_workers_runs_the_corpus_pass_beside_them():
