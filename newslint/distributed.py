@@ -608,6 +608,11 @@ def _corpus_diagnostics(client, findings: dict, copts, batch_size: int) -> dict:
     todo = [ff for ff in findings.values() if ff.duplicates or ff.near or ff.contained_in or ff.contains
             or ff.boilerplate]
     batches = [todo[j:j + batch_size] for j in range(0, len(todo), batch_size)]
+    if copts.cwd is None:  # the names are relative to this folder, not to a worker's
+        import copy
+
+        copts = copy.copy(copts)
+        copts.cwd = os.getcwd()
     for fut in as_completed([client.submit(_corpus_rules, b, copts, pure=False) for b in batches]):
         out.update(fut.result())
     return out

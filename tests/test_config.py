@@ -500,3 +500,24 @@ def test_a_baseline_never_holds_an_unreadable_file(sample, tmp_path):
                        cwd=sample.parent)
     assert res.returncode == 2
     assert [(d["filename"], d["code"]) for d in json.loads(res.stdout)] == [("./broken.txt", "NL500")]
+
+
+def test_a_cross_file_identity_does_not_depend_on_the_process_folder(tmp_path, monkeypatch):
+    """On the Dask engine the rules run on workers whose working folder is not the client's:
+    the identity resolves the names against the run's folder (CorpusOptions.cwd), not the
+    process's (a worker started elsewhere gave another baseline hash and GitLab fingerprint)."""
+    from newslint.corpus.model import CorpusOptions, FileFindings
+    from newslint.corpus.rules import DuplicateArticle
+
+    repo = tmp_path / "news"
+    ff = FileFindings(str(repo / "business" / "001.txt"), str(repo / "business" / "001.txt"), 1, 30)
+    ff.duplicates = [("tech/copy.txt", 1.0)]  # a partner from the git corpus: relative to the run's folder
+    opts = CorpusOptions(cwd=str(repo))
+    repo.mkdir()
+    monkeypatch.chdir(repo)
+    (here,) = DuplicateArticle().corpus_check(ff, CorpusOptions(cwd=None))  # the client, in the repository
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a worker
+    (there,) = DuplicateArticle().corpus_check(ff, opts)
+    assert here.fingerprint_text == there.fingerprint_text == "NL401 ../tech/copy.txt"

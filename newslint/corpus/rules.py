@@ -24,15 +24,17 @@ def _names(others: list[tuple[str, float]], fmt) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _seen_from(path: str, partner: str) -> str:
+def _seen_from(path: str, partner: str, cwd: str | None) -> str:
     """A partner's name as seen from the flagged file's folder, for the finding's identity
     (baselines, CI fingerprints): the same however the run was given its paths ('.', bare
-    names from a hook, absolute, from a subfolder) and in any checkout of the repository."""
+    names from a hook, absolute, from a subfolder) and in any checkout of the repository.
+    `cwd`: the folder the names are relative to (the client's, on a Dask worker)."""
     if "://" in path or "://" in partner:  # URLs (the Dask engine's corpora): as named
         return partner
     import os
 
-    rel = os.path.relpath(os.path.abspath(partner), os.path.dirname(os.path.abspath(path)))
+    cwd = cwd or os.getcwd()
+    rel = os.path.relpath(os.path.join(cwd, partner), os.path.dirname(os.path.join(cwd, path)))
     return rel.replace(os.sep, "/")
 
 
@@ -46,9 +48,10 @@ class CorpusRule(Rule):
     def corpus_check(self, ff, options) -> list[Diagnostic]:
         raise NotImplementedError
 
-    def _whole_file(self, ff, message: str, related: list[Related]) -> Diagnostic:
+    def _whole_file(self, ff, options, message: str, related: list[Related]) -> Diagnostic:
         """A finding about the whole article, placed on its headline (first non-blank line)."""
-        fingerprint = f"{self.code} " + " ".join(sorted(_seen_from(ff.path, r.filename) for r in related))
+        fingerprint = f"{self.code} " + " ".join(sorted(_seen_from(ff.path, r.filename, options.cwd)
+                                                        for r in related))
         return Diagnostic(
             self.code, message, ff.path, ff.head_row, 1, ff.head_row, ff.head_len + 1,
             related=tuple(related), fingerprint_text=fingerprint,
@@ -86,7 +89,7 @@ class DuplicateArticle(CorpusRule):
             return []
         related = [Related(name, 1, 1, 1.0, "identical after normalisation") for name, _ in ff.duplicates]
         msg = "Duplicate article: identical after normalisation to " + _names(ff.duplicates, lambda n, s: n)
-        return [self._whole_file(ff, msg, related)]
+        return [self._whole_file(ff, options, msg, related)]
 
 
 @register
@@ -125,7 +128,7 @@ class NearDuplicateArticle(CorpusRule):
         related = [Related(name, 1, 1, round(sim, 4), f"Jaccard {sim:.2f}") for name, sim in ff.near]
         msg = (f"Near-duplicate article: word {options.shingle_size}-gram Jaccard >= {options.threshold:g} with "
                + _names(ff.near, lambda n, s: f"{n} ({s:.2f})"))
-        return [self._whole_file(ff, msg, related)]
+        return [self._whole_file(ff, options, msg, related)]
 
 
 @register
@@ -162,11 +165,11 @@ class ContainedArticle(CorpusRule):
         if ff.contained_in:
             related = [Related(n, 1, 1, round(s, 4), f"{s:.0%} of this article is in it") for n, s in ff.contained_in]
             msg = "Contained article: " + _names(ff.contained_in, lambda n, s: f"{s:.0%} of this article is in {n}")
-            out.append(self._whole_file(ff, msg, related))
+            out.append(self._whole_file(ff, options, msg, related))
         if ff.contains:
             related = [Related(n, 1, 1, round(s, 4), f"{s:.0%} of it is in this file") for n, s in ff.contains]
             msg = "Contains another article: " + _names(ff.contains, lambda n, s: f"{s:.0%} of {n}")
-            out.append(self._whole_file(ff, msg, related))
+            out.append(self._whole_file(ff, options, msg, related))
         return out
 
 
