@@ -442,9 +442,11 @@ def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Re
     """Each file's cross-file findings into its result, less the codes its per-file ignores
     name, and NL202 where the in-file pass already placed it (the fixer's path)."""
     in_file = {d.filename for r in results for d in r.diagnostics if d.code == "NL202"}
+    own = {r.path for r in results}
     for res in results:
         extra = []
-        for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
+        # and the articles a fix split off into new files (one already listed has its own result)
+        for path in (res.path, *(p for p in res.written[1:] if p not in own)):
             found = by_path.get(path)
             if not found:
                 continue
