@@ -138,12 +138,21 @@ def files_to_check(paths, resolver: Resolver) -> list[str]:
         out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
     if len(paths) < 2:  # one root lists each of its files once
         return out
-    # one file named twice ("a.txt ./a.txt", a file and its folder, relative and absolute)
-    # is checked once, under the name it had first; by absolute normal form, which costs a
-    # call a file: only when several roots are given
+    # one file named twice ("a.txt ./a.txt", a file and its folder, relative and absolute,
+    # through a linked folder) is checked once, under the name it had first; by its folder's
+    # real path and its name (a file that is a link keeps its own), which costs a call a
+    # file: only when several roots are given
+    cwd = os.getcwd()
+    real: dict[str, str] = {}
     first: dict[str, str] = {}
     for p in out:
-        first.setdefault(p if is_url(p) else os.path.abspath(p), p)
+        if is_url(p):
+            first.setdefault(p, p)
+            continue
+        folder, name = os.path.split(os.path.normpath(os.path.join(cwd, p)))
+        if folder not in real:
+            real[folder] = os.path.realpath(folder)
+        first.setdefault(os.path.join(real[folder], name), p)
     return list(first.values())
 
 

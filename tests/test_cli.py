@@ -261,6 +261,10 @@ def test_a_file_named_relative_and_absolute_is_checked_once(sample, monkeypatch)
     once = json.loads(run_newslint("check", "--output-format", "json", "news", cwd=sample.parent).stdout)
     both = run_newslint("check", "--output-format", "json", "news", str(sub / sample.name), cwd=sample.parent)
     assert json.loads(both.stdout) == once and len(once) == 11
+    link = sample.parent.parent / (sample.parent.name + "-link")  # the working folder through a link
+    link.symlink_to(sample.parent, target_is_directory=True)
+    linked = run_newslint("check", "--output-format", "json", "news", str(link / "news" / sample.name), cwd=link)
+    assert json.loads(linked.stdout) == once
 
 
 def test_a_safe_pack_fix_never_deletes_a_sentence_written_without_spaces(tmp_path):

@@ -288,11 +288,12 @@ def test_ci_paths_stay_relative_when_the_checkout_is_reached_through_a_symlink(s
     link = tmp_path / "checkout-link"
     link.symlink_to(sample.parent, target_is_directory=True)
     monkeypatch.setenv(variable, str(link))
-    res = run_newslint("check", "--output-format", fmt, "wire", cwd=link).stdout.decode()
+    (sub / "latest.txt").symlink_to("merged.txt")  # a file that is itself a link keeps its own name
+    res = run_newslint("check", "--output-format", fmt, "wire", "wire/latest.txt", cwd=link).stdout.decode()
     if fmt == "gitlab":
-        assert {i["location"]["path"] for i in json.loads(res)} == {"wire/merged.txt"}
+        assert {i["location"]["path"] for i in json.loads(res)} == {"wire/merged.txt", "wire/latest.txt"}
     else:
-        assert "file=wire/merged.txt," in res and "file=/" not in res
+        assert "file=wire/merged.txt," in res and "file=wire/latest.txt," in res and "file=/" not in res
 
 
 def test_gitlab_fingerprints_survive_moved_lines(sample):

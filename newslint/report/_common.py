@@ -23,7 +23,9 @@ def display_path(filename: str) -> str:
     if os.path.isabs(path):
         rel = _inside(path, root or os.curdir)
         if rel is None and root:  # the root named through a symlink, the path resolved (getcwd)
-            rel = _inside(os.path.realpath(path), _real(root))
+            rel = _inside(path, _real(root))
+            if rel is None:  # the path's folder named through a link: resolve it, never the file
+                rel = _inside(os.path.join(_real(os.path.dirname(path)), os.path.basename(path)), _real(root))
         if rel is not None:
             path = rel
     path = os.path.normpath(path) if not os.path.isabs(path) else path
@@ -42,10 +44,11 @@ def _inside(path: str, root: str) -> str | None:
 _REAL: dict[str, str] = {}
 
 
-def _real(root: str) -> str:
-    if root not in _REAL:
-        _REAL[root] = os.path.realpath(root)
-    return _REAL[root]
+def _real(folder: str) -> str:
+    """os.path.realpath, once a folder (a report names many files of few folders)."""
+    if folder not in _REAL:
+        _REAL[folder] = os.path.realpath(folder)
+    return _REAL[folder]
 
 
 def fingerprints(diags: list[Diagnostic]) -> list[str]:
