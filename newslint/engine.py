@@ -105,7 +105,9 @@ class Linter:
         fixed as if the user had never written them; one that suppresses nothing there would
         be reported as unused (NL601). `carried`: (comment, codes, the part's lines it covers
         or None for all, codes excluded)."""
-        missing = [item for item in carried if item[0] not in text]
+        # a disable-file comment counts anywhere in the part; a region opens at its top
+        missing = [item for item in carried if (item[0] not in text if item[2] is None
+                                                else not text.startswith(item[0]))]
         if not missing:
             return text
         found = self.lint(Document(source.with_text(text)))

@@ -279,6 +279,20 @@ def test_a_split_off_article_keeps_a_disable_region_open_at_the_split(cli, sampl
     assert json.loads(cli("check", sample, second, "--output-format", "json").stdout) == []
 
 
+def test_a_region_is_carried_even_when_its_comment_recurs_later_in_the_part(cli, sample):
+    """The same `disable` comment written again further down the split-off article does not
+    open the region at its top: it is still carried there (it was taken as present)."""
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    comment = "<!-- newslint: disable NL102, NL201 -->"
+    assert lines[39] == "TT" and lines[44].startswith("Sudani visiting")
+    lines[45:45] = ["<!-- newslint: enable NL102, NL201 -->", "", comment, "TT", "<!-- newslint: enable -->"]
+    lines.insert(7, comment)
+    sample.write_text("\n".join(lines), encoding="utf-8")
+    cli("check", sample, "--fix", "--unsafe-fixes")
+    text = sample.with_name(sample.stem + "-2.txt").read_text(encoding="utf-8")
+    assert text.startswith(comment + "\n") and text.count("Sudani visiting a market") == 4
+
+
 def test_a_disable_region_closed_before_the_split_is_not_carried(cli, sample):
     """A region enabled again inside the first article ends there: the split-off article is
     fixed in full and carries no comment."""
