@@ -36,9 +36,19 @@ _FIX_SAID = {"sometimes": f"safe for lines of up to {SAFE_DELETE_MAX_WORDS} word
 
 
 def _effective_fix(r) -> str:
-    """A pack rule's fix as the fixer applies it: a "safe" line deletion is safe for short
-    lines only (checks.boilerplate.SAFE_DELETE_MAX_WORDS: a longer line's words would be lost)."""
-    return "sometimes" if r.fix == "safe" and r.kind == "line" else r.fix
+    """A pack rule's fix as the fixer applies it: a "safe" deletion (a whole line, a token
+    removed, a swap to nothing) is safe on short lines only (checks.boilerplate.
+    SAFE_DELETE_MAX_WORDS: a longer line's words would be lost); a swap to a word always is."""
+    if r.fix != "safe":
+        return r.fix
+    swaps = r.spec.get("swap") if r.kind == "substitution" else None
+    deletes = r.kind != "substitution" or any(v == "" for v in (swaps or {}).values())
+    return "sometimes" if deletes else "safe"
+
+
+def _unfilled(message: str) -> str:
+    """A pack message template as a summary: its match placeholder shown as an ellipsis."""
+    return message.replace("{match!r}", "…").replace("{match}", "…")
 
 
 class PackRuleAdapter(PackCodeRule):
@@ -51,10 +61,10 @@ class PackRuleAdapter(PackCodeRule):
         entries = [r for r in pack.rules if r.code == code]
         fixes = {_effective_fix(r) for r in entries}
         self.fix = fixes.pop() if len(fixes) == 1 else "sometimes"
-        title = (entries[0].spec.get("description") or entries[0].message).replace("{match!r}", "…")
         self._doc = "\n".join(
-            [title.replace("{match}", "…"), "", f"From rule pack {pack.path}:"]
-            + [f"- {r.id} ({r.kind}): {r.message} [fix: {_FIX_SAID.get(_effective_fix(r), r.fix)}]" for r in entries]
+            [_unfilled(entries[0].spec.get("description") or entries[0].message), "", f"From rule pack {pack.path}:"]
+            + [f"- {r.id} ({r.kind}): {_unfilled(r.message)} [fix: {_FIX_SAID.get(_effective_fix(r), r.fix)}]"
+               for r in entries]
         )
 
     def doc(self) -> str:  # type: ignore[override]

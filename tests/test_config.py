@@ -188,6 +188,19 @@ def test_rules_lists_user_pack_with_source(cli, sample, monkeypatch):
     assert rules["DESK1"]["summary"] == "wire sign-off …"
     doc = cli("rule", "DESK1").stdout
     assert "Fix: sometimes." in doc and "[fix: safe for lines of up to 3 words, else unsafe]" in doc
+    assert "{match" not in doc
+    # a token removed is a deletion too; a swap to a word is not
+    write(sample.parent / "desk.toml", PACK + '''
+[[rule]]
+code = "DESK3"
+id = "promo"
+kind = "existence"
+message = "promo token {match!r}"
+fix = "safe"
+tokens = ["PROMO"]
+''')
+    rules = {r["code"]: r for r in json.loads(cli("rules", "--output-format", "json").stdout)}
+    assert rules["DESK3"]["fix"] == "sometimes" and rules["DESK2"]["fix"] == "safe"
 
 
 # ---- suppression comments ----------------------------------------------------
