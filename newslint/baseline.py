@@ -52,7 +52,11 @@ def write_baseline(path: str, diags: list[Diagnostic]) -> int:
     data = {"format": FORMAT, "newslint": __version__, "entries": entries}
     from newslint.source import atomic_write
 
-    atomic_write(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    try:
+        raw = (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogate escapes): as JSON escapes
+        raw = (json.dumps(data, indent=1) + "\n").encode("ascii")
+    atomic_write(path, raw)
     return len(diags)
 
 

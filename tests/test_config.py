@@ -548,3 +548,21 @@ def test_a_cross_file_identity_does_not_depend_on_the_process_folder(tmp_path, m
     monkeypatch.chdir(elsewhere)  # a worker
     (there,) = DuplicateArticle().corpus_check(ff, opts)
     assert here.fingerprint_text == there.fingerprint_text == "NL401 ../tech/copy.txt"
+
+
+def test_a_baseline_holds_a_file_name_that_is_not_utf8(sample, tmp_path):
+    """--write-baseline over a file with a Latin-1 name crashed (an internal error, exit 2):
+    the name is kept as JSON escapes, and the baseline then accepts that file's findings."""
+    import sys
+
+    from conftest import run_newslint
+
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    sample.rename(sample.parent / os.fsdecode(b"caf\xe9.txt"))
+    baseline = tmp_path / "baseline.json"
+    wrote = run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=sample.parent)
+    assert wrote.returncode == 0, wrote.stderr.decode()
+    assert json.loads(baseline.read_text(encoding="utf-8"))["entries"]
+    res = run_newslint("check", "--no-cache", ".", "--baseline", baseline, cwd=sample.parent)
+    assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()
