@@ -169,8 +169,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     results, corpus = lint()
             if copts is not None:
                 # after --fix: the tree as fixed, with the articles split off into new files
-                listed = set(files)
-                split_off = [p for r in results for p in r.written[1:] if p not in listed] if corpus is None else []
+                split_off = [p for r in results for p in r.written[1:]] if fix else []
+                if split_off:
+                    listed = set(files)
+                    split_off = [p for p in split_off if p not in listed]
                 by_path, notes, boilerplate, corpus_line = corpus or run_corpus(files + split_off, copts)
                 merge_corpus_findings(results, by_path, resolver)
                 if results:
