@@ -222,8 +222,12 @@ class CorpusBoilerplate(CorpusRule):
             doc = Document(_read(ff.abspath))
         except SourceError:
             return []
+        from newslint.engine import with_edit_positions
+
         out = boilerplate_diagnostics(self, doc, ff.boilerplate, ff.boilerplate_threshold, ff.corpus_size)
-        return [_renamed(d, ff.path) for d in out]
+        # rows and columns for the reports' edits, as the in-file linter gives its own (and
+        # this rule's, when it runs as a file rule: check() above)
+        return [_renamed(with_edit_positions(doc, d), ff.path) for d in out]
 
 
 def _read(path: str):
@@ -243,7 +247,6 @@ def _read(path: str):
 def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpus_size: int) -> list[Diagnostic]:
     """NL202 for every line of `doc` whose normal form's fingerprint is in `counts`."""
     from newslint.corpus.textfacts import fast_normalize, line_hash
-    from newslint.engine import with_edit_positions
     from newslint.registry import line_diagnostic
 
     out = []
@@ -254,9 +257,7 @@ def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpu
         if n is None:
             continue
         fix = delete_lines_fix(doc, [ln.index], safe=False, message="Remove corpus boilerplate line")
-        # rows and columns for the reports' edits, as the in-file linter gives its own fixes
-        out.append(with_edit_positions(doc, line_diagnostic(doc, rule, boilerplate_message(n, corpus_size, threshold),
-                                                            ln.index, fix=fix)))
+        out.append(line_diagnostic(doc, rule, boilerplate_message(n, corpus_size, threshold), ln.index, fix=fix))
     return out
 
 
