@@ -195,14 +195,21 @@ def _check_pack_names(names: list, where: str) -> None:
                           f"(shipped: {', '.join(shipped)})")
 
 
+def _value_allowed(table: str | None, key: str, value) -> bool:
+    """A value of the right type within its key's range and choices (table None: top level)."""
+    lo_hi = RANGES.get((table, key))
+    return (value in CHOICES.get((table, key), (value,)) and not (lo_hi and not lo_hi[0] <= value <= lo_hi[1])
+            and not ((table, key) in EVEN and value % 2)
+            and not ((table, key) == ("duplicates", "index") and not is_index_url(value)))
+
+
 def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
     """Check keys and types; return the table unchanged. Raises ConfigError."""
     for key, value in table.items():
         if key in TOP_LEVEL:
             expected, what = TOP_LEVEL[key]
             _check_type(value, expected, key, where, what)
-            lo_hi = RANGES.get((None, key))
-            if value not in CHOICES.get((None, key), (value,)) or (lo_hi and not lo_hi[0] <= value <= lo_hi[1]):
+            if not _value_allowed(None, key, value):
                 raise ConfigError(f"{where}: '{key}' must be {what}, got {value!r}")
             if key == "builtin-packs":
                 _check_pack_names(value, where)
@@ -219,10 +226,7 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                     raise ConfigError(f"{where}: unknown key '{key}.{sub}' (known: {known})")
                 expected, what = RULE_TABLES[key][sub]
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
-                lo_hi = RANGES.get((key, sub))
-                if ((lo_hi and not lo_hi[0] <= subval <= lo_hi[1]) or subval not in CHOICES.get((key, sub), (subval,))
-                        or ((key, sub) in EVEN and subval % 2)
-                        or ((key, sub) == ("duplicates", "index") and not is_index_url(subval))):
+                if not _value_allowed(key, sub, subval):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
         else:
             raise ConfigError(f"{where}: unknown key '{key}'")

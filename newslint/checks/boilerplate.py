@@ -191,8 +191,9 @@ class CreditLine(PackCodeRule):
     Safe when the line holds only the credit (it is deleted). A label prefix is removed
     alone (the caption stays), safely only when the whole line, label and caption, is
     three words or fewer ("Image caption Rescuers"): safe fixes leave every line of four
-    words or more as it is, so before a longer caption it waits for `--unsafe-fixes`. "Image credit: X" lines are unsafe:
-    reader-checked article bodies sometimes keep them as the closing line.
+    words or more as it is, so before a longer caption it waits for `--unsafe-fixes`.
+    "Image credit: X" lines are unsafe: reader-checked article bodies sometimes keep them
+    as the closing line.
     """
 
     code = "NL204"

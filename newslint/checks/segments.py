@@ -73,4 +73,3 @@ def split_text(doc: Document, starts: tuple[int, ...]) -> list[str]:
             text = doc.text[lines[0].start:lines[-1].end] + nl
         parts.append(text)
     return parts
-

@@ -8,6 +8,8 @@ linter may hold them without effect.
 
 from __future__ import annotations
 
+import os
+
 from newslint.diagnostics import Diagnostic, Related
 from newslint.registry import Context, Rule, delete_lines_fix, register
 
@@ -31,8 +33,6 @@ def _seen_from(path: str, partner: str, cwd: str | None) -> str:
     `cwd`: the folder the names are relative to (the client's, on a Dask worker)."""
     if "://" in path or "://" in partner:  # URLs (the Dask engine's corpora): as named
         return partner
-    import os
-
     cwd = cwd or os.getcwd()
     rel = os.path.relpath(os.path.join(cwd, partner), os.path.dirname(os.path.join(cwd, path)))
     return rel.replace(os.sep, "/")
