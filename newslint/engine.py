@@ -292,6 +292,18 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         return failed(f"internal error: {type(exc).__name__}: {exc} (at {where}); file left untouched")
 
 
+def skip_reason(res: FileResult) -> str | None:
+    """Why a file was skipped unread (a binary file: a note, not a finding), or None."""
+    head = f"{res.path}: "
+    for note in res.notes:
+        if note.startswith(head) and note.endswith(SKIPPED):
+            return note[len(head):]
+    return None
+
+
+SKIPPED = "; skipped"  # how the note of a file skipped unread ends (source.decode's NL502 message)
+
+
 def error_result(display: str, exc: SourceError) -> FileResult:
     res = FileResult(display, error=exc.code == "NL500")
     if exc.code == "NL502":  # binary files are skipped with a note, not a finding

@@ -239,6 +239,19 @@ def test_junit_unreadable_file_is_an_error(tmp_path):
     assert case.find("failure") is None and case.find("error").get("type") == "NL500"
 
 
+def test_junit_binary_file_is_a_skipped_case_not_a_pass(sample):
+    # a PNG header and NUL bytes: the file is skipped unread, so it neither passed nor failed
+    (sample.parent / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    rc, text = report("junit", ".", cwd=sample.parent)
+    assert rc == 1  # the sample's findings; the binary file adds none
+    suite = ET.fromstring(text.encode("utf-8")).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("2", "1", "0", "1")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    (skipped,) = list(cases["photo.txt"])
+    assert skipped.tag == "skipped" and skipped.get("message") == "binary file (NUL bytes); skipped"
+    assert cases[NAME].find("skipped") is None
+
+
 # --- GitLab -------------------------------------------------------------------------
 
 

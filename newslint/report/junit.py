@@ -2,12 +2,13 @@
 (an <error> for a file that could not be read: NL500, exit status 2; a file that is not
 valid text in its encoding is a finding, NL501, as in the exit status). Clean files are
 passing test cases, so CI test views show how many files were checked, not only the
-failing ones."""
+failing ones. A binary file, skipped unread, is a <skipped> test case."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from newslint.engine import skip_reason
 from newslint.report._common import display_path, xml_safe
 
 
@@ -31,6 +32,7 @@ def build(run) -> ET.Element:
         # findings are keyed by the name they report; a stdin run names its document
         by_file.setdefault(d.filename, []).append(d)
 
+    skips = {res.path: why for res in run.results if not res.diagnostics and (why := skip_reason(res))}
     cases = []
     n_fail = n_err = 0
     for path, diags in by_file.items():
@@ -44,6 +46,8 @@ def build(run) -> ET.Element:
             },
         )
         is_error = path in errors
+        if path in skips and not diags:  # a binary file: not checked, so neither passed nor failed
+            ET.SubElement(case, "skipped", {"message": xml_safe(skips[path])})
         for d in diags:
             tag = "error" if is_error else "failure"
             el = ET.SubElement(case, tag, {"message": xml_safe(f"{d.code} {d.message}"), "type": d.code})
@@ -54,7 +58,7 @@ def build(run) -> ET.Element:
             n_fail += 1
         cases.append(case)
 
-    totals = {"tests": str(len(cases)), "failures": str(n_fail), "errors": str(n_err), "skipped": "0", "time": "0"}
+    totals = {"tests": str(len(cases)), "failures": str(n_fail), "errors": str(n_err), "skipped": str(len(skips)), "time": "0"}
     root = ET.Element("testsuites", {"name": "newslint", **totals})
     suite = ET.SubElement(root, "testsuite", {"name": "newslint", **totals})
     suite.extend(cases)
