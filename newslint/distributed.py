@@ -18,7 +18,8 @@
         least `threshold` distinct files (NL202); hits per queried file found on the workers
     client: edges ─▶ FileFindings (the corpus engine's own code) ─▶ workers `_corpus_rules`
         (NL401-403, NL202, which re-reads its file) ─▶ merged into the FileResults exactly as
-        the local path merges them.
+        the local path merges them. When `--fix --unsafe-fixes` split a file, the corpus stages
+        run again over the tree as fixed, the split-off files with it (`_run_check`).
 
 Every task is a pure function of its inputs (file contents and settings), so a task Dask
 re-runs after losing a worker gives the same answer: nothing is lost or counted twice.
@@ -362,6 +363,7 @@ def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None,
 
 def _run_check(client, files, opts, resolver_args, copts, partition_size, accepted=None):
     from newslint.config import Resolver
+    from newslint.engine import FileResult
     from newslint.remote import settings_for
 
     resolver = Resolver(**resolver_args)
@@ -371,12 +373,21 @@ def _run_check(client, files, opts, resolver_args, copts, partition_size, accept
     extra_rules = None
     if copts is not None and opts.mode in ("fix", "diff") and unsafe and "NL202" in (copts.select or ()):
         # as the local engine: corpus boilerplate found first (on the cluster), then fixed
-        _, boilerplate = _run(client, files, plan, opts, copts, partition_size, None, lint=False)
+        _, boilerplate, _ = _run(client, files, plan, opts, copts, partition_size, None, lint=False,
+                                 diagnose=False)
         extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
     if opts.mode == "diff":  # a diff reports no cross-file findings (as the local engine)
         copts = None
-    results, _ = _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=accepted)
-    return results
+    results, _, corpus = _run(client, files, plan, opts, copts, partition_size, extra_rules, accepted=accepted)
+    split_off = [p for r in results if r is not None for p in r.written[1:]] if corpus is not None else []
+    if split_off:  # --fix --unsafe-fixes split a file: the cross-file pass again, on the tree as fixed with
+        # the articles split off into new files (a split-off file may duplicate another: as the local engine)
+        both = files + split_off
+        _, _, corpus = _run(client, both, _lint_plan(both, resolver, os.getcwd()), opts, copts, partition_size,
+                            None, lint=False)
+    if corpus is not None:
+        _merge(results, corpus, [plan[1][no] for _, _, no in plan[0]])
+    return [r if r is not None else FileResult(f) for r, f in zip(results, files)]
 
 
 def _lint_plan(files, resolver, cwd: str) -> tuple[list[tuple], list]:
@@ -416,13 +427,14 @@ def _corpus(copts, files):
     return run, corpus
 
 
-def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=None):
+def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=True, accepted=None, diagnose=True):
+    """(lint results in `files` order, or None each without `lint`; the corpus boilerplate; the
+    CorpusResult, None without copts or `diagnose`). The cross-file findings are not merged."""
     import dask.bag as db
     from dask import delayed
     from distributed import as_completed
 
     from newslint.corpus.model import left_out_note
-    from newslint.engine import FileResult
 
     N = max(1, int(partition_size or DEFAULT_PARTITION_SIZE))
     run, corpus = _corpus(copts, files) if copts is not None else (None, [])
@@ -466,7 +478,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
             rows_by_part[part_no] = rows
         fut.release()
     if run is None:
-        return results, {}
+        return results, {}, None
 
     o = copts
     chash_of: dict[str, bytes] = {}
@@ -589,13 +601,11 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     # `scanned` is released when this function returns; not client.cancel(scanned): cancelling keys
     # whose dependents were already released trips an assertion in the scheduler (distributed
     # 2026.8), which then drops this client's connection and prints tracebacks.
-    if not lint:
-        return results, boilerplate
+    if not diagnose:
+        return results, boilerplate, None
     diagnostics = _corpus_diagnostics(client, findings, o, N)
-    result = CorpusResult(diagnostics, findings, edges, stats, run.notes, sorted(run.display(p) for p in skipped),
-                          boilerplate=boilerplate)
-    _merge(results, result, [settings_table[no] for _, _, no in items])
-    return [r if r is not None else FileResult(f) for r, f in zip(results, files)], boilerplate
+    return results, boilerplate, CorpusResult(diagnostics, findings, edges, stats, run.notes,
+                                              sorted(run.display(p) for p in skipped), boilerplate=boilerplate)
 
 
 def _corpus_diagnostics(client, findings: dict, copts, batch_size: int) -> dict:
@@ -637,13 +647,15 @@ def _merge(results, corpus_result, settings_of) -> None:
     from newslint.remote import ignored_codes
 
     by_path = corpus_result.diagnostics
-    in_file = {(r.path, "NL202") for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
+    in_file = {d.filename for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
     for res, settings in zip(results, settings_of):
         if res is None:
             continue
-        ignored = ignored_codes(res.path, settings)
-        extra = [d for d in by_path.get(res.path, []) if (res.path, d.code) not in in_file
-                 and not any(d.code.startswith(p.upper()) for p in ignored)]
+        extra = []
+        for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
+            ignored = ignored_codes(path, settings)
+            extra += [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
+                      and not any(d.code.startswith(p.upper()) for p in ignored)]
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
     if results and results[0] is not None:

@@ -211,6 +211,33 @@ def test_fix_identical(cluster, tmp_path):
     assert outs[0][2]["merged.txt"] != sample.read_bytes()  # something was fixed
 
 
+def test_split_off_article_is_checked_across_files_on_the_cluster_too(cluster, tmp_path):
+    """--fix --unsafe-fixes writes the sample's second article to its own file; another file
+    already holds that article, so the split-off file is an exact duplicate (NL401). The cluster
+    must report it as the local engine does, or it says '0 remaining' over a duplicate it made."""
+    import json
+    import shutil
+
+    sample = SHARED / "samples" / "aawsat_two_articles.txt"
+    second = SHARED / "samples" / "expected" / "split" / "aawsat_two_articles-2.txt"
+    if not sample.is_file() or not second.is_file():
+        pytest.skip("../shared absent")
+    addr, _ = cluster
+    outs = []
+    for engine in ("local", "dask"):
+        d = tmp_path / engine / "docs"
+        d.mkdir(parents=True)
+        shutil.copy(sample, d / "merged.txt")
+        shutil.copy(second, d / "other.txt")
+        rc, out, err = _run(d, tmp_path / engine, "--fix", "--unsafe-fixes", "--engine", engine, "--scheduler", addr)
+        assert b"Traceback" not in err, err.decode()[-2000:]
+        outs.append((rc, out, {p.name: p.read_bytes() for p in sorted(d.iterdir())}))
+    assert outs[1] == outs[0]
+    rc, out, files = outs[0]
+    assert rc == 1 and files["merged-2.txt"] == second.read_bytes()
+    assert ("docs/merged-2.txt", "NL401") in {(f["filename"], f["code"]) for f in json.loads(out)}
+
+
 def _copy_docs(dst: Path) -> Path:
     """40 BBC tech articles (one twice) in docs/, the merged sample in more/, a config beside them."""
     import shutil
