@@ -109,6 +109,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         else:
             engine = engine or first.engine
             files = _list_files(paths, resolver, engine)
+            for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
+                if target and _among(target, files):  # the report would overwrite an article
+                    raise UsageError(f"{option} {target}: is one of the files being checked; "
+                                     "write it somewhere else")
             if not files and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
                      f"{', '.join(first.include)})", err=True)
@@ -269,6 +273,22 @@ def _validate_output(option: str, target: str) -> None:
         raise UsageError(f"{option} {target}: folder {folder} does not exist")
     if os.path.isdir(target):
         raise UsageError(f"{option} {target}: is a folder")
+
+
+def _among(target: str, files: list[str]) -> bool:
+    """Is `target` (an existing file) one of `files`? Only names ending alike are compared
+    (a stat each): a corpus of a million files is not stat'ed again for one report path."""
+    if not os.path.isfile(target):
+        return False
+    names = {os.path.basename(target), os.path.basename(os.path.realpath(target))}
+    for f in files:
+        if os.path.basename(f) in names:
+            try:
+                if os.path.samefile(f, target):
+                    return True
+            except OSError:
+                pass
+    return False
 
 
 def _validate_paths(paths, fix: bool) -> None:

@@ -93,6 +93,24 @@ def test_index_option_that_is_not_a_url(folder, command):
 
 
 @pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
+def test_index_option_that_is_not_a_url_without_the_redis_package(folder, tmp_path, command):
+    """The default install has no `redis` package: a mistyped --index must still be called
+    what it is, not a package to install."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text("import sys\nsys.modules['redis'] = None  # import redis fails\n")
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hide), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "newslint", *command, "--index", "bogus"], cwd=folder,
+                          capture_output=True, env=env, timeout=300)
+    line = assert_user_error(proc, "'bogus'", "Redis URL")
+    assert "pip install" not in line
+
+
+@pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
 def test_index_server_that_does_not_answer(folder, command):
     assert_user_error(run_newslint(*command, "--index", UNREACHABLE, cwd=folder), UNREACHABLE, "cannot reach")
 
@@ -148,3 +166,22 @@ def test_the_shipped_pack_names_are_accepted(folder):
     names = ", ".join(f'"{n[:-5]}"' for n in builtin_pack_names())
     res = run_newslint("check", "--no-cache", "a.txt", "--config", f"builtin-packs = [{names}]", cwd=folder)
     assert res.returncode == 1 and b"NL201" in res.stdout, res.stderr.decode()
+
+
+# -- a report written over an article ------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
+@pytest.mark.parametrize("target, paths", [("a.txt", ["a.txt"]), ("./a.txt", ["."]), ("sub/../a.txt", ["."])])
+def test_a_report_over_a_checked_file_is_refused_and_the_file_kept(folder, option, target, paths):
+    (folder / "sub").mkdir()
+    before = (folder / "a.txt").read_bytes()
+    proc = run_newslint("check", option, target, *paths, cwd=folder)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert f"{option} {target}: is one of the files being checked" in err
+    assert (folder / "a.txt").read_bytes() == before
+
+
+def test_a_report_beside_the_checked_files_is_written(folder):
+    proc = run_newslint("check", "-o", "report.txt", ".", cwd=folder)  # a new file: not an input
+    assert proc.returncode == 1 and (folder / "report.txt").read_text().startswith("./a.txt:4:1: NL102")

@@ -83,10 +83,16 @@ def parse_url(url: str) -> tuple[str, bytes]:
     return clean, prefix.encode("utf-8")
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what redis.Redis.from_url takes
+
+
 class RedisIndex:
     persistent = True
 
     def __init__(self, url: str, root: str, settings: dict[str, str], options, rebuild: bool = False):
+        if not url.lower().startswith(REDIS_SCHEMES):  # before the import: a typo is not a missing package
+            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+                                   f"(redis://HOST:PORT/DB[?prefix=NAME]): not a redis:// URL")
         try:
             import redis
         except ImportError:  # pragma: no cover
