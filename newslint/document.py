@@ -11,6 +11,7 @@ Everything derived is computed lazily and cached, so a rule pays only for what i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 from newslint.normalize import normalize, word_count, words
@@ -204,7 +205,12 @@ class Document:
     def hard_wrapped(self) -> bool:
         """Whether the file's prose is hard-wrapped (wire copy, old archives)."""
         multi = [ln for b in self.blocks if b.last - b.first >= 2 for ln in (self.lines[i] for i in b.lines)]
-        return is_hard_wrapped(multi)
+        if len(multi) < 3:
+            return False
+        # a line printed twice (a caption block, a share bar) fills the width and runs on like
+        # wrapped prose; wrapped prose never repeats a whole line, so repeats are no evidence
+        seen = Counter(ln.text.strip() for ln in self.lines if not ln.blank)
+        return is_hard_wrapped([ln for ln in multi if seen[ln.text.strip()] == 1])
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
@@ -223,7 +229,8 @@ class Document:
                 prev, cur = lines[k - 1], lines[k]
                 new_para = (cur.indent > base) or (
                     ends_sentence(prev.text) and len(prev.text.rstrip()) < 0.7 * width
-                ) or not ends_sentence(prev.text) and len(prev.text.rstrip()) < 0.5 * width
+                ) or not ends_sentence(prev.text) and len(prev.text.rstrip()) < 0.5 * width \
+                    or cur.text.strip() == prev.text.strip()  # a line printed twice: a copy, not a wrap
                 if new_para:
                     out.append(self._para(lines[start:k]))
                     start = k

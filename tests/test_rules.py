@@ -82,6 +82,30 @@ def test_nl102_flags_each_extra_caption_copy(article1):
     assert fixed(text, diags) == f"{a['headline']}\n\n{a['caption']}\n\n{a['body'][0]}\n"
 
 
+@pytest.mark.parametrize("copies", [2, 3, 4])
+def test_nl102_flags_every_copy_of_a_caption_block_however_many(sample_lines, copies):
+    """The sample's first article on its own, its caption block printed `copies` times in a row
+    (then TT). A block of equal lines is not hard-wrapped prose: were it taken for some, the
+    copies are joined into one paragraph and none is flagged (three copies used to pass)."""
+    caption = sample_lines[2]
+    lines = sample_lines[:2] + [caption] * copies + sample_lines[4:35]
+    diags = lint("\n".join(lines) + "\n", "NL102")
+    assert [d.row for d in diags if d.row <= 2 + copies] == list(range(4, 3 + copies))
+
+
+def test_nl102_flags_consecutive_caption_copies_in_hard_wrapped_wire_copy(article1):
+    """In wire copy wrapped at 70 columns, a caption printed twice on consecutive lines is two
+    paragraphs, not one wrapped paragraph: wrapped prose never repeats a whole line."""
+    import textwrap
+
+    a = article1
+    body = "\n\n".join(textwrap.fill(p, 70) for p in a["body"][:4])
+    text = f"{a['headline']}\n\n{a['caption']}\n{a['caption']}\n\n{body}\n"
+    doc = Document.from_text(text)
+    assert doc.hard_wrapped
+    assert [d.row for d in lint(text, "NL102")] == [4]
+
+
 def test_nl102_copy_differing_in_case_is_unsafe(article1):
     a = article1
     text = f"{a['headline']}\n\n{a['caption']}\n{a['caption'].lower()}\n\n{a['body'][0]}\n"
