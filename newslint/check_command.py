@@ -99,7 +99,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     sys.stdout.buffer.write(data)
             else:
                 unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
-                res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name)
+                # --diff shows what --fix writes: one text, never a split-off file
+                res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name, split=False)
                 results.append(res)
                 # what the findings' rows count in: the text as fixed, for --fix
                 stdin_shown[name] = source.with_text(res.new_texts[0]) if fix and res.new_texts else source

@@ -195,13 +195,15 @@ def _diff_text(old: str, new: str, a: str, b: str) -> str:
     return "".join(out)
 
 
-def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, display: str) -> FileResult:
-    """mode: 'check' (report), 'fix' (write), 'diff' (show, write nothing), 'stdout' (fixed text out)."""
+def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, display: str,
+                   split: bool = True) -> FileResult:
+    """mode: 'check' (report), 'fix' (write), 'diff' (show, write nothing), 'stdout' (fixed text out).
+    `split` off: a merged file is not split (stdin's text has no folder for a second file)."""
     result = FileResult(display)
     if mode == "check":
         result.diagnostics = linter.lint(Document(source))
         return result
-    parts, fixed, remaining = linter.fix(source, unsafe, split=mode != "stdout")
+    parts, fixed, remaining = linter.fix(source, unsafe, split=split and mode != "stdout")
     # encode before anything is written: text that cannot be written back fails here
     data = [p.to_bytes() for p in parts]
     names = [display] + (sibling_paths(display, len(parts) - 1, data[1:]) if source.path

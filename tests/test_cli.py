@@ -179,6 +179,20 @@ def test_stdin_fix_never_splits_into_one_stream(sample):
     assert "Baghdad Urges Washington" in out and "Assad to Visit Moscow" in out
 
 
+def test_stdin_diff_shows_what_the_fix_writes_and_no_split(sample):
+    """--diff on stdin showed a second file (+++ s-2.txt) that --fix on stdin never makes."""
+    import subprocess
+
+    res = run_newslint("check", "-", "--stdin-filename", "s.txt", "--diff", "--unsafe-fixes", input=sample.read_bytes())
+    assert res.returncode == 1 and b"Traceback" not in res.stderr
+    assert [ln for ln in res.stdout.decode().splitlines() if ln.startswith("+++ ")] == ["+++ s.txt"]
+    fixed = run_newslint("check", "-", "--stdin-filename", "s.txt", "--fix", "--unsafe-fixes", input=sample.read_bytes())
+    patched = sample.parent / "s.txt"
+    patched.write_bytes(sample.read_bytes())
+    subprocess.run(["patch", "-s", "-p0", "s.txt"], cwd=sample.parent, input=res.stdout, check=True)
+    assert patched.read_bytes() == fixed.stdout  # the diff is exactly the fix
+
+
 def test_results_cache_follows_the_size_limit(cli, sample, tmp_path):
     """A file over max-file-size is NL503 and not linted; the cache must not answer for
     another limit (the NL503 result was served to the next normal run, hiding 11 findings)."""
