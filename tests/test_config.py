@@ -185,6 +185,7 @@ def test_rules_lists_user_pack_with_source(cli, sample, monkeypatch):
     # sign-off waits for --unsafe-fixes): the listing says so, as it does for NL201, and
     # the message template is not printed unfilled
     assert rules["DESK1"]["fix"] == "sometimes" and rules["DESK2"]["fix"] == "safe"
+    assert rules["NL201"]["fix"] == "sometimes" and "Fix: sometimes." in cli("rule", "NL201").stdout
     assert rules["DESK1"]["summary"] == "wire sign-off …"
     doc = cli("rule", "DESK1").stdout
     assert "Fix: sometimes." in doc and "[fix: safe for lines of up to 3 words, else unsafe]" in doc

@@ -165,7 +165,7 @@ class BoilerplateLine(PackCodeRule):
 
     code = "NL201"
     name = "boilerplate-line"
-    fix = "safe"
+    fix = "sometimes"  # a listed line of four words or more is deleted by --unsafe-fixes only
 
 
 @register
