@@ -109,6 +109,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         sys.stdout.buffer.write(source.with_text(text).to_bytes())
         else:
             engine = engine or first.engine
+            for option, value in (("--scheduler", scheduler), ("--partition-size", partition_size)):
+                if value is not None and engine != "dask" and not quiet:  # said, not silently ignored
+                    echo(f"newslint: warning: {option} has no effect: it applies to the Dask engine only "
+                         f"(--engine dask); this run uses the {engine} engine", err=True)
             files = _list_files(paths, resolver, engine)
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
                 if target and _among(target, files):  # the report would overwrite an article

@@ -193,6 +193,15 @@ def test_stdin_diff_shows_what_the_fix_writes_and_no_split(sample):
     assert patched.read_bytes() == fixed.stdout  # the diff is exactly the fix
 
 
+def test_dask_options_without_the_dask_engine_are_said_to_do_nothing(sample):
+    res = run_newslint("check", "--scheduler", "tcp://10.0.0.5:8786", "--partition-size", "5", sample)
+    assert res.returncode == 1 and b"NL101" in res.stdout  # the check itself runs, locally
+    err = res.stderr.decode()
+    assert "warning: --scheduler has no effect" in err and "warning: --partition-size has no effect" in err
+    quiet = run_newslint("check", "-q", "--scheduler", "tcp://10.0.0.5:8786", sample)
+    assert quiet.stderr == b""
+
+
 def test_results_cache_follows_the_size_limit(cli, sample, tmp_path):
     """A file over max-file-size is NL503 and not linted; the cache must not answer for
     another limit (the NL503 result was served to the next normal run, hiding 11 findings)."""
