@@ -128,9 +128,18 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     rel = relative_to_root(path, settings).replace(os.sep, "/")
     out = []
     for glob, codes in settings.per_file_ignores:
-        if fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
+        if glob.startswith("./"):  # "./drafts/*" is "drafts/*": relative to the config's folder
+            if fnmatch.fnmatch(rel, _dotless(glob)):
+                out.extend(codes)
+        elif fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
             out.extend(codes)
     return out
+
+
+def _dotless(glob: str) -> str:
+    while glob.startswith("./"):
+        glob = glob[2:]
+    return glob
 
 
 def files_to_check(paths, resolver: Resolver) -> list[str]:
@@ -170,7 +179,7 @@ def _anchor(glob: str, s: Settings) -> str:
     """Globs with a '/' are relative to the config's folder; plain ones match any name."""
     if "/" not in glob:
         return glob
-    return glob if os.path.isabs(glob) else os.path.join(s.root, glob).replace(os.sep, "/")
+    return glob if os.path.isabs(glob) else os.path.join(s.root, _dotless(glob)).replace(os.sep, "/")
 
 
 def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: CheckOptions) -> FileResult:

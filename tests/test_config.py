@@ -89,6 +89,23 @@ def test_exclude_and_force_exclude(cli, tmp_path):
     assert res.exit_code == 0
 
 
+@pytest.mark.parametrize("exclude, ignores", [("archive", "archive/*.txt"), ("./archive", "./archive/*.txt"),
+                                              ("./archive/", "././archive/old.txt")])
+def test_globs_written_from_the_config_folder_with_a_leading_dot_slash(cli, tmp_path, exclude, ignores):
+    """'./archive' is 'archive' written from the config's folder: it never matched anything."""
+    text = need(SAMPLE).read_bytes()
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "old.txt").write_bytes(text)
+    (tmp_path / "new.txt").write_bytes(text)
+    write(tmp_path / "newslint.toml", f'exclude = ["{exclude}"]\n')
+    files = {d["filename"] for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout)}
+    assert files and all("archive" not in f for f in files), files
+    write(tmp_path / "newslint.toml", f'[per-file-ignores]\n"{ignores}" = ["NL1", "NL2", "NL3"]\n')
+    found = json.loads(cli("check", tmp_path, "--output-format", "json").stdout)
+    assert {d["code"] for d in found if "archive" in d["filename"]} == {"NL401"}  # the copy of new.txt
+    assert "NL301" in {d["code"] for d in found if "new.txt" in d["filename"]}
+
+
 def test_inline_override_and_config_file(cli, sample, tmp_path):
     res = cli("check", sample, "--config", 'select = ["NL201"]', "--output-format", "json")
     assert set(codes(res)) == {"NL201"}
