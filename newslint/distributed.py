@@ -112,7 +112,8 @@ def _relabel(res, path: str, name: str):
 
 def _open_bytes(path: str):
     """The corpus engine's read_file, for local paths and URLs (None when unreadable)."""
-    from newslint.corpus.engine import MAX_BYTES, _TOO_LARGE, read_file
+    from newslint.corpus.engine import MAX_BYTES, read_file
+    from newslint.corpus.model import TOO_LARGE
 
     if is_url(path):
         from newslint.remote import read_url, url_head
@@ -127,7 +128,7 @@ def _open_bytes(path: str):
             size, head = url_head(path, 1 << 20)
         except SourceError:
             return None
-        return _TOO_LARGE + str(size).encode() + b"\0" + head
+        return TOO_LARGE + str(size).encode() + b"\0" + head
     try:
         st = os.stat(path)
     except OSError:
@@ -151,6 +152,7 @@ def _scan(spec, ctx):
 
     from newslint.corpus import minhash as mh
     from newslint.corpus.engine import sign_many
+    from newslint.corpus.model import as_utf8
     from newslint.corpus.shingle import content_hash
 
     part_no, lint_items, corpus_items = spec
@@ -167,7 +169,7 @@ def _scan(spec, ctx):
         datas: dict[bytes, bytes] = {}
         got = []
         for no, path, queried in corpus_items:
-            data = _open_bytes(path)
+            data = as_utf8(_open_bytes(path), co.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -249,6 +251,7 @@ def _bucket_pairs(group):
 def _verify(batch, ctx):
     """Exact figures for candidate pairs: re-read both sides (pure: keyed by content hash)."""
     from newslint.corpus.engine import decode_text
+    from newslint.corpus.model import as_utf8
     from newslint.corpus.shingle import batch_facts, content_hash, unique_fingerprints
     from newslint.corpus.verify import similarity
 
@@ -256,7 +259,7 @@ def _verify(batch, ctx):
     pairs, where = batch
     items = []
     for c, path in where.items():
-        data = _open_bytes(path)
+        data = as_utf8(_open_bytes(path), co.encoding)
         if data is None or content_hash(data) != c:
             continue  # changed under us: left out, as the local engine leaves it out
         text = decode_text(data)

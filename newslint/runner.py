@@ -462,7 +462,7 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
         kw["index_url"] = url
     if cache_dir:
         kw["cache_dir"] = os.path.abspath(cache_dir)
-    return CorpusOptions(select=codes, use_cache=use_cache, include=settings.include,
+    return CorpusOptions(select=codes, use_cache=use_cache, include=settings.include, encoding=settings.encoding,
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 
 

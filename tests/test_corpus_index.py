@@ -349,7 +349,7 @@ def test_oversized_file_is_left_out_without_reading_it_whole(tmp_path, monkeypat
     big.write_bytes((ARTICLES / "business/001.txt").read_bytes() * 3)
     assert big.stat().st_size > 1000
     data = engine.read_file(str(big))
-    assert data.startswith(engine._TOO_LARGE) and engine.decode_text(data) is None
+    assert data.startswith(engine.TOO_LARGE) and engine.decode_text(data) is None
     res = analyze([str(tmp_path)], None, CorpusOptions(cwd=str(tmp_path), use_cache=False))
     assert res.skipped == [str(big)] and res.stats.skipped == 1
 

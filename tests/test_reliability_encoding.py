@@ -202,3 +202,59 @@ def test_a_fix_that_cannot_be_written_in_the_files_encoding_leaves_it_untouched(
     assert f.read_bytes() == raw
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
         "199.txt", "desk.toml", "newslint.toml"]
+
+
+def _cp1252_corpus(root):
+    """Real BBC articles (business/, whose '£' cp1252 writes as one byte 0xA3) in cp1252: the
+    first twice (a.txt, b.txt), then six others sharing a footer line with a '£' in it."""
+    from newsdocs import BBC
+
+    arts = [need_shared(BBC / "business" / f"{n:03d}.txt").read_text(encoding="utf-8") for n in range(1, 8)]
+    assert "£" in arts[0]
+    footer = "Prices in £ include VAT - © Newsroom Ltd"
+    (root / "a.txt").write_bytes(arts[0].encode("cp1252"))
+    (root / "b.txt").write_bytes(arts[0].encode("cp1252"))
+    for n, text in enumerate(arts[1:], start=1):
+        (root / f"f{n}.txt").write_bytes((text.rstrip("\n") + "\n\n" + footer + "\n").encode("cp1252"))
+    (root / "newslint.toml").write_text('encoding = "cp1252"\n', encoding="utf-8")
+    return footer
+
+
+def test_declared_legacy_encoding_holds_for_the_cross_file_rules_too(tmp_path):
+    """With `encoding = "cp1252"` every file was left out of NL202 and NL401-NL403 as 'not UTF-8
+    text': two identical files passed, and `dups` found nothing. The corpus pass reads the
+    files in the declared encoding; NL202's rows are the file's own."""
+    import json
+
+    footer = _cp1252_corpus(tmp_path)
+    res = run("check", "--output-format", "json", ".", cwd=tmp_path)
+    found = {(d["filename"], d["code"], d["location"]["row"]) for d in json.loads(res.stdout)}
+    assert ("./a.txt", "NL401", 1) in found and ("./b.txt", "NL401", 1) in found, res.stdout + res.stderr
+    rows = {f: (tmp_path / f[2:]).read_bytes().decode("cp1252").split("\n").index(footer) + 1
+            for f, code, _ in found if code == "NL202"}
+    assert sorted(rows) == [f"./f{n}.txt" for n in range(1, 7)]
+    assert all((f, "NL202", row) in found for f, row in rows.items())
+    assert "not UTF-8" not in res.stderr
+    dups = run("dups", ".", cwd=tmp_path)
+    assert "a.txt ~ b.txt: NL401" in dups.stdout
+    # the index remembers the encoding: declared otherwise, the files are read again, not
+    # answered from hashes of their cp1252 reading
+    latin = run("check", "--config", "encoding = 'latin-1'", "--output-format", "json", ".", cwd=tmp_path)
+    assert {(d["filename"], d["code"], d["location"]["row"]) for d in json.loads(latin.stdout)} == found
+    utf8 = run("check", "--isolated", "--output-format", "json", ".", cwd=tmp_path)
+    assert {d["code"] for d in json.loads(utf8.stdout)} == {"NL501"}  # undeclared: invalid UTF-8, left out
+
+
+def test_declared_legacy_encoding_in_a_pre_commit_style_run_of_one_file(tmp_path):
+    """The hook's path (a git repository, one file named, answered from the snapshot the full
+    check left) reads the named file in the declared encoding too."""
+    import json
+
+    _cp1252_corpus(tmp_path)
+    for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", *cmd], cwd=tmp_path, check=True)
+    full = run("check", "--output-format", "json", ".", cwd=tmp_path)
+    assert "NL401" in full.stdout
+    one = run("check", "-v", "--output-format", "json", "b.txt", cwd=tmp_path)
+    assert {(d["filename"], d["code"]) for d in json.loads(one.stdout)} == {("b.txt", "NL401")}, one.stderr
+    assert "answered from the snapshot" in one.stderr

@@ -33,8 +33,8 @@ from newslint.corpus.shingle import (
     value_counts,
 )
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
-    CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, decode_text, file_edges, left_out_note, relative,
-    rule_diagnostics,
+    TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, as_utf8, classify, decode_text,
+    file_edges, left_out_note, relative, rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
@@ -227,8 +227,6 @@ def _collect(pid: int, fd: int):
         return None
 
 
-_TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
-
 
 def read_file(path: str) -> bytes | None:
     """The file's bytes; for a file over MAX_BYTES a marker (size + first MiB), never the file.
@@ -249,7 +247,7 @@ def read_file(path: str) -> bytes | None:
             if not statmod.S_ISREG(st.st_mode):
                 return None
             if st.st_size > MAX_BYTES:
-                return _TOO_LARGE + str(st.st_size).encode() + b"\0" + fh.read(1 << 20)
+                return TOO_LARGE + str(st.st_size).encode() + b"\0" + fh.read(1 << 20)
             return fh.read()
     except OSError:
         return None
@@ -399,7 +397,7 @@ class CorpusRun:
         pending: list[tuple[bytes, bytes]] = []
         file_rows: dict[str, tuple] = {}
         for p, key in window:
-            data = read_file(p)
+            data = as_utf8(read_file(p), o.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -444,7 +442,7 @@ class CorpusRun:
             if lost:  # dropped by a concurrent run, or a shared index was emptied: sign again
                 for p, c in chash_of.items():
                     if c in lost and c not in table:
-                        data = read_file(p)
+                        data = as_utf8(read_file(p), o.encoding)
                         if data is not None and content_hash(data) == c:
                             again.append(sign(data, o.shingles, o.num_perm, o.seed, c))
                             table[c] = light_row(again[-1])

@@ -44,11 +44,12 @@ class CorpusOptions:
     use_git: bool = True
     quick: bool = True  # a few files in git: answer from the corpus snapshot when it is current
     snapshot: bool = False  # write the snapshot after any number of files (a full check: newslint.lastrun)
+    encoding: str = "utf-8"  # the files' encoding (the `encoding` setting); the pass works on UTF-8 (as_utf8)
 
     _NAMES = ("threshold", "containment", "min_contained_shingles", "boilerplate_min_files",
               "boilerplate_fraction", "num_perm", "seed", "rows", "shingle_size", "char_size", "auto_char",
               "hash", "include", "exclude", "use_cache", "index_url", "cache_root", "cache_dir", "rebuild",
-              "select", "jobs", "cwd", "use_git", "quick", "snapshot")
+              "select", "jobs", "cwd", "use_git", "quick", "snapshot", "encoding")
 
     def __init__(self, **kw):
         for name, value in kw.items():
@@ -79,6 +80,7 @@ class CorpusOptions:
             "hash_scheme": HASH_SCHEME,
             "minhash_scheme": MINHASH_SCHEME,
             "lines": "blake2b64(normalize(line))",
+            **({} if is_utf8(self.encoding) else {"encoding": self.encoding}),  # hashes of the UTF-8 text
         }
 
     def wants(self, code: str) -> bool:
@@ -156,6 +158,26 @@ def relative(path: str, cwd: str) -> str:
 def left_out_note(name: str) -> str:
     """The note for a file decode_text gives no text for."""
     return f"{name}: binary or not UTF-8 text; left out of the corpus checks"
+
+
+TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def as_utf8(data: bytes | None, encoding: str) -> bytes | None:
+    """A corpus file's bytes as UTF-8 when the files are declared in another encoding (the
+    `encoding` setting): the pass hashes, shingles and counts lines of UTF-8 bytes, so a corpus
+    in cp1252 or UTF-16 is compared as text, not left out as 'not UTF-8'. Bytes that are not
+    text in that encoding get a NUL in front: decode_text skips them, as it skips binaries."""
+    if data is None or is_utf8(encoding) or data.startswith(TOO_LARGE):
+        return data
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return b"\0" + data
 
 
 def decode_text(data: bytes) -> str | None:

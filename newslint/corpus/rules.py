@@ -219,7 +219,7 @@ class CorpusBoilerplate(CorpusRule):
         from newslint.source import SourceError
 
         try:
-            doc = Document(_read(ff.abspath))
+            doc = Document(_read(ff.abspath, options.encoding))
         except SourceError:
             return []
         from newslint.engine import with_edit_positions
@@ -230,18 +230,18 @@ class CorpusBoilerplate(CorpusRule):
         return [_renamed(with_edit_positions(doc, d), ff.path) for d in out]
 
 
-def _read(path: str):
+def _read(path: str, encoding: str):
     """The Source of a corpus file to place NL202's findings in: a local file, or a URL read
     through fsspec (the Dask engine's URL corpora)."""
     from newslint.remote import is_url
     from newslint.source import read_source
 
     if not is_url(path):
-        return read_source(path)
+        return read_source(path, encoding)
     from newslint.remote import read_url
     from newslint.source import DEFAULT_MAX_BYTES, decode
 
-    return decode(read_url(path, DEFAULT_MAX_BYTES), path)
+    return decode(read_url(path, DEFAULT_MAX_BYTES), path, encoding)
 
 
 def boilerplate_diagnostics(rule: Rule, doc, counts: dict, threshold: int, corpus_size: int) -> list[Diagnostic]:
