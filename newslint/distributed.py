@@ -152,7 +152,7 @@ def _scan(spec, ctx):
 
     from newslint.corpus import minhash as mh
     from newslint.corpus.engine import sign_many
-    from newslint.corpus.model import as_utf8
+    from newslint.corpus.model import corpus_bytes
     from newslint.corpus.shingle import content_hash
 
     part_no, lint_items, corpus_items = spec
@@ -169,7 +169,7 @@ def _scan(spec, ctx):
         datas: dict[bytes, bytes] = {}
         got = []
         for no, path, queried in corpus_items:
-            data = as_utf8(_open_bytes(path), co.encoding)
+            data = corpus_bytes(_open_bytes(path), co.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -251,7 +251,7 @@ def _bucket_pairs(group):
 def _verify(batch, ctx):
     """Exact figures for candidate pairs: re-read both sides (pure: keyed by content hash)."""
     from newslint.corpus.engine import decode_text
-    from newslint.corpus.model import as_utf8
+    from newslint.corpus.model import corpus_bytes
     from newslint.corpus.shingle import batch_facts, content_hash, unique_fingerprints
     from newslint.corpus.verify import similarity
 
@@ -259,7 +259,7 @@ def _verify(batch, ctx):
     pairs, where = batch
     items = []
     for c, path in where.items():
-        data = as_utf8(_open_bytes(path), co.encoding)
+        data = corpus_bytes(_open_bytes(path), co.encoding)
         if data is None or content_hash(data) != c:
             continue  # changed under us: left out, as the local engine leaves it out
         text = decode_text(data)
@@ -648,6 +648,7 @@ def _merge(results, corpus_result, settings_of) -> None:
     """The local engine's merge of corpus diagnostics into the file results (cli.check).
     `settings_of[i]` are the settings file i was linted with."""
     from newslint.remote import ignored_codes
+    from newslint.suppress import not_suppressed
 
     by_path = corpus_result.diagnostics
     in_file = {d.filename for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
@@ -657,8 +658,9 @@ def _merge(results, corpus_result, settings_of) -> None:
         extra = []
         for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
             ignored = ignored_codes(path, settings)
-            extra += [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
-                      and not any(d.code.startswith(p.upper()) for p in ignored)]
+            extra += not_suppressed(path, [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
+                                           and not any(d.code.startswith(p.upper()) for p in ignored)],
+                                    settings.encoding)
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
     if results and results[0] is not None:

@@ -50,17 +50,28 @@ def with_edit_positions(doc: Document, d: Diagnostic) -> Diagnostic:
     return d.replace(edit_positions=tuple((e.content, doc.position(e.start), doc.position(e.end)) for e in edits))
 
 
+def cross_file_codes(ctx: Context) -> frozenset:
+    """The cross-file codes a run with this context reports (none with `duplicates.enabled`
+    off): their findings come after the in-file pass."""
+    from newslint.corpus import CORPUS_CODES
+
+    if ctx.settings.get("duplicates", {}).get("enabled") is False:
+        return frozenset()
+    return frozenset(c for c in ctx.selected if c in CORPUS_CODES)
+
+
 class Linter:
     def __init__(self, rules: list[Rule], ctx: Context):
         self.rules = [r for r in rules if r.scope == "file"]
         self.ctx = ctx
         self.report_unused = any(r.code == "NL601" for r in self.rules)
+        self.cross_file = cross_file_codes(ctx)
 
     def lint(self, doc: Document) -> list[Diagnostic]:
         out: list[Diagnostic] = []
         for rule in self.rules:
             out.extend(rule.check(doc, self.ctx))
-        out = apply_suppressions(doc, out, self.report_unused)
+        out = apply_suppressions(doc, out, self.report_unused, self.cross_file)
         out = [with_edit_positions(doc, d) if d.fix is not None else d for d in out]
         out.sort(key=Diagnostic.sort_key)
         return out

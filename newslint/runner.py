@@ -16,6 +16,7 @@ from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.record import Record
 from newslint.checks.boilerplate import SAFE_DELETE_MAX_WORDS, PackCodeRule
 from newslint.registry import Context, Rule, all_rules, select_rules
+from newslint.suppress import not_suppressed
 
 
 class CheckOptions(Record):
@@ -478,9 +479,11 @@ def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Re
             found = by_path.get(path)
             if not found:
                 continue
-            ignored = per_file_ignored(path, resolver.for_file(path))
-            extra += [d for d in found if not (d.code == "NL202" and path in in_file)
-                      and not any(d.code.startswith(p.upper()) for p in ignored)]
+            settings = resolver.for_file(path)
+            ignored = per_file_ignored(path, settings)
+            extra += not_suppressed(path, [d for d in found if not (d.code == "NL202" and path in in_file)
+                                           and not any(d.code.startswith(p.upper()) for p in ignored)],
+                                    settings.encoding)
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
 

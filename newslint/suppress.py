@@ -109,7 +109,44 @@ def open_regions(doc: Document, line: int) -> list[tuple[str, tuple[str, ...], r
     return out
 
 
-def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool) -> list[Diagnostic]:
+def not_suppressed(path: str, diags: list[Diagnostic], encoding: str) -> list[Diagnostic]:
+    """The cross-file findings of the file at `path` (NL202, NL401-NL403) that its suppression
+    comments leave: the cross-file pass compares bytes, not documents, so its findings meet
+    the file's comments here, when they are merged into the file's report."""
+    if not diags:
+        return diags
+    from newslint.corpus.model import is_utf8
+    from newslint.corpus.rules import read_corpus_source
+    from newslint.remote import is_url
+    from newslint.source import SourceError
+
+    if is_utf8(encoding) and not is_url(path):  # most files hold no comment: a byte search says so
+        from newslint.corpus.engine import read_file  # (a FIFO swapped in is not waited on)
+
+        data = read_file(path)
+        if data is None or b"<!--" not in data:
+            return diags
+
+    try:
+        source = read_corpus_source(path, encoding)
+    except (SourceError, OSError):
+        return diags  # gone or changed since: its findings are reported as the pass found them
+    if "newslint:" not in source.text.lower():
+        return diags
+    directives = parse_directives(Document(source))
+    return [d for d in diags if not any(s.covers(d) for s in directives)]
+
+
+def _may_name(codes: tuple[str, ...], cross_file: frozenset) -> bool:
+    return bool(cross_file) and (not codes or any(x.startswith(c) for c in codes for x in cross_file))
+
+
+def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool,
+                       cross_file: frozenset = frozenset()) -> list[Diagnostic]:
+    """`diags` less those a comment suppresses, with NL601 for each comment that suppresses
+    nothing (`report_unused`). `cross_file`: the cross-file codes the run reports; a comment
+    that may name one is not called unused here, where those findings are not known yet
+    (they meet the comments in not_suppressed)."""
     directives = parse_directives(doc)
     if not directives:
         return diags
@@ -122,7 +159,7 @@ def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bo
             kept.append(d)
     if report_unused:
         for s in directives:
-            if not s.used and s.origin is None:
+            if not s.used and s.origin is None and not _may_name(s.codes, cross_file):
                 what = ", ".join(s.codes) if s.codes else "all rules"
                 ln = doc.lines[s.line]
                 kept.append(Diagnostic(

@@ -250,6 +250,39 @@ def test_disable_enable_block_and_unused_suppression(cli, sample):
     assert found["NL102"] == 3 and found["NL201"] == 1 and found["NL601"] == 1
 
 
+def _bbc_tech(n: int) -> str:
+    from conftest import bbc_excerpt
+
+    return bbc_excerpt(f"tech/{n:03d}.txt")
+
+
+def test_suppression_comments_hold_for_corpus_boilerplate(cli, tmp_path):
+    """A line five files share is NL202; in a sixth file a `disable-next-line NL202` comment
+    keeps it. The comment was ignored by the cross-file pass (NL202 reported under it) and
+    reported as unused (NL601) beside the finding it was meant for."""
+    line = "Subscribe to our newsletter for the latest tech headlines every day"
+    for n in range(1, 6):
+        write(tmp_path / f"c{n}.txt", f"{_bbc_tech(n)}\n{line}\n")
+    write(tmp_path / "keep.md", f"{_bbc_tech(6)}\n<!-- newslint: disable-next-line NL202 -->\n{line}\n")
+    found = json.loads(cli("check", "--no-cache", tmp_path, "--output-format", "json").stdout)
+    assert sorted((d["filename"].rsplit("/", 1)[-1], d["code"]) for d in found) == [
+        (f"c{n}.txt", "NL202") for n in range(1, 6)]
+    # --fix agrees with check: the kept line stays, the others go
+    fixed = cli("check", "--no-cache", "--fix", "--unsafe-fixes", tmp_path)
+    assert fixed.exit_code == 0 and line in (tmp_path / "keep.md").read_text(encoding="utf-8")
+    assert all(line not in (tmp_path / f"c{n}.txt").read_text(encoding="utf-8") for n in range(1, 6))
+
+
+def test_suppression_comments_hold_for_duplicate_articles(cli, tmp_path):
+    """Two copies of an article, each saying `disable-file NL401`: neither is reported, and
+    neither comment is called unused."""
+    for name in ("a.md", "b.md"):
+        write(tmp_path / name, f"<!-- newslint: disable-file NL401 -->\n{_bbc_tech(1)}")
+    write(tmp_path / "c.md", _bbc_tech(1))  # a third copy without the comment is still reported
+    found = json.loads(cli("check", "--no-cache", tmp_path, "--output-format", "json").stdout)
+    assert sorted((d["filename"].rsplit("/", 1)[-1], d["code"]) for d in found) == [("c.md", "NL401")]
+
+
 @pytest.mark.parametrize("disable", ["disable NL101,NL102", "disable"])
 def test_enable_of_one_code_leaves_the_others_disabled(cli, sample, disable):
     """`enable NL101` after `disable NL101,NL102` (or a blanket disable) takes back NL101

@@ -238,6 +238,30 @@ def test_split_off_article_is_checked_across_files_on_the_cluster_too(cluster, t
     assert ("docs/merged-2.txt", "NL401") in {(f["filename"], f["code"]) for f in json.loads(out)}
 
 
+def test_suppression_comments_hold_for_cross_file_findings_on_the_cluster_too(cluster, tmp_path):
+    """Two copies of a BBC article saying `disable-file NL401` and a third without: only the
+    third is reported, as by the local engine (the workers' findings meet the comments when
+    the client merges them)."""
+    import json
+
+    if not BBC.is_dir():
+        pytest.skip("../shared absent")
+    addr, _ = cluster
+    text = (BBC / "tech" / "001.txt").read_text(encoding="utf-8")
+    outs = []
+    for engine in ("local", "dask"):
+        d = tmp_path / engine / "docs"
+        d.mkdir(parents=True)
+        for name in ("a.md", "b.md"):
+            (d / name).write_text(f"<!-- newslint: disable-file NL401 -->\n{text}", encoding="utf-8")
+        (d / "c.md").write_text(text, encoding="utf-8")
+        rc, out, err = _run(d, tmp_path / engine, "--engine", engine, "--scheduler", addr)
+        assert b"Traceback" not in err, err.decode()[-2000:]
+        outs.append((rc, out))
+    assert outs[1] == outs[0]
+    assert [(f["filename"], f["code"]) for f in json.loads(outs[0][1])] == [("docs/c.md", "NL401")]
+
+
 def _copy_docs(dst: Path) -> Path:
     """40 BBC tech articles (one twice) in docs/, the merged sample in more/, a config beside them."""
     import shutil

@@ -84,7 +84,9 @@ class UnusedSuppression(_ReaderRule):
 
     ## What it flags
     A suppression directive (`disable`, `disable-next-line`, `disable-file`) whose
-    codes match no finding in the lines it covers.
+    codes match no finding in the lines it covers. While the cross-file rules run, a
+    directive that may name one of them (NL202, NL4, or no code at all) is not reported:
+    whether another file makes it needed is not known from this file.
 
     ## Why
     Stale suppressions hide future findings: once the text they excused is gone,

@@ -33,7 +33,7 @@ from newslint.corpus.shingle import (
     value_counts,
 )
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
-    TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, as_utf8, classify, decode_text,
+    TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, corpus_bytes, classify, decode_text,
     file_edges, left_out_note, relative, rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
@@ -397,7 +397,7 @@ class CorpusRun:
         pending: list[tuple[bytes, bytes]] = []
         file_rows: dict[str, tuple] = {}
         for p, key in window:
-            data = as_utf8(read_file(p), o.encoding)
+            data = corpus_bytes(read_file(p), o.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -442,7 +442,7 @@ class CorpusRun:
             if lost:  # dropped by a concurrent run, or a shared index was emptied: sign again
                 for p, c in chash_of.items():
                     if c in lost and c not in table:
-                        data = as_utf8(read_file(p), o.encoding)
+                        data = corpus_bytes(read_file(p), o.encoding)
                         if data is not None and content_hash(data) == c:
                             again.append(sign(data, o.shingles, o.num_perm, o.seed, c))
                             table[c] = light_row(again[-1])

@@ -5,6 +5,7 @@ quick path (`newslint.corpus.quick`) uses them without paying those imports."""
 from __future__ import annotations
 
 import os
+import re
 
 from newslint.corpus.textfacts import DEFAULT_NUM_PERM, DEFAULT_ROWS, DEFAULT_SEED, HASH_SCHEME, MINHASH_SCHEME
 from newslint.corpus.textfacts import ShingleSettings
@@ -44,7 +45,7 @@ class CorpusOptions:
     use_git: bool = True
     quick: bool = True  # a few files in git: answer from the corpus snapshot when it is current
     snapshot: bool = False  # write the snapshot after any number of files (a full check: newslint.lastrun)
-    encoding: str = "utf-8"  # the files' encoding (the `encoding` setting); the pass works on UTF-8 (as_utf8)
+    encoding: str = "utf-8"  # the files' encoding (the `encoding` setting); the pass works on UTF-8 (corpus_bytes)
 
     _NAMES = ("threshold", "containment", "min_contained_shingles", "boilerplate_min_files",
               "boilerplate_fraction", "num_perm", "seed", "rows", "shingle_size", "char_size", "auto_char",
@@ -80,6 +81,7 @@ class CorpusOptions:
             "hash_scheme": HASH_SCHEME,
             "minhash_scheme": MINHASH_SCHEME,
             "lines": "blake2b64(normalize(line))",
+            "text": "utf-8, newslint comments dropped",  # corpus_bytes
             **({} if is_utf8(self.encoding) else {"encoding": self.encoding}),  # hashes of the UTF-8 text
         }
 
@@ -167,17 +169,29 @@ def is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
 
-def as_utf8(data: bytes | None, encoding: str) -> bytes | None:
-    """A corpus file's bytes as UTF-8 when the files are declared in another encoding (the
-    `encoding` setting): the pass hashes, shingles and counts lines of UTF-8 bytes, so a corpus
-    in cp1252 or UTF-16 is compared as text, not left out as 'not UTF-8'. Bytes that are not
-    text in that encoding get a NUL in front: decode_text skips them, as it skips binaries."""
-    if data is None or is_utf8(encoding) or data.startswith(TOO_LARGE):
+def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
+    """A corpus file's bytes as the cross-file pass compares them (hashes, shingles, lines):
+    - as UTF-8 when the files are declared in another encoding (the `encoding` setting), so a
+      corpus in cp1252 or UTF-16 is compared as text, not left out as 'not UTF-8'; bytes that
+      are not text in that encoding get a NUL in front: decode_text skips them, as binaries;
+    - without newslint's suppression comments, which are not article text (the document model
+      reads them as blank lines): two copies of an article, one with a comment, are still
+      identical, and a comment in many files is not corpus boilerplate. The line breaks stay."""
+    if data is None or data.startswith(TOO_LARGE):
         return data
-    try:
-        return data.decode(encoding).encode("utf-8")
-    except (UnicodeDecodeError, LookupError):
-        return b"\0" + data
+    if not is_utf8(encoding):
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except (UnicodeDecodeError, LookupError):
+            return b"\0" + data
+    if b"<!--" in data and b"newslint:" in data.lower():  # two C calls: most files have no comment
+        data = _COMMENT.sub(b"", data)
+    return data
+
+
+# suppress._DIRECTIVE on bytes, within one line (the document model finds comments line by line)
+_COMMENT = re.compile(rb"<!--[^\S\r\n]*newslint:[^\S\r\n]*(?:disable-next-line|disable-file|disable|enable)\b"
+                      rb"[^>\r\n]*?-->", re.IGNORECASE)
 
 
 def decode_text(data: bytes) -> str | None:

@@ -34,7 +34,7 @@ import time
 from array import array
 
 from newslint.corpus.model import (
-    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, as_utf8, classify, decode_text, file_edges, left_out_note, relative,
+    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, corpus_bytes, classify, decode_text, file_edges, left_out_note, relative,
     rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
@@ -283,7 +283,7 @@ class QuickRun:
             try:
                 with open(p, "rb") as fh:
                     st = os.fstat(fh.fileno())
-                    data = as_utf8(fh.read(), o.encoding) if st.st_size <= MAX_BYTES else None
+                    data = corpus_bytes(fh.read(), o.encoding) if st.st_size <= MAX_BYTES else None
             except OSError:
                 continue  # unreadable: left out, as the full pass leaves it
             self.stats.hashed += 1

@@ -219,7 +219,7 @@ class CorpusBoilerplate(CorpusRule):
         from newslint.source import SourceError
 
         try:
-            doc = Document(_read(ff.abspath, options.encoding))
+            doc = Document(read_corpus_source(ff.abspath, options.encoding))
         except SourceError:
             return []
         from newslint.engine import with_edit_positions
@@ -230,7 +230,7 @@ class CorpusBoilerplate(CorpusRule):
         return [_renamed(with_edit_positions(doc, d), ff.path) for d in out]
 
 
-def _read(path: str, encoding: str):
+def read_corpus_source(path: str, encoding: str):
     """The Source of a corpus file to place NL202's findings in: a local file, or a URL read
     through fsspec (the Dask engine's URL corpora)."""
     from newslint.remote import is_url
