@@ -152,6 +152,29 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
     return full >= 0.6 * len(body) and run_on >= 0.5 * len(body)
 
 
+# Markdown front matter: YAML between '---' lines ('...' may close it), TOML between '+++'
+_FRONT_MATTER_END = {"---": ("---", "..."), "+++": ("+++",)}
+_FRONT_MATTER_LINE = re.compile(r"[\w.-]+\s*[:=]|\s|-\s|-$|#|$")  # key: / key =, indented, list item, comment
+FRONT_MATTER_MAX_LINES = 200
+
+
+def _blank_front_matter(lines: list[Line]) -> None:
+    """Front matter at the top of a file (Markdown's metadata block) is not article text: its
+    lines read as blank, as comment lines do, so its first line is never taken for the
+    headline (which hid a repeated headline from NL101). Only a block whose every line reads
+    as metadata counts; a rule of dashes above a headline is left as text."""
+    ends = _FRONT_MATTER_END.get(lines[0].text.rstrip())
+    if ends is None:
+        return
+    for ln in lines[1:FRONT_MATTER_MAX_LINES]:
+        if ln.text.rstrip() in ends:
+            for x in lines[:ln.index + 1]:
+                x.__dict__["blank"] = True
+            return
+        if not _FRONT_MATTER_LINE.match(ln.text):
+            return
+
+
 class Document:
     def __init__(self, source: Source):
         self.source = source
@@ -178,12 +201,16 @@ class Document:
                 pos = end + 1
             if last:
                 out.append(Line(len(out), pos, len(text), len(text), last))
+            if text.startswith(("---", "+++")):
+                _blank_front_matter(out)
             return out
         for m in _LINE_BREAK.finditer(text):
             out.append(Line(len(out), pos, m.start(), m.end(), text[pos:m.start()]))
             pos = m.end()
         if pos < len(text):
             out.append(Line(len(out), pos, len(text), len(text), text[pos:]))
+        if text.startswith(("---", "+++")):
+            _blank_front_matter(out)
         return out
 
     @cached_property

@@ -99,3 +99,29 @@ def test_fix_keeps_file_mode(cli, sample):
     sample.chmod(0o600)
     cli("check", "--fix", sample)
     assert sample.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("front", ['---\ntitle: "Assad to Visit Moscow"\ndate: 2019-03-04\ntags:\n  - Syria\n---\n',
+                                   '+++\ntitle = "Assad to Visit Moscow"\n+++\n'])
+def test_markdown_front_matter_is_not_the_headline(cli, sample, front):
+    """The sample as a Markdown post with front matter: the same findings, each on the same line
+    of the article (moved down by the front matter's lines), and the fix keeps the front matter.
+    Its first line was taken for the headline, and NL101 missed the first article's repeat."""
+    plain = json.loads(cli("check", "--no-cache", sample, "--output-format", "json").stdout)
+    post = sample.with_suffix(".md")
+    post.write_text(front + "\n" + sample.read_text(encoding="utf-8"), encoding="utf-8")
+    shift = front.count("\n") + 1
+    found = json.loads(cli("check", "--no-cache", post, "--output-format", "json").stdout)
+    assert sorted((d["code"], d["location"]["row"] - shift) for d in found if d["code"] != "NL401") == \
+        sorted((d["code"], d["location"]["row"]) for d in plain)
+    cli("check", "--no-cache", "--fix", post)
+    assert post.read_text(encoding="utf-8") == front + "\n" + need(EXPECTED).read_text(encoding="utf-8")
+
+
+def test_a_rule_of_dashes_above_a_headline_is_text(cli, sample):
+    """Only a block that reads as metadata is front matter: dashes around a headline are not."""
+    from newslint.document import Document
+
+    text = "---\n" + sample.read_text(encoding="utf-8").split("\n", 1)[0] + "\n---\n\nThe Kremlin said so.\n"
+    doc = Document.from_text(text)
+    assert [ln.blank for ln in doc.lines[:3]] == [False, False, False]
