@@ -71,7 +71,7 @@ class Linter:
         out: list[Diagnostic] = []
         for rule in self.rules:
             out.extend(rule.check(doc, self.ctx))
-        out = apply_suppressions(doc, out, self.report_unused, self.cross_file)
+        out = apply_suppressions(doc, out, self.report_unused, self.cross_file, self.ctx.packs)
         out = [with_edit_positions(doc, d) if d.fix is not None else d for d in out]
         out.sort(key=Diagnostic.sort_key)
         return out

@@ -142,14 +142,15 @@ def _may_name(codes: tuple[str, ...], cross_file: frozenset) -> bool:
 
 
 def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bool,
-                       cross_file: frozenset = frozenset()) -> list[Diagnostic]:
+                       cross_file: frozenset = frozenset(), packs=()) -> list[Diagnostic]:
     """`diags` less those a comment suppresses, with NL601 for each comment that suppresses
-    nothing (`report_unused`). `cross_file`: the cross-file codes the run reports; a comment
-    that may name one is not called unused here, where those findings are not known yet
-    (they meet the comments in not_suppressed)."""
+    nothing (`report_unused`), names a code no rule has, or is no directive at all (a typo:
+    `disble`). `cross_file`: the cross-file codes the run reports; a comment that may name
+    one is not called unused here, where those findings are not known yet (they meet the
+    comments in not_suppressed). `packs`: the loaded rule packs, whose codes are rules too."""
     directives = parse_directives(doc)
     if not directives:
-        return diags
+        return diags + _misspelt(doc) if report_unused and "newslint:" in doc.text.lower() else diags
     kept = []
     for d in diags:
         hit = [s for s in directives if s.covers(d)]
@@ -158,13 +159,51 @@ def apply_suppressions(doc: Document, diags: list[Diagnostic], report_unused: bo
         if not hit:
             kept.append(d)
     if report_unused:
+        known = None
         for s in directives:
-            if not s.used and s.origin is None and not _may_name(s.codes, cross_file):
-                what = ", ".join(s.codes) if s.codes else "all rules"
-                ln = doc.lines[s.line]
-                kept.append(Diagnostic(
-                    "NL601", f"Unused suppression ({s.kind} {what}): nothing here is flagged",
-                    doc.path or "-", s.line + 1, s.column, s.line + 1, len(ln.text) + 1,
-                    fingerprint_text=f"{s.kind} {what}",
-                ))
+            if s.used or s.origin is not None:
+                continue
+            if known is None:
+                known = _known_codes(packs)
+            unknown = [c for c in s.codes if not any(k.startswith(c) for k in known)]
+            if not unknown and _may_name(s.codes, cross_file):
+                continue
+            what = ", ".join(s.codes) if s.codes else "all rules"
+            message = (f"Suppression names no rule: {', '.join(unknown)} (see `newslint rules`)" if unknown
+                       else f"Unused suppression ({s.kind} {what}): nothing here is flagged")
+            kept.append(_comment_finding(doc, s.line, s.column, message, f"{s.kind} {what}"))
+        kept += _misspelt(doc)
     return kept
+
+
+def _comment_finding(doc: Document, line: int, column: int, message: str, fingerprint: str) -> Diagnostic:
+    return Diagnostic("NL601", message, doc.path or "-", line + 1, column, line + 1,
+                      len(doc.lines[line].text) + 1, fingerprint_text=fingerprint)
+
+
+def _known_codes(packs) -> frozenset:
+    from newslint.corpus import CORPUS_CODES
+    from newslint.registry import all_rules
+
+    return frozenset(all_rules()) | CORPUS_CODES | {r.code for p in packs for r in p.rules}
+
+
+_ANY_DIRECTIVE = r"<!--\s*newslint:\s*([^\s>]*)"
+
+
+def _misspelt(doc: Document) -> list[Diagnostic]:
+    """NL601 for each `<!-- newslint: WORD` comment whose WORD is no directive: a misspelt
+    `disble` was ignored without a word, and the findings it was meant to hide were reported."""
+    out = []
+    pattern = re.compile(_ANY_DIRECTIVE, re.IGNORECASE)
+    for ln in doc.lines:
+        if "newslint:" not in ln.text.lower():
+            continue
+        for m in pattern.finditer(ln.text):
+            word = m.group(1).rstrip("-")
+            if word.lower() not in ("disable", "disable-next-line", "disable-file", "enable"):
+                out.append(_comment_finding(
+                    doc, ln.index, m.start() + 1,
+                    f"Not a suppression: {word or '(nothing)'!r} is none of disable, disable-next-line, "
+                    "disable-file, enable", f"directive {word}"))
+    return out

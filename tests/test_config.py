@@ -283,6 +283,20 @@ def test_suppression_comments_hold_for_duplicate_articles(cli, tmp_path):
     assert sorted((d["filename"].rsplit("/", 1)[-1], d["code"]) for d in found) == [("c.md", "NL401")]
 
 
+def test_a_suppression_naming_no_rule_or_misspelt_is_said_so(cli, sample):
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    lines[0:0] = ["<!-- newslint: disable-file NL999 -->", "<!-- newslint: disble NL102 -->",
+                  "<!-- newslint: disable-file NL2 -->"]  # a prefix naming rules: fine, and used
+    md = sample.with_suffix(".md")
+    md.write_text("\n".join(lines), encoding="utf-8")
+    found = json.loads(cli("check", "--no-cache", md, "--output-format", "json").stdout)
+    said = [(d["location"]["row"], d["message"]) for d in found if d["code"] == "NL601"]
+    assert said == [(1, "Suppression names no rule: NL999 (see `newslint rules`)"),
+                    (2, "Not a suppression: 'disble' is none of disable, disable-next-line, disable-file, enable")]
+    assert Counter(d["code"] for d in found)["NL102"] == 6  # the misspelt comment hid nothing
+    assert "NL201" not in {d["code"] for d in found}
+
+
 @pytest.mark.parametrize("disable", ["disable NL101,NL102", "disable"])
 def test_enable_of_one_code_leaves_the_others_disabled(cli, sample, disable):
     """`enable NL101` after `disable NL101,NL102` (or a blanket disable) takes back NL101

@@ -86,7 +86,9 @@ class UnusedSuppression(_ReaderRule):
     A suppression directive (`disable`, `disable-next-line`, `disable-file`) whose
     codes match no finding in the lines it covers. While the cross-file rules run, a
     directive that may name one of them (NL202, NL4, or no code at all) is not reported:
-    whether another file makes it needed is not known from this file.
+    whether another file makes it needed is not known from this file. Also flagged: a
+    directive naming a code no rule has (`NL999`), and a `<!-- newslint: ... -->` comment
+    whose word is no directive (`disble`), which would otherwise be ignored without a word.
 
     ## Why
     Stale suppressions hide future findings: once the text they excused is gone,
