@@ -11,7 +11,6 @@ Everything derived is computed lazily and cached, so a rule pays only for what i
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 
 from newslint.normalize import normalize, word_count, words
@@ -234,10 +233,14 @@ class Document:
         multi = [ln for b in self.blocks if b.last - b.first >= 2 for ln in (self.lines[i] for i in b.lines)]
         if len(multi) < 3:
             return False
-        # a line printed twice (a caption block, a share bar) fills the width and runs on like
-        # wrapped prose; wrapped prose never repeats a whole line, so repeats are no evidence
-        seen = Counter(ln.text.strip() for ln in self.lines if not ln.blank)
-        return is_hard_wrapped([ln for ln in multi if seen[ln.text.strip()] == 1])
+        # a line printed twice in a row (a caption block) fills the width and runs on like
+        # wrapped prose; wrapped prose never repeats a line next to itself, so such lines are
+        # no evidence (a wrapped article printed twice still is: its copies are far apart)
+        texts = [ln.text.strip() for ln in multi]
+        return is_hard_wrapped([ln for k, ln in enumerate(multi)
+                                if not (k and texts[k - 1] == texts[k] and multi[k - 1].index == ln.index - 1)
+                                and not (k + 1 < len(multi) and texts[k + 1] == texts[k]
+                                         and multi[k + 1].index == ln.index + 1)])
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:

@@ -106,6 +106,23 @@ def test_nl102_flags_consecutive_caption_copies_in_hard_wrapped_wire_copy(articl
     assert [d.row for d in lint(text, "NL102")] == [4]
 
 
+def test_a_hard_wrapped_article_printed_twice_is_still_wrapped_prose():
+    """BBC business/005 wrapped at 70 columns, its body printed twice: the copies are far apart,
+    so they are no caption block; the text stays wrapped prose, each repeated paragraph is one
+    NL103 (not single wrapped lines taken for captions, whose removal cut paragraphs apart)."""
+    import textwrap
+
+    lines = bbc_excerpt("business/005.txt").split("\n")
+    paras = [p for p in lines[1:] if p.strip()]
+    body = "\n\n".join(textwrap.fill(p, 70) for p in paras)
+    text = f"{lines[0]}\n\n{body}\n\n{body}\n"
+    assert Document.from_text(text).hard_wrapped
+    assert lint(text, "NL102") == []
+    diags = lint(text, "NL103")
+    assert len(diags) == len(paras)
+    assert fixed(text, diags) == f"{lines[0]}\n\n{body}\n"
+
+
 def test_nl102_copy_differing_in_case_is_unsafe(article1):
     a = article1
     text = f"{a['headline']}\n\n{a['caption']}\n{a['caption'].lower()}\n\n{a['body'][0]}\n"
