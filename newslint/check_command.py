@@ -20,7 +20,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     """Run `newslint check` with the options as click parses them; always exits.
     `echo(message, err=False, nl=True, color=None)` and `unstyle(text)` print and strip styles."""
     from newslint.config import ConfigError
-    from newslint.engine import error_result, process_source
+    from newslint.engine import Linter, error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter, printable
     from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_beside,
@@ -91,6 +91,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 ignored = per_file_ignored(stdin_filename, resolver.for_file(stdin_filename))
                 if ignored:
                     linter = _without(linter, ignored)
+            linter = Linter(linter.rules, linter.ctx, frozenset())  # no cross-file pass: every NL601 is said here
             try:
                 source = decode(data, name, first.encoding)  # named for reports; never written
             except SourceError as exc:

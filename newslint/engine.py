@@ -61,11 +61,13 @@ def cross_file_codes(ctx: Context) -> frozenset:
 
 
 class Linter:
-    def __init__(self, rules: list[Rule], ctx: Context):
+    def __init__(self, rules: list[Rule], ctx: Context, cross_file: frozenset | None = None):
+        """`cross_file`: the cross-file codes whose findings this run merges after the in-file
+        pass (default: those selected); none for a run without a cross-file pass (stdin)."""
         self.rules = [r for r in rules if r.scope == "file"]
         self.ctx = ctx
         self.report_unused = any(r.code == "NL601" for r in self.rules)
-        self.cross_file = cross_file_codes(ctx)
+        self.cross_file = cross_file_codes(ctx) if cross_file is None else cross_file
 
     def lint(self, doc: Document) -> list[Diagnostic]:
         out: list[Diagnostic] = []

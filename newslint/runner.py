@@ -195,7 +195,7 @@ def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: Chec
 
 def _without(linter: Linter, prefixes: list[str]) -> Linter:
     keep = [r for r in linter.rules if not any(r.code.startswith(p.upper()) for p in prefixes)]
-    return Linter(keep, linter.ctx)
+    return Linter(keep, linter.ctx, linter.cross_file)
 
 
 def validate_codes(codes, rules: dict[str, Rule]) -> list[str]:
@@ -222,6 +222,7 @@ def linter_digest(linter: Linter, settings: Settings) -> str:
 
     h = hashlib.sha256()
     h.update(repr(sorted(r.code for r in linter.rules)).encode())
+    h.update(repr(sorted(linter.cross_file)).encode())  # which NL601s the in-file pass leaves to them
     h.update(repr(sorted(settings.options().items())).encode())
     h.update(settings.encoding.encode())
     h.update(str(settings.max_file_size).encode())  # a file over it is NL503, not linted

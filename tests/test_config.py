@@ -283,6 +283,25 @@ def test_suppression_comments_hold_for_duplicate_articles(cli, tmp_path):
     assert sorted((d["filename"].rsplit("/", 1)[-1], d["code"]) for d in found) == [("c.md", "NL401")]
 
 
+def test_unused_suppressions_of_cross_file_rules_are_said_when_no_cross_file_pass_runs(cli, tmp_path):
+    """Held back for the cross-file pass only when one runs: on stdin, or with those rules
+    ignored, an unused `disable-file NL401` is NL601 (also when the results cache holds the
+    default run's findings for the same bytes)."""
+    text = f"<!-- newslint: disable-file NL401 -->\n{_bbc_tech(1)}"
+    write(tmp_path / "a.txt", text)
+    write(tmp_path / "b.txt", _bbc_tech(2))
+    cache = tmp_path / "cache"
+
+    def nl601(*args, input=None):
+        res = cli("check", "--output-format", "json", *args, input=input)
+        return [d["location"]["row"] for d in json.loads(res.stdout) if d["code"] == "NL601"]
+
+    assert nl601("--cache-dir", cache, tmp_path) == []  # the cross-file rules run: not known here
+    assert nl601("--cache-dir", cache, "--ignore", "NL4,NL202", tmp_path) == [1]
+    assert nl601("--cache-dir", cache, tmp_path) == []
+    assert nl601("-", input=text) == [1]
+
+
 def test_a_suppression_naming_no_rule_or_misspelt_is_said_so(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines[0:0] = ["<!-- newslint: disable-file NL999 -->", "<!-- newslint: disble NL102 -->",
