@@ -170,6 +170,23 @@ def test_commits_since_the_snapshot_are_carried_by_the_delta(repo):
     assert got["politics/010.txt"] == ["NL401"]
 
 
+def test_a_file_with_a_suppression_comment_keeps_the_quick_path_for_the_next_hook(repo):
+    """The cross-file pass compares a file without newslint's comments, but git's blob id is of
+    the file's bytes: recorded from the compared bytes, it never matched the index, and every
+    hook after one on a commented file ran the full pass."""
+    snapshot(["business/001.txt"])
+    src = (repo / "politics/010.txt").read_text(encoding="utf-8")
+    (repo / "politics/copied.md").write_text(f"<!-- newslint: disable-file NL103 -->\n{src}", encoding="utf-8")
+    git(repo, "add", "politics/copied.md")
+    assert codes(same(["politics/copied.md"]))["politics/copied.md"] == ["NL401"]  # the comment is not text
+    git(repo, "commit", "-qm", "copy")
+    with open(repo / "business/002.txt", "a", encoding="utf-8") as fh:
+        fh.write("\nA correction was appended.\n")
+    git(repo, "add", "business/002.txt")
+    same(["business/002.txt"])  # the next hook: answered from the snapshot, not a full pass
+    assert codes(same(["politics/010.txt"]))["politics/010.txt"] == ["NL401"]
+
+
 def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
     snapshot(["business/001.txt"])
     # a tracked file edited but not checked: its content now is not the snapshot's

@@ -58,7 +58,7 @@ class Content:
 
     __slots__ = ("chash", "normhash", "mode", "n", "fps", "sig", "lines", "head_row", "head_len", "oid")
 
-    def __init__(self, data: bytes, text: str, options, perms):
+    def __init__(self, data: bytes, text: str, options, perms, oid: str):
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         self.chash = content_hash(data)
         self.fps, self.mode = fingerprint_list(text, options.shingles, raw)
@@ -67,7 +67,7 @@ class Content:
         self.n = len(self.fps)
         a, b = perms
         self.sig = signature_list(self.fps, a, b) if self.fps else [_M32] * len(a)
-        self.oid = blob_id(data)  # what `git ls-files -s` shows once this content is staged
+        self.oid = oid  # what `git ls-files -s` shows once this content is staged (of the file's bytes)
 
 
 def _git(args: list[str], cwd: str) -> subprocess.Popen:
@@ -283,16 +283,17 @@ class QuickRun:
             try:
                 with open(p, "rb") as fh:
                     st = os.fstat(fh.fileno())
-                    data = corpus_bytes(fh.read(), o.encoding) if st.st_size <= MAX_BYTES else None
+                    raw = fh.read() if st.st_size <= MAX_BYTES else None
             except OSError:
                 continue  # unreadable: left out, as the full pass leaves it
             self.stats.hashed += 1
+            data = corpus_bytes(raw, o.encoding)  # as the full pass compares it
             text = decode_text(data) if data is not None else None
             if text is None:
                 self.notes.append(left_out_note(name))
                 live_path[rel] = b""
                 continue
-            c = Content(data, text, o, perms)
+            c = Content(data, text, o, perms, blob_id(raw))  # git's id: of the bytes as they are
             self.stats.signed += 1
             contents.setdefault(c.chash, c)
             live_path[rel] = c.chash
