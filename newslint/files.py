@@ -31,6 +31,13 @@ def _matches(path: str, globs: Iterable[str], name_only: bool = False) -> bool:
     return False
 
 
+def dotless(glob: str) -> str:
+    """A glob written from the config's folder with a leading './' ('./drafts'), without it."""
+    while glob.startswith("./"):
+        glob = glob[2:]
+    return glob
+
+
 def name_suffixes(include) -> tuple[str, ...] | None:
     """(".txt", ".md") for ("*.txt", "*.md"); None when a glob is anything richer."""
     out = []

@@ -16,7 +16,7 @@ import fnmatch
 import os
 import re
 
-from newslint.files import SKIP_DIRS
+from newslint.files import SKIP_DIRS, dotless
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+://")  # two letters at least: never a drive such as C://
 
@@ -118,7 +118,7 @@ def ignored_codes(path: str, settings) -> list[str]:
     parts = rel.split("/")
     tails = ["/".join(parts[i:]) for i in range(len(parts))]
     return [code for glob, codes in settings.per_file_ignores
-            if any(fnmatch.fnmatch(t, glob.strip("/")) for t in tails) for code in codes]
+            if any(fnmatch.fnmatch(t, dotless(glob).strip("/")) for t in tails) for code in codes]
 
 
 def linter_for(path: str, settings, factory):

@@ -11,7 +11,7 @@ import os
 
 from newslint.config import ConfigError, Resolver, Settings, relative_to_root
 from newslint.engine import FileResult, Linter, probe_path, process_path
-from newslint.files import _matches, discover, folders
+from newslint.files import _matches, discover, dotless, folders
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.record import Record
 from newslint.checks.boilerplate import SAFE_DELETE_MAX_WORDS, PackCodeRule
@@ -130,17 +130,15 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     out = []
     for glob, codes in settings.per_file_ignores:
         if glob.startswith("./"):  # "./drafts/*" is "drafts/*": relative to the config's folder
-            if fnmatch.fnmatch(rel, _dotless(glob)):
+            g = dotless(glob).rstrip("/")
+            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*"):  # a file, or a folder's files
                 out.extend(codes)
         elif fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
             out.extend(codes)
     return out
 
 
-def _dotless(glob: str) -> str:
-    while glob.startswith("./"):
-        glob = glob[2:]
-    return glob
+
 
 
 def files_to_check(paths, resolver: Resolver) -> list[str]:
@@ -180,7 +178,7 @@ def _anchor(glob: str, s: Settings) -> str:
     """Globs with a '/' are relative to the config's folder; plain ones match any name."""
     if "/" not in glob:
         return glob
-    return glob if os.path.isabs(glob) else os.path.join(s.root, _dotless(glob)).replace(os.sep, "/")
+    return glob if os.path.isabs(glob) else os.path.join(s.root, dotless(glob)).replace(os.sep, "/")
 
 
 def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: CheckOptions) -> FileResult:

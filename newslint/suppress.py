@@ -188,7 +188,7 @@ def _known_codes(packs) -> frozenset:
     return frozenset(all_rules()) | CORPUS_CODES | {r.code for p in packs for r in p.rules}
 
 
-_ANY_DIRECTIVE = r"<!--\s*newslint:\s*([^\s>]*)"
+_ANY_DIRECTIVE = r"<!--\s*newslint:\s*([A-Za-z-]*)"  # the word, up to a space, comma or code
 
 
 def _misspelt(doc: Document) -> list[Diagnostic]:
@@ -200,7 +200,7 @@ def _misspelt(doc: Document) -> list[Diagnostic]:
         if "newslint:" not in ln.text.lower():
             continue
         for m in pattern.finditer(ln.text):
-            word = m.group(1).rstrip("-")
+            word = m.group(1).rstrip("-")  # 'enable-->' is 'enable'
             if word.lower() not in ("disable", "disable-next-line", "disable-file", "enable"):
                 out.append(_comment_finding(
                     doc, ln.index, m.start() + 1,

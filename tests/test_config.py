@@ -90,7 +90,7 @@ def test_exclude_and_force_exclude(cli, tmp_path):
 
 
 @pytest.mark.parametrize("exclude, ignores", [("archive", "archive/*.txt"), ("./archive", "./archive/*.txt"),
-                                              ("./archive/", "././archive/old.txt")])
+                                              ("./archive/", "././archive/old.txt"), ("./archive", "./archive")])
 def test_globs_written_from_the_config_folder_with_a_leading_dot_slash(cli, tmp_path, exclude, ignores):
     """'./archive' is 'archive' written from the config's folder: it never matched anything."""
     text = need(SAMPLE).read_bytes()
@@ -305,7 +305,7 @@ def test_unused_suppressions_of_cross_file_rules_are_said_when_no_cross_file_pas
 def test_a_suppression_naming_no_rule_or_misspelt_is_said_so(cli, sample):
     lines = sample.read_text(encoding="utf-8").split("\n")
     lines[0:0] = ["<!-- newslint: disable-file NL999 -->", "<!-- newslint: disble NL102 -->",
-                  "<!-- newslint: disable-file NL2 -->"]  # a prefix naming rules: fine, and used
+                  "<!-- newslint: disable-file,NL2 -->"]  # a prefix naming rules (after a comma): fine, used
     md = sample.with_suffix(".md")
     md.write_text("\n".join(lines), encoding="utf-8")
     found = json.loads(cli("check", "--no-cache", md, "--output-format", "json").stdout)

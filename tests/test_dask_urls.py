@@ -283,6 +283,8 @@ def test_url_per_file_ignores_match_the_end_of_the_path():
     assert ignored_codes("zip://news/wire/a.txt::file:///data/news.zip", s) == ["NL201"]
     assert ignored_codes("s3://bucket/news/tech/a.md", s) == ["NL301"]
     assert ignored_codes("s3://bucket/wireless/a.txt", s) == []
+    dotted = Settings(per_file_ignores=(("./wire/*.txt", ("NL201",)),))  # written from the config's folder
+    assert ignored_codes("s3://bucket/news/wire/a.txt", dotted) == ["NL201"]
 
 
 def test_url_file_gone_after_listing_is_nl500_and_never_fixed(site):
