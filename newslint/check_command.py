@@ -282,18 +282,20 @@ def _validate_output(option: str, target: str) -> None:
 
 
 def _among(target: str, files: list[str]) -> bool:
-    """Is `target` (an existing file) one of `files`? Only names ending alike are compared
-    (a stat each): a corpus of a million files is not stat'ed again for one report path."""
-    if not os.path.isfile(target):
-        return False
-    names = {os.path.basename(target), os.path.basename(os.path.realpath(target))}
+    """Is `target` one of `files`, under any name (a symlink, a hard link)? Asked only when the
+    target exists already: a stat of each file, once."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False  # to be created: no checked file is overwritten
+    me = (st.st_dev, st.st_ino)
     for f in files:
-        if os.path.basename(f) in names:
-            try:
-                if os.path.samefile(f, target):
-                    return True
-            except OSError:
-                pass
+        try:
+            other = os.stat(f)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == me:
+            return True
     return False
 
 

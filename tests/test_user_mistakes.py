@@ -182,6 +182,16 @@ def test_a_report_over_a_checked_file_is_refused_and_the_file_kept(folder, optio
     assert (folder / "a.txt").read_bytes() == before
 
 
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+def test_a_report_over_a_checked_file_under_another_name_is_refused(folder, link):
+    (folder / "other.txt").symlink_to("a.txt") if link == "symlink" else (folder / "other.txt").hardlink_to(folder / "a.txt")
+    before = (folder / "a.txt").read_bytes()
+    for target, paths in (("other.txt", ["a.txt"]), ("a.txt", ["other.txt"])):
+        proc = run_newslint("check", "-o", target, *paths, cwd=folder)
+        assert proc.returncode == 2 and "is one of the files being checked" in proc.stderr.decode()
+    assert (folder / "a.txt").read_bytes() == before
+
+
 def test_a_report_beside_the_checked_files_is_written(folder):
     proc = run_newslint("check", "-o", "report.txt", ".", cwd=folder)  # a new file: not an input
     assert proc.returncode == 1 and (folder / "report.txt").read_text().startswith("./a.txt:4:1: NL102")
