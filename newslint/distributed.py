@@ -632,15 +632,18 @@ def _corpus_diagnostics(client, findings: dict, copts, batch_size: int) -> dict:
 
 
 def _corpus_rules(batch, copts) -> dict:
-    """(On a worker) the corpus rules for a batch of FileFindings: display name -> diagnostics."""
+    """(On a worker) the corpus rules for a batch of FileFindings: display name -> diagnostics,
+    less those the file's suppression comments cover (read here, where the file is: the client
+    would fetch every URL with a finding again, one by one)."""
     from newslint.corpus.rules import corpus_rules
     from newslint.diagnostics import Diagnostic
+    from newslint.suppress import not_suppressed
 
     rules = [r for r in corpus_rules() if copts.wants(r.code)]
     out = {}
     for ff in batch:
         found = [d for rule in rules for d in rule.corpus_check(ff, copts)]  # NL202 reads URLs via fsspec
-        out[ff.path] = sorted(found, key=Diagnostic.sort_key)
+        out[ff.path] = not_suppressed(ff.abspath, sorted(found, key=Diagnostic.sort_key), copts.encoding)
     return out
 
 
@@ -648,7 +651,6 @@ def _merge(results, corpus_result, settings_of) -> None:
     """The local engine's merge of corpus diagnostics into the file results (cli.check).
     `settings_of[i]` are the settings file i was linted with."""
     from newslint.remote import ignored_codes
-    from newslint.suppress import not_suppressed
 
     by_path = corpus_result.diagnostics
     in_file = {d.filename for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
@@ -658,9 +660,8 @@ def _merge(results, corpus_result, settings_of) -> None:
         extra = []
         for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
             ignored = ignored_codes(path, settings)
-            extra += not_suppressed(path, [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
-                                           and not any(d.code.startswith(p.upper()) for p in ignored)],
-                                    settings.encoding)
+            extra += [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
+                      and not any(d.code.startswith(p.upper()) for p in ignored)]
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
     if results and results[0] is not None:
