@@ -110,6 +110,14 @@ def _relabel(res, path: str, name: str):
     return res
 
 
+def _compared_bytes(path: str, encoding: str):
+    """A corpus file's bytes as the cross-file pass compares them (corpus_bytes), for local
+    paths and URLs; None when unreadable."""
+    from newslint.corpus.model import corpus_bytes
+
+    return corpus_bytes(_open_bytes(path), encoding)
+
+
 def _open_bytes(path: str):
     """The corpus engine's read_file, for local paths and URLs (None when unreadable)."""
     from newslint.corpus.engine import MAX_BYTES, read_file
@@ -152,7 +160,6 @@ def _scan(spec, ctx):
 
     from newslint.corpus import minhash as mh
     from newslint.corpus.engine import sign_many
-    from newslint.corpus.model import corpus_bytes
     from newslint.corpus.shingle import content_hash
 
     part_no, lint_items, corpus_items = spec
@@ -169,7 +176,7 @@ def _scan(spec, ctx):
         datas: dict[bytes, bytes] = {}
         got = []
         for no, path, queried in corpus_items:
-            data = corpus_bytes(_open_bytes(path), co.encoding)
+            data = _compared_bytes(path, co.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -251,7 +258,6 @@ def _bucket_pairs(group):
 def _verify(batch, ctx):
     """Exact figures for candidate pairs: re-read both sides (pure: keyed by content hash)."""
     from newslint.corpus.engine import decode_text
-    from newslint.corpus.model import corpus_bytes
     from newslint.corpus.shingle import batch_facts, content_hash, unique_fingerprints
     from newslint.corpus.verify import similarity
 
@@ -259,7 +265,7 @@ def _verify(batch, ctx):
     pairs, where = batch
     items = []
     for c, path in where.items():
-        data = corpus_bytes(_open_bytes(path), co.encoding)
+        data = _compared_bytes(path, co.encoding)
         if data is None or content_hash(data) != c:
             continue  # changed under us: left out, as the local engine leaves it out
         text = decode_text(data)

@@ -200,14 +200,12 @@ class Document:
                 pos = end + 1
             if last:
                 out.append(Line(len(out), pos, len(text), len(text), last))
-            if text.startswith(("---", "+++")):
-                _blank_front_matter(out)
-            return out
-        for m in _LINE_BREAK.finditer(text):
-            out.append(Line(len(out), pos, m.start(), m.end(), text[pos:m.start()]))
-            pos = m.end()
-        if pos < len(text):
-            out.append(Line(len(out), pos, len(text), len(text), text[pos:]))
+        else:
+            for m in _LINE_BREAK.finditer(text):
+                out.append(Line(len(out), pos, m.start(), m.end(), text[pos:m.start()]))
+                pos = m.end()
+            if pos < len(text):
+                out.append(Line(len(out), pos, len(text), len(text), text[pos:]))
         if text.startswith(("---", "+++")):
             _blank_front_matter(out)
         return out
@@ -237,10 +235,11 @@ class Document:
         # wrapped prose; wrapped prose never repeats a line next to itself, so such lines are
         # no evidence (a wrapped article printed twice still is: its copies are far apart)
         texts = [ln.text.strip() for ln in multi]
-        return is_hard_wrapped([ln for k, ln in enumerate(multi)
-                                if not (k and texts[k - 1] == texts[k] and multi[k - 1].index == ln.index - 1)
-                                and not (k + 1 < len(multi) and texts[k + 1] == texts[k]
-                                         and multi[k + 1].index == ln.index + 1)])
+        twins = set()
+        for k in range(1, len(multi)):
+            if texts[k] == texts[k - 1] and multi[k].index == multi[k - 1].index + 1:
+                twins.update((k - 1, k))
+        return is_hard_wrapped([ln for k, ln in enumerate(multi) if k not in twins])
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:

@@ -307,6 +307,9 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         return failed(f"internal error: {type(exc).__name__}: {exc} (at {where}); file left untouched")
 
 
+SKIPPED = "; skipped"  # how the note of a file skipped unread ends (source.decode's NL502 message)
+
+
 def skip_reason(res: FileResult) -> str | None:
     """Why a file was skipped unread (a binary file: a note, not a finding), or None."""
     head = f"{res.path}: "
@@ -314,9 +317,6 @@ def skip_reason(res: FileResult) -> str | None:
         if note.startswith(head) and note.endswith(SKIPPED):
             return note[len(head):]
     return None
-
-
-SKIPPED = "; skipped"  # how the note of a file skipped unread ends (source.decode's NL502 message)
 
 
 def error_result(display: str, exc: SourceError) -> FileResult:

@@ -116,19 +116,19 @@ def not_suppressed(path: str, diags: list[Diagnostic], encoding: str) -> list[Di
     if not diags:
         return diags
     from newslint.corpus.model import is_utf8
-    from newslint.corpus.rules import read_corpus_source
     from newslint.remote import is_url
-    from newslint.source import SourceError
-
-    if is_utf8(encoding) and not is_url(path):  # most files hold no comment: a byte search says so
-        from newslint.corpus.engine import read_file  # (a FIFO swapped in is not waited on)
-
-        data = read_file(path)
-        if data is None or b"<!--" not in data:
-            return diags
+    from newslint.source import SourceError, decode, read_bytes
 
     try:
-        source = read_corpus_source(path, encoding)
+        if is_url(path):  # a Dask worker's URL corpus
+            from newslint.corpus.rules import read_corpus_source
+
+            source = read_corpus_source(path, encoding)
+        else:
+            data = read_bytes(path)
+            if is_utf8(encoding) and b"<!--" not in data:  # the usual file: no comment, nothing to parse
+                return diags
+            source = decode(data, path, encoding)
     except (SourceError, OSError):
         return diags  # gone or changed since: its findings are reported as the pass found them
     if "newslint:" not in source.text.lower():

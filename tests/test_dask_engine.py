@@ -184,6 +184,21 @@ def test_worker_killed_mid_run(cluster, generated, tmp_path):
     assert victim not in client.run(os.getpid).values()
 
 
+def _on_both_engines(tmp_path: Path, addr: str, fill, *args: str) -> tuple[int, bytes, dict]:
+    """(exit status, report, the folder's files after the run) of one check by the local engine
+    and by the cluster, each on its own copy of the folder `fill(folder)` makes; they must agree."""
+    outs = []
+    for engine in ("local", "dask"):
+        d = tmp_path / engine / "docs"
+        d.mkdir(parents=True)
+        fill(d)
+        rc, out, err = _run(d, tmp_path / engine, "--engine", engine, "--scheduler", addr, *args)
+        assert rc in (0, 1) and b"Traceback" not in err, err.decode()[-2000:]
+        outs.append((rc, out, {p.name: p.read_bytes() for p in sorted(d.iterdir())}))
+    assert outs[1] == outs[0]
+    return outs[0]
+
+
 def test_fix_identical(cluster, tmp_path):
     """--fix on the workers: the same report and the same files as the local engine."""
     import shutil
@@ -191,24 +206,16 @@ def test_fix_identical(cluster, tmp_path):
     sample = SHARED / "samples" / "aawsat_two_articles.txt"
     if not sample.is_file() or not BBC.is_dir():
         pytest.skip("../shared absent")
-    addr, _ = cluster
-    outs = []
-    for engine in ("local", "dask"):
-        d = tmp_path / engine / "docs"
-        d.mkdir(parents=True)
+
+    def fill(d: Path) -> None:
         shutil.copy(sample, d / "merged.txt")
         for src in sorted((BBC / "tech").glob("*.txt"))[:40]:
             shutil.copy(src, d / src.name)
         shutil.copy(BBC / "tech" / "001.txt", d / "copy.txt")
-        extra = ("--engine", "dask", "--scheduler", addr, "--partition-size", "10") if engine == "dask" else ()
-        rc, out, err = _run(d, tmp_path / engine, "--fix", "--engine", "local", *extra) if engine == "local" \
-            else _run(d, tmp_path / engine, "--fix", *extra)
-        assert rc in (0, 1), err.decode()[-2000:]
-        files = {p.name: p.read_bytes() for p in sorted(d.iterdir())}
-        outs.append((rc, out, files))
-    assert outs[0] == outs[1]
-    assert b'"filename": "docs/' in outs[0][1]
-    assert outs[0][2]["merged.txt"] != sample.read_bytes()  # something was fixed
+
+    _, out, files = _on_both_engines(tmp_path, cluster[0], fill, "--fix", "--partition-size", "10")
+    assert b'"filename": "docs/' in out
+    assert files["merged.txt"] != sample.read_bytes()  # something was fixed
 
 
 def test_split_off_article_is_checked_across_files_on_the_cluster_too(cluster, tmp_path):
@@ -222,44 +229,32 @@ def test_split_off_article_is_checked_across_files_on_the_cluster_too(cluster, t
     second = SHARED / "samples" / "expected" / "split" / "aawsat_two_articles-2.txt"
     if not sample.is_file() or not second.is_file():
         pytest.skip("../shared absent")
-    addr, _ = cluster
-    outs = []
-    for engine in ("local", "dask"):
-        d = tmp_path / engine / "docs"
-        d.mkdir(parents=True)
+
+    def fill(d: Path) -> None:
         shutil.copy(sample, d / "merged.txt")
         shutil.copy(second, d / "other.txt")
-        rc, out, err = _run(d, tmp_path / engine, "--fix", "--unsafe-fixes", "--engine", engine, "--scheduler", addr)
-        assert b"Traceback" not in err, err.decode()[-2000:]
-        outs.append((rc, out, {p.name: p.read_bytes() for p in sorted(d.iterdir())}))
-    assert outs[1] == outs[0]
-    rc, out, files = outs[0]
+
+    rc, out, files = _on_both_engines(tmp_path, cluster[0], fill, "--fix", "--unsafe-fixes")
     assert rc == 1 and files["merged-2.txt"] == second.read_bytes()
     assert ("docs/merged-2.txt", "NL401") in {(f["filename"], f["code"]) for f in json.loads(out)}
 
 
 def test_suppression_comments_hold_for_cross_file_findings_on_the_cluster_too(cluster, tmp_path):
     """Two copies of a BBC article saying `disable-file NL401` and a third without: only the
-    third is reported, as by the local engine (the workers' findings meet the comments when
-    the client merges them)."""
+    third is reported, as by the local engine (the workers' findings meet the comments)."""
     import json
 
     if not BBC.is_dir():
         pytest.skip("../shared absent")
-    addr, _ = cluster
     text = (BBC / "tech" / "001.txt").read_text(encoding="utf-8")
-    outs = []
-    for engine in ("local", "dask"):
-        d = tmp_path / engine / "docs"
-        d.mkdir(parents=True)
+
+    def fill(d: Path) -> None:
         for name in ("a.md", "b.md"):
             (d / name).write_text(f"<!-- newslint: disable-file NL401 -->\n{text}", encoding="utf-8")
         (d / "c.md").write_text(text, encoding="utf-8")
-        rc, out, err = _run(d, tmp_path / engine, "--engine", engine, "--scheduler", addr)
-        assert b"Traceback" not in err, err.decode()[-2000:]
-        outs.append((rc, out))
-    assert outs[1] == outs[0]
-    assert [(f["filename"], f["code"]) for f in json.loads(outs[0][1])] == [("docs/c.md", "NL401")]
+
+    _, out, _ = _on_both_engines(tmp_path, cluster[0], fill)
+    assert [(f["filename"], f["code"]) for f in json.loads(out)] == [("docs/c.md", "NL401")]
 
 
 def _copy_docs(dst: Path) -> Path:

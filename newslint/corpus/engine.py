@@ -33,7 +33,7 @@ from newslint.corpus.shingle import (
     value_counts,
 )
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
-    TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, corpus_bytes, classify, decode_text,
+    TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text,
     file_edges, left_out_note, relative, rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
@@ -225,7 +225,6 @@ def _collect(pid: int, fd: int):
         return pickle.loads(data)
     except Exception:  # a truncated stream: the child died while writing
         return None
-
 
 
 def read_file(path: str) -> bytes | None:

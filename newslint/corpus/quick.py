@@ -34,8 +34,8 @@ import time
 from array import array
 
 from newslint.corpus.model import (
-    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, corpus_bytes, classify, decode_text, file_edges, left_out_note, relative,
-    rule_diagnostics,
+    INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text, file_edges,
+    left_out_note, relative, rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
     blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
