@@ -418,9 +418,14 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
     unknown = set(data) - {"pack", "rule"}
     if unknown:
         raise PackError(f"{path}: unknown top-level key(s): {', '.join(sorted(unknown))}")
+    if not isinstance(meta, dict) or not all(isinstance(meta.get(k, ""), str) for k in ("name", "description")):
+        raise PackError(f"{path}: [pack] must be a table of strings (name, description)")
+    rules = data.get("rule", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise PackError(f"{path}: rules are [[rule]] tables (double brackets), one per rule")
     pack = Pack(path, meta.get("name", os.path.splitext(os.path.basename(path))[0]), meta.get("description", ""), builtin)
     seen_ids = set()
-    for n, raw in enumerate(data.get("rule", []), 1):
+    for n, raw in enumerate(rules, 1):
         where = f"{path}: rule #{n}"
         kind = raw.get("kind")
         if kind not in KINDS:
@@ -431,6 +436,7 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
                 raise PackError(f"{where}: unknown key {key!r} for kind {kind!r}")
             if not isinstance(value, allowed[key]) or (allowed[key] is int and isinstance(value, bool)):
                 raise PackError(f"{where}: {key!r} must be {_type_name(allowed[key])}")
+        _check_items(raw, where)
         for key in ("code", "message"):
             if key not in raw:
                 raise PackError(f"{where}: missing required key {key!r}")
@@ -453,10 +459,33 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
         spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields}
         rule = PackRule(code, rid, kind, raw["message"], raw.get("severity", "warning"), fix, spec, pack,
                         raw.get("examples", {}), needs[n - 1] if needs else None)
-        if "pattern" in spec and not builtin:
-            rule.compiled()  # report a bad user regex at load time (shipped ones are tested)
+        if not builtin:  # report a bad user regex at load time (shipped ones are tested)
+            if "pattern" in spec:
+                rule.compiled()
+            if "prefilter" in spec:
+                try:
+                    rule.prefilter_regex()
+                except re.error as exc:
+                    raise PackError(f"{where}: bad prefilter regex: {exc}") from None
         pack.rules.append(rule)
     return pack
+
+
+def _check_items(raw: dict, where: str) -> None:
+    """The insides of a rule's lists and tables: `lines` and `tokens` of strings, `swap` from
+    string to string, `examples` lists of strings under `valid` and `invalid`. (A number in
+    them failed deep in a run as an internal error; examples given as one string were tested
+    character by character.)"""
+    for key in ("lines", "tokens"):
+        if key in raw and not all(isinstance(x, str) for x in raw[key]):
+            raise PackError(f"{where}: every item of {key!r} must be a string")
+    if "swap" in raw and not all(isinstance(v, str) for v in raw["swap"].values()):
+        raise PackError(f"{where}: 'swap' maps strings to strings (\"colour\" = \"color\")")
+    for name, items in raw.get("examples", {}).items():
+        if name not in ("valid", "invalid"):
+            raise PackError(f"{where}: examples are 'valid' and 'invalid' (got {name!r})")
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise PackError(f"{where}: examples.{name} must be a list of strings")
 
 
 def builtin_pack_names() -> list[str]:

@@ -74,6 +74,29 @@ def test_rule_pack_that_is_not_utf8_named_by_the_config(folder):
     assert_user_error(run_newslint("check", "a.txt", cwd=folder), "p.toml", "not UTF-8")
 
 
+_RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
+
+
+@pytest.mark.parametrize("text, named", [
+    ('[rule]\ncode = "DESK1"\nkind = "line"\nmessage = "m"\nlines = ["TT"]\n', "[[rule]] tables (double brackets)"),
+    ('pack = "desk"\n', "[pack] must be a table"),
+    (_RULE + 'kind = "line"\nlines = [1, 2]\n', "every item of 'lines' must be a string"),
+    (_RULE + 'kind = "existence"\ntokens = ["TT", 3]\n', "every item of 'tokens' must be a string"),
+    (_RULE + 'kind = "existence"\npattern = "TT"\nprefilter = "(TT"\n', "bad prefilter regex"),
+    (_RULE + 'kind = "substitution"\nswap = { TT = 1 }\n', "'swap' maps strings to strings"),
+    (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { valid = "Hello", invalid = "TT" }\n',
+     "examples.valid must be a list of strings"),
+    (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { good = ["Hello"] }\n', "examples are 'valid' and 'invalid'"),
+])
+@pytest.mark.parametrize("command", [("test-packs", "p.toml"), ("check", "a.txt")])
+def test_rule_pack_of_the_wrong_shape(folder, text, named, command):
+    """Each was a traceback ('internal error ... a bug in newslint'), a crash of --fix after
+    test-packs passed (a number in 'swap'), or examples tested letter by letter."""
+    (folder / "p.toml").write_text(text, encoding="utf-8")
+    (folder / "newslint.toml").write_text('rule-packs = ["p.toml"]\n', encoding="utf-8")
+    assert_user_error(run_newslint(*command, cwd=folder), "p.toml", named)
+
+
 # -- config tables of the wrong type ----------------------------------------------------------
 
 @pytest.mark.parametrize("text, named", [
