@@ -133,6 +133,14 @@ def test_index_option_that_is_not_a_url_without_the_redis_package(folder, tmp_pa
     assert "pip install" not in line
 
 
+@pytest.mark.parametrize("url, named", [("redis://127.0.0.1:1/0?prefx=team", "an unknown parameter"),
+                                        ("redis://127.0.0.1:1/x", "database 'x' is not a number")])
+def test_index_url_with_a_mistyped_parameter_or_database(folder, url, named):
+    """'prefx' for 'prefix' was a traceback (redis-py hands it to the connection); a database
+    that is not a number was taken for database 0."""
+    assert_user_error(run_newslint("check", "--index", url, "a.txt", cwd=folder), url, "not a usable Redis URL", named)
+
+
 @pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
 def test_index_server_that_does_not_answer(folder, command):
     assert_user_error(run_newslint(*command, "--index", UNREACHABLE, cwd=folder), UNREACHABLE, "cannot reach")

@@ -93,6 +93,10 @@ class RedisIndex:
         if not url.lower().startswith(REDIS_SCHEMES):  # before the import: a typo is not a missing package
             raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): not a redis:// URL")
+        db = urlsplit(url).path.strip("/")
+        if db and not db.isdigit() and not url.lower().startswith("unix://"):  # redis-py took '/x' for db 0
+            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+                                   f"(redis://HOST:PORT/DB[?prefix=NAME]): database {db!r} is not a number")
         try:
             import redis
         except ImportError:  # pragma: no cover
@@ -109,6 +113,9 @@ class RedisIndex:
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): {exc}") from None
         try:
             self.r.ping()
+        except TypeError as exc:  # a query parameter redis-py does not know ('?prefx=team'), given to the connection
+            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+                                   f"(redis://HOST:PORT/DB[?prefix=NAME]): an unknown parameter ({exc})") from None
         except (redis.RedisError, ValueError) as exc:
             raise IndexUnavailable(f"cannot reach the corpus index at {url}: {exc}") from None
         # the stat cache is per checkout: it stays local
