@@ -444,6 +444,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     from distributed import as_completed
 
     from newslint.corpus.model import left_out_note
+    from newslint.corpus.textfacts import EMPTY_NORMHASH
 
     N = max(1, int(partition_size or DEFAULT_PARTITION_SIZE))
     run, corpus = _corpus(copts, files) if copts is not None else (None, [])
@@ -515,7 +516,8 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
         if p in run.query_abs:
             run.notes.append(left_out_note(run.display(p)))
     live = sorted(paths_of)
-    query_chashes = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of}
+    query_chashes = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of
+                     and meta[chash_of[p]][0] != EMPTY_NORMHASH}  # no article: nobody's duplicate (as locally)
 
     # candidate pairs: the band shuffle, then equal normal forms
     pairs: set[tuple[bytes, bytes]] = set()
@@ -566,7 +568,8 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     from newslint.corpus.engine import CorpusResult, file_edges
 
     edges = file_edges(query_chashes, paths_of, chash_edges, run.display, o)
-    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in query_chashes}
+    queried = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of}  # empty ones too
+    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in queried}
     findings = run._findings(facts, chash_of, paths_of, edges)
 
     # NL202: line counts over one content per normal form, summed by a shuffle

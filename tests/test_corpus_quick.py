@@ -187,6 +187,20 @@ def test_a_file_with_a_suppression_comment_keeps_the_quick_path_for_the_next_hoo
     assert codes(same(["politics/010.txt"]))["politics/010.txt"] == ["NL401"]
 
 
+def test_files_without_text_are_nobodys_duplicates(repo):
+    """An empty file, one of blank lines and one holding only a suppression comment hold no
+    article: they were NL401 of each other (placeholders in a repository, flagged in pairs),
+    by the full pass and the hook's quick path alike."""
+    snapshot(["business/001.txt"])
+    (repo / "empty.txt").write_bytes(b"")
+    (repo / "blank.txt").write_bytes(b"\n\n \n")
+    (repo / "note.md").write_text("<!-- newslint: disable-file NL104 -->\n", encoding="utf-8")
+    (repo / "copy.txt").write_bytes((repo / "politics/010.txt").read_bytes())  # a real one still is
+    git(repo, "add", "empty.txt", "blank.txt", "note.md", "copy.txt")
+    got = codes(same(["empty.txt", "blank.txt", "note.md", "copy.txt"]))
+    assert {name: found for name, found in got.items() if found} == {"copy.txt": ["NL401"]}
+
+
 def test_anything_the_snapshot_cannot_prove_goes_to_the_full_pass(repo):
     snapshot(["business/001.txt"])
     # a tracked file edited but not checked: its content now is not the snapshot's

@@ -257,6 +257,23 @@ def test_suppression_comments_hold_for_cross_file_findings_on_the_cluster_too(cl
     assert [(f["filename"], f["code"]) for f in json.loads(out)] == [("docs/c.md", "NL401")]
 
 
+def test_files_without_text_are_nobodys_duplicates_on_the_cluster_too(cluster, tmp_path):
+    import json
+
+    if not BBC.is_dir():
+        pytest.skip("../shared absent")
+
+    def fill(d: Path) -> None:
+        (d / "empty.txt").write_bytes(b"")
+        (d / "blank.txt").write_bytes(b"\n\n")
+        for name in ("a.txt", "b.txt"):
+            (d / name).write_bytes((BBC / "tech" / "001.txt").read_bytes())
+
+    _, out, _ = _on_both_engines(tmp_path, cluster[0], fill)
+    assert sorted((f["filename"], f["code"]) for f in json.loads(out)) == [("docs/a.txt", "NL401"),
+                                                                            ("docs/b.txt", "NL401")]
+
+
 def _copy_docs(dst: Path) -> Path:
     """40 BBC tech articles (one twice) in docs/, the merged sample in more/, a config beside them."""
     import shutil

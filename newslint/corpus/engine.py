@@ -32,6 +32,7 @@ from newslint.corpus.shingle import (
     unique_fingerprints,
     value_counts,
 )
+from newslint.corpus.textfacts import EMPTY_NORMHASH
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
     TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text,
     file_edges, left_out_note, relative, rule_diagnostics,
@@ -524,7 +525,9 @@ class CorpusRun:
         live = sorted(paths_of)  # distinct contents
         pos = {c: i for i, c in enumerate(live)}
         normhash = [table[c][1] for c in live]
-        query_chashes = {chash_of[p] for p in self.query_abs if p in chash_of and chash_of[p] in paths_of}
+        # (a content without words holds no article: nobody's duplicate, though it counts for NL202)
+        query_chashes = {chash_of[p] for p in self.query_abs if p in chash_of and chash_of[p] in paths_of
+                         and table[chash_of[p]][1] != EMPTY_NORMHASH}
 
         # candidate pairs (indexes into `live`, i < j), each touching a queried content
         pairs: set[tuple[int, int]] = set()

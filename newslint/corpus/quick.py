@@ -41,7 +41,7 @@ from newslint.corpus.snapshot import (
     blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
 )
 from newslint.corpus.textfacts import (
-    _M32, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
+    _M32, EMPTY_NORMHASH, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
 )
 
 QUICK_MAX_FILES = 32  # more files than this: the full pass (it amortises its loading)
@@ -316,7 +316,8 @@ class QuickRun:
                 lost[d] = lost.get(d, 0) + 1
 
         doc_of_chash = {c: snap.find_doc(c) for c in contents}
-        query_chashes = [live_path[rel] for rel in query if live_path.get(rel)]
+        query_chashes = [c for c in (live_path[rel] for rel in query if live_path.get(rel))
+                         if contents[c].normhash != EMPTY_NORMHASH]  # no article: nobody's duplicate
         query_set = set(query_chashes)
 
         # candidates: (content, other) where other is a snapshot doc (int) or an overlay content (bytes)

@@ -217,6 +217,11 @@ def content_hash(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
+# The normal form's hash of a text with no words at all (empty, blank lines, only comments):
+# such a file holds no article, so it is nobody's duplicate (placeholders were NL401 of each other)
+EMPTY_NORMHASH = hashlib.blake2b(b"", digest_size=8).digest()
+
+
 def line_facts_raw(text: str, na=_UNSET) -> tuple[bytes, bytes, int, int]:
     """(normhash, fingerprints of the distinct normalised lines in first-seen order, headline
     row, headline length); the fingerprints as little-endian int64 bytes. No Python work per
