@@ -282,6 +282,7 @@ def test_index_command(small_repo, monkeypatch):
     assert "120 newly signed" in res.stdout
     res = runner.invoke(index, ["--no-cache"])
     assert res.exit_code == 2 and "nothing to build" in res.output
+    assert "--no-cache" not in runner.invoke(index, ["--help"]).output  # not offered where it cannot work
     # the cache folder ignores itself, so `git add -A` never commits it
     assert git(small_repo, "status", "--porcelain") == ""
 

@@ -22,11 +22,13 @@ class CorpusError(click.ClickException):
     exit_code = EXIT_ERROR
 
 
-def _index_options(f):
+def _index_options(f, builds: bool = False):
+    """--index and --no-cache. `builds` (the `index` command): --no-cache is only there to be
+    refused with a reason, so its help does not offer it."""
     f = click.option("--index", "index_url", metavar="URL", envvar="NEWSLINT_INDEX",
                      help="Shared index, redis://HOST:PORT/DB[?prefix=NAME] (default: .newslint_cache/ "
                           "in the repository).")(f)
-    f = click.option("--no-cache", is_flag=True, help="Keep no index: read and sign every file.")(f)
+    f = click.option("--no-cache", is_flag=True, hidden=builds, help="Keep no index: read and sign every file.")(f)
     return f
 
 
@@ -113,7 +115,7 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
-@_index_options
+@lambda f: _index_options(f, builds=True)
 def index(paths, rebuild, no_cache, index_url):
     """Build or refresh the repository-wide duplicate index.
 
