@@ -516,8 +516,8 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
         if p in run.query_abs:
             run.notes.append(left_out_note(run.display(p)))
     live = sorted(paths_of)
-    query_chashes = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of
-                     and meta[chash_of[p]][0] != EMPTY_NORMHASH}  # no article: nobody's duplicate (as locally)
+    queried = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of}
+    query_chashes = {c for c in queried if meta[c][0] != EMPTY_NORMHASH}  # no words: nobody's duplicate (as locally)
 
     # candidate pairs: the band shuffle, then equal normal forms
     pairs: set[tuple[bytes, bytes]] = set()
@@ -568,8 +568,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     from newslint.corpus.engine import CorpusResult, file_edges
 
     edges = file_edges(query_chashes, paths_of, chash_edges, run.display, o)
-    queried = {chash_of[p] for p in run.query_abs if p in chash_of and chash_of[p] in paths_of}  # empty ones too
-    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in queried}
+    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in queried}  # empty ones too
     findings = run._findings(facts, chash_of, paths_of, edges)
 
     # NL202: line counts over one content per normal form, summed by a shuffle

@@ -32,6 +32,10 @@ def _index_options(f, builds: bool = False):
     return f
 
 
+def _index_options_of_index(f):
+    return _index_options(f, builds=True)
+
+
 def _options(paths, use_cache: bool = True, index_url: str | None = None, **cli):
     """The corpus settings `check` would use for these paths (the config of the first:
     thresholds, hash, include/exclude, the index), the command line's options winning."""
@@ -115,7 +119,7 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
 @click.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
-@lambda f: _index_options(f, builds=True)
+@_index_options_of_index
 def index(paths, rebuild, no_cache, index_url):
     """Build or refresh the repository-wide duplicate index.
 
