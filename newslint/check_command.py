@@ -288,14 +288,12 @@ def _among(target: str, files: list[str]) -> bool:
         st = os.stat(target)
     except OSError:
         return False  # to be created: no checked file is overwritten
-    me = (st.st_dev, st.st_ino)
     for f in files:
         try:
-            other = os.stat(f)
+            if os.path.samestat(os.stat(f), st):
+                return True
         except OSError:
-            continue
-        if (other.st_dev, other.st_ino) == me:
-            return True
+            pass
     return False
 
 

@@ -659,6 +659,7 @@ def _merge(results, corpus_result, settings_of) -> None:
     """The local engine's merge of corpus diagnostics into the file results (cli.check).
     `settings_of[i]` are the settings file i was linted with."""
     from newslint.remote import ignored_codes
+    from newslint.runner import kept_corpus_findings
 
     by_path = corpus_result.diagnostics
     in_file = {d.filename for r in results if r is not None for d in r.diagnostics if d.code == "NL202"}
@@ -667,9 +668,7 @@ def _merge(results, corpus_result, settings_of) -> None:
             continue
         extra = []
         for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
-            ignored = ignored_codes(path, settings)
-            extra += [d for d in by_path.get(path, []) if not (d.code == "NL202" and path in in_file)
-                      and not any(d.code.startswith(p.upper()) for p in ignored)]
+            extra += kept_corpus_findings(by_path.get(path, []), path, in_file, ignored_codes(path, settings))
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
     if results and results[0] is not None:

@@ -138,9 +138,6 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     return out
 
 
-
-
-
 def files_to_check(paths, resolver: Resolver) -> list[str]:
     """The files under `paths`, each root's files sorted. URL roots (any fsspec URL) are
     listed through fsspec and raise newslint.remote.RemoteError when they cannot be."""
@@ -466,6 +463,13 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 
 
+def kept_corpus_findings(found: list, path: str, in_file: set[str], ignored: list[str]) -> list:
+    """A file's cross-file findings less the codes its per-file ignores name, and less NL202
+    where the in-file pass placed it already (the fixer's path); both engines' merges."""
+    return [d for d in found if not (d.code == "NL202" and path in in_file)
+            and not any(d.code.startswith(p.upper()) for p in ignored)]
+
+
 def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Resolver) -> None:
     """Each file's cross-file findings into its result, less the codes its per-file ignores
     name, and NL202 where the in-file pass already placed it (the fixer's path)."""
@@ -479,9 +483,7 @@ def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Re
             if not found:
                 continue
             settings = resolver.for_file(path)
-            ignored = per_file_ignored(path, settings)
-            extra += not_suppressed(path, [d for d in found if not (d.code == "NL202" and path in in_file)
-                                           and not any(d.code.startswith(p.upper()) for p in ignored)],
+            extra += not_suppressed(path, kept_corpus_findings(found, path, in_file, per_file_ignored(path, settings)),
                                     settings.encoding)
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
@@ -506,7 +508,7 @@ def run_beside(runner: Runner, files: list[str], progress, other):
             other_result = other()
             return linted.result(), other_result
     finally:
-        if pool is not None:
+        if pool is not None:  # a stand-in runner (tests) may start none
             pool.shutdown()
 
 
