@@ -335,6 +335,39 @@ def test_symlink_is_kept_and_its_target_fixed(tmp_path, unsafe):
         assert (tree / "today-2.txt").read_bytes() == second.read_bytes()
 
 
+def _article_text(n: int) -> str:
+    art = bbc_articles()[n]
+    return "\n\n".join((art.headline,) + art.paragraphs) + "\n"
+
+
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "git"])
+def test_a_symlink_is_not_a_duplicate_of_its_target(tmp_path, in_git):
+    """A link to a file or a folder of the corpus names the same article, not a second copy:
+    neither `check` (the whole tree, or the link alone as the hook passes it) nor `dups`
+    pairs them; a real copy beside them still is."""
+    (tmp_path / "store").mkdir()
+    for n in range(3):
+        (tmp_path / "store" / f"{n}.txt").write_text(_article_text(n), encoding="utf-8")
+    (tmp_path / "latest.txt").symlink_to("store/0.txt")
+    (tmp_path / "mirror").symlink_to("store", target_is_directory=True)
+    (tmp_path / "copy.txt").write_text(_article_text(1), encoding="utf-8")
+    if in_git:
+        env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
+        for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+            subprocess.run(["git", *cmd], cwd=tmp_path, check=True, env=env)
+    whole = newslint("check", "--no-cache", "--select", "NL401,NL402,NL403", ".", cwd=tmp_path)
+    assert whole.stdout.splitlines() == [
+        "./copy.txt:1:1: NL401 Duplicate article: identical after normalisation to ./store/1.txt",
+        "./store/1.txt:1:1: NL401 Duplicate article: identical after normalisation to ./copy.txt",
+        "Found 2 errors."]
+    alone = newslint("check", "--no-cache", "--select", "NL401,NL402,NL403", "latest.txt", cwd=tmp_path)
+    assert alone.stdout.strip() == "All checks passed!" and alone.returncode == 0
+    dups = newslint("dups", ".", cwd=tmp_path)
+    assert "mirror/" not in dups.stdout and "latest.txt" not in dups.stdout
+    assert "store/1.txt ~ copy.txt: NL401 identical" in dups.stdout
+
+
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o444, 0o2775])
 def test_fix_keeps_the_file_mode(tmp_path, mode):
     f = tmp_path / "story.txt"

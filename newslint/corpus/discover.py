@@ -118,7 +118,9 @@ def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=()) -> list[str]
                     except OSError:
                         is_dir = False
                     if is_dir:
-                        if name not in SKIP_DIRS:
+                        # a link to a folder is neither walked nor a file, as in os.walk: walked,
+                        # each file below it would be its own duplicate under a second name
+                        if name not in SKIP_DIRS and not e.is_symlink():
                             stack.append(e.path)
                     elif name.endswith(suffixes):
                         found.append(e.path)

@@ -206,6 +206,15 @@ def decode_text(data: bytes) -> str | None:
         return None
 
 
+def _file_id(path: str) -> str | None:
+    """The path `path` names once symlinks are resolved. A hard link stays its own file: git
+    stores it as a second copy. Asked only of the paths that hold equal contents, so rarely."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+
+
 def file_edges(query_chashes, paths_of: dict, chash_edges, display, options: CorpusOptions) -> list:
     """Edges between files from edges between contents: files with the same content are
     NL401 among themselves; a content pair's edge holds for every pair of their files.
@@ -213,9 +222,13 @@ def file_edges(query_chashes, paths_of: dict, chash_edges, display, options: Cor
     edges: list[Edge] = []
     for c in query_chashes:
         ps = paths_of[c]
+        if len(ps) < 2:
+            continue
+        ids = [_file_id(p) for p in ps]
         for x in range(len(ps)):
             for y in range(x + 1, len(ps)):
-                edges.append(Edge("NL401", display(ps[x]), display(ps[y]), 1.0, 1.0, 1.0))
+                if ids[x] is None or ids[x] != ids[y]:  # a symlink and its target: one file, no copy
+                    edges.append(Edge("NL401", display(ps[x]), display(ps[y]), 1.0, 1.0, 1.0))
     for code, ca, cb, jac, cab, cba in chash_edges:
         for pa in paths_of[ca]:
             for pb in paths_of[cb]:
