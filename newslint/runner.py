@@ -129,7 +129,7 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     rel = relative_to_root(path, settings).replace(os.sep, "/")
     out = []
     for glob, codes in settings.per_file_ignores:
-        if glob.startswith("./"):  # "./drafts/*" is "drafts/*": relative to the config's folder
+        if glob.startswith("./") or glob.endswith("/"):  # "./drafts/*" is "drafts/*"; "drafts/" a folder
             g = dotless(glob).rstrip("/")
             if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*"):  # a file, or a folder's files
                 out.extend(codes)

@@ -106,6 +106,39 @@ def test_globs_written_from_the_config_folder_with_a_leading_dot_slash(cli, tmp_
     assert "NL301" in {d["code"] for d in found if "new.txt" in d["filename"]}
 
 
+@pytest.mark.parametrize("subfolder", [False, True], ids=["from-the-top", "from-the-config-folder"])
+def test_folder_globs_hold_for_the_git_corpus_from_any_folder(tmp_path, subfolder):
+    """`exclude = ["legacy/"]` keeps a tracked copy out of the cross-file comparison, and
+    `per-file-ignores = {"wire/" = ...}` silences a folder, also when newslint runs below
+    the git top (the corpus's paths, relative to the top, were matched against the cwd), and
+    a warm run from the top then agrees with a cold one (it repeated the subfolder's answer)."""
+    import subprocess
+
+    from conftest import BBC, run_newslint
+
+    repo = tmp_path / "repo"
+    text = (need(BBC) / "tech/002.txt").read_bytes()
+    for rel in ("content/news/a.txt", "content/legacy/a.txt", "content/wire/b.txt", "content/news/b.txt"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_bytes(text if rel.endswith("a.txt") else (need(BBC) / "tech/003.txt").read_bytes())
+    write(repo / "content/pyproject.toml",
+          '[tool.newslint]\nexclude = ["legacy/"]\n[tool.newslint.per-file-ignores]\n"wire/" = ["NL401"]\n')
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    cwd, path = (repo / "content", ".") if subfolder else (repo, "content")
+    res = run_newslint("check", "--select", "NL401", path, cwd=cwd)  # with the cache: it is written here
+    assert res.stdout.decode().splitlines() == [
+        f"{path}/news/b.txt:1:1: NL401 Duplicate article: identical after normalisation to {path}/wire/b.txt",
+        "Found 1 error."], res.stderr.decode()
+    warm = run_newslint("check", "--select", "NL401", "content/news", cwd=repo)
+    cold = run_newslint("check", "--select", "NL401", "--no-cache", "content/news", cwd=repo)
+    assert warm.stdout == cold.stdout and b"legacy" not in warm.stdout and warm.returncode == 1
+    dups = run_newslint("dups", "--no-cache", cwd=repo / "content").stdout.decode()
+    assert "legacy" not in dups and "news/b.txt" in dups
+
+
 def test_inline_override_and_config_file(cli, sample, tmp_path):
     res = cli("check", sample, "--config", 'select = ["NL201"]', "--output-format", "json")
     assert set(codes(res)) == {"NL201"}

@@ -81,7 +81,10 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
             if suffixes is not None and not exclude:  # the default globs: no fnmatch per file
                 keep = [rel for rel in tracked if rel.endswith(suffixes)]
             else:
-                keep = [rel for rel in tracked if _matches(rel, include) and not _matches(rel, exclude)]
+                # matched as absolute paths: globs with a '/' are anchored at the config's folder,
+                # made absolute, and a path relative to the top is not relative to the cwd
+                keep = [rel for rel in tracked if _matches(prefix + rel, include, name_only=True)
+                        and not _matches(prefix + rel, exclude)]
             if os.sep != "/":  # pragma: no cover
                 keep = [rel.replace("/", os.sep) for rel in keep]
             return [prefix + rel for rel in keep], top
