@@ -153,25 +153,47 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
 
 # Markdown front matter: YAML between '---' lines ('...' may close it), TOML between '+++'
 _FRONT_MATTER_END = {"---": ("---", "..."), "+++": ("+++",)}
-_FRONT_MATTER_LINE = re.compile(r"[\w.-]+\s*[:=]|\s|-\s|-$|#|$")  # key: / key =, indented, list item, comment
+# key: / key =, a quoted key, indented, a list item, a comment, blank
+_FRONT_MATTER_LINE = re.compile(r"""[\w.-]+\s*[:=]|"[^"]*"\s*[:=]|'[^']*'\s*[:=]|\s|-\s|-$|#|$""")
 FRONT_MATTER_MAX_LINES = 200
+
+
+def front_matter_lines(texts: list[str]) -> int:
+    """How many of a file's first lines (`texts`, without their line breaks) are its front
+    matter, both fences counted; 0 when it has none. TOML between '+++' fences counts when it
+    parses (its multi-line strings hold lines of any shape); YAML, and TOML that does not
+    parse, when every line reads as metadata, a flow list or map continued over lines
+    included, so a rule of dashes above a headline is left as text."""
+    fence = texts[0].rstrip() if texts else ""
+    ends = _FRONT_MATTER_END.get(fence)
+    if ends is None:
+        return 0
+    close = next((i for i in range(1, min(len(texts), FRONT_MATTER_MAX_LINES)) if texts[i].rstrip() in ends), 0)
+    if not close:
+        return 0
+    if fence == "+++":
+        from newslint.config import load_toml
+
+        try:
+            load_toml("\n".join(texts[1:close]))
+            return close + 1
+        except ValueError:  # TomlError: judged line by line, as YAML is
+            pass
+    depth = 0  # brackets a YAML flow collection ("tags: [a,") left open on an earlier line
+    for t in texts[1:close]:
+        if depth <= 0 and not _FRONT_MATTER_LINE.match(t):
+            return 0
+        depth += t.count("[") + t.count("{") - t.count("]") - t.count("}")
+    return close + 1
 
 
 def _blank_front_matter(lines: list[Line]) -> None:
     """Front matter at the top of a file (Markdown's metadata block) is not article text: its
     lines read as blank, as comment lines do, so its first line is never taken for the
-    headline (which hid a repeated headline from NL101). Only a block whose every line reads
-    as metadata counts; a rule of dashes above a headline is left as text."""
-    ends = _FRONT_MATTER_END.get(lines[0].text.rstrip())
-    if ends is None:
-        return
-    for ln in lines[1:FRONT_MATTER_MAX_LINES]:
-        if ln.text.rstrip() in ends:
-            for x in lines[:ln.index + 1]:
-                x.__dict__["blank"] = True
-            return
-        if not _FRONT_MATTER_LINE.match(ln.text):
-            return
+    headline (which hid a repeated headline from NL101), and no rule reads or fixes it."""
+    n = front_matter_lines([ln.text for ln in lines[:FRONT_MATTER_MAX_LINES]])
+    for x in lines[:n]:
+        x.__dict__["blank"] = True
 
 
 class Document:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 import pytest
@@ -102,7 +103,14 @@ def test_fix_keeps_file_mode(cli, sample):
 
 
 @pytest.mark.parametrize("front", ['---\ntitle: "Assad to Visit Moscow"\ndate: 2019-03-04\ntags:\n  - Syria\n---\n',
-                                   '+++\ntitle = "Assad to Visit Moscow"\n+++\n'])
+                                   '+++\ntitle = "Assad to Visit Moscow"\n+++\n',
+                                   # a TOML multi-line string holding lines of any shape (a caption
+                                   # the body repeats, a page token): they were read and fixed as text
+                                   '+++\ntitle = "Assad to Visit Moscow"\nsummary = """\n'
+                                   'Russian soldiers near the Red Square in Moscow (AFP)\nTT\n"""\n+++\n',
+                                   # YAML with a quoted key and a flow list continued on the next line
+                                   '---\n"title": "Assad to Visit Moscow"\ncategories: [Russia,\nSyria]\n---\n'],
+                         ids=["yaml", "toml", "toml-multiline-string", "yaml-quoted-key-flow-list"])
 def test_markdown_front_matter_is_not_the_headline(cli, sample, front):
     """The sample as a Markdown post with front matter: the same findings, each on the same line
     of the article (moved down by the front matter's lines), and the fix keeps the front matter.
@@ -116,6 +124,20 @@ def test_markdown_front_matter_is_not_the_headline(cli, sample, front):
         sorted((d["code"], d["location"]["row"]) for d in plain)
     cli("check", "--no-cache", "--fix", post)
     assert post.read_text(encoding="utf-8") == front + "\n" + need(EXPECTED).read_text(encoding="utf-8")
+
+
+def test_front_matter_is_no_article_text_for_the_cross_file_rules(cli, sample, tmp_path):
+    """Two posts of one article under different front matter are duplicates (NL401): the
+    metadata was compared as text, and made a copy 'near' (NL402) or nothing at all."""
+    body = sample.read_text(encoding="utf-8")
+    (tmp_path / "a.md").write_text('---\ntitle: "Assad to Visit Moscow"\ndate: 2019-03-04\n---\n\n' + body,
+                                   encoding="utf-8")
+    (tmp_path / "b.md").write_text('+++\ntitle = "Republished: Assad in Moscow"\nsummary = """\nWire copy.\n'
+                                   'Evening edition, archive desk.\n"""\n+++\n\n' + body, encoding="utf-8")
+    found = json.loads(cli("check", "--no-cache", "--select", "NL401,NL402,NL403", tmp_path / "a.md",
+                           tmp_path / "b.md", "--output-format", "json").stdout)
+    assert sorted((os.path.basename(d["filename"]), d["code"], d["location"]["row"]) for d in found) == \
+        [("a.md", "NL401", 6), ("b.md", "NL401", 9)]
 
 
 def test_a_rule_of_dashes_above_a_headline_is_text(cli, sample):

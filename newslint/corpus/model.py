@@ -81,7 +81,7 @@ class CorpusOptions:
             "hash_scheme": HASH_SCHEME,
             "minhash_scheme": MINHASH_SCHEME,
             "lines": "blake2b64(normalize(line))",
-            "text": "utf-8, newslint comments dropped",  # corpus_bytes
+            "text": "utf-8, newslint comments and front matter dropped",  # corpus_bytes
             **({} if is_utf8(self.encoding) else {"encoding": self.encoding}),  # hashes of the UTF-8 text
         }
 
@@ -186,7 +186,33 @@ def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
             return b"\0" + data
     if b"<!--" in data and b"newslint:" in data.lower():  # two C calls: most files have no comment
         data = _COMMENT.sub(b"", data)
+    if data.startswith((b"---", b"+++", b"\xef\xbb\xbf---", b"\xef\xbb\xbf+++")):
+        data = _blank_front_matter(data)
     return data
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _blank_front_matter(data: bytes) -> bytes:
+    """`data` with its front matter's lines emptied, their line breaks kept: metadata is no
+    article text, for the cross-file rules as for the in-file ones (a post and its copy with
+    other front matter are the same article), and lines keep their numbers."""
+    from newslint.document import FRONT_MATTER_MAX_LINES, front_matter_lines
+
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    lines, breaks, pos = [], [], len(bom)
+    for m in _LINE_END.finditer(data, pos):
+        lines.append(data[pos:m.start()].decode("utf-8", "replace"))
+        breaks.append(m.group())
+        pos = m.end()
+        if len(lines) >= FRONT_MATTER_MAX_LINES:
+            break
+    n = front_matter_lines(lines)
+    if not n:
+        return data
+    ends = [m.end() for _, m in zip(range(n), _LINE_END.finditer(data, len(bom)))]
+    return bom + b"".join(breaks[:n]) + data[ends[-1]:]
 
 
 # suppress._DIRECTIVE on bytes, within one line (the document model finds comments line by line)
