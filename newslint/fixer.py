@@ -85,8 +85,10 @@ def plan_line_deletions(doc: Document, deleted: Iterable[int]) -> list[Edit]:
             elif start > 0 and doc.text[start - 1] == "\r" and doc.text.startswith("\n", end):
                 # Mixed endings: a line ending in a bare CR would meet the LF of the empty
                 # line after the deleted run and the two would read as one CRLF, losing a
-                # line break (and merging two blocks). That empty line ends in CR instead.
-                edits.append(Edit(start, end + 1, "\r"))
+                # line break (and merging two blocks). The CR line ends in CRLF instead: one
+                # break, read as CR, CRLF or LF alike, and the empty line keeps its LF (turned
+                # into a CR, the break was gone for every tool that splits on LF: git, wc).
+                edits.append(Edit(start, end, "\n"))
                 run_start = None
                 continue
             edits.append(Edit(start, end, ""))

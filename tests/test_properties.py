@@ -139,12 +139,12 @@ def test_fix_keeps_each_line_ending_and_the_final_newline(text):
             k = 0
             for i, ln in enumerate(got):
                 is_last = i == len(got) - 1
-                # the one exception: an empty LF line that a deletion brought right after a
-                # bare-CR line ends in CR instead, or the two would read as a single CRLF
-                cr_for_lf = ln == "\r"
+                # the one exception: a bare-CR line that a deletion brought right before an
+                # empty LF line ends in CRLF instead, or the two would read as a single CRLF
+                crlf_for_cr = ln.endswith("\r\n")
                 while k < len(original) and original[k] != ln and not (
                         is_last and original[k].rstrip("\r\n") == ln.rstrip("\r\n")) and not (
-                        cr_for_lf and original[k] == "\n"):
+                        crlf_for_cr and original[k] == ln[:-1]):
                     k += 1
                 assert k < len(original), f"part {n}: line {ln[:60]!r} is not an original line with its ending"
                 k += 1

@@ -50,13 +50,19 @@ def test_patch_applied_to_diff_gives_the_fix_bytes(tmp_path, nl, final):
 def test_deleting_after_a_bare_cr_line_does_not_merge_two_line_breaks():
     """Regression (fixer.plan_line_deletions): in a mixed-endings file, deleting the line(s)
     between a CR-terminated line and an empty LF line made "\\r" + "\\n" read as one CRLF:
-    a blank line vanished and the caption joined the paragraph's block."""
+    a blank line vanished and the caption joined the paragraph's block. Then the empty line's
+    LF was made a CR, and for every tool that splits on LF (git, wc, most editors) the caption
+    and the paragraph were one line: the CR line ends in CRLF instead, the LF line kept."""
     art, caption = bbc_articles()[0], sample_captions()[0]
-    text = f"{art.headline}\n\n{caption}\rTT\n\n{art.paragraphs[0]}\n"
-    (fixed,) = fix_text(text)
-    assert fixed == f"{art.headline}\n\n{caption}\r\r{art.paragraphs[0]}\n"
-    assert [ln.strip("\r\n") for ln in split_keepends(fixed)] == [art.headline, "", caption, "", art.paragraphs[0]]
-    assert fix_text(fixed) == [fixed]
+    for deleted in ("TT", caption):  # a page token; the caption's own copy (a sweep's case)
+        text = f"{art.headline}\n\n{caption}\r{deleted}\n\n{art.paragraphs[0]}\n"
+        (fixed,) = fix_text(text)
+        assert fixed == f"{art.headline}\n\n{caption}\r\n\n{art.paragraphs[0]}\n"
+        assert [ln.strip("\r\n") for ln in split_keepends(fixed)] == [art.headline, "", caption, "",
+                                                                       art.paragraphs[0]]
+        assert [ln.rstrip("\r") for ln in fixed.split("\n")] == [art.headline, "", caption, "",
+                                                                  art.paragraphs[0], ""]
+        assert fix_text(fixed) == [fixed]
 
 
 def test_a_crash_inside_a_rule_leaves_the_file_alone_and_the_run_goes_on(tmp_path):
