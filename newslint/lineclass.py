@@ -95,8 +95,22 @@ _ITEM = r"\s*[^\s,.;:!?]+(?:\s+[^\s,.;:!?]+){0,2}"
 _ENUMERATION = re.compile(rf"^[^:.!?]{{1,40}}:{_ITEM}(?:,{_ITEM}){{2,}}\.?$")
 
 
+# "Asian Chicken Zoodles [1 cup zucchini noodles, 4 oz. cooked chicken, ½ cup edamame, ...]",
+# "1 scoop Shakeology, 1 cup strawberries, 8 oz. almond milk (or 1 tsp. nut butter)": items
+# led by a quantity, three or more, none long. A meal plan lists such a recipe again under
+# each plan that has it: entries, not a paragraph or a caption printed twice.
+_PIECES = re.compile(r"[,;\[\](){}]")
+_QUANTITY_LED = re.compile(r"\s*(?:(?:or|and|plus)\s+)?(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔⅛])\s*[^\W\d]", re.IGNORECASE)
+
+
 def is_enumeration(text: str) -> bool:
-    return bool(_ENUMERATION.match(text.strip()))
+    t = text.strip()
+    if _ENUMERATION.match(t):
+        return True
+    if "," not in t:
+        return False
+    pieces = [p for p in _PIECES.split(t) if p.strip()]
+    return sum(1 for p in pieces if _QUANTITY_LED.match(p)) >= 3 and all(word_count(p) <= 10 for p in pieces)
 
 
 def ends_prose(text: str) -> bool:

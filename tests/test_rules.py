@@ -180,6 +180,27 @@ def test_nl103_nl104_quiet_on_entries_a_plan_repeats_day_after_day():
     assert [d.code for d in lint(doubled, "NL103")] == ["NL103"]
 
 
+def test_recipes_a_meal_plan_lists_under_each_plan_are_entries_not_repeats():
+    """The same page: a recipe ("Asian Chicken Zoodles [1 cup zucchini noodles, 4 oz. cooked
+    chicken, ...]", "1 scoop Shakeology, 1 cup strawberries, ...") is listed again under each
+    plan that has it. NL103's safe fix deleted 9 of them (plans B-E lost meals), NL102 took 6
+    for captions (their last aside read as a credit), NL104 4 for edits. Items led by a
+    quantity, three or more, are entries; captions and prose with numbers still repeat."""
+    page = need(SHARED / "corpora" / "scrapinghub_dev" / "gold"
+                / "5f03fc173ebc6abdfae50b96ce0b05a6137b7d3f2ef379be35a9bb8ca9f49e87.txt")
+    text = page.read_text(encoding="utf-8")
+    assert text.count("Asian Chicken Zoodles [1 cup zucchini noodles") == 6
+    assert [d.code for code in ("NL101", "NL102", "NL103", "NL104") for d in lint(text, code)] == []
+    article = bbc_excerpt("politics/010.txt")
+    sentence = "The blast killed 12, injured 40, and left 300 families without a home in the city."
+    doubled = article + "\n\n" + sentence + "\n\n" + sentence + "\n"
+    assert [d.code for d in lint(doubled, "NL103")] == ["NL103"]
+    headline, rest = article.split("\n", 1)
+    caption = "Prime Minister Mohammed Shia al-Sudani, center, visits Baghdad, Iraq, Tuesday (AP)"
+    captioned = f"{headline}\n\n{caption}\n\n{caption}\n{rest}"
+    assert [d.code for d in lint(captioned, "NL102")] == ["NL102"]
+
+
 def test_nl103_flags_repeated_body_paragraph(article1):
     a = article1
     paras = a["body"][:4] + [a["body"][1]]

@@ -72,7 +72,7 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
             and not looks_like_caption_with_credit(first.text):
         return "NL101"  # a title printed twice below a line that was taken for the headline
     if all(p.single_line for p in group.paras) and looks_like_caption(first.text) \
-            and not is_credit_only(first.text):
+            and not is_credit_only(first.text) and not is_enumeration(first.text):
         credit = has_credit(first.text)
         if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
             return "NL102"
