@@ -72,10 +72,10 @@ def main():
                    "junit and gitlab are for CI systems.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of stdout.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (a file that cannot be read, NL500, still exits 2: the run did not see everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notes.")
 @click.option("--statistics", is_flag=True, help="Add a count of findings per rule.")
-@click.option("--stdin-filename", metavar="PATH", help="The name to report for text read from '-' (stdin).")
+@click.option("--stdin-filename", metavar="PATH", help="The name to report for text read from '-' (stdin). Text from stdin gets the in-file rules only: it is not compared with the corpus (NL401-NL403, NL202).")
 @click.option("--config", "configs", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file to use instead of discovery, or an inline override such as "
                    "\"duplicates.threshold = 0.5\" (repeatable).")
