@@ -238,8 +238,9 @@ class NearDuplicateParagraph(Rule):
         threshold = float(ctx.option(self.name, "threshold", 90))
         # body text has 10 words or more: an ASCII paragraph's count need not be taken (a
         # non-ASCII one's may differ, its words being counted lowercased)
+        # (entry lists, is_enumeration, are left out only when a pair of them comes close:
+        # the test costs more than the comparisons spare, asked of every paragraph)
         paras = [p for p in doc.paragraphs if is_body_text(p.text) and not is_list_item(p.text)
-                 and not is_enumeration(p.text)
                  and (p.text.isascii() or p.word_count >= self.min_words)]
         if len(paras) < 2:
             return
@@ -268,7 +269,8 @@ class NearDuplicateParagraph(Rule):
                             continue
                     from rapidfuzz import fuzz as _fuzz
                 s = _fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
-                if s and _close_lengths(norms[i], norms[j]):
+                if s and _close_lengths(norms[i], norms[j]) and not is_enumeration(paras[i].text) \
+                        and not is_enumeration(paras[j].text):
                     early, late = min(i, j), max(i, j)
                     if late in copies:
                         continue
