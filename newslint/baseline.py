@@ -34,15 +34,26 @@ def finding_key(d: Diagnostic, base_dir: str) -> tuple[str, str, str]:
 
 
 class Accepted:
-    """The findings a baseline accepts, by key (counts aside): `--fix --baseline` leaves
-    them as they are, as it leaves suppressed ones (picklable, for worker processes)."""
+    """The findings a baseline accepts: `--fix --baseline` leaves them as they are, as it
+    leaves suppressed ones (picklable, for worker processes)."""
 
     def __init__(self, counts: Counter, base_dir: str):
-        self.keys = frozenset(counts)
+        self.counts = dict(counts)
         self.base_dir = base_dir
 
-    def __call__(self, d: Diagnostic) -> bool:
-        return finding_key(d, self.base_dir) in self.keys
+    def among(self, diags: list[Diagnostic]) -> set[int]:
+        """The id()s of the accepted findings of one file's `diags` (in report order): of each
+        key, as many as the baseline counts, the first ones, as the report filter takes them.
+        A new copy of an accepted line is reported, so its fix is not held back either."""
+        left: dict = {}
+        out: set[int] = set()
+        for d in diags:
+            key = finding_key(d, self.base_dir)
+            n = left.get(key, self.counts.get(key, 0))
+            if n > 0:
+                out.add(id(d))
+                left[key] = n - 1
+        return out
 
 
 def write_baseline(path: str, diags: list[Diagnostic]) -> int:

@@ -78,10 +78,16 @@ class Linter:
         out.sort(key=Diagnostic.sort_key)
         return out
 
-    def _allowed(self, d: Diagnostic, unsafe: bool) -> bool:
-        if d.fix is None or d.fix.split_at or (self.ctx.accepted is not None and self.ctx.accepted(d)):
-            return False
-        return d.fix.applicability == Applicability.SAFE or (unsafe and d.fix.applicability == Applicability.UNSAFE)
+    def _allowed(self, diags: list[Diagnostic], unsafe: bool) -> list[Diagnostic]:
+        """The findings of `diags` a fix may act on: fixable at this safety, not a split (that
+        comes after convergence), not accepted by the baseline."""
+        held = self._accepted(diags)
+        return [d for d in diags if d.fix is not None and not d.fix.split_at and id(d) not in held and (
+            d.fix.applicability == Applicability.SAFE or (unsafe and d.fix.applicability == Applicability.UNSAFE))]
+
+    def _accepted(self, diags: list[Diagnostic]) -> set[int]:
+        accepted = self.ctx.accepted
+        return accepted.among(diags) if accepted is not None and diags else set()
 
     def fix(self, source: Source, unsafe: bool, split: bool = True) -> tuple[list[Source], Counter,
                                                                           list[list[Diagnostic]]]:
@@ -93,9 +99,9 @@ class Linter:
         fixed: Counter = Counter()
         doc = self._converge(Document(source), unsafe, fixed)
         diags = self.lint(doc)
-        accepted = self.ctx.accepted
+        held = self._accepted(diags)
         splits = [d for d in diags if d.fix is not None and d.fix.split_at and unsafe and split
-                  and not (accepted is not None and accepted(d))]
+                  and id(d) not in held]
         if not splits:
             return [doc.source], fixed, [diags]
         from newslint.checks.segments import split_text
@@ -135,7 +141,7 @@ class Linter:
 
     def _converge(self, doc: Document, unsafe: bool, fixed: Counter) -> Document:
         for _ in range(MAX_FIX_PASSES):
-            chosen = self._choose([d for d in self.lint(doc) if self._allowed(d, unsafe)])
+            chosen = self._choose(self._allowed(self.lint(doc), unsafe))
             if not chosen:
                 return doc
             text = apply_edits(doc.text, merge_fixes(doc, (d.fix for d in chosen)))

@@ -490,6 +490,24 @@ def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
     assert after[sample.name].decode("utf-8") == text  # the new copy went, the accepted findings stay
 
 
+def test_fix_removes_a_new_copy_of_an_accepted_line(cli, sample, tmp_path):
+    """The baseline accepts the sample's three caption copies; a fourth is new: reported with
+    [*], so `--fix --baseline` removes it (it was left alone: its key is an accepted one's,
+    and the fix held back every finding of that key, counts aside), and only it."""
+    baseline = tmp_path / "b.json"
+    cli("check", "--no-cache", sample, "--write-baseline", baseline)
+    text = sample.read_text(encoding="utf-8")
+    caption = "Russian soldiers near the Red Square in Moscow (AFP)\n"
+    grown = text.replace(caption, caption * 2, 1)
+    sample.write_text(grown, encoding="utf-8")
+    res = cli("check", "--no-cache", sample, "--baseline", baseline)
+    assert "NL102 [*] Caption repeated" in res.output and "Found 1 error." in res.output
+    res = cli("check", "--no-cache", "--fix", sample, "--baseline", baseline)
+    assert res.exit_code == 0, res.output
+    assert sample.read_text(encoding="utf-8") == text
+    assert cli("check", "--no-cache", sample, "--baseline", baseline).exit_code == 0
+
+
 def test_a_baseline_is_read_once_a_run(cli, sample, tmp_path, monkeypatch):
     """It was read (and its JSON parsed) again for every checked file: a run over 100,000
     files with a baseline of thousands of entries would parse it 100,000 times."""
