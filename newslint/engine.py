@@ -78,7 +78,7 @@ class Linter:
         out.sort(key=Diagnostic.sort_key)
         return out
 
-    def _allowed(self, diags: list[Diagnostic], unsafe: bool) -> list[Diagnostic]:
+    def fixable(self, diags: list[Diagnostic], unsafe: bool) -> list[Diagnostic]:
         """The findings of `diags` a fix may act on: fixable at this safety, not a split (that
         comes after convergence), not accepted by the baseline."""
         held = self._accepted(diags)
@@ -141,7 +141,7 @@ class Linter:
 
     def _converge(self, doc: Document, unsafe: bool, fixed: Counter) -> Document:
         for _ in range(MAX_FIX_PASSES):
-            chosen = self._choose(self._allowed(self.lint(doc), unsafe))
+            chosen = self._choose(self.fixable(self.lint(doc), unsafe))
             if not chosen:
                 return doc
             text = apply_edits(doc.text, merge_fixes(doc, (d.fix for d in chosen)))

@@ -319,8 +319,8 @@ class Runner:
                 out.append((None, key))
                 continue
             unsafe = self.opts.unsafe_fixes if self.opts.unsafe_fixes is not None else settings.unsafe_fixes
-            if self.opts.mode == "fix" and any(linter._allowed(d, unsafe) or (unsafe and d.fix and d.fix.split_at)
-                                               for d in diags):
+            if self.opts.mode == "fix" and (linter.fixable(diags, unsafe)
+                                            or any(unsafe and d.fix and d.fix.split_at for d in diags)):
                 out.append((None, None))  # there is something to fix: run the fixer
                 continue
             out.append((FileResult(path, diagnostics=diags), None))
