@@ -11,8 +11,8 @@ from newslint.fixer import apply_edits, merge_fixes
 from newslint.record import Record
 from newslint.registry import Context, Rule
 from newslint.suppress import apply_suppressions
-from newslint.source import (Source, SourceError, assert_unchanged, atomic_write, create_exclusive, locked_source,
-                             probe, read_source, same_content)
+from newslint.source import (Source, SourceError, assert_unchanged, assert_writable, atomic_write, create_exclusive,
+                             locked_source, probe, read_source, same_content)
 
 MAX_FIX_PASSES = 10
 
@@ -241,17 +241,30 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     elif mode == "fix" and source.path:
         siblings = names[1:]
         assert_unchanged(source.path, source.identity)  # someone else wrote it since we read it
-        # new files first: if creating one fails, the original is still whole (and a
-        # later run reuses the new files that hold the same bytes)
-        for name, part_bytes in zip(siblings, data[1:]):
-            if not same_content(name, part_bytes):
-                create_exclusive(name, part_bytes, source.mode or 0o644)
-        if parts[0].text != source.text:
-            links = os.stat(source.path).st_nlink
-            atomic_write(source.path, data[0], source.mode, expect=source.identity)
-            if links > 1:  # the write is a new file renamed in place: other names keep the old one
-                result.notes.append(f"{display}: had {links} hard links; the fix wrote a new file, "
-                                    "the other links keep the old text")
+        rewrite = parts[0].text != source.text
+        if rewrite:  # a read-only original fails before any new file exists
+            assert_writable(source.path)
+        # new files first: if creating one fails, the original is still whole (a run killed
+        # before the rewrite leaves them, and the next run reuses those holding the same bytes)
+        created = []
+        try:
+            for name, part_bytes in zip(siblings, data[1:]):
+                if not same_content(name, part_bytes):
+                    create_exclusive(name, part_bytes, source.mode or 0o644)
+                    created.append(name)
+            if rewrite:
+                links = os.stat(source.path).st_nlink
+                atomic_write(source.path, data[0], source.mode, expect=source.identity)
+                if links > 1:  # the write is a new file renamed in place: other names keep the old one
+                    result.notes.append(f"{display}: had {links} hard links; the fix wrote a new file, "
+                                        "the other links keep the old text")
+        except OSError:  # the original stays whole: an article split off it would be in two files
+            for name in created:
+                try:
+                    os.unlink(name)
+                except OSError:
+                    pass
+            raise
         result.written = [display] + siblings
     return result
 

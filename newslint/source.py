@@ -373,9 +373,8 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
     except FileNotFoundError:
         old = None
     _check_unchanged(path, old, expect)
-    if old is not None and not _writable(real):
-        # a rename would get past the file's own permissions: respect them as an editor does
-        raise PermissionError(errno.EACCES, "the file is read-only (no write permission); not rewritten", path)
+    if old is not None:
+        assert_writable(real)
     if mode is None:
         mode = stat.S_IMODE(old.st_mode) if old is not None else 0o644
     tmp = _write_temp(folder, data, mode, old)
@@ -394,9 +393,12 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
         raise
 
 
-def _writable(path: str) -> bool:
+def assert_writable(path: str) -> None:
+    """Raise PermissionError if this user may not write the existing file `path`: a rename
+    would get past the file's own permissions, so respect them as an editor does."""
     effective = os.access in os.supports_effective_ids
-    return os.access(path, os.W_OK, effective_ids=effective)
+    if not os.access(path, os.W_OK, effective_ids=effective):
+        raise PermissionError(errno.EACCES, "the file is read-only (no write permission); not rewritten", path)
 
 
 def _check_unchanged(path: str, st: os.stat_result | None, expect: tuple | None) -> None:

@@ -5,9 +5,11 @@ repeats, through the real command line (`python -m newslint`) in a scratch folde
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdocs import newslint, bbc_articles, join_lines, need_shared, sample_captions, split_keepends, with_defects
+from newsdocs import (SAMPLE, newslint, bbc_articles, join_lines, need_shared, sample_captions, split_keepends,
+                      with_defects)
 
 from newslint.engine import process_path
 from newslint.source import SourceError, read_source
@@ -432,6 +435,64 @@ def test_read_only_file_is_not_rewritten_by_a_user_who_may_not_write_it(world_tr
     assert res.error and "read-only" in res.diagnostics[0].message
     assert snapshot(f) == before
     assert sorted(p.name for p in world_tree.iterdir()) == ["story.txt"]
+
+
+WRITE_FAILS = ["read-only", "disk-full"]
+
+
+def fix_that_cannot_write(request, cause: str, data: bytes, *options: str):
+    """`newslint check --isolated --no-cache --fix OPTIONS FILE` on a file holding `data` whose
+    rewrite fails: the file is read-only to the user running the fix (`nobody`: root may
+    write anything), or the disk is full when the fixed text is written. (file, result)"""
+    from click.testing import CliRunner
+
+    import newslint.engine as engine
+    from newslint.cli import main
+
+    tree = request.getfixturevalue("world_tree" if cause == "read-only" else "tmp_path")
+    f = tree / "a.txt"
+    f.write_bytes(data)
+    args = ["check", "--isolated", "--no-cache", "--fix", *options, str(f)]
+    if cause == "disk-full":
+        real = engine.atomic_write
+
+        def no_space(*a, **kw):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        engine.atomic_write = no_space
+        try:
+            return f, CliRunner().invoke(main, args, catch_exceptions=False)
+        finally:
+            engine.atomic_write = real
+    # the same run once as root on a scratch copy first: every lazy import is then done
+    warm = tree / "warm"
+    warm.mkdir()
+    (warm / "a.txt").write_bytes(data)
+    CliRunner().invoke(main, args[:-1] + [str(warm / "a.txt")])
+    shutil.rmtree(warm)
+    f.chmod(0o444)
+    os.chown(f, 65534, 65534)
+    os.setresuid(65534, 65534, 0)  # the real uid too: access() asks the real one
+    try:
+        return f, CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.setresuid(0, 0, 0)
+
+
+WRITE_ERRORS = {"read-only": "the file is read-only (no write permission); not rewritten",
+                "disk-full": os.strerror(errno.ENOSPC)}
+
+
+@pytest.mark.parametrize("cause", WRITE_FAILS)
+def test_a_split_whose_original_cannot_be_rewritten_leaves_no_new_file(request, cause):
+    """Regression: the split-off article was written before the original, and stayed when the
+    original's rewrite failed: the second article was then in two files, with only NL500 said."""
+    data = need_shared(SAMPLE).read_bytes()
+    f, res = fix_that_cannot_write(request, cause, data, "--unsafe-fixes")
+    assert sorted(p.name for p in f.parent.iterdir()) == ["a.txt"]
+    assert f.read_bytes() == data
+    assert f"{f}:1:1: NL500 cannot write: {WRITE_ERRORS[cause]}" in res.stdout.splitlines()
+    assert res.exit_code == 2
 
 
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
