@@ -11,8 +11,8 @@ from newslint.fixer import apply_edits, merge_fixes
 from newslint.record import Record
 from newslint.registry import Context, Rule
 from newslint.suppress import apply_suppressions
-from newslint.source import (Source, SourceError, assert_unchanged, assert_writable, atomic_write, create_exclusive,
-                             locked_source, probe, read_source, same_content)
+from newslint.source import (FileChanged, Source, SourceError, assert_unchanged, assert_writable, atomic_write,
+                             create_exclusive, locked_source, probe, read_source, same_content)
 
 MAX_FIX_PASSES = 10
 
@@ -296,6 +296,7 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         res.diagnostics = [Diagnostic("NL500", message, display, 1, 1, 1, 1, severity="error")]
         return res
 
+    source = None
     try:
         if not linter.rules:
             return probe_path(path, max_bytes)
@@ -311,7 +312,13 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
     except UnicodeEncodeError as exc:
         return failed(f"the fixed text cannot be encoded as {exc.encoding} ({exc.reason}); file left untouched")
     except OSError as exc:
-        return failed(f"cannot write: {exc.strerror or exc}")
+        res = failed(f"cannot write: {exc.strerror or exc}")
+        if source is not None and not isinstance(exc, FileChanged):  # (changed: its text is not the one read)
+            try:  # the file is as it was read, every finding still in it
+                res.diagnostics += linter.lint(Document(source))
+            except Exception:  # a rule that fails only now (a pack pattern out of time) adds none
+                pass
+        return res
     except Exception as exc:  # a bug in a rule must not stop the run or touch the file
         import traceback
 

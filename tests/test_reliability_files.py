@@ -495,6 +495,25 @@ def test_a_split_whose_original_cannot_be_rewritten_leaves_no_new_file(request, 
     assert res.exit_code == 2
 
 
+@pytest.mark.parametrize("cause", WRITE_FAILS)
+def test_a_file_that_cannot_be_rewritten_keeps_its_findings(request, cause):
+    """Regression: NL500 was the file's only finding, so its defects, all still in it, went
+    unreported ("1 remaining"). They are reported as a check of the unchanged file reports them."""
+    from click.testing import CliRunner
+
+    from newslint.cli import main
+
+    data = b"".join(need_shared(SAMPLE).read_bytes().splitlines(keepends=True)[:12])
+    f, res = fix_that_cannot_write(request, cause, data)
+    assert f.read_bytes() == data
+    checked = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", str(f)]).stdout.splitlines()
+    findings = [ln for ln in checked if ln.startswith(f"{f}:")]
+    assert [ln.split()[1] for ln in findings] == ["NL102", "NL201", "NL101", "NL102", "NL102"]
+    assert res.stdout.splitlines() == [f"{f}:1:1: NL500 cannot write: {WRITE_ERRORS[cause]}", *findings,
+                                       "Found 6 errors (0 fixed, 6 remaining)."]
+    assert res.exit_code == 2
+
+
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
     """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
     an oversized file is still reported, and the duplicate between the two readable copies
