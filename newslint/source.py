@@ -338,7 +338,33 @@ def _same_owner(fd: int, st: os.stat_result | None) -> None:
             pass
 
 
-def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None) -> str:
+# what a file system or a user may refuse for one attribute (a SELinux label, a trusted.*
+# one without privilege) or one removed since it was listed: not copied, the write goes on
+_XATTR_SKIP = {getattr(errno, name) for name in ("EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENODATA")
+               if hasattr(errno, name)}
+
+
+def _same_xattrs(fd: int, path: str | None) -> None:
+    """Give the new file the old one's extended attributes (user tags, POSIX ACLs, SELinux
+    labels), where the platform has them: a rename into place would drop them."""
+    if path is None or not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(path)
+    except OSError as exc:
+        if exc.errno in _XATTR_SKIP:
+            return
+        raise
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(path, name))
+        except OSError as exc:
+            if exc.errno not in _XATTR_SKIP:
+                raise
+
+
+def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None,
+                like_path: str | None = None) -> str:
     import tempfile  # only when writing: its import (random, hashlib) costs every run
 
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
@@ -347,6 +373,7 @@ def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None
             fh.write(data)
             fh.flush()
             _same_owner(fh.fileno(), like)
+            _same_xattrs(fh.fileno(), like_path)  # after chown (it clears capabilities), before chmod: `mode` wins
             os.fchmod(fh.fileno(), mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
             os.fsync(fh.fileno())
     except BaseException:
@@ -362,9 +389,10 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
     """Write `data` to `path` so that readers see the old file or the new one, never a mix.
 
     Symlinks are resolved so the link survives and its target is rewritten in place
-    (the target's folder holds the temporary file). The mode, owner and group of the
-    old file are kept. With `expect` (a `Source.identity`), the write is refused with
-    `FileChanged` if the file on disk is no longer the one that was read.
+    (the target's folder holds the temporary file). The mode, owner, group and extended
+    attributes (ACLs, SELinux labels) of the old file are kept. With `expect` (a
+    `Source.identity`), the write is refused with `FileChanged` if the file on disk is no
+    longer the one that was read.
     """
     real = os.path.realpath(path)
     folder = os.path.dirname(real) or "."
@@ -377,7 +405,7 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
         assert_writable(real)
     if mode is None:
         mode = stat.S_IMODE(old.st_mode) if old is not None else 0o644
-    tmp = _write_temp(folder, data, mode, old)
+    tmp = _write_temp(folder, data, mode, old, real if old is not None else None)
     try:
         if expect is not None:  # once more, as late as possible
             try:

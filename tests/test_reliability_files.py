@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -391,6 +392,41 @@ def test_fix_keeps_owner_and_group(tmp_path):
     st = f.stat()
     assert f.read_text(encoding="utf-8").splitlines() == clean_lines(2)
     assert (st.st_uid, st.st_gid) == (65534, 65534)
+
+
+def _acl(*entries: tuple[int, int, int]) -> bytes:
+    """A POSIX ACL as the kernel keeps it in `system.posix_acl_access` (what setfacl writes):
+    (tag, permissions, id) entries."""
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+
+
+NO_ID = 0xFFFFFFFF
+XATTRS = {
+    "user": {"user.source": b"bbc/business", "user.checksum": bytes(range(256))},
+    # rw- for the owner, r-- for the group, others and the user nobody (0o644, with a mask)
+    "acl": {"system.posix_acl_access": _acl((0x01, 6, NO_ID), (0x02, 4, 65534), (0x04, 4, NO_ID),
+                                            (0x10, 4, NO_ID), (0x20, 4, NO_ID))},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(XATTRS))
+def test_fix_keeps_extended_attributes(tmp_path, kind):
+    """Regression: the fixed text is a new file renamed into place, and it had none of the old
+    file's extended attributes: user tags, POSIX ACLs, SELinux labels were dropped."""
+    if not hasattr(os, "setxattr"):
+        pytest.skip("no extended attributes on this platform")
+    f = tmp_path / "story.txt"
+    f.write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    f.chmod(0o644)
+    try:
+        for name, value in XATTRS[kind].items():
+            os.setxattr(f, name, value)
+    except OSError as exc:
+        pytest.skip(f"the test folder's file system does not keep {kind} extended attributes ({exc.strerror})")
+    newslint("check", "--fix", f.name, cwd=tmp_path)
+    assert f.read_text(encoding="utf-8").splitlines() == clean_lines(2)
+    assert {n: os.getxattr(f, n) for n in os.listxattr(f) if n in XATTRS[kind]} == XATTRS[kind]
+    assert stat.S_IMODE(f.stat().st_mode) == 0o644
 
 
 def test_unwritable_folder_is_an_error_and_the_file_is_left_whole(tmp_path):
