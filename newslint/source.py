@@ -111,10 +111,11 @@ def _codec_name(encoding: str) -> str:
 
 
 def _position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
-    """1-based (row, column) of a byte offset; the column counts decodable characters."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    row = data.count(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode(encoding, "replace")) + 1
+    """1-based (row, column) of a byte offset; the column counts decodable characters. A line
+    ends at LF, CRLF or a bare CR, as the Document splits lines."""
+    before = data[:offset].decode(encoding, "replace")
+    row = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    column = len(before) - max(before.rfind("\n"), before.rfind("\r"))
     return row, column
 
 

@@ -91,6 +91,23 @@ def test_latin1_file_is_nl501_with_byte_offset_never_rewritten_and_the_run_goes_
     assert sorted(p.name for p in tree.iterdir()) == ["199.txt", "story.txt"]
 
 
+@pytest.mark.parametrize("style", ["crlf", "cr", "mixed"])
+def test_nl501_line_and_column_count_every_line_ending(tmp_path, style):
+    """Regression: the line of a bad byte was counted in LF bytes alone, so in a CR file it was
+    reported on line 1 (column 258) while every other rule counts CR as a line break."""
+    raw = need_shared(LATIN1_FILE).read_bytes()
+    offset = first_bad_byte(raw)
+    row = raw[:offset].count(b"\n") + 1  # in the file as it is, with LF endings
+    col = len(raw[raw.rfind(b"\n", 0, offset) + 1:offset].decode("ascii")) + 1
+    lines = raw.split(b"\n")
+    ends = {"crlf": [b"\r\n"], "cr": [b"\r"], "mixed": [b"\r", b"\r\n", b"\n"]}[style]
+    data = b"".join(ln + ends[i % len(ends)] for i, ln in enumerate(lines[:-1])) + lines[-1]
+    (tmp_path / "199.txt").write_bytes(data)
+    res = run("check", "--isolated", "--no-cache", "199.txt", cwd=tmp_path)
+    assert res.stdout.startswith(f"199.txt:{row}:{col}: NL501 not valid utf-8: byte 0xa3 at offset "
+                                 f"{first_bad_byte(data)} "), res.stdout
+
+
 def test_nl501_offset_counts_the_bom(tmp_path):
     raw = need_shared(LATIN1_FILE).read_bytes()
     with pytest.raises(SourceError) as exc:
