@@ -114,12 +114,13 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 if value is not None and engine != "dask" and not quiet:  # said, not silently ignored
                     echo(f"newslint: warning: {option} has no effect: it applies to the Dask engine only "
                          f"(--engine dask); this run uses the {engine} engine", err=True)
-            files = _list_files(paths, resolver, engine)
+            unlisted: list = []  # folders that could not be listed: reported once the files are checked
+            files = _list_files(paths, resolver, engine, unlisted)
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
                 if target and _among(target, files):  # the report would overwrite an article
                     raise UsageError(f"{option} {target}: is one of the files being checked; "
                                      "write it somewhere else")
-            if not files and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
+            if not files and not unlisted and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
                      f"{', '.join(first.include)})", err=True)
             # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
@@ -189,6 +190,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     results[0].notes.extend(notes)
                 if record:
                     record.save(files, idents, results, by_path, notes, boilerplate)
+            # NL500 at each folder that could not be listed (after the record and the corpus
+            # pass, which know files only): a check that never read a folder must not pass
+            results += _unlisted_results(unlisted)
             if verbose and answered:
                 echo(record_line, err=True)
             elif verbose:
@@ -312,8 +316,9 @@ def _validate_paths(paths, fix: bool) -> None:
             raise UsageError(f"path does not exist: {p}")
 
 
-def _list_files(paths, resolver, engine: str) -> list[str]:
-    """The files to check; URL paths are listed through fsspec and need the Dask engine."""
+def _list_files(paths, resolver, engine: str, unlisted: list) -> list[str]:
+    """The files to check; URL paths are listed through fsspec and need the Dask engine.
+    `unlisted` receives (folder, OSError) for each local folder that could not be listed."""
     from newslint.remote import RemoteError, is_url
     from newslint.runner import files_to_check
 
@@ -321,9 +326,25 @@ def _list_files(paths, resolver, engine: str) -> list[str]:
     if urls and engine != "dask":
         raise UsageError(f"URL paths need --engine dask (the local engine reads local files only): {urls[0]}")
     try:
-        return files_to_check(paths, resolver)
+        return files_to_check(paths, resolver, unlisted)
     except RemoteError as exc:
         raise UsageError(str(exc))
+
+
+def _unlisted_results(unlisted: list) -> list:
+    """An NL500 result at each folder that could not be listed, once (two paths given may
+    reach the same folder)."""
+    from newslint.engine import error_result
+    from newslint.source import SourceError
+
+    out, seen = [], set()
+    for folder, exc in unlisted:
+        key = os.path.abspath(folder)
+        if key not in seen:
+            seen.add(key)
+            message = f"cannot list the folder: {exc.strerror or exc}; nothing in it was checked"
+            out.append(error_result(folder, SourceError("NL500", message)))
+    return out
 
 
 def _resolver_args(configs, isolated) -> dict:

@@ -48,15 +48,18 @@ def name_suffixes(include) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False) -> Iterator[str]:
+def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False,
+             unlisted: list | None = None) -> Iterator[str]:
     """Files to check, in a stable order. Explicit files are always kept unless
-    `force_exclude` is set and they match `exclude` (the pre-commit case)."""
+    `force_exclude` is set and they match `exclude` (the pre-commit case). `unlisted`, a list,
+    receives (folder, OSError) for each folder that could not be listed (else left out)."""
     suffixes = name_suffixes(include)  # the default "*.ext" globs: a suffix test, not fnmatch per file
     seen = set()
+    onerror = None if unlisted is None else (lambda exc: unlisted.append((exc.filename or root, exc)))
     for root in paths:
         if os.path.isdir(root) and not os.path.islink(root):
             found = []
-            for folder, dirs, files in os.walk(root):
+            for folder, dirs, files in os.walk(root, onerror=onerror):
                 dirs[:] = sorted(
                     d for d in dirs
                     if d not in SKIP_DIRS and not d.startswith(".")

@@ -138,9 +138,10 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     return out
 
 
-def files_to_check(paths, resolver: Resolver) -> list[str]:
+def files_to_check(paths, resolver: Resolver, unlisted: list | None = None) -> list[str]:
     """The files under `paths`, each root's files sorted. URL roots (any fsspec URL) are
-    listed through fsspec and raise newslint.remote.RemoteError when they cannot be."""
+    listed through fsspec and raise newslint.remote.RemoteError when they cannot be.
+    `unlisted`: as for newslint.files.discover, the local folders that could not be listed."""
     from newslint.remote import is_url, list_url, settings_for
 
     out = []
@@ -150,7 +151,8 @@ def files_to_check(paths, resolver: Resolver) -> list[str]:
             out.extend(list_url(root, s.include, s.all_excludes, s.force_exclude))
             continue
         excludes = tuple(_anchor(g, s) for g in s.all_excludes)
-        out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude))
+        out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude,
+                            unlisted=unlisted))
     if len(paths) < 2:  # one root lists each of its files once
         return out
     # one file named twice ("a.txt ./a.txt", a file and its folder, relative and absolute,

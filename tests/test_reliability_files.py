@@ -299,6 +299,45 @@ def test_unreadable_file_is_reported_and_the_run_goes_on(world_tree, given):
     assert locked.read_bytes() == before
 
 
+def _as_nobody(*args, cwd: Path) -> subprocess.CompletedProcess:
+    """`newslint ARGS` run as user `nobody` in a process of its own (setpriv), or a skip where
+    that cannot be done (no setpriv, or nobody may not read this Python or newslint)."""
+    import shutil
+
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("needs setpriv to run as another user")
+    cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    if subprocess.run(cmd + ["-c", "import newslint.cli"], cwd=cwd, capture_output=True).returncode != 0:
+        pytest.skip("user nobody cannot import newslint from this interpreter")
+    return subprocess.run(cmd + ["-m", "newslint", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_COLOR": "1"})
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["no-cache", "cache"])
+@pytest.mark.parametrize("given, shown", [(".", "./locked"), ("locked", "locked")])
+def test_a_folder_that_cannot_be_listed_is_reported_and_the_run_goes_on(world_tree, given, shown, cache):
+    """A folder the user may not list was left out in silence: the tree's check never named
+    it, and given alone it said "All checks passed!" with exit status 0, so a CI job passed
+    though no file in it was read. Now NL500 at the folder's path, once; the rest is checked."""
+    text = "\n".join(article_lines(0)) + "\n"
+    for name in ("locked", "ok"):
+        (world_tree / name).mkdir()
+        (world_tree / name / f"{name}.txt").write_text(text, encoding="utf-8")
+    for p in (world_tree, *world_tree.rglob("*")):
+        os.chown(p, 65534, 65534)
+    (world_tree / "locked").chmod(0o000)
+    res = _as_nobody("check", "--isolated", *cache, given, cwd=world_tree)
+    error = f"{shown}:1:1: NL500 cannot list the folder: Permission denied; nothing in it was checked"
+    assert res.stdout.splitlines().count(error) == 1, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr and "no files to check" not in res.stderr
+    assert res.returncode == 2
+    if given == ".":
+        assert "./ok/ok.txt:4:1: NL102" in res.stdout and "Found 5 errors." in res.stdout  # the run went on
+    else:
+        assert res.stdout.splitlines()[0] == error and "All checks passed!" not in res.stdout
+
+
 def test_broken_symlink_is_reported_and_never_replaced(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()

@@ -110,7 +110,7 @@ def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=()) -> list[str]
                 folder = stack.pop()
                 try:
                     entries = list(os.scandir(folder))
-                except OSError:
+                except OSError:  # left out of the corpus; `check` reports it (files.discover's unlisted)
                     continue
                 for e in entries:
                     name = e.name
