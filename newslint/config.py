@@ -68,7 +68,7 @@ TOP_LEVEL: dict[str, tuple[Any, str]] = {
     "unsafe-fixes": (bool, "a boolean"),
     "rule-packs": (list, "a list of paths to TOML rule packs"),
     "builtin-packs": (list, "a list of shipped pack names"),
-    "encoding": (str, "an encoding name such as 'utf-8' or 'latin-1'"),
+    "encoding": (str, "a text encoding such as 'utf-8' or 'latin-1'"),
     "max-file-size": (int, "a size in bytes (1 or more)"),
     "cache-dir": (str, "a path"),
     "engine": (str, "'local' or 'dask'"),
@@ -195,12 +195,47 @@ def _check_pack_names(names: list, where: str) -> None:
                           f"(shipped: {', '.join(shipped)})")
 
 
+_ENCODING_PROBES = ("Headline - a line of news text, longer than a domain name's label could ever be.\n",
+                    "Türkiye, Москва, 北京, القاهرة — “quoted”\n")
+
+
+def is_text_encoding(name: str) -> bool:
+    """Can files be read and written in `name` the way newslint does (decode, encode, and a
+    refusal only as UnicodeDecodeError or UnicodeEncodeError)? Not a codec of bytes to bytes
+    or str to str ('hex', 'rot13'), nor one whose bare UnicodeError on ordinary text ended
+    the run or was called an internal error ('undefined', 'punycode', 'idna')."""
+    import codecs
+
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    if not getattr(info, "_is_text_encoding", True):
+        return False
+    try:
+        for text in _ENCODING_PROBES:
+            try:
+                data = text.encode(info.name)
+            except UnicodeEncodeError:  # a legacy encoding without these letters
+                continue
+            if data.decode(info.name) != text:
+                return False
+        try:
+            _ENCODING_PROBES[0].encode("ascii").decode(info.name)
+        except UnicodeDecodeError:  # no text in UTF-32, say: refused as a file's bytes would be
+            pass
+    except Exception:  # UnicodeError itself, or anything else a codec may raise
+        return False
+    return True
+
+
 def _value_allowed(table: str | None, key: str, value) -> bool:
     """A value of the right type within its key's range and choices (table None: top level)."""
     lo_hi = RANGES.get((table, key))
     return (value in CHOICES.get((table, key), (value,)) and not (lo_hi and not lo_hi[0] <= value <= lo_hi[1])
             and not ((table, key) in EVEN and value % 2)
-            and not ((table, key) == ("duplicates", "index") and not is_index_url(value)))
+            and not ((table, key) == ("duplicates", "index") and not is_index_url(value))
+            and not ((table, key) == (None, "encoding") and not is_text_encoding(value)))
 
 
 def validate(table: dict[str, Any], where: str) -> dict[str, Any]:

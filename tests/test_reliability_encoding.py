@@ -156,8 +156,39 @@ def test_unknown_encoding_is_an_error_not_a_crash(tmp_path):
     before = f.read_bytes()
     res = run("check", "--fix", "--config", "encoding = 'no-such-codec'", f.name, cwd=tmp_path)
     assert res.returncode == 2
-    assert "unknown encoding 'no-such-codec'" in res.stdout + res.stderr
+    # a wrong setting, said once when the config is read (it was an NL500 in every file)
+    assert "'encoding' must be a text encoding such as 'utf-8' or 'latin-1', got 'no-such-codec'" in res.stderr
+    assert res.stdout == ""
     assert f.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["cp1252", "utf-8-sig", "UTF8", "utf-32", "gb18030", "utf-7"])
+def test_text_encodings_are_accepted_by_the_config_check(tmp_path, name):
+    """The check that refuses 'hex', 'idna' or 'punycode' takes the encodings files are kept in:
+    the sample written in each is reported as it is in UTF-8."""
+    from newsdocs import SAMPLE
+
+    text = need_shared(SAMPLE).read_text(encoding="utf-8")
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "a.txt").write_bytes(text.encode(name))
+    want = run("check", "--no-cache", "--isolated", "--select", "NL1,NL2,NL3", "a.txt", cwd=tmp_path / "utf8")
+    got = run("check", "--no-cache", "--isolated", "--select", "NL1,NL2,NL3", "--config", f"encoding = '{name}'",
+              "a.txt", cwd=tmp_path)
+    assert want.returncode == 1 and (got.returncode, got.stdout) == (1, want.stdout), got.stdout + got.stderr
+
+
+def test_the_corpus_pass_leaves_out_a_file_its_codec_fails_on_with_a_bare_unicode_error():
+    """Behind the config check: 'undefined' and 'punycode' fail with UnicodeError itself, not
+    UnicodeDecodeError; corpus_bytes marks such a file as not text (a NUL in front) rather than
+    stop the cross-file pass."""
+    from newsdocs import SAMPLE
+
+    from newslint.corpus.model import corpus_bytes
+
+    data = need_shared(SAMPLE).read_bytes()
+    for name in ("undefined", "punycode"):
+        assert corpus_bytes(data, name) == b"\0" + data
 
 
 def test_wide_encoding_is_not_mistaken_for_binary_and_keeps_its_bytes(tmp_path):

@@ -191,6 +191,19 @@ def test_out_of_range_settings_name_the_key(folder, setting, named):
     assert_user_error(run_newslint("check", "--no-cache", "a.txt", "--config", setting, cwd=folder), named)
 
 
+@pytest.mark.parametrize("given", ["override", "config file"])
+@pytest.mark.parametrize("name", ["undefined", "punycode", "hex", "idna", "klingon"])
+def test_an_encoding_that_is_no_text_encoding_names_the_key(folder, name, given):
+    """'undefined' and 'punycode' were a traceback, 'hex' and 'idna' an NL500 "internal error"
+    in every file, 'klingon' an NL500 in every file and a note calling it "not UTF-8 text"."""
+    args = ("--config", f'encoding = "{name}"') if given == "override" else ()
+    if given == "config file":
+        (folder / "newslint.toml").write_text(f'encoding = "{name}"\n', encoding="utf-8")
+    line = assert_user_error(run_newslint("check", "--no-cache", "a.txt", *args, cwd=folder),
+                             "'encoding' must be a text encoding", f"got {name!r}")
+    assert ("newslint.toml" in line) == (given == "config file")
+
+
 def test_the_shipped_pack_names_are_accepted(folder):
     from newslint.packs import builtin_pack_names
 

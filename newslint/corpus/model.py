@@ -182,7 +182,7 @@ def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
     if not is_utf8(encoding):
         try:
             data = data.decode(encoding).encode("utf-8")
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # UnicodeError itself: 'undefined', 'punycode'
             return b"\0" + data
     if b"<!--" in data and b"newslint:" in data.lower():  # two C calls: most files have no comment
         data = _COMMENT.sub(b"", data)
