@@ -117,9 +117,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             unlisted: list = []  # folders that could not be listed: reported once the files are checked
             files = _list_files(paths, resolver, engine, unlisted)
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
-                if target and _among(target, files):  # the report would overwrite an article
-                    raise UsageError(f"{option} {target}: is one of the files being checked; "
-                                     "write it somewhere else")
+                if target and _among(target, files):
+                    if not _among(target, paths):  # found by walking a folder: the report an earlier
+                        files = _without_entry(files, target)  # run left there, not an input
+                    if _among(target, files):  # the report would overwrite an article
+                        raise UsageError(f"{option} {target}: is one of the files being checked; "
+                                         "write it somewhere else")
             if not files and not unlisted and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
                      f"{', '.join(first.include)})", err=True)
@@ -299,6 +302,14 @@ def _among(target: str, files: list[str]) -> bool:
         except OSError:
             pass
     return False
+
+
+def _without_entry(files: list[str], target: str) -> list[str]:
+    """`files` less `target`'s own folder entry (the same name in the same real folder); another
+    name of the same file, a link beside it, stays (and _among still finds it)."""
+    folder, name = os.path.split(target)
+    real = os.path.realpath(folder or ".")
+    return [f for f in files if os.path.basename(f) != name or os.path.realpath(os.path.dirname(f) or ".") != real]
 
 
 def _validate_paths(paths, fix: bool) -> None:

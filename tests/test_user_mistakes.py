@@ -215,7 +215,8 @@ def test_the_shipped_pack_names_are_accepted(folder):
 # -- a report written over an article ------------------------------------------------------------
 
 @pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
-@pytest.mark.parametrize("target, paths", [("a.txt", ["a.txt"]), ("./a.txt", ["."]), ("sub/../a.txt", ["."])])
+@pytest.mark.parametrize("target, paths", [("a.txt", ["a.txt"]), ("./a.txt", ["a.txt"]),
+                                           ("sub/../a.txt", [".", "a.txt"])])
 def test_a_report_over_a_checked_file_is_refused_and_the_file_kept(folder, option, target, paths):
     (folder / "sub").mkdir()
     before = (folder / "a.txt").read_bytes()
@@ -239,3 +240,32 @@ def test_a_report_over_a_checked_file_under_another_name_is_refused(folder, link
 def test_a_report_beside_the_checked_files_is_written(folder):
     proc = run_newslint("check", "-o", "report.txt", ".", cwd=folder)  # a new file: not an input
     assert proc.returncode == 1 and (folder / "report.txt").read_text().startswith("./a.txt:4:1: NL102")
+
+
+@pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
+@pytest.mark.parametrize("target", ["report.txt", "./sub/report.md"])
+def test_a_report_left_in_the_checked_folder_gives_the_same_answer_every_run(folder, option, target):
+    """`-o report.txt .` wrote its report, then every later run stopped: "is one of the files
+    being checked". Found by walking a folder, the report is left out of the files checked and
+    of the corpus (a.txt's copy in sub/ is still its only duplicate); named, it is refused."""
+    (folder / "sub").mkdir()
+    (folder / "sub" / "copy.txt").write_bytes((folder / "a.txt").read_bytes())
+    written = []
+    for _ in range(3):
+        proc = run_newslint("check", "--no-cache", option, target, ".", cwd=folder)
+        assert proc.returncode == (1 if option == "--output-file" else 0), proc.stderr.decode()
+        written.append((folder / target).read_bytes())
+    assert written[0] == written[1] == written[2]
+    assert b"report" not in written[0] and written[0].count(b"NL401") == 2  # a.txt and its copy, only
+    proc = run_newslint("check", "--no-cache", option, target, ".", target, cwd=folder)
+    assert proc.returncode == 2 and f"{option} {target}: is one of the files being checked" in proc.stderr.decode()
+
+
+def test_a_report_left_in_the_checked_folder_under_another_name_is_refused(folder):
+    """Left out of the check is the report's own entry only: written through a link found
+    beside it, the report would overwrite a.txt."""
+    (folder / "link.txt").symlink_to("a.txt")
+    before = (folder / "a.txt").read_bytes()
+    proc = run_newslint("check", "-o", "link.txt", ".", cwd=folder)
+    assert proc.returncode == 2 and "--output-file link.txt: is one of the files being checked" in proc.stderr.decode()
+    assert (folder / "a.txt").read_bytes() == before
