@@ -4,6 +4,7 @@ entry.py runs it directly for a plain `check` invocation, without importing clic
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -118,8 +119,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             files = _list_files(paths, resolver, engine, unlisted)
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
                 if target and _among(target, files):
-                    if not _among(target, paths):  # found by walking a folder: the report an earlier
-                        files = _without_entry(files, target)  # run left there, not an input
+                    if not _among(target, paths) and _newslint_output(target):  # found by walking a
+                        files = _without_entry(files, target)  # folder: the report an earlier run left
                     if _among(target, files):  # the report would overwrite an article
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
@@ -302,6 +303,32 @@ def _among(target: str, files: list[str]) -> bool:
         except OSError:
             pass
     return False
+
+
+# what a report or baseline newslint wrote starts with, in any --output-format: a finding line
+# ("a.txt:4:1: NL102 ..."), "All checks passed!", an empty JSON list, JSON or XML naming a rule
+# or newslint itself, a GitHub workflow command
+_OUTPUT_MARK = re.compile(
+    rb"""\A\s*(?:\[\s*\]\s*\Z|All\ checks\ passed!|::(?:error|warning|notice)\ file=)
+    | ^[^\n]*:\d+:\d+:\ NL\d{3}\b
+    | "(?:code|ruleId|check_name|id)":\s*"NL\d{3}"
+    | "(?:format|name)":\s*"newslint(?:-baseline/\d+)?"
+    | <testsuites?\ name="newslint"
+    """, re.MULTILINE | re.VERBOSE)
+
+
+def _newslint_output(target: str) -> bool:
+    """Whether `target` is missing, empty, or reads as a report or baseline newslint wrote:
+    only then may a walk's copy of it be left out and written over. Anything else may be an
+    article that happens to share the name, so it is refused as before."""
+    try:
+        with open(target, "rb") as fh:
+            head = fh.read(65536)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return not head.strip() or _OUTPUT_MARK.search(head) is not None
 
 
 def _without_entry(files: list[str], target: str) -> list[str]:

@@ -215,8 +215,8 @@ def test_the_shipped_pack_names_are_accepted(folder):
 # -- a report written over an article ------------------------------------------------------------
 
 @pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
-@pytest.mark.parametrize("target, paths", [("a.txt", ["a.txt"]), ("./a.txt", ["a.txt"]),
-                                           ("sub/../a.txt", [".", "a.txt"])])
+@pytest.mark.parametrize("target, paths", [("a.txt", ["a.txt"]), ("./a.txt", ["."]), ("sub/../a.txt", ["."]),
+                                           ("./a.txt", ["a.txt"]), ("sub/../a.txt", [".", "a.txt"])])
 def test_a_report_over_a_checked_file_is_refused_and_the_file_kept(folder, option, target, paths):
     (folder / "sub").mkdir()
     before = (folder / "a.txt").read_bytes()
@@ -246,8 +246,9 @@ def test_a_report_beside_the_checked_files_is_written(folder):
 @pytest.mark.parametrize("target", ["report.txt", "./sub/report.md"])
 def test_a_report_left_in_the_checked_folder_gives_the_same_answer_every_run(folder, option, target):
     """`-o report.txt .` wrote its report, then every later run stopped: "is one of the files
-    being checked". Found by walking a folder, the report is left out of the files checked and
-    of the corpus (a.txt's copy in sub/ is still its only duplicate); named, it is refused."""
+    being checked". Found by walking a folder, a report newslint wrote is left out of the files
+    checked and of the corpus (a.txt's copy in sub/ is still its only duplicate); named, it is
+    refused; an article in its place is refused (the test above)."""
     (folder / "sub").mkdir()
     (folder / "sub" / "copy.txt").write_bytes((folder / "a.txt").read_bytes())
     written = []
