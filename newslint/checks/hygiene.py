@@ -16,7 +16,8 @@ class IOError_(_ReaderRule):
 
     ## What it flags
     Any input newslint could not open or read to the end (also a rule-pack pattern that
-    ran out of time on it, named in the message). The run continues with the other files
+    ran out of time on it, named in the message), and a folder it could not list (nothing
+    in it was checked; reported once, at the folder). The run continues with the other files
     and exits with status 2. A path given on the command line that does not exist is a
     usage error instead: the run stops before it starts (exit status 2), as a mistyped
     name should.
