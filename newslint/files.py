@@ -14,12 +14,14 @@ SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".newslint_cache", "__pyca
              ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
-def _matches(path: str, globs: Iterable[str], name_only: bool = False) -> bool:
+def _matches(path: str, globs: Iterable[str], name_only: bool = False, rel: str | None = None) -> bool:
     """Does `path` match a glob? A glob with a '/' is anchored (callers make it absolute)
     and matches the path or anything below it; a plain glob matches the file name, or
-    with name_only=False any folder name on the way (so 'drafts' excludes drafts/x.txt)."""
+    with name_only=False any folder name on the way (so 'drafts' excludes drafts/x.txt):
+    the way from where the walk started, `rel` (`path` as given when None), never the
+    folders above it (a repository cloned under /tmp/drafts is not excluded by 'drafts')."""
     absolute = os.path.abspath(path).replace(os.sep, "/")
-    parts = [p for p in path.replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
+    parts = [p for p in (path if rel is None else rel).replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
     for g in globs:
         if "/" in g:
             g = g.rstrip("/")
@@ -49,12 +51,17 @@ def name_suffixes(include) -> tuple[str, ...] | None:
 
 
 def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False,
-             unlisted: list | None = None) -> Iterator[str]:
+             unlisted: list | None = None, base: str | None = None) -> Iterator[str]:
     """Files to check, in a stable order. Explicit files are always kept unless
     `force_exclude` is set and they match `exclude` (the pre-commit case). `unlisted`, a list,
-    receives (folder, OSError) for each folder that could not be listed (else left out)."""
+    receives (folder, OSError) for each folder that could not be listed (else left out).
+    `base`: the folder plain exclude globs judge absolute `paths` from (see _matches)."""
     suffixes = name_suffixes(include)  # the default "*.ext" globs: a suffix test, not fnmatch per file
     seen = set()
+
+    def excluded(p: str) -> bool:
+        return _matches(p, exclude, rel=None if base is None else os.path.relpath(p, base))
+
     onerror = None if unlisted is None else (lambda exc: unlisted.append((exc.filename or root, exc)))
     for root in paths:
         if os.path.isdir(root) and not os.path.islink(root):
@@ -63,7 +70,7 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                 dirs[:] = sorted(
                     d for d in dirs
                     if d not in SKIP_DIRS and not d.startswith(".")
-                    and not _matches(os.path.join(folder, d), exclude)
+                    and not excluded(os.path.join(folder, d))
                 )
                 prefix = os.path.join(folder, "")  # os.path.join(folder, f) is prefix + f
                 if suffixes is not None and not exclude:  # the usual case, in one comprehension
@@ -72,7 +79,7 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                 for f in files:
                     if f.startswith(".") or not (f.endswith(suffixes) if suffixes is not None
                                                  else _matches(prefix + f, include, name_only=True)) \
-                            or (exclude and _matches(prefix + f, exclude)):
+                            or (exclude and excluded(prefix + f)):
                         continue
                     found.append(prefix + f)
             found.sort()
@@ -85,7 +92,7 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
                     seen.add(p)
                     yield p
         else:
-            if force_exclude and _matches(root, exclude):
+            if force_exclude and excluded(root):
                 continue
             if root not in seen:
                 seen.add(root)

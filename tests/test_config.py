@@ -139,6 +139,33 @@ def test_folder_globs_hold_for_the_git_corpus_from_any_folder(tmp_path, subfolde
     assert "legacy" not in dups and "news/b.txt" in dups
 
 
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "git"])
+def test_a_plain_exclude_glob_never_matches_the_folders_above_the_project(tmp_path, in_git):
+    """exclude = ["drafts"] leaves out a drafts/ folder of the project, not the project itself
+    when it lies under a folder of that name (/tmp/drafts/repo): the corpus's paths were
+    matched whole, and every tracked file was excluded, so the hook found no duplicate."""
+    import subprocess
+
+    from conftest import BBC, run_newslint
+
+    repo = tmp_path / "drafts" / "repo"
+    text = (need(BBC) / "tech/002.txt").read_bytes()
+    for rel in ("news/a.txt", "news/b.txt", "drafts/c.txt"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_bytes(text)
+    write(repo / "pyproject.toml", '[tool.newslint]\nexclude = ["drafts"]\n')
+    if in_git:
+        env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+                   GIT_COMMITTER_EMAIL="t@example.org")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+            subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    # the hook's one file against the git corpus; outside git, `dups` walks the folder
+    args = ["check", "--select", "NL401", "news/a.txt"] if in_git else ["dups"]
+    res = run_newslint(*args, "--no-cache", cwd=repo)
+    out = res.stdout.decode()
+    assert "NL401" in out and "b.txt" in out and "drafts/c.txt" not in out, out + res.stderr.decode()
+
+
 def test_inline_override_and_config_file(cli, sample, tmp_path):
     res = cli("check", sample, "--config", 'select = ["NL201"]', "--output-format", "json")
     assert set(codes(res)) == {"NL201"}

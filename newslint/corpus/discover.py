@@ -84,22 +84,23 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
                 # matched as absolute paths: globs with a '/' are anchored at the config's folder,
                 # made absolute, and a path relative to the top is not relative to the cwd
                 keep = [rel for rel in tracked if _matches(prefix + rel, include, name_only=True)
-                        and not _matches(prefix + rel, exclude)]
+                        and not _matches(prefix + rel, exclude, rel=rel)]
             if os.sep != "/":  # pragma: no cover
                 keep = [rel.replace("/", os.sep) for rel in keep]
             return [prefix + rel for rel in keep], top
     if paths is None and not walk_outside_git:
         return [], None
     roots = [os.path.join(cwd, p) for p in paths] if paths else [cwd]
-    return [os.path.normpath(p) for p in walk(roots, include, exclude)], None
+    return [os.path.normpath(p) for p in walk(roots, include, exclude, base=cwd)], None
 
 
-def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=()) -> list[str]:
+def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), base: str | None = None) -> list[str]:
     """`newslint.files.discover` (same files, same order), with a fast path for the default
-    `*.ext` globs: a corpus walk visits every file, and fnmatch per file costs more than the stat."""
+    `*.ext` globs: a corpus walk visits every file, and fnmatch per file costs more than the stat.
+    `base`: where the paths were given from (absolute roots judged as discover judges them)."""
     suffixes = name_suffixes(include)
     if suffixes is None or exclude:
-        return list(discover(roots, include, exclude))
+        return list(discover(roots, include, exclude, base=base))
     out: list[str] = []
     seen: set[str] = set()
     for root in roots:

@@ -308,7 +308,7 @@ class CorpusRun:
             if not self.files_only and os.path.isdir(absq):
                 # named as newslint.files.discover names them (the folder as given, joined with
                 # the walked remainder), so the keys match the file linter's
-                for p in walk([absq], o.include, o.exclude):
+                for p in walk([absq], o.include, o.exclude, base=cwd):
                     p = os.path.normpath(p)
                     query_abs.setdefault(p, os.path.join(q, relative(p, absq)))
             else:
