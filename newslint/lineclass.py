@@ -107,7 +107,7 @@ def is_enumeration(text: str) -> bool:
     t = text.strip()
     if _ENUMERATION.match(t):
         return True
-    if "," not in t:
+    if "," not in t or ends_sentence(t):  # prose with numbers ("5,000 people in the UK, 2,000 in ...") ends one
         return False
     pieces = [p for p in _PIECES.split(t) if p.strip()]
     return sum(1 for p in pieces if _QUANTITY_LED.match(p)) >= 3 and all(word_count(p) <= 10 for p in pieces)

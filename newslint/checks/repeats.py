@@ -254,6 +254,14 @@ class NearDuplicateParagraph(Rule):
         min_ratio = threshold / (200 - threshold)
         order = sorted(range(len(paras)), key=lambda i: len(norms[i]))
         best: dict[int, tuple[int, float]] = {}  # later paragraph -> (earliest similar one, score)
+        entries: dict[int, bool] = {}  # is_enumeration, asked once a paragraph (a page of alike entries asks often)
+
+        def entry(k: int) -> bool:
+            e = entries.get(k)
+            if e is None:
+                e = entries[k] = is_enumeration(paras[k].text)
+            return e
+
         global _bound_budget, _fuzz
         grams: dict[int, Counter] = {}
         for pos, i in enumerate(order):
@@ -269,8 +277,7 @@ class NearDuplicateParagraph(Rule):
                             continue
                     from rapidfuzz import fuzz as _fuzz
                 s = _fuzz.ratio(norms[i], norms[j], score_cutoff=threshold)
-                if s and _close_lengths(norms[i], norms[j]) and not is_enumeration(paras[i].text) \
-                        and not is_enumeration(paras[j].text):
+                if s and _close_lengths(norms[i], norms[j]) and not entry(i) and not entry(j):
                     early, late = min(i, j), max(i, j)
                     if late in copies:
                         continue
