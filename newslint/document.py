@@ -177,8 +177,8 @@ def front_matter_lines(texts: list[str]) -> int:
         try:
             load_toml("\n".join(texts[1:close]))
             return close + 1
-        except ValueError:  # TomlError: judged line by line, as YAML is
-            pass
+        except (ValueError, RecursionError):  # not TOML (or nested past the parser's depth): judged line
+            pass                                # by line, as YAML is
     depth = 0  # brackets a YAML flow collection ("tags: [a,") left open on an earlier line
     for t in texts[1:close]:
         if depth <= 0 and not _FRONT_MATTER_LINE.match(t):

@@ -140,6 +140,25 @@ def test_front_matter_is_no_article_text_for_the_cross_file_rules(cli, sample, t
         [("a.md", "NL401", 6), ("b.md", "NL401", 9)]
 
 
+def test_front_matter_edge_cases_neither_crash_nor_differ_between_the_passes(cli, sample, tmp_path):
+    """TOML nested past the parser's depth raised RecursionError out of the corpus pass (a
+    traceback, no report for any file); a file that ends on its closing fence without a line
+    break was front matter to the in-file rules but text to the cross-file ones."""
+    from newslint.corpus.model import corpus_bytes
+    from newslint.document import Document
+
+    nested = "+++\nx = " + "[" * 3000 + "\n+++\n\n" + sample.read_text(encoding="utf-8")
+    (tmp_path / "nested.md").write_text(nested, encoding="utf-8")
+    (tmp_path / "plain.txt").write_bytes(sample.read_bytes())
+    res = cli("check", "--no-cache", tmp_path, "--output-format", "json")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert {(os.path.basename(d["filename"]), d["code"]) for d in json.loads(res.stdout)} >= {
+        ("nested.md", "NL401"), ("plain.txt", "NL401"), ("nested.md", "NL301")}
+    only = b'---\ntitle: "Assad to Visit Moscow"\n---'
+    assert [ln.blank for ln in Document.from_text(only.decode()).lines] == [True, True, True]
+    assert corpus_bytes(only, "utf-8") == b"\n\n"
+
+
 def test_a_rule_of_dashes_above_a_headline_is_text(cli, sample):
     """Only a block that reads as metadata is front matter: dashes around a headline are not."""
     from newslint.document import Document

@@ -201,18 +201,23 @@ def _blank_front_matter(data: bytes) -> bytes:
     from newslint.document import FRONT_MATTER_MAX_LINES, front_matter_lines
 
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    lines, breaks, pos = [], [], len(bom)
+    lines, breaks, ends, pos = [], [], [], len(bom)
     for m in _LINE_END.finditer(data, pos):
         lines.append(data[pos:m.start()].decode("utf-8", "replace"))
         breaks.append(m.group())
         pos = m.end()
+        ends.append(pos)
         if len(lines) >= FRONT_MATTER_MAX_LINES:
             break
+    else:
+        if pos < len(data):  # a last line without a line break (the closing fence, say)
+            lines.append(data[pos:].decode("utf-8", "replace"))
+            breaks.append(b"")
+            ends.append(len(data))
     n = front_matter_lines(lines)
     if not n:
         return data
-    ends = [m.end() for _, m in zip(range(n), _LINE_END.finditer(data, len(bom)))]
-    return bom + b"".join(breaks[:n]) + data[ends[-1]:]
+    return bom + b"".join(breaks[:n]) + data[ends[n - 1]:]
 
 
 # suppress._DIRECTIVE on bytes, within one line (the document model finds comments line by line)
