@@ -305,30 +305,37 @@ def _among(target: str, files: list[str]) -> bool:
     return False
 
 
-# what a report or baseline newslint wrote starts with, in any --output-format: a finding line
-# ("a.txt:4:1: NL102 ..."), "All checks passed!", an empty JSON list, JSON or XML naming a rule
-# or newslint itself, a GitHub workflow command
-_OUTPUT_MARK = re.compile(
-    rb"""\A\s*(?:\[\s*\]\s*\Z|All\ checks\ passed!|::(?:error|warning|notice)\ file=)
+# what a report or baseline newslint wrote holds, in any --output-format: a finding line
+# ("a.txt:4:1: NL102 ..."), the text summary ("All checks passed!", "Found 2 errors (2 fixed,
+# 0 remaining)."), a --diff, an empty JSON list, JSON or XML naming a rule or newslint itself,
+# a GitHub workflow command. Compiled on first use: most runs write no report into a walk.
+_OUTPUT_MARK = (
+    rb"""\A\s*(?:\[\s*\]\s*\Z|All\ checks\ passed!|::(?:error|warning|notice)\ file=
+                |---\ [^\n]*\n\+\+\+\ [^\n]*\n@@\ -)
     | ^[^\n]*:\d+:\d+:\ NL\d{3}\b
+    | ^Found\ \d+\ errors?(?:\.|\ \(\d+\ fixed,\ \d+\ remaining\)\.)$
     | "(?:code|ruleId|check_name|id)":\s*"NL\d{3}"
     | "(?:format|name)":\s*"newslint(?:-baseline/\d+)?"
     | <testsuites?\ name="newslint"
-    """, re.MULTILINE | re.VERBOSE)
+    """)
 
 
 def _newslint_output(target: str) -> bool:
     """Whether `target` is missing, empty, or reads as a report or baseline newslint wrote:
     only then may a walk's copy of it be left out and written over. Anything else may be an
-    article that happens to share the name, so it is refused as before."""
+    article that happens to share the name (or a FIFO, which would block), so it is refused."""
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(target).st_mode):
+            return False
         with open(target, "rb") as fh:
             head = fh.read(65536)
     except FileNotFoundError:
         return True
     except OSError:
         return False
-    return not head.strip() or _OUTPUT_MARK.search(head) is not None
+    return not head.strip() or re.search(_OUTPUT_MARK, head, re.MULTILINE | re.VERBOSE) is not None
 
 
 def _without_entry(files: list[str], target: str) -> list[str]:

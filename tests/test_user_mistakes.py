@@ -6,6 +6,8 @@ Every test runs newslint as a real process on a copy of the real sample file."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from conftest import SAMPLE, need, run_newslint
@@ -192,7 +194,7 @@ def test_out_of_range_settings_name_the_key(folder, setting, named):
 
 
 @pytest.mark.parametrize("given", ["override", "config file"])
-@pytest.mark.parametrize("name", ["undefined", "punycode", "hex", "idna", "klingon"])
+@pytest.mark.parametrize("name", ["undefined", "punycode", "hex", "idna", "klingon", "unicode_escape"])
 def test_an_encoding_that_is_no_text_encoding_names_the_key(folder, name, given):
     """'undefined' and 'punycode' were a traceback, 'hex' and 'idna' an NL500 "internal error"
     in every file, 'klingon' an NL500 in every file and a note calling it "not UTF-8 text"."""
@@ -263,10 +265,31 @@ def test_a_report_left_in_the_checked_folder_gives_the_same_answer_every_run(fol
 
 
 def test_a_report_left_in_the_checked_folder_under_another_name_is_refused(folder):
-    """Left out of the check is the report's own entry only: written through a link found
-    beside it, the report would overwrite a.txt."""
-    (folder / "link.txt").symlink_to("a.txt")
-    before = (folder / "a.txt").read_bytes()
-    proc = run_newslint("check", "-o", "link.txt", ".", cwd=folder)
-    assert proc.returncode == 2 and "--output-file link.txt: is one of the files being checked" in proc.stderr.decode()
-    assert (folder / "a.txt").read_bytes() == before
+    """Left out of the check is the report's own entry only: another name of it found by the
+    walk (a link beside it) is still among the files, so the write is refused."""
+    assert run_newslint("check", "-o", "report.txt", ".", cwd=folder).returncode == 1
+    report = (folder / "report.txt").read_bytes()
+    (folder / "alias.txt").symlink_to("report.txt")
+    proc = run_newslint("check", "-o", "report.txt", ".", cwd=folder)
+    assert proc.returncode == 2 and "--output-file report.txt: is one of the files being checked" in proc.stderr.decode()
+    assert (folder / "report.txt").read_bytes() == report
+
+
+@pytest.mark.parametrize("mode", ["--fix", "--diff"])
+def test_a_fix_or_diff_report_left_in_the_checked_folder_is_written_again(folder, mode):
+    """A --fix run's summary ("Found 11 errors (10 fixed, 1 remaining).") and a --diff were not
+    taken for newslint's own output, so the next run stopped (exit 2) as over an article."""
+    reports = []
+    for _ in range(2):  # safe rules only: every finding fixed, so the report is the summary alone
+        proc = run_newslint("check", "--no-cache", "--select", "NL101,NL102,NL201", mode, "-o", "report.txt", ".", cwd=folder)
+        assert proc.returncode != 2, proc.stderr.decode()
+        reports.append((folder / "report.txt").read_text(encoding="utf-8"))
+    assert reports[0].startswith("--- ./a.txt") if mode == "--diff" else \
+        reports[0] == "Found 10 errors (10 fixed, 0 remaining).\n"
+
+
+def test_a_fifo_in_the_checked_folder_is_refused_as_a_report_target(folder):
+    """Reading a FIFO to see whether it is an old report would block: it is refused."""
+    os.mkfifo(folder / "pipe.txt")
+    proc = run_newslint("check", "-o", "pipe.txt", ".", cwd=folder, timeout=60)
+    assert proc.returncode == 2 and "--output-file pipe.txt: is one of the files being checked" in proc.stderr.decode()
