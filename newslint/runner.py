@@ -131,7 +131,8 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
     for glob, codes in settings.per_file_ignores:
         if glob.startswith("./") or glob.endswith("/"):  # "./drafts/*" is "drafts/*"; "drafts/" a folder
             g = dotless(glob).rstrip("/")
-            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*"):  # a file, or a folder's files
+            if fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(rel, g + "/*") or (  # a file, or a folder's files
+                    g.startswith("**/") and fnmatch.fnmatch(rel, g[3:] + "/*")):  # "**/wire/": at the top too
                 out.extend(codes)
         elif fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
             out.extend(codes)

@@ -106,8 +106,9 @@ def test_globs_written_from_the_config_folder_with_a_leading_dot_slash(cli, tmp_
     assert "NL301" in {d["code"] for d in found if "new.txt" in d["filename"]}
 
 
+@pytest.mark.parametrize("wire", ["wire/", "**/wire/"])  # the second: a folder at any depth, the top's too
 @pytest.mark.parametrize("subfolder", [False, True], ids=["from-the-top", "from-the-config-folder"])
-def test_folder_globs_hold_for_the_git_corpus_from_any_folder(tmp_path, subfolder):
+def test_folder_globs_hold_for_the_git_corpus_from_any_folder(tmp_path, subfolder, wire):
     """`exclude = ["legacy/"]` keeps a tracked copy out of the cross-file comparison, and
     `per-file-ignores = {"wire/" = ...}` silences a folder, also when newslint runs below
     the git top (the corpus's paths, relative to the top, were matched against the cwd), and
@@ -122,7 +123,7 @@ def test_folder_globs_hold_for_the_git_corpus_from_any_folder(tmp_path, subfolde
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_bytes(text if rel.endswith("a.txt") else (need(BBC) / "tech/003.txt").read_bytes())
     write(repo / "content/pyproject.toml",
-          '[tool.newslint]\nexclude = ["legacy/"]\n[tool.newslint.per-file-ignores]\n"wire/" = ["NL401"]\n')
+          '[tool.newslint]\nexclude = ["legacy/"]\n[tool.newslint.per-file-ignores]\n"' + wire + '" = ["NL401"]\n')
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.org")
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
