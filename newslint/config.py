@@ -199,6 +199,11 @@ _ENCODING_PROBES = ("Headline - a line of news text, longer than a domain name's
                     "Türkiye, Москва, 北京, القاهرة — “quoted”\n")
 
 
+# Python-literal escapes, not a file encoding: a file's line break reads back as the two
+# characters '\n', so no file with more than one line round-trips (every one was NL501)
+_ESCAPE_CODECS = {"unicode-escape", "raw-unicode-escape"}
+
+
 def is_text_encoding(name: str) -> bool:
     """Can files be read and written in `name` the way newslint does (decode, encode, and a
     refusal only as UnicodeDecodeError or UnicodeEncodeError)? Not a codec of bytes to bytes
@@ -210,7 +215,7 @@ def is_text_encoding(name: str) -> bool:
         info = codecs.lookup(name)
     except LookupError:
         return False
-    if not getattr(info, "_is_text_encoding", True):
+    if not getattr(info, "_is_text_encoding", True) or info.name in _ESCAPE_CODECS:
         return False
     try:
         for text in _ENCODING_PROBES:
