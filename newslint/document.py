@@ -175,16 +175,26 @@ def front_matter_lines(texts: list[str]) -> int:
         from newslint.config import load_toml
 
         try:
-            load_toml("\n".join(texts[1:close]))
-            return close + 1
+            if _holds_a_value(load_toml("\n".join(texts[1:close]))):  # "[Advertisement]" alone is
+                return close + 1                                        # a TOML table, and no metadata
         except (ValueError, RecursionError):  # not TOML (or nested past the parser's depth): judged line
             pass                                # by line, as YAML is
     depth = 0  # brackets a YAML flow collection ("tags: [a,") left open on an earlier line
+    keyed = False  # a quoted key alone is also a quoted headline: "'I thought I would die': Survivor ..."
     for t in texts[1:close]:
         if depth <= 0 and not _FRONT_MATTER_LINE.match(t):
             return 0
+        keyed = keyed or _BARE_KEY.match(t) is not None
         depth += t.count("[") + t.count("{") - t.count("]") - t.count("}")
-    return close + 1
+    # (or none at all: Jekyll marks a page for processing with an empty "---", "---")
+    return close + 1 if keyed or all(not t.strip() or t.lstrip().startswith("#") for t in texts[1:close]) else 0
+
+
+_BARE_KEY = re.compile(r"[\w.-]+\s*[:=]")
+
+
+def _holds_a_value(table: dict) -> bool:
+    return any(not isinstance(v, dict) or _holds_a_value(v) for v in table.values())
 
 
 def _blank_front_matter(lines: list[Line]) -> None:

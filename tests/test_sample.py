@@ -159,6 +159,22 @@ def test_front_matter_edge_cases_neither_crash_nor_differ_between_the_passes(cli
     assert corpus_bytes(only, "utf-8") == b"\n\n"
 
 
+@pytest.mark.parametrize("top, is_front_matter", [
+    ("+++\n[Advertisement]\n+++", False),  # a page token between rules: a TOML table, no metadata
+    ("---\n'I thought I was going to die': Survivor tells of crash\n---", False),  # a quoted headline
+    ("---\n---", True),  # Jekyll's empty front matter
+    ('+++\ntitle = "Assad"\n[extra]\nsource = "wire"\n+++', True),
+])
+def test_what_counts_as_front_matter(top, is_front_matter):
+    """Blanked front matter hides its lines from every rule, so only a block that holds
+    metadata counts (a review found a page token and a quoted headline taken for it)."""
+    from newslint.document import Document
+
+    doc = Document.from_text(top + "\n\nThe Kremlin confirmed on Monday media leaks about the visit.\n")
+    n = top.count("\n") + 1
+    assert [ln.blank for ln in doc.lines[:n]] == [is_front_matter] * n
+
+
 def test_a_rule_of_dashes_above_a_headline_is_text(cli, sample):
     """Only a block that reads as metadata is front matter: dashes around a headline are not."""
     from newslint.document import Document
