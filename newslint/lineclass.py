@@ -103,6 +103,11 @@ _PIECES = re.compile(r"[,;\[\](){}]")
 _QUANTITY_LED = re.compile(r"\s*(?:(?:or|and|plus)\s+)?(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔⅛])\s*[^\W\d]", re.IGNORECASE)
 
 
+def is_labelled_list(text: str) -> bool:
+    """The label form alone: one regex match, cheap enough to ask of every paragraph."""
+    return bool(_ENUMERATION.match(text.strip()))
+
+
 def is_enumeration(text: str) -> bool:
     t = text.strip()
     if _ENUMERATION.match(t):

@@ -204,6 +204,28 @@ def test_recipes_a_meal_plan_lists_under_each_plan_are_entries_not_repeats():
     assert [d.code for d in lint(captioned, "NL102")] == ["NL102"]
 
 
+def test_nl104_entry_lists_do_not_crowd_a_near_copy_out_of_its_window():
+    """NL104 compares each paragraph with the NEAREST next ones by length: labelled entries
+    ("Day 5 results: Smith 1, Jones 2, ...") of the same length as a paragraph and its near
+    copy filled that window when they were left out only at comparison time (a review)."""
+    from newslint.checks.repeats import NEAREST
+    from newslint.normalize import normalize
+
+    article = bbc_excerpt("politics/010.txt")
+    para = article.split("\n\n")[2].strip()
+    edited = para.replace(" the ", " a ", 1)
+    middle = (len(normalize(para)) + len(normalize(edited))) // 2
+
+    def entry(n: int) -> str:
+        text = f"Day {n} results: Smith 1, Jones 2, Brown 3, Green 4, White 5."
+        while len(normalize(text)) < middle:
+            text = text[:-1] + "x."
+        return text
+
+    text = article + "\n\n" + "\n\n".join(entry(n) for n in range(NEAREST + 16)) + "\n\n" + edited + "\n"
+    assert [d.message for d in lint(text, "NL104")] == ["Paragraph is 99% similar to the one at line 5"]
+
+
 def test_nl103_flags_repeated_body_paragraph(article1):
     a = article1
     paras = a["body"][:4] + [a["body"][1]]

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
-from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_list_item,
+from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -238,10 +238,11 @@ class NearDuplicateParagraph(Rule):
         threshold = float(ctx.option(self.name, "threshold", 90))
         # body text has 10 words or more: an ASCII paragraph's count need not be taken (a
         # non-ASCII one's may differ, its words being counted lowercased)
-        # (entry lists, is_enumeration, are left out only when a pair of them comes close:
-        # the test costs more than the comparisons spare, asked of every paragraph)
+        # (labelled entry lists are left out here, keeping the nearest-length window for prose;
+        # the quantity-led form only when a pair comes close: asked of every paragraph, its
+        # test costs more than the comparisons it spares)
         paras = [p for p in doc.paragraphs if is_body_text(p.text) and not is_list_item(p.text)
-                 and (p.text.isascii() or p.word_count >= self.min_words)]
+                 and not is_labelled_list(p.text) and (p.text.isascii() or p.word_count >= self.min_words)]
         if len(paras) < 2:
             return
         norms = [p.norm for p in paras]
