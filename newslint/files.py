@@ -60,7 +60,7 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
     seen = set()
 
     def excluded(p: str) -> bool:
-        return _matches(p, exclude, rel=None if base is None else os.path.relpath(p, base))
+        return bool(exclude) and _matches(p, exclude, rel=None if base is None else os.path.relpath(p, base))
 
     onerror = None if unlisted is None else (lambda exc: unlisted.append((exc.filename or root, exc)))
     for root in paths:
