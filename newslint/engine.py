@@ -308,17 +308,14 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
     except SourceError as exc:
         return error_result(display, exc)
     except NotConverged as exc:
-        return failed(str(exc))
+        return left_as_read(failed(str(exc)), source, linter)
     except UnicodeEncodeError as exc:
-        return failed(f"the fixed text cannot be encoded as {exc.encoding} ({exc.reason}); file left untouched")
+        return left_as_read(failed(f"the fixed text cannot be encoded as {exc.encoding} ({exc.reason}); "
+                                   "file left untouched"), source, linter)
     except OSError as exc:
         res = failed(f"cannot write: {exc.strerror or exc}")
-        if source is not None and not isinstance(exc, FileChanged):  # (changed: its text is not the one read)
-            try:  # the file is as it was read, every finding still in it
-                res.diagnostics += linter.lint(Document(source))
-            except Exception:  # a rule that fails only now (a pack pattern out of time) adds none
-                pass
-        return res
+        # (a file changed on disk meanwhile: its text is no longer the one read)
+        return res if isinstance(exc, FileChanged) else left_as_read(res, source, linter)
     except Exception as exc:  # a bug in a rule must not stop the run or touch the file
         import traceback
 
@@ -331,6 +328,17 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
         where = next((f"{os.path.basename(f.filename)}:{f.lineno}" for f in reversed(frames)
                       if "newslint" in f.filename), "?")
         return failed(f"internal error: {type(exc).__name__}: {exc} (at {where}); file left untouched")
+
+
+def left_as_read(res: FileResult, source: Source | None, linter: Linter) -> FileResult:
+    """`res` (an NL500 for a fix that could not be made) with the findings of the file as it
+    was read: the file is left as it was, every finding still in it, as `check` reports them."""
+    if source is not None:
+        try:
+            res.diagnostics += linter.lint(Document(source))
+        except Exception:  # a rule that fails only now (a pack pattern out of time) adds none
+            pass
+    return res
 
 
 SKIPPED = "; skipped"  # how the note of a file skipped unread ends (source.decode's NL502 message)

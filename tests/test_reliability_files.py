@@ -589,6 +589,34 @@ def test_a_file_that_cannot_be_rewritten_keeps_its_findings(request, cause):
     assert res.exit_code == 2
 
 
+@pytest.mark.parametrize("cause", ["not converged", "not encodable"])
+def test_a_fix_that_cannot_be_made_keeps_the_files_findings(tmp_path, monkeypatch, cause):
+    """As a write that fails: a fix that does not converge, or whose text the file's encoding
+    cannot hold, leaves the file as it was, and its findings are reported with the NL500
+    (they were dropped: "1 remaining" for a file with every defect still in it)."""
+    from click.testing import CliRunner
+
+    from newslint import engine
+    from newslint.cli import main
+
+    data = b"".join(need_shared(SAMPLE).read_bytes().splitlines(keepends=True)[:12])
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    checked = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", str(f)]).stdout.splitlines()
+    findings = [ln for ln in checked if ln.startswith(f"{f}:")]
+    assert len(findings) == 5
+    exc = (engine.NotConverged("fixes did not converge after 10 passes; file left untouched")
+           if cause == "not converged" else UnicodeEncodeError("latin-1", "\u2019", 0, 1, "ordinal not in range(256)"))
+
+    def fix(self, source, unsafe, split=True):
+        raise exc
+    monkeypatch.setattr(engine.Linter, "fix", fix)
+    res = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--fix", str(f)])
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith(f"{f}:1:1: NL500 ") and lines[1:] == [*findings, "Found 6 errors (0 fixed, 6 remaining)."]
+    assert f.read_bytes() == data and res.exit_code == 2
+
+
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
     """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
     an oversized file is still reported, and the duplicate between the two readable copies
