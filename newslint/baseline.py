@@ -42,18 +42,25 @@ class Accepted:
         self.base_dir = base_dir
 
     def among(self, diags: list[Diagnostic]) -> set[int]:
-        """The id()s of the accepted findings of one file's `diags` (in report order): of each
-        key, as many as the baseline counts, the first ones, as the report filter takes them.
-        A new copy of an accepted line is reported, so its fix is not held back either."""
-        left: dict = {}
-        out: set[int] = set()
-        for d in diags:
-            key = finding_key(d, self.base_dir)
-            n = left.get(key, self.counts.get(key, 0))
-            if n > 0:
-                out.add(id(d))
-                left[key] = n - 1
-        return out
+        """The id()s of the accepted findings of one file's `diags` (in report order), taken as
+        the report filter takes them: a new copy of an accepted line is reported, so its fix
+        is not held back either."""
+        return _take(diags, dict(self.counts), self.base_dir)
+
+
+def _take(diags: list[Diagnostic], budget: dict, base_dir: str) -> set[int]:
+    """The id()s of the findings a baseline accepts: of each key, as many as `budget` still
+    counts, the first ones in report order (`budget` is spent as they are taken). An NL500,
+    an I/O error, is never accepted (nor written: check_command)."""
+    out: set[int] = set()
+    for d in diags:
+        if d.code == "NL500":
+            continue
+        key = finding_key(d, base_dir)
+        if budget.get(key, 0) > 0:
+            budget[key] -= 1
+            out.add(id(d))
+    return out
 
 
 def write_baseline(path: str, diags: list[Diagnostic]) -> int:
@@ -117,16 +124,9 @@ class Baseline:
 
     def filter(self, diags: list[Diagnostic], checked_file: str) -> tuple[list[Diagnostic], list]:
         """(findings not in the baseline, stale entries of the checked file)."""
-        budget, kept = self._budget, []
-        for d in diags:
-            if d.code == "NL500":  # an I/O error, never accepted (nor written: check_command)
-                kept.append(d)
-                continue
-            key = finding_key(d, self.base_dir)
-            if budget[key] > 0:
-                budget[key] -= 1
-            else:
-                kept.append(d)
+        budget = self._budget
+        taken = _take(diags, budget, self.base_dir)
+        kept = [d for d in diags if id(d) not in taken]
         keys = self._by_file.get(_rel(checked_file, self.base_dir), ())
         return kept, [(k, budget[k]) for k in keys if budget[k] > 0]
 

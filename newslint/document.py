@@ -153,8 +153,9 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
 
 # Markdown front matter: YAML between '---' lines ('...' may close it), TOML between '+++'
 _FRONT_MATTER_END = {"---": ("---", "..."), "+++": ("+++",)}
-# key: / key =, a quoted key, indented, a list item, a comment, blank
-_FRONT_MATTER_LINE = re.compile(r"""[\w.-]+\s*[:=]|"[^"]*"\s*[:=]|'[^']*'\s*[:=]|\s|-\s|-$|#|$""")
+_BARE_KEY = re.compile(r"[\w.-]+\s*[:=]")  # key: / key =
+# a bare key, a quoted key, indented, a list item, a comment, blank
+_FRONT_MATTER_LINE = re.compile(_BARE_KEY.pattern + r"""|"[^"]*"\s*[:=]|'[^']*'\s*[:=]|\s|-\s|-$|#|$""")
 FRONT_MATTER_MAX_LINES = 200
 
 
@@ -181,16 +182,14 @@ def front_matter_lines(texts: list[str]) -> int:
             pass                                # by line, as YAML is
     depth = 0  # brackets a YAML flow collection ("tags: [a,") left open on an earlier line
     keyed = False  # a quoted key alone is also a quoted headline: "'I thought I would die': Survivor ..."
+    empty = True  # nothing but blanks and comments: Jekyll's empty "---", "---" marks a page too
     for t in texts[1:close]:
         if depth <= 0 and not _FRONT_MATTER_LINE.match(t):
             return 0
         keyed = keyed or _BARE_KEY.match(t) is not None
+        empty = empty and (not t.strip() or t.lstrip().startswith("#"))
         depth += t.count("[") + t.count("{") - t.count("]") - t.count("}")
-    # (or none at all: Jekyll marks a page for processing with an empty "---", "---")
-    return close + 1 if keyed or all(not t.strip() or t.lstrip().startswith("#") for t in texts[1:close]) else 0
-
-
-_BARE_KEY = re.compile(r"[\w.-]+\s*[:=]")
+    return close + 1 if keyed or empty else 0
 
 
 def _holds_a_value(table: dict) -> bool:

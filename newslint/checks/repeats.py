@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph
 from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
-                                looks_like_caption, looks_like_headline)
+                                is_quantity_list, looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -255,12 +255,12 @@ class NearDuplicateParagraph(Rule):
         min_ratio = threshold / (200 - threshold)
         order = sorted(range(len(paras)), key=lambda i: len(norms[i]))
         best: dict[int, tuple[int, float]] = {}  # later paragraph -> (earliest similar one, score)
-        entries: dict[int, bool] = {}  # is_enumeration, asked once a paragraph (a page of alike entries asks often)
+        entries: dict[int, bool] = {}  # is_quantity_list, asked once a paragraph (a page of alike entries asks often)
 
         def entry(k: int) -> bool:
             e = entries.get(k)
-            if e is None:
-                e = entries[k] = is_enumeration(paras[k].text)
+            if e is None:  # (the labelled form is out of `paras` already)
+                e = entries[k] = is_quantity_list(paras[k].text)
             return e
 
         global _bound_budget, _fuzz
