@@ -133,7 +133,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
             if copts is not None and (fix or diff) and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
-                _, notes, boilerplate, _ = run_corpus(files, copts)
+                _, notes, boilerplate, _, _ = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
             if diff and engine != "dask":  # the cluster needs them for NL202's deletions (and reports none)
@@ -169,10 +169,17 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 # a check (nothing written) over many files: the cross-file pass runs in this
                 # process while worker processes lint, instead of after them
                 beside = copts is not None and opts.mode == "check" and runner.uses_workers(files)
+                # a check of the cross-file rules alone: the corpus pass first, so that the files
+                # it opened are not opened again to find which cannot be read
+                first_corpus = copts is not None and opts.mode == "check" and not beside \
+                    and not runner.any_rules(files)
 
                 def lint(progress=None):
                     if beside:
                         return run_beside(runner, files, progress, lambda: run_corpus(files, copts))
+                    if first_corpus:
+                        done = run_corpus(files, copts)
+                        return runner.run(files, progress, opened=done[4]), done
                     return runner.run(files, progress), None
 
                 if show_bar:
@@ -188,7 +195,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 if split_off:
                     listed = set(files)
                     split_off = [p for p in split_off if p not in listed]
-                by_path, notes, boilerplate, corpus_line = corpus or run_corpus(files + split_off, copts)
+                by_path, notes, boilerplate, corpus_line, _ = corpus or run_corpus(files + split_off, copts)
                 merge_corpus_findings(results, by_path, resolver)
                 if results:
                     results[0].notes.extend(notes)

@@ -329,18 +329,24 @@ class Runner:
             out.append((FileResult(path, diagnostics=diags), None))
         return out
 
-    def run(self, paths: list[str], progress=None, pool=None) -> list[FileResult]:
+    def run(self, paths: list[str], progress=None, pool=None, opened: dict[str, int] | None = None) -> list[FileResult]:
         """FileResults for `paths`, in order; `pool`: worker processes already started
-        (start_pool), used if the run lints in workers, and left running."""
+        (start_pool), used if the run lints in workers, and left running; `opened`: the
+        files the cross-file pass has opened and read already, with their sizes
+        (CorpusResult.opened), when it ran first."""
         self.stats.files = len(paths)
-        if not self._any_rules(paths):
+        if not self.any_rules(paths):
             # only cross-file rules: nothing to cache, nothing to lint; each file is probed so
-            # that an unreadable one is still reported (the corpus pass reads them)
+            # that an unreadable one is still reported, unless the corpus pass opened it: a
+            # second open of every file, cold, cost 26 s of a million-file check (bench/RESULTS.md)
             if self.cache is not None:
                 self.cache.close()
             out = []
+            opened = opened or {}
             for path in paths:
-                out.append(probe_path(path, self.resolver.for_file(path).max_file_size))
+                limit = self.resolver.for_file(path).max_file_size
+                size = opened.get(path)
+                out.append(FileResult(path) if size is not None and size <= limit else probe_path(path, limit))
                 if progress:
                     progress(1)
             return out
@@ -369,9 +375,9 @@ class Runner:
     def uses_workers(self, paths: list[str]) -> bool:
         """Would run(paths) lint in worker processes (as far as can be told before the cache
         is asked)? Then the process itself sits idle while they work."""
-        return self.jobs > 1 and len(paths) >= _WORKERS_MIN and self._any_rules(paths)
+        return self.jobs > 1 and len(paths) >= _WORKERS_MIN and self.any_rules(paths)
 
-    def _any_rules(self, paths: list[str]) -> bool:
+    def any_rules(self, paths: list[str]) -> bool:
         """Could any in-file rule apply? Settings differ by folder at most (one file each is
         asked); per-file ignores only take rules away, so they are left out here."""
         return any(self.factory.get(self.resolver.for_file(os.path.join(folder, "x")))[0].rules
@@ -515,10 +521,10 @@ def run_beside(runner: Runner, files: list[str], progress, other):
             pool.shutdown()
 
 
-def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:
+def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str, dict[str, int]]:
     """The cross-file pass for `files` against the whole corpus (the git repository, or
     the files given). Returns (diagnostics by path, notes, NL202 data for the fixer, a line
-    saying what the pass did, for --verbose)."""
+    saying what the pass did, for --verbose, the files it opened: CorpusResult.opened)."""
     from newslint.corpus.quick import quick_check
 
     quick = quick_check(files, options)  # a few files against an unchanged repository: the snapshot
@@ -526,11 +532,11 @@ def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str]:
         diagnostics, notes, boilerplate, stats = quick
         return diagnostics, notes, boilerplate, (
             f"newslint: corpus of {stats.corpus_files} files answered from the snapshot "
-            f"({stats.hashed} read, {stats.candidates} candidate pairs, {stats.verified} verified)")
+            f"({stats.hashed} read, {stats.candidates} candidate pairs, {stats.verified} verified)"), {}
     from newslint.corpus import analyze
 
     result = analyze(files, None, options, files_only=True)
     st = result.stats
     return result.diagnostics, result.notes, result.boilerplate, (
         f"newslint: corpus of {st.corpus_files} files, {st.stat_hits} unchanged by stat, {st.hashed} read, "
-        f"{st.signed} signed, {st.candidates} candidate pairs, {st.verified} verified")
+        f"{st.signed} signed, {st.candidates} candidate pairs, {st.verified} verified"), result.opened

@@ -617,6 +617,25 @@ def test_a_fix_that_cannot_be_made_keeps_the_files_findings(tmp_path, monkeypatc
     assert f.read_bytes() == data and res.exit_code == 2
 
 
+def test_a_cross_file_check_reports_the_file_it_cannot_read(world_tree, cli):
+    """Cross-file rules alone: the corpus pass opens the files first, and a file it cannot
+    open is then probed, to say why (as `nobody`: chmod 000 does not stop root)."""
+    locked = world_tree / "locked.txt"
+    locked.write_text("\n".join(article_lines(0)) + "\n", encoding="utf-8")
+    locked.chmod(0o000)
+    for name in ("story.txt", "copy.txt"):
+        (world_tree / name).write_text("\n".join(article_lines(1)) + "\n", encoding="utf-8")
+        (world_tree / name).chmod(0o644)
+    cli("check", "--no-cache", "--isolated", "--select", "NL4", str(world_tree / "story.txt"))  # imports, as root
+    os.setresuid(65534, 65534, 0)
+    try:
+        res = cli("check", "--no-cache", "--isolated", "--select", "NL4", str(world_tree))
+    finally:
+        os.setresuid(0, 0, 0)
+    assert f"{locked}:1:1: NL500 cannot read: Permission denied" in res.stdout
+    assert f"{world_tree / 'copy.txt'}:1:1: NL401" in res.stdout and res.exit_code == 2
+
+
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
     """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
     an oversized file is still reported, and the duplicate between the two readable copies

@@ -61,6 +61,9 @@ class CorpusResult:
     index_location: str = ""
     # NL202's data, for `ctx.settings["corpus-boilerplate"]` (see CorpusBoilerplate.check)
     boilerplate: dict = field(default_factory=dict)
+    # queried files this pass opened and read (display name -> size when stat'ed): their
+    # open succeeded, so `check` need not open them again to find which cannot be read
+    opened: dict[str, int] = field(default_factory=dict)
 
     def clusters(self) -> list[dict]:
         """Connected components of the verified edges: members and pairwise figures."""
@@ -295,6 +298,7 @@ class CorpusRun:
         self.files_only = files_only  # the query paths are files (from `check`'s discovery): no stat each
         self.git_raw: list[bytes] = []  # `git ls-files -s -z` when the corpus is the git repository
         self.tracked = 0  # how many of the corpus paths (the first ones) git tracks
+        self.opened: dict[str, int] = {}  # see CorpusResult.opened
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -397,7 +401,10 @@ class CorpusRun:
         pending: list[tuple[bytes, bytes]] = []
         file_rows: dict[str, tuple] = {}
         for p, key in window:
-            data = corpus_bytes(read_file(p), o.encoding)
+            raw = read_file(p)
+            if raw is not None and p in self.query_abs:
+                self.opened[self.query_abs[p]] = key[0]
+            data = corpus_bytes(raw, o.encoding)
             if data is None:
                 continue
             c = content_hash(data)
@@ -456,6 +463,7 @@ class CorpusRun:
             facts.update((f.chash, f) for f in again)
             result = self.analyze(index, chash_of, table, facts)
             result.index_location = getattr(index, "location", "")
+            result.opened = self.opened
             if self._wants_snapshot(index, query_paths, corpus_paths, top):
                 self._write_snapshot(index, corpus, chash_of, table, top)
         finally:
