@@ -636,6 +636,26 @@ def test_a_cross_file_check_reports_the_file_it_cannot_read(world_tree, cli):
     assert f"{world_tree / 'copy.txt'}:1:1: NL401" in res.stdout and res.exit_code == 2
 
 
+def test_a_cross_file_check_reports_a_file_named_through_a_linked_folder_and_dotdot(tmp_path):
+    """`feeds/../story.txt`, where feeds is a link to another folder, is the story.txt beside
+    that folder's target (the system resolves the link before the '..'), here a FIFO. The
+    corpus pass joins the name's parts without resolving it and opens ./story.txt, a readable
+    file: its open said nothing of the file checked, which was then never probed, and the
+    FIFO passed unreported (exit 1, where the probe says NL500 and exit 2)."""
+    text = "\n".join(article_lines(2)) + "\n"
+    (tmp_path / "elsewhere" / "inbox").mkdir(parents=True)
+    os.mkfifo(tmp_path / "elsewhere" / "story.txt")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "story.txt").write_text(text, encoding="utf-8")
+    (work / "copy.txt").write_text(text, encoding="utf-8")
+    (work / "feeds").symlink_to("../elsewhere/inbox")
+    res = newslint("check", "--no-cache", "--isolated", "--select", "NL4", "feeds/../story.txt", "copy.txt",
+                   cwd=work, timeout=60, process=True)
+    assert "feeds/../story.txt:1:1: NL500 a FIFO (named pipe), not a regular file; skipped" in res.stdout
+    assert res.returncode == 2
+
+
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
     """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
     an oversized file is still reported, and the duplicate between the two readable copies

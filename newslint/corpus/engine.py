@@ -290,6 +290,18 @@ def open_index(options: CorpusOptions, root: str, must_persist: bool = False):
         return index
 
 
+def _joins_as_opened(name: str) -> bool:
+    """Is the file the system opens for `name` the one its parts joined to the cwd name (p,
+    unresolved)? Not when a '..' follows a folder, which may be a link: the '..' then goes up
+    from the link's target (feeds/../a.txt, feeds a link). Leading '..' climb from the cwd,
+    which os.getcwd() gives resolved."""
+    parts = name.replace(os.sep, "/").split("/")
+    i = 0
+    while i < len(parts) and not os.path.isabs(name) and parts[i] in (".", ".."):
+        i += 1
+    return ".." not in parts[i:]
+
+
 class CorpusRun:
     def __init__(self, options: CorpusOptions, files_only: bool = False):
         self.options = options
@@ -403,7 +415,9 @@ class CorpusRun:
         for p, key in window:
             raw = read_file(p)
             if raw is not None and p in self.query_abs:
-                self.opened[self.query_abs[p]] = key[0]
+                name = self.query_abs[p]
+                if ".." not in name or _joins_as_opened(name):
+                    self.opened[name] = key[0]
             data = corpus_bytes(raw, o.encoding)
             if data is None:
                 continue
