@@ -62,7 +62,10 @@ def main():
                                           "Local files only: URLs are never written.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
               help="Also apply fixes that may drop text or create files (near-duplicates, splits).")
-@click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing.")
+@click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing. "
+                                           "Exit 0 when nothing would change, 1 when something would (or a "
+                                           "file is not valid text or too large), 2 on an I/O error; findings "
+                                           "that no fix covers do not count.")
 @click.option("--select", type=CODES, multiple=True, metavar="CODES",
               help="Comma-separated codes or prefixes to enable (NL1 selects NL1xx; ALL selects everything).")
 @click.option("--extend-select", type=CODES, multiple=True, metavar="CODES", help="Codes to add to the selection.")
@@ -122,6 +125,7 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
 
     \b
     Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error (or a bug: internal error).
+    With --diff, 1 means something would change (findings no fix covers do not count).
     """
     from newslint.check_command import UsageError, run_check
 
