@@ -294,6 +294,10 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:
             return None
     else:
         table = data
+        tool = table.get("tool")
+        if isinstance(tool, dict) and "newslint" in tool:  # the README's pyproject example pasted as is
+            raise ConfigError(f"{path}: [tool.newslint] is for pyproject.toml; in {os.path.basename(path)} write "
+                              "its keys at the top level (select = [...], [duplicates], ...) without that header")
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.newslint] must be a table, got {type(table).__name__} {table!r}")
     return validate(table, str(path))

@@ -110,6 +110,16 @@ def test_pyproject_tool_tables_of_the_wrong_type(folder, text, named):
     assert_user_error(run_newslint("check", "a.txt", cwd=folder), "pyproject.toml", named)
 
 
+@pytest.mark.parametrize("name, how", [("newslint.toml", ()), (".newslint.toml", ()),
+                                       ("team.toml", ("--config", "team.toml"))])
+def test_the_pyproject_header_in_a_newslint_toml(folder, name, how):
+    """The README's configuration example, [tool.newslint] and all, pasted into newslint.toml:
+    the error said only "unknown key 'tool'", as if the keys below were wrong."""
+    (folder / name).write_text('[tool.newslint]\nselect = ["NL1"]\n', encoding="utf-8")
+    line = assert_user_error(run_newslint("check", *how, "a.txt", cwd=folder), name, "[tool.newslint]")
+    assert "top level" in line and "pyproject.toml" in line
+
+
 # -- the shared index ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", [("check", "a.txt"), ("dups",), ("index",)])
