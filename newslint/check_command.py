@@ -125,8 +125,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
             if not files and not unlisted and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
+                excluded = f"; exclude: {', '.join(first.all_excludes)}" if first.all_excludes else ""
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
-                     f"{', '.join(first.include)})", err=True)
+                     f"{', '.join(first.include)}{excluded})", err=True)
             # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
             copts = corpus_options(first, linter.ctx.selected, not (no_cache or diff), index_url, jobs or None,
                                    cache_dir)

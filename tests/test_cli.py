@@ -341,6 +341,18 @@ def test_a_folder_without_text_files_is_said_so(tmp_path):
     assert b"warning: no files to check under photos (include: *.txt, *.md)" in res.stderr
 
 
+def test_a_file_left_out_by_exclude_is_said_so(sample):
+    """`--force-exclude` on an excluded file (a pre-commit run of drafts only): the warning
+    named only the include globs, which the file matches, as if they were why it went unchecked."""
+    folder = sample.parent
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "d.txt").write_bytes(sample.read_bytes())
+    (folder / "pyproject.toml").write_text('[tool.newslint]\nexclude = ["drafts/"]\n', encoding="utf-8")
+    res = run_newslint("check", "--force-exclude", "drafts/d.txt", cwd=folder)
+    assert res.returncode == 0 and b"All checks passed!" in res.stdout
+    assert b"no files to check under drafts/d.txt (include: *.txt, *.md; exclude: drafts/)" in res.stderr
+
+
 def test_a_split_off_article_is_checked_across_files(sample):
     """--fix --unsafe-fixes writes the second article to its own file; the cross-file pass
     must see that file, or the run says '0 remaining' (exit 0) and the next check fails on a
