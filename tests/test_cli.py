@@ -353,6 +353,17 @@ def test_a_file_left_out_by_exclude_is_said_so(sample):
     assert b"no files to check under drafts/d.txt (include: *.txt, *.md; exclude: drafts/)" in res.stderr
 
 
+@pytest.mark.parametrize("value", ["", ",", " "])
+def test_an_empty_select_is_a_usage_error(sample, value):
+    """`--select "$CODES"` with the variable unset selected no rule: the merged sample, 11
+    findings, passed with "All checks passed!" and exit 0."""
+    res = run_newslint("check", "--select", value, sample.name, cwd=sample.parent)
+    assert res.returncode == 2 and b"--select was given no rule code" in res.stderr, res.stdout
+    res = run_newslint("check", "--select", value, "--extend-select", "NL101", "--output-format", "json",
+                       sample.name, cwd=sample.parent)
+    assert res.returncode == 1 and {d["code"] for d in json.loads(res.stdout)} == {"NL101"}
+
+
 def test_a_split_off_article_is_checked_across_files(sample):
     """--fix --unsafe-fixes writes the second article to its own file; the cross-file pass
     must see that file, or the run says '0 remaining' (exit 0) and the next check fails on a
