@@ -69,9 +69,10 @@ def _notes(result) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Near-duplicate Jaccard threshold (word 5-gram shingles) [default: 0.8].")
+              help="Near-duplicate Jaccard threshold (word 5-gram shingles) [default: the config's "
+                   "duplicates.threshold, else 0.8].")
 @click.option("--containment", type=click.FloatRange(0, 1), default=None,
-              help="Contained-article threshold [default: 0.9].")
+              help="Contained-article threshold [default: the config's duplicates.containment, else 0.9].")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when duplicates are found.")
 @_index_options
 def dups(paths, output_format, threshold, containment, exit_zero, no_cache, index_url):
