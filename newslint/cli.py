@@ -77,7 +77,8 @@ def main():
               help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (a file that cannot be read, NL500, still exits 2: the run did not see everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notes.")
-@click.option("--statistics", is_flag=True, help="Add a count of findings per rule.")
+@click.option("--statistics", is_flag=True, help="Add a count of findings per rule (to the text, concise and full formats; "
+                                                 "the others are unchanged).")
 @click.option("--stdin-filename", metavar="PATH", help="The name to report for text read from '-' (stdin). Text from stdin gets the in-file rules only: it is not compared with the corpus (NL401-NL403, NL202).")
 @click.option("--config", "configs", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file to use instead of discovery, or an inline override such as "
@@ -97,7 +98,8 @@ def main():
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask).")
 @click.option("--partition-size", type=click.IntRange(min=1), default=None,
               help="Files per Dask task [default: 2000]; worker memory grows with it, not with the archive.")
-@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied (with --fix) or are available.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied (with --fix) or are available (text, "
+                                                  "concise and full formats).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when --fix changed a file, even if nothing is left.")
 @click.option("-v", "--verbose", is_flag=True, help="Print run statistics (files, cache hits, files linted) to stderr.")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
