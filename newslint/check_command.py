@@ -39,8 +39,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     if not stdin:
         _validate_paths(paths, fix)
     if select and not _merge_lists(select) and not _merge_lists(extend_select):  # `--select "$UNSET"`
-        raise UsageError("--select was given no rule code: it would check nothing and pass "
-                         "(name codes or prefixes, or leave --select out for the defaults).")
+        raise UsageError("--select was given no rule code: it would turn the default rules off, leaving "
+                         "at most a config's extend-select (name codes or prefixes, or leave --select out "
+                         "for the defaults).")
     opts = CheckOptions(paths, "diff" if diff else "fix" if fix else "check", unsafe_fixes,
                         _merge_lists(select), _merge_lists(extend_select) or [], _merge_lists(ignore) or [])
     for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):

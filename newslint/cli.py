@@ -127,7 +127,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
 
     \b
     Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error (or a bug: internal error).
-    With --diff, 1 means something would change (findings no fix covers do not count).
+    With --diff, 1 means something would change or a file is not valid text or too large
+    (NL501, NL503); findings no fix covers do not count.
     """
     from newslint.check_command import UsageError, run_check
 

@@ -524,7 +524,8 @@ def run_beside(runner: Runner, files: list[str], progress, other):
 def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str, dict[str, int]]:
     """The cross-file pass for `files` against the whole corpus (the git repository, or
     the files given). Returns (diagnostics by path, notes, NL202 data for the fixer, a line
-    saying what the pass did, for --verbose, the files it opened: CorpusResult.opened)."""
+    saying what the pass did, for --verbose, the files it opened: CorpusResult.opened, empty
+    when the snapshot answered)."""
     from newslint.corpus.quick import quick_check
 
     quick = quick_check(files, options)  # a few files against an unchanged repository: the snapshot

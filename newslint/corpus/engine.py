@@ -62,7 +62,8 @@ class CorpusResult:
     # NL202's data, for `ctx.settings["corpus-boilerplate"]` (see CorpusBoilerplate.check)
     boilerplate: dict = field(default_factory=dict)
     # queried files this pass opened and read (display name -> size when stat'ed): their
-    # open succeeded, so `check` need not open them again to find which cannot be read
+    # open succeeded, so `check` need not open them again to find which cannot be read. A name
+    # with '..' after a folder is left out: the pass may have opened another file (_joins_as_opened)
     opened: dict[str, int] = field(default_factory=dict)
 
     def clusters(self) -> list[dict]:
