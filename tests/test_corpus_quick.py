@@ -408,3 +408,18 @@ def test_hook_through_the_cli_uses_the_snapshot(repo):
     fast = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, env=env)
     assert fast.stdout == slow.stdout and "NL401" in fast.stdout
     assert "answered from the snapshot" in fast.stderr and "answered from the snapshot" not in slow.stderr
+
+
+def test_a_name_through_a_linked_folder_and_dotdot_is_the_file_the_system_opens(repo):
+    """`feeds/../164.txt`, feeds a link to tech/inbox, is tech/164.txt (the system resolves the
+    link before the '..'). Both passes joined the name lexically and compared ./164.txt, here
+    another article: the flagged file was reported clean under that name."""
+    (repo / "tech" / "inbox").mkdir()
+    (repo / "feeds").symlink_to("tech/inbox")
+    shutil.copyfile(repo / "business/001.txt", repo / "164.txt")
+    snapshot(["business/001.txt"])
+    name = "feeds/../164.txt"
+    expected = {(d.code, d.message) for d in full(["tech/164.txt"])[0]["tech/164.txt"]}
+    assert expected
+    for diags, _ in (full([name]), quick([name])):
+        assert {(d.code, d.message) for d in diags[name]} == expected

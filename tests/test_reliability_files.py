@@ -656,6 +656,27 @@ def test_a_cross_file_check_reports_a_file_named_through_a_linked_folder_and_dot
     assert res.returncode == 2
 
 
+def test_a_name_through_a_linked_folder_and_dotdot_is_compared_as_the_file_it_names(tmp_path):
+    """`feeds/../story.txt`, feeds a link, is the story.txt beside the link's target. The corpus
+    pass joined the name's parts lexically and compared ./story.txt instead: it reported the
+    name as identical to copy.txt (./story.txt's copy), a text it does not hold, and missed its
+    real copy, other.txt."""
+    (tmp_path / "elsewhere" / "inbox").mkdir(parents=True)
+    named = "\n".join(article_lines(3)) + "\n"
+    (tmp_path / "elsewhere" / "story.txt").write_text(named, encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "story.txt").write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    (work / "copy.txt").write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
+    (work / "other.txt").write_text(named, encoding="utf-8")
+    (work / "feeds").symlink_to("../elsewhere/inbox")
+    res = newslint("check", "--no-cache", "--isolated", "--select", "NL4", "feeds/../story.txt", "copy.txt",
+                   "other.txt", cwd=work, timeout=60, process=True)
+    found = sorted(line.split(" Duplicate")[0] for line in res.stdout.splitlines() if "NL401" in line)
+    assert found == ["feeds/../story.txt:1:1: NL401", "other.txt:1:1: NL401"], res.stdout
+    assert "to other.txt" in res.stdout and res.returncode == 1
+
+
 def test_only_cross_file_rules_selected_still_reports_unreadable_and_oversized_files(tmp_path):
     """With only NL4xx selected no in-file rule runs and no Document is built, yet a FIFO or
     an oversized file is still reported, and the duplicate between the two readable copies

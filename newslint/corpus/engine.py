@@ -35,7 +35,7 @@ from newslint.corpus.shingle import (
 from newslint.corpus.textfacts import EMPTY_NORMHASH
 from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, Edge, FileFindings: re-exported)
     TOO_LARGE, CorpusOptions, CorpusStats, Edge, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text,
-    file_edges, left_out_note, relative, rule_diagnostics,
+    file_edges, left_out_note, opened_path, relative, rule_diagnostics,
 )
 from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
@@ -62,8 +62,8 @@ class CorpusResult:
     # NL202's data, for `ctx.settings["corpus-boilerplate"]` (see CorpusBoilerplate.check)
     boilerplate: dict = field(default_factory=dict)
     # queried files this pass opened and read (display name -> size when stat'ed): their
-    # open succeeded, so `check` need not open them again to find which cannot be read. A name
-    # with '..' after a folder is left out: the pass may have opened another file (_joins_as_opened)
+    # open succeeded, so `check` need not open them again to find which cannot be read (each
+    # name is opened as the system resolves it: model.opened_path)
     opened: dict[str, int] = field(default_factory=dict)
 
     def clusters(self) -> list[dict]:
@@ -291,18 +291,6 @@ def open_index(options: CorpusOptions, root: str, must_persist: bool = False):
         return index
 
 
-def _joins_as_opened(name: str) -> bool:
-    """Is the file the system opens for `name` the one its parts joined to the cwd name (p,
-    unresolved)? Not when a '..' follows a folder, which may be a link: the '..' then goes up
-    from the link's target (feeds/../a.txt, feeds a link). Leading '..' climb from the cwd,
-    which os.getcwd() gives resolved."""
-    parts = name.replace(os.sep, "/").split("/")
-    i = 0
-    while i < len(parts) and not os.path.isabs(name) and parts[i] in (".", ".."):
-        i += 1
-    return ".." not in parts[i:]
-
-
 class CorpusRun:
     def __init__(self, options: CorpusOptions, files_only: bool = False):
         self.options = options
@@ -321,7 +309,7 @@ class CorpusRun:
         cwd = self.cwd
         query_abs: dict[str, str] = {}  # abs -> display (as given; walked files relative to the cwd)
         for q in query_paths or []:
-            absq = os.path.normpath(os.path.join(cwd, q))
+            absq = opened_path(cwd, q)
             if not self.files_only and os.path.isdir(absq):
                 # named as newslint.files.discover names them (the folder as given, joined with
                 # the walked remainder), so the keys match the file linter's
@@ -416,9 +404,7 @@ class CorpusRun:
         for p, key in window:
             raw = read_file(p)
             if raw is not None and p in self.query_abs:
-                name = self.query_abs[p]
-                if ".." not in name or _joins_as_opened(name):
-                    self.opened[name] = key[0]
+                self.opened[self.query_abs[p]] = key[0]
             data = corpus_bytes(raw, o.encoding)
             if data is None:
                 continue

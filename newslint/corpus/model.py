@@ -157,6 +157,30 @@ def relative(path: str, cwd: str) -> str:
         return path
 
 
+def _joins_as_opened(name: str) -> bool:
+    """Is the file the system opens for `name` the one its parts joined to the cwd name
+    (normpath, unresolved)? Not when a '..' follows a folder, which may be a link: the '..'
+    then goes up from the link's target (feeds/../a.txt, feeds a link). Leading '..' climb
+    from the cwd, which os.getcwd() gives resolved."""
+    parts = name.replace(os.sep, "/").split("/")
+    i = 0
+    while i < len(parts) and not os.path.isabs(name) and parts[i] in (".", ".."):
+        i += 1
+    return ".." not in parts[i:]
+
+
+def opened_path(cwd: str, name: str) -> str:
+    """The absolute path of the file the system opens for `name`: its parts joined, or, when
+    a '..' follows a folder, its folder resolved as the system resolves it (links first)."""
+    joined = os.path.join(cwd, name)
+    if ".." not in name or _joins_as_opened(name):
+        return os.path.normpath(joined)
+    head, tail = os.path.split(joined)
+    if tail in ("", ".", ".."):  # a folder (`newslint dups feeds/..`)
+        return os.path.realpath(joined)
+    return os.path.join(os.path.realpath(head), tail)  # the file itself may be a link: kept as named
+
+
 def left_out_note(name: str) -> str:
     """The note for a file decode_text gives no text for."""
     return f"{name}: binary or not UTF-8 text; left out of the corpus checks"

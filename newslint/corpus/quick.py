@@ -35,7 +35,7 @@ from array import array
 
 from newslint.corpus.model import (
     INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text, file_edges,
-    left_out_note, relative, rule_diagnostics,
+    left_out_note, opened_path, relative, rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
     blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
@@ -178,7 +178,7 @@ class QuickRun:
         query: dict[str, str] = {}  # relative path -> display name
         abspath: dict[str, str] = {}
         for f in files:
-            p = os.path.normpath(os.path.join(self.cwd, f))
+            p = opened_path(self.cwd, f)
             if not p.startswith(prefix):
                 raise Unusable(f"{f} is outside the work tree")
             rel = p[len(prefix):].replace(os.sep, "/")
@@ -645,7 +645,7 @@ class SnapshotState:
 
     def rel(self, name: str) -> str:
         """A checked file's display name as the snapshot names it (relative to the git top)."""
-        p = os.path.normpath(os.path.join(self.cwd, name))
+        p = opened_path(self.cwd, name)
         return p[len(self.prefix):].replace(os.sep, "/") if p.startswith(self.prefix) else p
 
     def tracked(self, names: list[str], delta: dict) -> bool:
