@@ -639,9 +639,9 @@ def test_a_cross_file_check_reports_the_file_it_cannot_read(world_tree, cli):
 def test_a_cross_file_check_reports_a_file_named_through_a_linked_folder_and_dotdot(tmp_path):
     """`feeds/../story.txt`, where feeds is a link to another folder, is the story.txt beside
     that folder's target (the system resolves the link before the '..'), here a FIFO. The
-    corpus pass joins the name's parts without resolving it and opens ./story.txt, a readable
-    file: its open said nothing of the file checked, which was then never probed, and the
-    FIFO passed unreported (exit 1, where the probe says NL500 and exit 2)."""
+    corpus pass once joined the name's parts without resolving them and opened ./story.txt, a
+    readable file: its open said nothing of the file checked, which was then never probed, and
+    the FIFO passed unreported (exit 1, where the probe says NL500 and exit 2)."""
     text = "\n".join(article_lines(2)) + "\n"
     (tmp_path / "elsewhere" / "inbox").mkdir(parents=True)
     os.mkfifo(tmp_path / "elsewhere" / "story.txt")
