@@ -167,7 +167,9 @@ def files_to_check(paths, resolver: Resolver, unlisted: list | None = None) -> l
         if is_url(p):
             first.setdefault(p, p)
             continue
-        folder, name = os.path.split(os.path.normpath(os.path.join(cwd, p)))
+        # not normpath'd first: realpath resolves a link before the '..' after it, as the
+        # system does (feeds/../a.txt, feeds a link, is not ./a.txt)
+        folder, name = os.path.split(os.path.join(cwd, p))
         if folder not in real:
             real[folder] = os.path.realpath(folder)
         first.setdefault(os.path.join(real[folder], name), p)

@@ -290,6 +290,24 @@ def test_a_file_named_relative_and_absolute_is_checked_once(sample, monkeypatch)
     assert json.loads(linked.stdout) == once
 
 
+def test_two_files_one_named_through_a_linked_folder_and_dotdot_are_both_checked(sample):
+    """`feeds/../other.txt`, feeds a link, is the other.txt beside the link's target, not
+    ./other.txt; the check of several paths took the two for one file named twice (it
+    normalised the name lexically before resolving links) and dropped ./other.txt with its
+    11 findings: 'All checks passed!', exit 0."""
+    from conftest import run_newslint
+
+    work = sample.parent / "work"
+    (sample.parent / "elsewhere" / "inbox").mkdir(parents=True)
+    (sample.parent / "elsewhere" / "other.txt").write_text("A clean short note.\n", encoding="utf-8")
+    work.mkdir()
+    sample.rename(work / "other.txt")
+    (work / "feeds").symlink_to("../elsewhere/inbox")
+    res = run_newslint("check", "--isolated", "--output-format", "json", "feeds/../other.txt", "other.txt", cwd=work)
+    assert {d["filename"] for d in json.loads(res.stdout)} == {"other.txt"} and res.returncode == 1
+    assert len(json.loads(res.stdout)) == 11
+
+
 def test_a_safe_pack_fix_never_deletes_a_sentence_written_without_spaces(tmp_path):
     """The three-word limit on safe deletions counted a Chinese sentence as one word (one
     \\w+ run), so a desk pack's safe footer rule deleted a 40-character sentence found
