@@ -127,6 +127,9 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
     prose = sum(p.word_count for p in before if is_body_text(p.text))
     if prose < MIN_BODY_WORDS or prose < 0.4 * sum(p.word_count for p in before):
         return None
+    after_prose = sum(p.word_count for p in after if is_body_text(p.text))
+    if after_prose < MIN_BODY_WORDS or after_prose < 0.4 * sum(p.word_count for p in after):
+        return None  # below it, an info box or a list (times, prices, credits): not an article
     before_text = " ".join(p.text for p in reversed(before))
     after_text = " ".join(p.text for p in after)
     before_words, after_words = words(before_text), words(after_text)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SAMPLE, SHARED, bbc_excerpt, need
+from conftest import SAMPLE, SCRAPED, SHARED, bbc_excerpt, need
 from newslint.diagnostics import Applicability
 from newslint.document import Document
 from newslint.engine import Linter
@@ -377,6 +377,25 @@ def test_nl301_same_category_articles():
                                  "sport/476.txt", "tech/001.txt"])
 def test_nl301_quiet_on_single_articles_with_lists_and_quotes(rel):
     assert lint(bbc_excerpt(rel), "NL301") == []
+
+
+def _gold(page_id: str) -> str:
+    return (need(SCRAPED / "gold") / f"{page_id}.txt").read_text(encoding="utf-8")
+
+
+def test_nl301_quiet_when_the_text_below_is_an_info_box_not_an_article():
+    """A theatre's blog post (scrapinghub gold/5211188428...) closes with the show's info
+    box: "Jeongdong Theater Tradition Series Performance", dates, "STAFF", "Ticketing",
+    "VIP : 60,000₩". Its last lines ("Book your tickets through KLOOK ... today! 🙂",
+    "Link to KLOOK website – https://...") were taken for a second article's headline:
+    only the text above a candidate had to read as prose, not the text below."""
+    text = _gold("5211188428849a31e309ef2475746563ff788b1591c89818c08d5abedec4ef5e")
+    assert "\nVIP : 60,000₩\n" in text
+    assert lint(text, "NL301") == []
+    # a real second article below prose is still found, at its headline
+    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
 
 
 def test_nl301_hard_wrapped_wire_copy():
