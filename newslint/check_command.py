@@ -242,7 +242,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
     run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
-              show_fixes=show_fixes, source_of=_source_of(stdin, stdin_shown, resolver))
+              show_fixes=show_fixes, source_of=_source_of(stdin, stdin_shown, resolver),
+              unsafe_by_config=bool(first.unsafe_fixes))
     fmt = output_format or "text"
     report = "".join(r.diff for r in results) if diff else printable(get_reporter(fmt)(run), fmt)
     if not quiet:

@@ -43,6 +43,22 @@ def test_text_output_is_linter_shaped(cli, sample):
     assert "[*] 10 fixable with the `--fix` option" in res.stdout
 
 
+def test_the_fix_hint_names_the_command_that_fixes_everything(cli, sample):
+    """With unsafe fixes on, the summary names the command that applies them all: with the
+    flag, `--fix --unsafe-fixes`; with the config's `unsafe-fixes = true`, `--fix` alone (as
+    ruff), since that is what then splits the merged file."""
+    flagged = cli("check", "--isolated", "--unsafe-fixes", sample)
+    assert "[*] 11 fixable with `--fix --unsafe-fixes`." in flagged.stdout
+    config = sample.parent / "newslint.toml"
+    config.write_text("unsafe-fixes = true\n", encoding="utf-8")
+    res = cli("check", sample)
+    assert "[*] 11 fixable with the `--fix` option." in res.stdout
+    fixed = cli("check", "--fix", sample)  # as the hint says
+    assert "11 fixed, 0 remaining" in fixed.stdout and fixed.exit_code == 0
+    config.unlink()
+    assert sorted(p.name for p in sample.parent.iterdir()) == sorted(p.name for p in need(EXPECTED_SPLIT).iterdir())
+
+
 def test_safe_fix_matches_expected_bytes_and_is_stable(cli, sample):
     res = cli("check", "--fix", sample)
     assert sample.read_bytes() == need(EXPECTED).read_bytes()

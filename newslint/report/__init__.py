@@ -12,14 +12,16 @@ class Run(Record):
     """Everything a reporter may show about one run."""
 
     _fields = __slots__ = ("results", "rules", "fix_mode", "unsafe_fixes", "show_fixes", "statistics", "quiet",
-                           "source_of")
+                           "source_of", "unsafe_by_config")
 
     def __init__(self, results: list, rules: dict | None = None, fix_mode: bool = False, unsafe_fixes: bool = False,
-                 show_fixes: bool = False, statistics: bool = False, quiet: bool = False, source_of=None):
+                 show_fixes: bool = False, statistics: bool = False, quiet: bool = False, source_of=None,
+                 unsafe_by_config: bool = False):
         self.results = results  # of engine.FileResult
         self.rules = {} if rules is None else rules  # code -> Rule, for help text
         self.fix_mode = fix_mode
         self.unsafe_fixes = unsafe_fixes
+        self.unsafe_by_config = unsafe_by_config  # the config turns unsafe fixes on: `--fix` alone applies them
         self.show_fixes = show_fixes
         self.statistics = statistics
         self.quiet = quiet  # findings only: no summary lines

@@ -97,7 +97,8 @@ def render(run, name: str = "text") -> str:
             if unsafe and not run.unsafe_fixes:
                 line += f" ({unsafe} hidden fix{'es' * (unsafe != 1)} can be enabled with the `--unsafe-fixes` option)"
             elif unsafe:
-                line = f"[*] {safe + unsafe} fixable with `--fix --unsafe-fixes`"
+                how = "the `--fix` option" if run.unsafe_by_config else "`--fix --unsafe-fixes`"
+                line = f"[*] {safe + unsafe} fixable with {how}"
             out.append(line + ".")
     else:
         out.append("All checks passed!")
