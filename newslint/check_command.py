@@ -184,7 +184,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         return run_beside(runner, files, progress, lambda: run_corpus(files, copts))
                     if first_corpus:
                         done = run_corpus(files, copts)
-                        return runner.run(files, progress, opened=done[4]), done
+                        *_, opened = done
+                        return runner.run(files, progress, opened=opened), done
                     return runner.run(files, progress), None
 
                 if show_bar:
