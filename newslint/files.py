@@ -7,7 +7,7 @@ import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every start
 if TYPE_CHECKING:
-    from typing import Iterable, Iterator
+    from typing import Iterable
 
 DEFAULT_INCLUDE = ("*.txt", "*.md")
 SKIP_DIRS = {".git", ".hg", ".svn", ".bzr", "_darcs", ".newslint_cache", "__pycache__", "node_modules",
@@ -51,13 +51,15 @@ def name_suffixes(include) -> tuple[str, ...] | None:
 
 
 def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_exclude=False,
-             unlisted: list | None = None, base: str | None = None) -> Iterator[str]:
+             unlisted: list | None = None, base: str | None = None) -> list[str]:
     """Files to check, in a stable order. Explicit files are always kept unless
     `force_exclude` is set and they match `exclude` (the pre-commit case). `unlisted`, a list,
     receives (folder, OSError) for each folder that could not be listed (else left out).
-    `base`: the folder plain exclude globs judge absolute `paths` from (see _matches)."""
+    `base`: the folder plain exclude globs judge absolute `paths` from (see _matches).
+    A list, not a generator: 100,000 yields cost 0.05 s of a warm full check's 2 s."""
     suffixes = name_suffixes(include)  # the default "*.ext" globs: a suffix test, not fnmatch per file
     seen = set()
+    out: list[str] = []
 
     def excluded(p: str) -> bool:
         return bool(exclude) and _matches(p, exclude, rel=None if base is None else os.path.relpath(p, base))
@@ -85,18 +87,19 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
             found.sort()
             if not seen:  # the first folder: nothing to skip (a walk never finds a path twice)
                 seen.update(found)
-                yield from found
+                out += found
                 continue
             for p in found:
                 if p not in seen:
                     seen.add(p)
-                    yield p
+                    out.append(p)
         else:
             if force_exclude and excluded(root):
                 continue
             if root not in seen:
                 seen.add(root)
-                yield root
+                out.append(root)
+    return out
 
 
 def folders(paths: Iterable[str]) -> list[str]:

@@ -255,3 +255,60 @@ def test_partner_names_are_spelled_as_the_listing_spells_them():
     assert names("tech/002.txt") == "./tech/002.txt"
     assert names("tech/003.txt") == "tech/003.txt"
     assert names("014.txt") == "014.txt"  # a name's tail alone is not the file
+
+
+def test_stat_identities_split_with_a_forked_child_equal_one_process(monkeypatch, tmp_path):
+    """Over many files a forked child stats the second half: the identities are the ones
+    one process takes, in order, a file that cannot be stat'ed (None) in either half; when
+    the child fails, this process stats its half too."""
+    from newslint import lastrun
+    from newslint.corpus import fork
+
+    files = sorted(str(p) for p in need(BBC / "tech").glob("*.txt"))[:40]
+    files[3] = str(tmp_path / "gone.txt")  # in the first half
+    files[-3] = str(tmp_path / "gone-too.txt")  # in the child's half
+    expected = [lastrun.stat_identity(f) for f in files]
+    assert expected[3] is None and expected[-3] is None and None not in expected[4:-3]
+    forks = []
+    real_fork = fork.fork_child
+    monkeypatch.setattr(fork, "fork_child", lambda *a, **k: forks.append(1) or real_fork(*a, **k))
+    monkeypatch.setattr(lastrun, "_SPLIT_STAT_FILES", 10)
+    assert lastrun.stat_identities(files) == expected and forks == [1]
+    assert lastrun.stat_identities(files[:9]) == expected[:9] and forks == [1]  # too few to fork
+
+    parent = os.getpid()
+    real = lastrun._identities
+
+    def failing_in_the_child(names):
+        if os.getpid() != parent:
+            raise OSError("the child cannot stat")
+        return real(names)
+
+    monkeypatch.setattr(lastrun, "_identities", failing_in_the_child)
+    assert lastrun.stat_identities(files) == expected and forks == [1, 1]
+
+
+def test_a_record_whose_files_were_stated_by_two_processes_answers_as_a_full_check(repo, monkeypatch, capsys):
+    """The whole run with the split stat (lowered to this repository's 404 files): the cold
+    run's record, then an edit in the child's half (its headline printed twice) answered
+    from it, equal to a full check's report."""
+    from newslint import lastrun
+    from newslint.entry import main
+
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(lastrun, "_SPLIT_STAT_FILES", 100)
+    out = repo.parent / "split.json"
+    monkeypatch.setattr(sys, "argv", ["newslint", "check", "-v", "--exit-zero", "--output-format", "json",
+                                      "-o", str(out), "."])
+    story = repo / "tech" / "350.txt"  # the child stats tech/200.txt onwards
+    for edit in (False, True):
+        if edit:
+            text = story.read_text(encoding="utf-8")
+            story.write_text(text.split("\n", 1)[0] + "\n" + text, encoding="utf-8")
+        capsys.readouterr()
+        with pytest.raises(SystemExit):
+            main()
+    assert "404 files, 1 changed since the last full check" in capsys.readouterr().err
+    report = json.loads(out.read_text())
+    assert findings(report, "./tech/350.txt", "NL101")
+    assert report == fresh(repo)
