@@ -69,7 +69,7 @@ def render(run, name: str = "json") -> str:
         if d.fix is None:
             append("null")
         else:
-            _encode(diagnostic_dict(d)["fix"], _INNER, append)
+            append(_fix(d))
         append(',\n    "related": ')
         if not d.related:
             append("[]")
@@ -92,6 +92,29 @@ _ITEM = ('\n  {\n    "code": %s,\n    "message": %s,\n    "filename": %s,\n    "
 
 _RELATED = ('\n      {\n        "filename": %s,\n        "location": {\n          "row": %d,\n          "column": %d'
             '\n        },\n        "similarity": %s,\n        "message": %s\n      }')
+
+
+_FIX = '{\n      "applicability": %s,\n      "message": %s,\n      "edits": %s\n    }'
+_EDIT = ('\n        {\n          "content": %s,\n          "location": {\n            "row": %d,\n            "column": %d'
+         '\n          },\n          "end_location": {\n            "row": %d,\n            "column": %d\n          }'
+         '\n        }')
+
+
+def _fix(d: Diagnostic) -> str:
+    """A finding's fix as diagnostic_dict and _encode write it: from templates when its
+    values are plain str and int (a warm full check of 100,000 files writes ~4,000 fixes)."""
+    f = d.fix
+    value, message = f.applicability.value, f.message
+    edits = () if f.split_at else d.edit_positions
+    if not (type(value) is str and type(message) is str and all(
+            type(c) is str and type(r1) is int and type(c1) is int and type(r2) is int and type(c2) is int
+            for c, (r1, c1), (r2, c2) in edits)):
+        out: list[str] = []
+        _encode(diagnostic_dict(d)["fix"], _INNER, out.append)
+        return "".join(out)
+    listed = "[" + ",".join(_EDIT % (encode_basestring(c), r1, c1, r2, c2) for c, (r1, c1), (r2, c2) in edits) \
+        + "\n      ]" if edits else "[]"
+    return _FIX % (encode_basestring(value), encode_basestring(message), listed)
 
 
 def _plain_related(r) -> bool:
