@@ -262,15 +262,25 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 raise ConfigError(f"{where}: '{key}' must be a table of options")
             for sub, subval in value.items():
                 if sub not in RULE_TABLES[key]:
-                    known = ", ".join(sorted(RULE_TABLES[key]))
-                    raise ConfigError(f"{where}: unknown key '{key}.{sub}' (known: {known})")
+                    raise _unknown_key(where, f"{key}.{sub}", sub, sorted(RULE_TABLES[key]))
                 expected, what = RULE_TABLES[key][sub]
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
                 if not _value_allowed(key, sub, subval):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
         else:
-            raise ConfigError(f"{where}: unknown key '{key}'")
+            raise _unknown_key(where, key, key, [*sorted(TOP_LEVEL), *(f"[{t}]" for t in sorted(RULE_TABLES))])
     return table
+
+
+def _unknown_key(where: str, shown: str, key: str, known) -> ConfigError:
+    """'unknown key' with the nearest known key when one is close (a typo), and all of them
+    (`known` in the order shown; tables in brackets)."""
+    from difflib import get_close_matches  # only on this error: not on every start
+
+    names = [k.strip("[]") for k in known]
+    near = get_close_matches(key, names, n=1)
+    hint = f"did you mean '{near[0]}'? " if near else ""
+    return ConfigError(f"{where}: unknown key '{shown}' ({hint}known: {', '.join(known)})")
 
 
 def read_config_file(path: str | os.PathLike) -> dict[str, Any] | None:

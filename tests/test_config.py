@@ -175,12 +175,13 @@ def test_inline_override_and_config_file(cli, sample, tmp_path):
 
 
 @pytest.mark.parametrize("content,message", [
-    ("selct = ['NL1']\n", "unknown key 'selct'"),
+    ("selct = ['NL1']\n", "unknown key 'selct' (did you mean 'select'? known: builtin-packs, cache-dir, "),
+    ("fix-everything = true\n", "unknown key 'fix-everything' (known: builtin-packs, "),
     ("select = 'NL1'\n", "'select' must be a list of rule codes or prefixes, got str"),
     ("unsafe-fixes = 1\n", "'unsafe-fixes' must be a boolean, got int"),
     ("[near-duplicate-paragraph]\nthreshold = 'high'\n", "'near-duplicate-paragraph.threshold' must be a number"),
     ("[duplicates]\nthreshold = 1.5\n", "'duplicates.threshold' must be a number from 0 to 1, got 1.5"),
-    ("[duplicates]\nthreshhold = 0.5\n", "unknown key 'duplicates.threshhold'"),
+    ("[duplicates]\nthreshhold = 0.5\n", "unknown key 'duplicates.threshhold' (did you mean 'threshold'? known: "),
     ("[duplicates]\nhash = 'md5'\n", "'duplicates.hash' must be 'tok64' (default, fast) or 'sha1'"),
     ("engine = 'spark'\n", "'engine' must be 'local' or 'dask', got 'spark'"),
     ("select = [\n", "invalid TOML"),
