@@ -306,3 +306,16 @@ def test_declared_legacy_encoding_in_a_pre_commit_style_run_of_one_file(tmp_path
     one = run("check", "-v", "--output-format", "json", "b.txt", cwd=tmp_path)
     assert {(d["filename"], d["code"]) for d in json.loads(one.stdout)} == {("b.txt", "NL401")}, one.stderr
     assert "answered from the snapshot" in one.stderr
+
+
+def test_dups_names_a_file_that_is_not_utf8_once(tmp_path):
+    """`dups` over a folder holding BBC's one Latin-1 article: the note that left it out names
+    it once (a note of its own and then a summary naming it again said the same thing twice)."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "199.txt").write_bytes(need_shared(LATIN1_FILE).read_bytes())
+    for n in range(1, 4):
+        (tree / f"{n:03}.txt").write_bytes((LATIN1_FILE.parent / f"{n:03}.txt").read_bytes())
+    res = run("dups", "tree", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.count("199.txt") == 1 and "not UTF-8 text" in res.stderr, res.stderr

@@ -58,11 +58,15 @@ def _options(paths, use_cache: bool = True, index_url: str | None = None, **cli)
 
 
 def _notes(result) -> None:
+    from newslint.corpus.model import left_out_note
+
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    if result.skipped:
-        shown = ", ".join(result.skipped[:5]) + (f" and {len(result.skipped) - 5} more" if len(result.skipped) > 5 else "")
-        click.echo(f"note: left out {len(result.skipped)} file(s) that are not UTF-8 text: {shown}", err=True)
+    said = set(result.notes)  # a file named by its own note is not named again in the summary
+    skipped = [name for name in result.skipped if left_out_note(name) not in said]
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        click.echo(f"note: left out {len(skipped)} file(s) that are not UTF-8 text: {shown}", err=True)
 
 
 @click.command("dups")
