@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import marshal
 import os
+import struct
+from itertools import starmap
 from operator import attrgetter
 
-FORMAT = 2  # 2: cross-file findings name their partners from their own folder in their identity
+FORMAT = 3  # 2: cross-file findings name their partners from their own folder; 3: identities packed
 # Beyond this many files a full check keeps no record: the snapshot it needs is written from
 # the corpus pass's arrays (~1 GB more at 1,000,000 files, over the 3 GiB that pass stays in)
 RECORD_MAX_FILES = 250_000
@@ -40,20 +42,23 @@ EDGE_CODES = ("NL401", "NL402", "NL403")
 # What says a file is unchanged: its inode's change time moves on every write, chmod or
 # rename, so an edit that keeps size and mtime is still seen.
 _IDENTITY = attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino", "st_mode")
+# ... packed into 40 bytes: one object a file instead of a tuple and five ints, which the
+# record's marshal wrote and read in 0.1 s at 100,000 files, against 0.02 s packed
+_PACK = struct.Struct("<qqqQQ").pack
 
 
 def stat_identity(path: str):
-    """_IDENTITY of the file, None when it cannot be stat'ed."""
+    """The file's packed _IDENTITY, None when it cannot be stat'ed (or a value does not fit)."""
     try:
-        return _IDENTITY(os.stat(path))
-    except OSError:
+        return _PACK(*_IDENTITY(os.stat(path)))
+    except (OSError, struct.error):
         return None
 
 
 def _identities(files: list[str]) -> list:
     try:  # every file there (the usual case): no Python call per file
-        return list(map(_IDENTITY, map(os.stat, files)))
-    except OSError:
+        return list(starmap(_PACK, map(_IDENTITY, map(os.stat, files))))
+    except (OSError, struct.error):
         return [stat_identity(f) for f in files]
 
 
