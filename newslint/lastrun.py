@@ -72,8 +72,6 @@ def stat_identities(files: list[str]) -> list:
     system call (half of its 4.5 us here is the kernel's) that one process cannot overlap
     with itself (0.43 -> 0.29 s at 100,000 files on 2 cores; threads were slower, see
     bench/RESULTS.md session 6)."""
-    import marshal
-
     if len(files) < _SPLIT_STAT_FILES or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return _identities(files)
     from newslint.corpus.fork import fork_child
