@@ -217,15 +217,15 @@ class LastRun:
         record = self._load()
         if record is None:
             return self._no("no record of a full check with these settings")
-        known = dict(zip(record["files"], record["idents"]))
-        if len(known) != len(record["files"]) or not known.keys() <= set(files):
-            return self._no("files were deleted or renamed since the last full check")
-        if record["files"] == files:  # the same listing: compare identities in order, in C
+        if record["files"] == files:  # the same listing (the usual case): compare identities in order, in C
             from itertools import compress
             from operator import ne
 
             changed = list(compress(files, map(ne, idents, record["idents"])))
         else:
+            known = dict(zip(record["files"], record["idents"]))
+            if len(known) != len(record["files"]) or not known.keys() <= set(files):
+                return self._no("files were deleted or renamed since the last full check")
             changed = [f for f, ident in zip(files, idents) if ident is None or known.get(f) != ident]
         if len(changed) > QUICK_MAX_FILES:
             return self._no(f"{len(changed)} files changed since the last full check")
