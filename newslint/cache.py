@@ -16,6 +16,7 @@ import time
 import zlib
 
 from newslint import __version__
+from newslint.corpus.model import path_key
 from newslint.serialize import dump, load
 
 SCHEMA = 2
@@ -115,17 +116,18 @@ class ResultsCache:
         if self._all_stats is not None:
             row = self._all_stats.get(path)
         else:
-            row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path,)).fetchone()
+            row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path_key(path),)).fetchone()
         return row[1] if row and row[0] == ident else None
 
     def prefetch_stats(self) -> None:
         """Load the whole stat table at once: a run over most of a tree asks for every row,
         and one scan costs a fraction of one query per file."""
-        self._all_stats = {path: (ident, content) for path, ident, content in
+        self._all_stats = {path if isinstance(path, str) else path.decode("utf-8", "surrogateescape"):
+                           (ident, content) for path, ident, content in
                            self.db.execute("SELECT path, ident, content FROM stats")}
 
     def remember(self, path: str, ident: str, content: str) -> None:
-        self._stats.append((path, ident, content))
+        self._stats.append((path_key(path), ident, content))  # a name that is not UTF-8: a BLOB
 
     @staticmethod
     def content_hash(content: bytes) -> str:

@@ -384,3 +384,23 @@ def test_first_build_in_windows_gives_the_findings_of_one_pass(small_repo, monke
     assert con.execute("SELECT count(*) FROM docs").fetchone()[0] == 121
     assert con.execute("SELECT count(*) FROM files").fetchone()[0] == 122
     con.close()
+
+
+def test_a_file_name_that_is_not_utf8_is_kept_in_the_index(small_repo):
+    """Old archives hold Latin-1 file names. The index's stat cache stored every path as
+    SQLite TEXT, which must be UTF-8: a checked copy of an article named b'caf\\xe9.txt'
+    crashed the run (internal error, exit 2) in the whole-repository check and in the hook's
+    run on the one file, where --no-cache found the duplicate; so did the results cache's."""
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    from conftest import run_newslint
+
+    name = os.fsdecode(b"business/caf\xe9.txt")
+    shutil.copyfile(small_repo / "business/001.txt", small_repo / name)
+    git(small_repo, "add", "-A")
+    for args in ([], ["business/001.txt"], [name], [name]):  # full, hook-sized, then from the snapshot
+        out = run_newslint("check", *args, cwd=small_repo)  # the results cache too, not only the index
+        assert out.returncode == 1, out.stderr.decode()
+        text = out.stdout.decode()
+        assert "business/caf\\xe9.txt:1:1: NL401" in text or "to business/caf\\xe9.txt" in text, text
+    assert "business/caf\\xe9.txt:1:1: NL401" in text and "business/001.txt" in text

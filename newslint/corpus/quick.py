@@ -35,7 +35,7 @@ from array import array
 
 from newslint.corpus.model import (
     INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text, file_edges,
-    left_out_note, opened_path, relative, rule_diagnostics,
+    left_out_note, opened_path, path_key, relative, rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
     blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
@@ -499,7 +499,8 @@ class QuickRun:
                 for rel, (size, mtime, ino, c, _) in stat_rows.items():
                     p = prefix + rel.replace("/", os.sep)
                     key = p[len(rel_root):] if p.startswith(rel_root) else os.path.relpath(p, root)
-                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", (key, size, mtime, ino, c, now))
+                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                               (path_key(key), size, mtime, ino, c, now))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

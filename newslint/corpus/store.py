@@ -26,6 +26,7 @@ import numpy as np
 from newslint.cache import ensure_cache_dir, switch_to_wal
 from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
+from newslint.corpus.model import path_key
 from newslint.corpus.shingle import DocFacts
 
 _BATCH = 500
@@ -176,14 +177,16 @@ class SqliteIndex:
             raise
 
     # -- stat cache ------------------------------------------------------------------------
-    def _rel(self, path: str) -> str:
+    def _rel(self, path: str) -> str | bytes:
         prefix = self.root.rstrip(os.sep) + os.sep
-        return path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, self.root)
+        return path_key(path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, self.root))
 
     def stat_rows(self) -> dict[str, StatRow]:
         out = {}
         prefix = self.root.rstrip(os.sep) + os.sep
         for path, size, mtime, ino, chash in self.conn.execute("SELECT path, size, mtime_ns, ino, chash FROM files"):
+            if isinstance(path, bytes):  # a name that is not UTF-8 (see path_key)
+                path = path.decode("utf-8", "surrogateescape")
             # stored normalised and relative (see _rel); ".." only for files outside the root
             key = prefix + path if not path.startswith("..") else os.path.normpath(os.path.join(self.root, path))
             out[key] = (size, mtime, ino, bytes(chash))
