@@ -6,6 +6,7 @@ keep that encoding's bytes.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -319,3 +320,26 @@ def test_dups_names_a_file_that_is_not_utf8_once(tmp_path):
     res = run("dups", "tree", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert res.stderr.count("199.txt") == 1 and "not UTF-8 text" in res.stderr, res.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_dups_names_a_file_whose_name_is_not_utf8_as_check_does(tmp_path, fmt):
+    """A copy of a BBC article under a Latin-1 file name: `dups` wrote the name's raw byte
+    (text: not UTF-8) or a lone surrogate escape "\\udce9" (JSON, which strict parsers reject),
+    where check's reports write \\xe9."""
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    article = need_shared(LATIN1_FILE).parent / "001.txt"
+    (tree / "001.txt").write_bytes(article.read_bytes())
+    (tree / os.fsdecode(b"caf\xe9.txt")).write_bytes(article.read_bytes())
+    out = subprocess.run([sys.executable, "-m", "newslint", "dups", "--output-format", fmt, "tree"],
+                         cwd=tmp_path, capture_output=True)
+    assert out.returncode == 1, out.stderr
+    text = out.stdout.decode("utf-8")  # strict: raises on a raw byte
+    assert "\\udc" not in text
+    if fmt == "json":
+        assert sorted(json.loads(text)["clusters"][0]["members"]) == ["tree/001.txt", "tree/caf\\xe9.txt"]
+    else:
+        assert "  tree/caf\\xe9.txt\n" in text

@@ -92,6 +92,7 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     Exit status: 0 no cluster, 1 clusters found, 2 usage or I/O error.
     """
     from newslint.corpus import analyze
+    from newslint.report import printable
 
     opts = _options(paths, use_cache=not no_cache, index_url=index_url, threshold=threshold,
                     containment=containment, select=frozenset({"NL401", "NL402", "NL403"}))
@@ -102,22 +103,26 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     _notes(result)
     clusters = result.clusters()
     if output_format == "json":
-        click.echo(json.dumps({
+        out = [json.dumps({
             "threshold": opts.threshold, "containment": opts.containment, "files": result.stats.corpus_files,
             "clusters": clusters,
-        }, indent=2))
+        }, indent=2, ensure_ascii=False)]
     else:
+        out = []
         for n, c in enumerate(clusters, 1):
-            click.echo(f"cluster {n}: {len(c['members'])} files")
+            out.append(f"cluster {n}: {len(c['members'])} files")
             for m in c["members"]:
-                click.echo(f"  {m}")
+                out.append(f"  {m}")
             for p in c["pairs"]:
                 what = {"NL401": "identical", "NL402": "near-duplicate", "NL403": "contained"}[p["code"]]
-                click.echo(f"    {p['a']} ~ {p['b']}: {p['code']} {what}, Jaccard {p['jaccard']:.2f}, "
+                out.append(f"    {p['a']} ~ {p['b']}: {p['code']} {what}, Jaccard {p['jaccard']:.2f}, "
                            f"containment {p['containment_a_in_b']:.2f} / {p['containment_b_in_a']:.2f}")
         files = sum(len(c["members"]) for c in clusters)
-        click.echo(f"{len(clusters)} cluster(s), {files} file(s) of {result.stats.corpus_files} "
+        out.append(f"{len(clusters)} cluster(s), {files} file(s) of {result.stats.corpus_files} "
                    f"(Jaccard >= {opts.threshold:g}, containment >= {opts.containment:g}).")
+    # a file name that is not UTF-8 as check's reports name it (\xNN): valid UTF-8, and no
+    # lone surrogate escape in the JSON, which strict parsers reject
+    click.echo(printable("\n".join(out), output_format))
     sys.exit(EXIT_FINDINGS if clusters and not exit_zero else EXIT_CLEAN)
 
 
