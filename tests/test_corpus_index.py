@@ -404,3 +404,19 @@ def test_a_file_name_that_is_not_utf8_is_kept_in_the_index(small_repo):
         text = out.stdout.decode()
         assert "business/caf\\xe9.txt:1:1: NL401" in text or "to business/caf\\xe9.txt" in text, text
     assert "business/caf\\xe9.txt:1:1: NL401" in text and "business/001.txt" in text
+
+
+def test_dups_names_each_pair_in_the_same_order_with_or_without_the_index(tmp_path):
+    """Two copies of a BBC article, ok.txt and caf.txt: the run that built the index printed
+    "ok.txt ~ caf.txt", the next one (from the index) "caf.txt ~ ok.txt", with the containments
+    swapped too, so a CI comparing dups reports saw a change where there was none."""
+    from conftest import run_newslint
+
+    article = (need(ARTICLES) / "tech/011.txt").read_bytes()
+    for name in ("ok.txt", "caf.txt"):
+        (tmp_path / name).write_bytes(article)
+    reports = [run_newslint("dups", "--output-format", "json", *extra, ".", cwd=tmp_path)
+               for extra in (["--no-cache"], [], [])]  # no index, building it, reusing it
+    assert all(r.returncode == 1 for r in reports), reports[0].stderr
+    pairs = [json.loads(r.stdout)["clusters"][0]["pairs"] for r in reports]
+    assert [(p[0]["a"], p[0]["b"]) for p in pairs] == [("caf.txt", "ok.txt")] * 3

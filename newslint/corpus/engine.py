@@ -76,14 +76,18 @@ class CorpusResult:
             by_root.setdefault(uf.find(e.a), []).append(e)
         out = []
         for members in uf.groups():
-            edges = sorted(by_root.get(uf.find(members[0]), []), key=lambda e: (e.a, e.b))
+            # each pair named in path order: an edge's own order follows the order the files were
+            # read in, which differs between a run that builds the index and one that reuses it
+            pairs = sorted((e.a, e.b, e.code, e.jaccard, e.containment_ab, e.containment_ba) if e.a <= e.b else
+                           (e.b, e.a, e.code, e.jaccard, e.containment_ba, e.containment_ab)
+                           for e in by_root.get(uf.find(members[0]), []))
             out.append({
                 "members": members,
                 "pairs": [
-                    {"a": e.a, "b": e.b, "code": e.code, "jaccard": round(e.jaccard, 4),
-                     "containment_a_in_b": round(e.containment_ab, 4),
-                     "containment_b_in_a": round(e.containment_ba, 4)}
-                    for e in edges
+                    {"a": a, "b": b, "code": code, "jaccard": round(j, 4),
+                     "containment_a_in_b": round(ab, 4),
+                     "containment_b_in_a": round(ba, 4)}
+                    for a, b, code, j, ab, ba in pairs
                 ],
             })
         out.sort(key=lambda c: (-len(c["members"]), c["members"]))
