@@ -16,7 +16,7 @@ import time
 import zlib
 
 from newslint import __version__
-from newslint.corpus.model import path_key
+from newslint.files import path_key
 from newslint.serialize import dump, load
 
 SCHEMA = 2

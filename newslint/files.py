@@ -110,6 +110,18 @@ def folders(paths: Iterable[str]) -> list[str]:
     return sorted({os.path.dirname(h) for h in heads})
 
 
+def path_key(path: str) -> str | bytes:
+    """A path as the caches' SQLite tables store it: TEXT, or a BLOB of its bytes for a name
+    that is not UTF-8 (surrogate escapes, PEP 383), which SQLite's TEXT cannot hold."""
+    if path.isascii():  # nearly every name: one C call (a million of them at each commit)
+        return path
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape")
+
+
 def replace_file(path: str, data: bytes) -> None:
     """Write `path` whole through a temporary file and a rename: a reader sees the old bytes
     or the new ones, never a torn file (for cache files; newslint.source.atomic_write is the

@@ -16,16 +16,6 @@ INDEX_SCHEMA = "2"  # the corpus index's table layout (store.py); recorded in it
 INDEX_DB_NAME = "corpus-v1.sqlite3"  # the index's file in the cache folder
 
 
-def path_key(rel: str) -> str | bytes:
-    """A path as the files table stores it: TEXT, or a BLOB of its bytes for a name that is
-    not UTF-8 (surrogate escapes, PEP 383), which SQLite's TEXT cannot hold."""
-    try:
-        rel.encode("utf-8")
-        return rel
-    except UnicodeEncodeError:
-        return rel.encode("utf-8", "surrogateescape")
-
-
 class CorpusOptions:
     """Settings for the corpus pass. Defaults are the documented behaviour; keyword
     arguments override them (an unknown name is a TypeError, as for a dataclass)."""

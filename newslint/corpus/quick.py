@@ -35,7 +35,7 @@ from array import array
 
 from newslint.corpus.model import (
     INDEX_DB_NAME, CorpusStats, FileFindings, add_edge_findings, classify, corpus_bytes, decode_text, file_edges,
-    left_out_note, opened_path, path_key, relative, rule_diagnostics,
+    left_out_note, opened_path, relative, rule_diagnostics,
 )
 from newslint.corpus.snapshot import (
     blob_id, listed_entry, ls_entry, open_snapshot, read_delta, read_header, really_modified, write_delta,
@@ -43,6 +43,7 @@ from newslint.corpus.snapshot import (
 from newslint.corpus.textfacts import (
     _M32, EMPTY_NORMHASH, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
 )
+from newslint.files import path_key
 
 QUICK_MAX_FILES = 32  # more files than this: the full pass (it amortises its loading)
 DELTA_MAX = 64  # files recorded since the snapshot; beyond, the full pass writes a new one

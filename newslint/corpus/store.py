@@ -26,7 +26,7 @@ import numpy as np
 from newslint.cache import ensure_cache_dir, switch_to_wal
 from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
-from newslint.corpus.model import path_key
+from newslint.files import path_key
 from newslint.corpus.shingle import DocFacts
 
 _BATCH = 500
