@@ -164,7 +164,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             if answered:
                 results, notes, record_line = answered
                 if results:
-                    results[0].notes.extend(notes)
+                    results[0].notes.extend(_unsaid(notes, results))
                 copts = None
             elif engine != "dask":
                 if copts is not None:
@@ -204,7 +204,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 by_path, notes, boilerplate, corpus_line, _ = corpus or run_corpus(files + split_off, copts)
                 merge_corpus_findings(results, by_path, resolver)
                 if results:
-                    results[0].notes.extend(notes)
+                    results[0].notes.extend(_unsaid(notes, results))
                 if record:
                     record.save(files, idents, results, by_path, notes, boilerplate)
             # NL500 at each folder that could not be listed (after the record and the corpus
@@ -292,6 +292,20 @@ def _source_of(stdin: bool, stdin_shown: dict, resolver):
 
         return read_source(path, resolver.for_file(path).encoding)
     return read
+
+
+def _unsaid(corpus_notes: list[str], results) -> list[str]:
+    """The corpus pass's notes less its "left out of the corpus checks" for a file whose own
+    note said already that it was skipped unread (a binary file): one note a file."""
+    from newslint.engine import skip_reason
+
+    skipped = [r.path for r in results if r.notes and skip_reason(r)]
+    if not skipped:
+        return corpus_notes
+    from newslint.corpus.model import left_out_note
+
+    said = set(map(left_out_note, skipped))
+    return [n for n in corpus_notes if n not in said]
 
 
 def _validate_output(option: str, target: str) -> None:
