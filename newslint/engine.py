@@ -234,9 +234,10 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     if not changed:
         return result
     if mode == "diff":
-        chunks = [_diff_text(source.text, parts[0].text, display, display)]
+        bom = "\ufeff" if source.bom else ""  # on disk the first line starts with it, in each part too
+        chunks = [_diff_text(bom + source.text, bom + parts[0].text, display, display)]
         for name, part in zip(names[1:], parts[1:]):
-            chunks.append(_diff_text("", part.text, "/dev/null", name))
+            chunks.append(_diff_text("", bom + part.text, "/dev/null", name))
         result.diff = "".join(chunks)
     elif mode == "fix" and source.path:
         siblings = names[1:]

@@ -171,3 +171,27 @@ def test_fixing_a_hard_linked_file_says_the_other_links_keep_the_old_text(tmp_pa
     res = run_newslint("check", "--no-cache", "--fix", "story.txt", cwd=tmp_path)
     assert b"story.txt: had 2 hard links; the fix wrote a new file, the other links keep the old text" in res.stderr
     assert first.read_bytes() != other.read_bytes() == need_shared(SAMPLE).read_bytes()
+
+
+@needs_patch
+def test_patch_applies_diff_of_a_file_with_a_utf8_bom(tmp_path, monkeypatch):
+    """Bug (engine.process_source): --diff showed the text without the file's UTF-8 BOM, which
+    --fix keeps. On the sample saved with a BOM the first hunk holds line 1 as context, and
+    `patch --fuzz=0` rejected it (line 1 on disk starts with the BOM); with --unsafe-fixes the split-off
+    article was shown without the BOM --fix writes into it."""
+    text = need_shared(SAMPLE).read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    src = source_of(text, "doc.txt", bom=True)
+    for unsafe in (False, True):
+        res = process_source(src, default_linter(), "diff", unsafe, "doc.txt")
+        target = tmp_path / "doc.txt"
+        target.write_bytes(src.to_bytes())
+        (tmp_path / "doc-2.txt").unlink(missing_ok=True)
+        run = subprocess.run(["patch", "--quiet", "--force", "--fuzz=0", "--no-backup-if-mismatch", "-p0"], cwd=tmp_path,
+                             input=res.diff.encode("utf-8"), capture_output=True)
+        assert run.returncode == 0, (run.stdout + run.stderr).decode()
+        parts, _, _ = default_linter().fix(src, unsafe)
+        assert len(parts) == (2 if unsafe else 1)
+        names = ["doc.txt", "doc-2.txt"][:len(parts)]
+        assert [(tmp_path / n).read_bytes() for n in names] == [p.to_bytes() for p in parts]
+        assert all(p.to_bytes().startswith(b"\xef\xbb\xbf") for p in parts)
