@@ -340,6 +340,33 @@ def test_a_failed_signing_child_is_made_up_for_in_process(bbc_texts, monkeypatch
     assert "signing process failed" in caplog.text
 
 
+def test_ctrl_c_while_waiting_for_a_signing_child_is_the_interrupt(bbc_texts, monkeypatch):
+    """Ctrl-C while the parent waits for a signing child (its pipe already read and closed)
+    reaches the caller as KeyboardInterrupt ("Aborted!"), the child is reaped and no
+    descriptor is closed twice (it was an OSError EBADF: an internal error, exit 2)."""
+    import os
+
+    from newslint.corpus import engine
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+
+    items = [(content_hash(d), d) for d in dict.fromkeys(t.encode() for _, t in bbc_texts[:engine._POOL_MIN + 20])]
+    real_waitpid, calls = os.waitpid, []
+
+    def interrupted(pid, options):  # the first wait is _collect's: Ctrl-C arrives there
+        calls.append(pid)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_waitpid(pid, options)
+
+    before = len(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(engine.os, "waitpid", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        engine.sign_pending(items, ShingleSettings(), 128, 1, 2)
+    monkeypatch.undo()
+    assert len(calls) == 2  # the child was reaped after the interrupt
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_shares_cover_every_item_once_in_order():
     from newslint.corpus.engine import _shares
 

@@ -174,6 +174,7 @@ def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
         lo, hi = shares[0]
         out = sign_many(items[lo:hi], settings, num_perm, seed)
         for k, (pid, fd) in enumerate(children):
+            children[k] = (pid, -1)  # _collect closes fd, also when interrupted while it waits for the child
             packed = _collect(pid, fd) if pid else None
             children[k] = (0, -1)
             lo, hi = shares[k + 1]
@@ -186,7 +187,8 @@ def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
     finally:
         for pid, fd in children:  # only after an exception: do not leave workers behind
             if pid:
-                os.close(fd)
+                if fd >= 0:
+                    os.close(fd)
                 try:
                     os.kill(pid, 9)
                     os.waitpid(pid, 0)
