@@ -264,6 +264,47 @@ def test_runs_creating_the_index_at_once_both_open_it(tmp_path, store):
         assert len(opened) == 2
 
 
+class _InterruptedAfterCommit:
+    """A connection on which Ctrl-C arrives just as COMMIT has returned."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    def execute(self, sql, *args):
+        cursor = self.conn.execute(sql, *args)
+        if sql == "COMMIT":
+            raise KeyboardInterrupt
+        return cursor
+
+
+def test_ctrl_c_just_after_the_index_commits_is_the_interrupt_and_keeps_the_rows(tmp_path):
+    """`newslint index` interrupted as its write transaction had just committed ended in an
+    internal error ("cannot rollback - no transaction is active", exit 2) instead of
+    "Aborted!": the interrupt must reach the caller, and the committed rows stay."""
+    from newslint.corpus.engine import sign_many
+    from newslint.corpus.shingle import ShingleSettings, content_hash
+    from newslint.corpus.store import SqliteIndex
+
+    need(ARTICLES)
+    settings = CorpusOptions().index_settings()
+    paths = [ARTICLES / n for n in SUBSET[:3]]
+    datas = [p.read_bytes() for p in paths]
+    facts = sign_many([(content_hash(d), d) for d in datas], ShingleSettings(), 128, 1)
+    rows = {str(p): (p.stat().st_size, p.stat().st_mtime_ns, p.stat().st_ino, content_hash(d))
+            for p, d in zip(paths, datas)}
+    idx = SqliteIndex(str(tmp_path), settings)
+    idx.conn = _InterruptedAfterCommit(idx.conn)
+    with pytest.raises(KeyboardInterrupt):
+        idx.commit(facts, rows, [])
+    idx.close()
+    again = SqliteIndex(str(tmp_path), settings)
+    assert again.counts() == (3, 3) and not again.notes
+    again.close()
+
+
 def test_no_cache_writes_nothing(small_repo):
     res = analyze(None, None, opts(small_repo, use_cache=False))
     assert res.stats.signed == 120

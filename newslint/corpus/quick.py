@@ -504,7 +504,10 @@ class QuickRun:
                                (path_key(key), size, mtime, ino, c, now))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                try:  # none to roll back when Ctrl-C came just after COMMIT (see store.SqliteIndex.commit)
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
                 raise
             if new_delta != delta:
                 write_delta(folder, snap.header["generation"], new_delta)

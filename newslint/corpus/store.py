@@ -266,7 +266,10 @@ class SqliteIndex:
                                  "(SELECT 1 FROM files WHERE chash = ?1)", [(c,) for c in before])
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            try:  # none to roll back when Ctrl-C came just after COMMIT, or SQLite ended it on an error
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
             raise
 
     def bucket_candidates(self, query_facts, corpus_chashes):
