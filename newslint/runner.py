@@ -427,7 +427,17 @@ class Runner:
 _WORKER: dict = {}
 
 
+def _worker_stop(signum, frame) -> None:
+    raise SystemExit(1)
+
+
 def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict, accepted) -> None:
+    import signal
+
+    # Ctrl-C reaches the workers too (one process group): a worker stops as quietly as
+    # the main process, where a KeyboardInterrupt made multiprocessing print a traceback per
+    # worker. SystemExit still unwinds a fix being written (its temp file is removed).
+    signal.signal(signal.SIGINT, _worker_stop)
     _WORKER["opts"] = opts
     _WORKER["resolver"] = Resolver(**resolver_args)
     factory = _WORKER["factory"] = LinterFactory(opts)

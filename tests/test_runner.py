@@ -202,6 +202,33 @@ def test_run_beside_forks_the_workers_before_the_corpus_pass_starts():
     assert multiprocessing.active_children() == []  # and they are gone afterwards
 
 
+def test_ctrl_c_stops_the_worker_processes_without_a_traceback(capfd):
+    """Ctrl-C goes to every process of the terminal's process group: each idle worker
+    printed 'Process ForkProcess-N: Traceback ... KeyboardInterrupt' under the main
+    process's clean 'Aborted!'. The workers must stop, and quietly."""
+    import multiprocessing
+    import signal
+
+    from newslint.runner import CheckOptions, Runner
+
+    paths = [str(p) for p in sorted((need(BBC) / "tech").glob("*.txt"))[:80]]
+    runner = Runner(CheckOptions(), {}, None, 2)
+    pool = runner.start_pool()
+    try:
+        assert len(list(pool.map(len, [paths]))) == 1  # the workers are up and idle
+        workers = multiprocessing.active_children()
+        assert len(workers) == 2
+        for w in workers:
+            os.kill(w.pid, signal.SIGINT)
+        for w in workers:
+            w.join(30)
+        assert all(w.exitcode is not None for w in workers)  # 1, or SIGTERM from the pool once one stopped
+    finally:
+        pool.shutdown()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
 def test_a_cross_file_check_opens_each_file_once(tmp_path, monkeypatch, cli):
     """Cross-file rules alone: the corpus pass reads every file, and its open answers the
     question the in-file side asked by opening each file itself first (a second open of a
