@@ -174,6 +174,9 @@ def main() -> None:
     and exit status 2, never 1, which says "findings" to CI and to pre-commit."""
     try:
         _main()
+    except KeyboardInterrupt:  # Ctrl-C before the command's own handling, while it imports: as below
+        sys.stderr.write("\nAborted!\n")
+        sys.exit(1)
     except Exception as exc:  # SystemExit and KeyboardInterrupt are not Exceptions
         import traceback
 

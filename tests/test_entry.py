@@ -159,3 +159,20 @@ def test_an_internal_error_exits_2_not_1(args, sample):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert res.returncode == 2, res.stderr
     assert "internal error (RuntimeError: listing failed)" in res.stderr and "Traceback" in res.stderr
+
+
+@pytest.mark.parametrize("module, args", [("newslint.term", ["check", "-q"]), ("newslint.cli", ["check", "-qv"])],
+                         ids=["plain check", "through click"])
+def test_ctrl_c_while_the_command_is_imported_is_aborted_without_a_traceback(module, args, sample):
+    """Ctrl-C in the first tenth of a second lands in an import made before the command's
+    own "Aborted!" handling: it printed importlib's traceback and died of SIGINT."""
+    code = ("import sys\n"
+            "class Interrupted:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            f"        if name == {module!r}:\n"
+            "            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Interrupted())\n"
+            "from newslint.entry import main\n"
+            f"sys.argv = ['newslint', *{args!r}, {str(sample)!r}]\nmain()\n")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert (res.returncode, res.stderr) == (1, "\nAborted!\n")
