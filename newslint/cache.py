@@ -70,6 +70,17 @@ def switch_to_wal(conn: sqlite3.Connection, timeout: float) -> str:
         delay = min(2 * delay, 0.1)
 
 
+class CacheDamaged(Exception):
+    """The results cache could not be read back (a damaged page, a garbled entry)."""
+
+
+_DAMAGE = (sqlite3.DatabaseError, zlib.error, ValueError, KeyError, TypeError, IndexError)
+
+
+def _busy(exc: Exception) -> bool:
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+
+
 class ResultsCache:
     def __init__(self, folder: str):
         self.path = os.path.join(folder, "results.sqlite")
@@ -81,14 +92,30 @@ class ResultsCache:
         try:
             self.db = self._open()
         except sqlite3.DatabaseError as exc:  # corrupt or foreign: start again
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if _busy(exc):
                 raise  # another run holds it: not damage (the runner goes on without the cache)
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(self.path + suffix)
-                except FileNotFoundError:
-                    pass
+            self._remove()
             self.db = self._open()
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(self.path + suffix)
+            except FileNotFoundError:
+                pass
+
+    def discard(self, exc: CacheDamaged) -> None:
+        """Stop using a cache that failed while being read; a damaged one (not merely busy:
+        another run's) is deleted, so the next run starts a new one."""
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+        if not _busy(exc):
+            try:
+                self._remove()
+            except OSError:
+                pass
 
     def _open(self) -> sqlite3.Connection:
         # opened by the runner's creator, used by the thread that lints while the cross-file
@@ -116,15 +143,21 @@ class ResultsCache:
         if self._all_stats is not None:
             row = self._all_stats.get(path)
         else:
-            row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path_key(path),)).fetchone()
+            try:
+                row = self.db.execute("SELECT ident, content FROM stats WHERE path=?", (path_key(path),)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise CacheDamaged(str(exc)) from exc
         return row[1] if row and row[0] == ident else None
 
     def prefetch_stats(self) -> None:
         """Load the whole stat table at once: a run over most of a tree asks for every row,
         and one scan costs a fraction of one query per file."""
-        self._all_stats = {path if isinstance(path, str) else path.decode("utf-8", "surrogateescape"):
-                           (ident, content) for path, ident, content in
-                           self.db.execute("SELECT path, ident, content FROM stats")}
+        try:
+            self._all_stats = {path if isinstance(path, str) else path.decode("utf-8", "surrogateescape"):
+                               (ident, content) for path, ident, content in
+                               self.db.execute("SELECT path, ident, content FROM stats")}
+        except _DAMAGE as exc:
+            raise CacheDamaged(str(exc)) from exc
 
     def remember(self, path: str, ident: str, content: str) -> None:
         self._stats.append((path_key(path), ident, content))  # a name that is not UTF-8: a BLOB
@@ -144,7 +177,14 @@ class ResultsCache:
         return self.get_many([(key, filename)])[0]
 
     def get_many(self, wanted: list[tuple[str, str]]) -> list:
-        """The cached findings for each (key, filename), or None where there are none."""
+        """The cached findings for each (key, filename), or None where there are none.
+        Raises CacheDamaged when the cache cannot be read back."""
+        try:
+            return self._get_many(wanted)
+        except _DAMAGE as exc:
+            raise CacheDamaged(str(exc)) from exc
+
+    def _get_many(self, wanted: list[tuple[str, str]]) -> list:
         blobs: dict[str, bytes] = {}
         keys = list(dict.fromkeys(k for k, _ in wanted))
         for i in range(0, len(keys), _BATCH):

@@ -309,10 +309,20 @@ class Runner:
         """For each path: (cached result, None) when its findings are known, else (None, key)."""
         if self.cache is None:
             return [(None, None)] * len(paths)
-        if len(paths) >= _PREFETCH_MIN:
-            self.cache.prefetch_stats()
-        keyed = [self._cache_key(p) for p in paths]
-        found = self.cache.get_many([(k, p) for p, (k, _, _) in zip(paths, keyed) if k is not None])
+        from newslint.cache import CacheDamaged
+
+        try:
+            if len(paths) >= _PREFETCH_MIN:
+                self.cache.prefetch_stats()
+            keyed = [self._cache_key(p) for p in paths]
+            found = self.cache.get_many([(k, p) for p, (k, _, _) in zip(paths, keyed) if k is not None])
+        except CacheDamaged as exc:  # never trusted: this run lints every file, the next starts a new cache
+            import sys
+
+            print(f"newslint: warning: results cache {self.cache.path} unreadable ({exc}); not used", file=sys.stderr)
+            self.cache.discard(exc)
+            self.cache = None
+            return [(None, None)] * len(paths)
         out = []
         it = iter(found)
         for path, (key, linter, settings) in zip(paths, keyed):

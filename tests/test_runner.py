@@ -99,6 +99,36 @@ def test_corrupt_cache_is_replaced(sample, tmp_path):
     assert stats(run_newslint("check", sample, "--cache-dir", cache, "-v", "-q").stderr)[1] == 1
 
 
+@pytest.mark.parametrize("damage", [
+    "UPDATE results SET data = substr(data, 1, length(data) / 2) WHERE length(data) > 0",  # torn entries
+    "UPDATE results SET data = x'789c2bc9c82c5600a2bcfc1285ace2fc3c0032bc0600' WHERE length(data) > 0",  # not findings
+])
+def test_a_cache_damaged_inside_is_not_used_and_started_again(sample, tmp_path, damage):
+    """A results cache that opens fine but whose entries cannot be read back (a damaged page,
+    a torn write) stopped the run with an internal error (zlib.error, exit 2). It must cost
+    only speed: the findings of a run without the cache, a warning, and a new cache next run."""
+    import sqlite3
+
+    cache = tmp_path / "c"
+    bbc = need(BBC) / "tech" / "001.txt"
+    args = ("check", sample, bbc, "--isolated", "--select", "NL1,NL2,NL3")
+    clean = run_newslint(*args, "--no-cache")
+    assert clean.returncode == 1 and b"NL101" in clean.stdout
+    assert run_newslint(*args, "--cache-dir", cache).stdout == clean.stdout
+    db = sqlite3.connect(cache / "results.sqlite")
+    assert db.execute(damage).rowcount >= 1
+    db.commit()
+    db.close()
+    damaged = run_newslint(*args, "--cache-dir", cache, "-v")
+    assert (damaged.returncode, damaged.stdout) == (1, clean.stdout), damaged.stderr.decode()
+    assert b"results cache" in damaged.stderr and b"Traceback" not in damaged.stderr
+    assert stats(damaged.stderr)[2] == 2  # both linted, nothing taken from the damaged cache
+    again = run_newslint(*args, "--cache-dir", cache, "-v")
+    third = run_newslint(*args, "--cache-dir", cache, "-v")
+    assert again.stdout == third.stdout == clean.stdout
+    assert stats(third.stderr)[1] == 2  # a new cache, used
+
+
 def test_cache_folders_are_marked_and_an_unusable_one_only_costs_speed(sample, tmp_path):
     """A custom --cache-dir is git-ignored and tagged like .newslint_cache; a cache folder that
     cannot be created (its parent is a file) gives warnings and the same findings (the corpus
