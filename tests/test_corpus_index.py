@@ -204,6 +204,31 @@ def test_corrupt_or_foreign_index_is_rebuilt_with_a_note(small_repo):
     assert back.diagnostics == good.diagnostics
 
 
+@pytest.mark.parametrize("damage", [
+    "UPDATE docs SET sig = substr(sig, 1, length(sig) / 2)",  # torn signatures
+    "UPDATE docs SET lines = x'00'",  # a line-fingerprint blob of one byte
+    "UPDATE docs SET shingles = substr(shingles, 1, 12)",  # shingle sets cut inside a value
+])
+def test_an_index_damaged_inside_is_rebuilt_with_a_note(small_repo, damage):
+    """An index that opens fine but holds rows this version cannot have written (a damaged
+    page, a torn blob) stopped check, dups and index with an internal error (ValueError
+    'cannot reshape array', OverflowError; exit 2). It must be rebuilt, never trusted."""
+    import sqlite3
+
+    good = analyze(None, None, opts(small_repo))
+    assert good.diagnostics
+    db = sqlite3.connect(small_repo / DB)
+    assert db.execute(damage).rowcount == 120
+    db.commit()
+    db.close()
+    again = analyze(None, None, opts(small_repo))
+    assert any("unreadable" in n and "rebuilding" in n for n in again.notes), again.notes
+    assert again.stats.signed == 120
+    assert again.diagnostics == good.diagnostics
+    after = analyze(None, None, opts(small_repo))
+    assert not after.notes and after.stats.signed == 0 and after.diagnostics == good.diagnostics
+
+
 def test_two_concurrent_runs_share_the_index_safely(small_repo):
     code = (
         "import json, sys\n"

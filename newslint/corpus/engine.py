@@ -726,7 +726,22 @@ def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
 
 def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,
             options: CorpusOptions | None = None, index_only: bool = False, files_only: bool = False) -> CorpusResult:
-    run = CorpusRun(options or CorpusOptions(), files_only)
-    return run.run(list(query_paths) if query_paths is not None else None,
-                   list(corpus_paths) if corpus_paths else None, index_only=index_only)
+    import sqlite3
+
+    options = options or CorpusOptions()
+    query = list(query_paths) if query_paths is not None else None
+    corpus = list(corpus_paths) if corpus_paths else None
+    try:
+        return CorpusRun(options, files_only).run(query, corpus, index_only=index_only)
+    except (ValueError, OverflowError, TypeError, IndexError, sqlite3.DatabaseError) as exc:
+        # rows of the local index that cannot be what this version wrote (a damaged page, a
+        # torn blob): never trusted, the index is rebuilt once; an error that persists is a bug
+        if (not options.use_cache or options.index_url or options.rebuild
+                or (isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)))):
+            raise
+        again = CorpusOptions(**{n: getattr(options, n) for n in CorpusOptions._NAMES})
+        again.rebuild = True
+        run = CorpusRun(again, files_only)
+        run.notes.append(f"corpus index unreadable ({type(exc).__name__}: {exc}); rebuilding it")
+        return run.run(query, corpus, index_only=index_only)
 
