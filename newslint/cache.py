@@ -137,7 +137,9 @@ class ResultsCache:
 
     @staticmethod
     def ident(st) -> str:
-        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}:{st.st_dev}"
+        # the ctime too: an edit in place that puts the mtime back (as `touch -r`, or a tool
+        # keeping times, can) keeps size, mtime and inode, but no one can set the ctime
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
     def content_for(self, path: str, ident: str) -> str | None:
         if self._all_stats is not None:

@@ -122,6 +122,13 @@ def path_key(path: str) -> str | bytes:
         return path.encode("utf-8", "surrogateescape")
 
 
+def changed_ns(st) -> int:
+    """The time a file last changed, for the corpus index's stat cache: the later of its
+    mtime and ctime. An edit in place that puts the mtime back (`touch -r`, a tool keeping
+    times) keeps size, mtime and inode, but it moves the ctime, which no one can set."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
 def replace_file(path: str, data: bytes) -> None:
     """Write `path` whole through a temporary file and a rename: a reader sees the old bytes
     or the new ones, never a torn file (for cache files; newslint.source.atomic_write is the

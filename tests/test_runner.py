@@ -129,6 +129,42 @@ def test_a_cache_damaged_inside_is_not_used_and_started_again(sample, tmp_path, 
     assert stats(third.stderr)[1] == 2  # a new cache, used
 
 
+def test_an_edit_in_place_that_puts_the_mtime_back_is_not_answered_from_the_caches(tmp_path):
+    """Size, mtime and inode were the whole stat identity of the results cache and of the
+    corpus index: an article edited in place to the same size with its mtime put back (as
+    `touch -r` or a tool keeping times does) got its old findings from both, in a hook-sized
+    run and in a full check alike. The ctime moves with every edit and cannot be set."""
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "repo"
+    tech = sorted((need(BBC) / "tech").glob("*.txt"))[:40]
+    (repo / "tech").mkdir(parents=True)
+    for p in tech:
+        shutil.copyfile(p, repo / "tech" / p.name)
+    shutil.copyfile(tech[0], repo / "copy.txt")  # NL401 with tech/<first>
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    hook = ("check", "copy.txt", f"tech/{tech[1].name}")
+    run_newslint("check", ".", cwd=repo)
+    before = run_newslint(*hook, cwd=repo)
+    assert b"NL401" in before.stdout
+    for name in ("copy.txt", f"tech/{tech[1].name}"):  # the headline printed twice, the last words cut
+        path = repo / name
+        st = os.stat(path)
+        old = path.read_bytes()
+        with open(path, "r+b") as fh:
+            fh.write((old.split(b"\n")[0] + b"\n\n" + old)[:len(old)])
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert (os.stat(path).st_size, os.stat(path).st_mtime_ns, os.stat(path).st_ino) == \
+            (st.st_size, st.st_mtime_ns, st.st_ino)
+    assert run_newslint("dups", cwd=repo).stdout == run_newslint("dups", "--no-cache", cwd=repo).stdout
+    fresh = run_newslint(*hook, "--no-cache", cwd=repo)
+    assert b"NL101" in fresh.stdout and fresh.stdout != before.stdout
+    assert run_newslint(*hook, cwd=repo).stdout == fresh.stdout
+    assert run_newslint("check", ".", cwd=repo).stdout == run_newslint("check", ".", "--no-cache", cwd=repo).stdout
+
+
 def test_cache_folders_are_marked_and_an_unusable_one_only_costs_speed(sample, tmp_path):
     """A custom --cache-dir is git-ignored and tagged like .newslint_cache; a cache folder that
     cannot be created (its parent is a file) gives warnings and the same findings (the corpus

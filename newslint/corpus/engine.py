@@ -41,6 +41,7 @@ from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
+from newslint.files import changed_ns
 
 log = logging.getLogger("newslint.corpus")
 
@@ -368,7 +369,7 @@ class CorpusRun:
                 continue
             if not statmod.S_ISREG(st.st_mode):
                 continue
-            key = (st.st_size, st.st_mtime_ns, st.st_ino)
+            key = (st.st_size, changed_ns(st), st.st_ino)
             row = rows.get(p)
             if row is not None and row[:3] == key:
                 chash_of[p] = row[3]

@@ -2,7 +2,7 @@
 
 * `MemoryIndex`: nothing persists (`--no-cache`).
 * `SqliteIndex`: the embedded default, `<root>/.newslint_cache/corpus-v1.sqlite3`.
-  Two tables: `files` (path relative to the root -> size, mtime_ns, inode, content hash) is
+  Two tables: `files` (path relative to the root -> size, mtime_ns (files.changed_ns), inode, content hash) is
   the stat cache, so an unchanged file is never re-read; `docs` (content hash -> signature,
   shingle fingerprints, line fingerprints, headline position) is content-addressed, so a
   renamed or reverted file is never re-signed. WAL journal and one `BEGIN IMMEDIATE`
