@@ -455,16 +455,28 @@ class CorpusRun:
             lost = missing - table.keys()
             again: list[DocFacts] = []
             if lost:  # dropped by a concurrent run, or a shared index was emptied: sign again
-                for p, c in chash_of.items():
-                    if c in lost and c not in table:
-                        data = corpus_bytes(read_file(p), o.encoding)
-                        if data is not None and content_hash(data) == c:
-                            again.append(sign(data, o.shingles, o.num_perm, o.seed, c))
-                            table[c] = light_row(again[-1])
-                            self.stats.signed += 1
-                index.commit(again, {}, [])
+                relinked: dict[str, tuple] = {}
+                for p, c in list(chash_of.items()):
+                    if c not in lost:
+                        continue
+                    try:
+                        st = os.stat(p)  # before the read, as refresh stats
+                    except OSError:
+                        continue
+                    data = corpus_bytes(read_file(p), o.encoding)
+                    if data is None:
+                        continue
+                    real = content_hash(data)
+                    if real != c:  # a stale or damaged link (or the file rewritten since): it as it reads now
+                        chash_of[p] = real
+                        relinked[p] = (st.st_size, changed_ns(st), st.st_ino, real)
+                    if real not in table:
+                        again.append(sign(data, o.shingles, o.num_perm, o.seed, real))
+                        table[real] = light_row(again[-1])
+                        self.stats.signed += 1
+                index.commit(again, relinked, [])
                 for p in [p for p, c in chash_of.items() if c not in table]:
-                    del chash_of[p]  # changed under us: left out of this run
+                    del chash_of[p]  # gone or no longer text: left out of this run
             # DocFacts made from the light rows on first use (most contents never need theirs);
             # verification reads the few shingle sets it needs back from the index
             facts = LightFacts(table)
