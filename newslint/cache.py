@@ -129,7 +129,7 @@ class ResultsCache:
             db.execute("DROP TABLE IF EXISTS results")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA),))
         db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, data BLOB)")
-        # A file whose (size, mtime, inode, device) are unchanged is not read again: its
+        # A file whose (size, mtime, ctime, inode, device) are unchanged is not read again: its
         # content hash comes from here. The results stay keyed by content, so a checkout
         # that resets mtimes only costs a re-read, never a wrong result.
         db.execute("CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, ident TEXT, content TEXT)")
