@@ -77,7 +77,8 @@ class CacheDamaged(Exception):
 _DAMAGE = (sqlite3.DatabaseError, zlib.error, ValueError, KeyError, TypeError, IndexError)
 
 
-def _busy(exc: Exception) -> bool:
+def busy(exc: Exception) -> bool:
+    """Is this SQLite error another run holding the database (not damage)?"""
     return "locked" in str(exc).lower() or "busy" in str(exc).lower()
 
 
@@ -92,7 +93,7 @@ class ResultsCache:
         try:
             self.db = self._open()
         except sqlite3.DatabaseError as exc:  # corrupt or foreign: start again
-            if _busy(exc):
+            if busy(exc):
                 raise  # another run holds it: not damage (the runner goes on without the cache)
             self._remove()
             self.db = self._open()
@@ -111,7 +112,7 @@ class ResultsCache:
             self.db.close()
         except sqlite3.Error:
             pass
-        if not _busy(exc):
+        if not busy(exc):
             try:
                 self._remove()
             except OSError:

@@ -749,8 +749,10 @@ def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | Non
     except (ValueError, OverflowError, TypeError, IndexError, sqlite3.DatabaseError) as exc:
         # rows of the local index that cannot be what this version wrote (a damaged page, a
         # torn blob): never trusted, the index is rebuilt once; an error that persists is a bug
-        if (not options.use_cache or options.index_url or options.rebuild
-                or (isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)))):
+        from newslint.cache import busy
+
+        if not options.use_cache or options.index_url or options.rebuild or (
+                isinstance(exc, sqlite3.OperationalError) and busy(exc)):
             raise
         again = CorpusOptions(**{n: getattr(options, n) for n in CorpusOptions._NAMES})
         again.rebuild = True

@@ -23,7 +23,7 @@ from typing import Iterable
 
 import numpy as np
 
-from newslint.cache import ensure_cache_dir, switch_to_wal
+from newslint.cache import busy, ensure_cache_dir, switch_to_wal
 from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
 from newslint.files import path_key
@@ -122,7 +122,7 @@ class SqliteIndex:
             self._setup(conn, rebuild)
             return conn
         except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            if busy(exc):
                 raise
             self.notes.append(f"corpus index {self.path} is unreadable ({exc}); rebuilding it")
             try:
