@@ -16,7 +16,7 @@ import time
 import zlib
 
 from newslint import __version__
-from newslint.files import path_key
+from newslint.files import path_from_key, path_key
 from newslint.serialize import dump, load
 
 SCHEMA = 2
@@ -75,6 +75,16 @@ class CacheDamaged(Exception):
 
 
 _DAMAGE = (sqlite3.DatabaseError, zlib.error, ValueError, KeyError, TypeError, IndexError)
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """End a failed write transaction. None may be open: Ctrl-C can land just after COMMIT
+    returned, and SQLite ends a transaction itself on some errors; the error that brought
+    us here is the one to raise, not "cannot rollback"."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def busy(exc: Exception) -> bool:
@@ -156,8 +166,7 @@ class ResultsCache:
         """Load the whole stat table at once: a run over most of a tree asks for every row,
         and one scan costs a fraction of one query per file."""
         try:
-            self._all_stats = {path if isinstance(path, str) else path.decode("utf-8", "surrogateescape"):
-                               (ident, content) for path, ident, content in
+            self._all_stats = {path_from_key(path): (ident, content) for path, ident, content in
                                self.db.execute("SELECT path, ident, content FROM stats")}
         except _DAMAGE as exc:
             raise CacheDamaged(str(exc)) from exc

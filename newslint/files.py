@@ -122,11 +122,17 @@ def path_key(path: str) -> str | bytes:
         return path.encode("utf-8", "surrogateescape")
 
 
-def changed_ns(st) -> int:
-    """The time a file last changed, for the corpus index's stat cache: the later of its
-    mtime and ctime. An edit in place that puts the mtime back (`touch -r`, a tool keeping
-    times) keeps size, mtime and inode, but it moves the ctime, which no one can set."""
-    return max(st.st_mtime_ns, st.st_ctime_ns)
+def path_from_key(value: str | bytes) -> str:
+    """The path a caches' table stored with path_key."""
+    return value if isinstance(value, str) else value.decode("utf-8", "surrogateescape")
+
+
+def stat_key(st) -> tuple[int, int, int]:
+    """What the corpus index's stat cache compares: (size, the time the file last changed,
+    inode). That time is the later of mtime and ctime: an edit in place that puts the mtime
+    back (`touch -r`, a tool keeping times) keeps size, mtime and inode, but it moves the
+    ctime, which no one can set."""
+    return st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino
 
 
 def replace_file(path: str, data: bytes) -> None:

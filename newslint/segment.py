@@ -105,6 +105,12 @@ def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Pa
     return out
 
 
+def _reads_as_prose(paras: list[Paragraph]) -> bool:
+    """Enough body text, and at least 0.4 of the words in body-text paragraphs."""
+    prose = sum(p.word_count for p in paras if is_body_text(p.text))
+    return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
+
+
 def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual_gap: float) -> dict | None:
     """The evidence that paragraph k starts a new article, or None when it cannot:
     it is not set off by white space, does not follow a closing sentence of prose, is
@@ -118,18 +124,14 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         return None
     if not (ends_prose(paras[k - 1].text) or repeat or gap):
         return None  # after a list or a table row, a short line is more of the same
-    # The text above must read as an article, not as page furniture (menus, teasers)
-    # that a scraper saved before the real one: mostly prose, and enough of it.
-    # Both sides are read up to WINDOW_WORDS from the boundary, so the cost per candidate
-    # is bounded and a long file is linear, not quadratic.
+    # Both sides must read as articles, mostly prose and enough of it: above, not page
+    # furniture (menus, teasers) that a scraper saved before the real one; below, not an
+    # info box or a list (times, prices, credits). Both are read up to WINDOW_WORDS from
+    # the boundary, so the cost per candidate is bounded and a long file is linear.
     before = _window(paras, k - 1, seg_body - 1, -1)
     after = _window(paras, body_k, len(paras), 1)
-    prose = sum(p.word_count for p in before if is_body_text(p.text))
-    if prose < MIN_BODY_WORDS or prose < 0.4 * sum(p.word_count for p in before):
+    if not _reads_as_prose(before) or not _reads_as_prose(after):
         return None
-    after_prose = sum(p.word_count for p in after if is_body_text(p.text))
-    if after_prose < MIN_BODY_WORDS or after_prose < 0.4 * sum(p.word_count for p in after):
-        return None  # below it, an info box or a list (times, prices, credits): not an article
     before_text = " ".join(p.text for p in reversed(before))
     after_text = " ".join(p.text for p in after)
     before_words, after_words = words(before_text), words(after_text)

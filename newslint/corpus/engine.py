@@ -41,7 +41,7 @@ from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
-from newslint.files import changed_ns
+from newslint.files import stat_key
 
 log = logging.getLogger("newslint.corpus")
 
@@ -369,7 +369,7 @@ class CorpusRun:
                 continue
             if not statmod.S_ISREG(st.st_mode):
                 continue
-            key = (st.st_size, changed_ns(st), st.st_ino)
+            key = stat_key(st)
             row = rows.get(p)
             if row is not None and row[:3] == key:
                 chash_of[p] = row[3]
@@ -469,7 +469,7 @@ class CorpusRun:
                     real = content_hash(data)
                     if real != c:  # a stale or damaged link (or the file rewritten since): it as it reads now
                         chash_of[p] = real
-                        relinked[p] = (st.st_size, changed_ns(st), st.st_ino, real)
+                        relinked[p] = (*stat_key(st), real)
                     if real not in table:
                         again.append(sign(data, o.shingles, o.num_perm, o.seed, real))
                         table[real] = light_row(again[-1])

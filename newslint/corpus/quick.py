@@ -43,7 +43,7 @@ from newslint.corpus.snapshot import (
 from newslint.corpus.textfacts import (
     _M32, EMPTY_NORMHASH, content_hash, fingerprint_list, line_facts_raw, non_ascii_chars, permutation_lists, signature_list,
 )
-from newslint.files import changed_ns, path_key
+from newslint.files import path_key, stat_key
 
 QUICK_MAX_FILES = 32  # more files than this: the full pass (it amortises its loading)
 DELTA_MAX = 64  # files recorded since the snapshot; beyond, the full pass writes a new one
@@ -298,7 +298,7 @@ class QuickRun:
             self.stats.signed += 1
             contents.setdefault(c.chash, c)
             live_path[rel] = c.chash
-            stat_rows[rel] = (st.st_size, changed_ns(st), st.st_ino, c.chash, c.oid)
+            stat_rows[rel] = (*stat_key(st), c.chash, c.oid)
         need = {bytes.fromhex(ch) for rel, (_, ch, _) in delta.items() if rel not in query and ch}
         rows_of = _doc_rows(db, need - contents.keys())
         if len(rows_of) != len(need - contents.keys()):
@@ -504,10 +504,9 @@ class QuickRun:
                                (path_key(key), size, mtime, ino, c, now))
                 db.execute("COMMIT")
             except BaseException:
-                try:  # none to roll back when Ctrl-C came just after COMMIT (see store.SqliteIndex.commit)
-                    db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
+                from newslint.cache import rollback
+
+                rollback(db)
                 raise
             if new_delta != delta:
                 write_delta(folder, snap.header["generation"], new_delta)

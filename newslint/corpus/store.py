@@ -2,7 +2,7 @@
 
 * `MemoryIndex`: nothing persists (`--no-cache`).
 * `SqliteIndex`: the embedded default, `<root>/.newslint_cache/corpus-v1.sqlite3`.
-  Two tables: `files` (path relative to the root -> size, mtime_ns (files.changed_ns), inode, content hash) is
+  Two tables: `files` (path relative to the root -> files.stat_key, content hash) is
   the stat cache, so an unchanged file is never re-read; `docs` (content hash -> signature,
   shingle fingerprints, line fingerprints, headline position) is content-addressed, so a
   renamed or reverted file is never re-signed. WAL journal and one `BEGIN IMMEDIATE`
@@ -23,11 +23,11 @@ from typing import Iterable
 
 import numpy as np
 
-from newslint.cache import busy, ensure_cache_dir, switch_to_wal
+from newslint.cache import busy, ensure_cache_dir, rollback, switch_to_wal
 from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
-from newslint.files import path_key
 from newslint.corpus.shingle import DocFacts
+from newslint.files import path_from_key, path_key
 
 _BATCH = 500
 
@@ -170,10 +170,7 @@ class SqliteIndex:
             conn.execute("SELECT count(*) FROM meta").fetchone()
             conn.execute("COMMIT")
         except BaseException:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            rollback(conn)
             raise
 
     # -- stat cache ------------------------------------------------------------------------
@@ -185,8 +182,7 @@ class SqliteIndex:
         out = {}
         prefix = self.root.rstrip(os.sep) + os.sep
         for path, size, mtime, ino, chash in self.conn.execute("SELECT path, size, mtime_ns, ino, chash FROM files"):
-            if isinstance(path, bytes):  # a name that is not UTF-8 (see path_key)
-                path = path.decode("utf-8", "surrogateescape")
+            path = path_from_key(path)  # a name that is not UTF-8 is stored as bytes
             # stored normalised and relative (see _rel); ".." only for files outside the root
             key = prefix + path if not path.startswith("..") else os.path.normpath(os.path.join(self.root, path))
             out[key] = (size, mtime, ino, bytes(chash))
@@ -266,10 +262,7 @@ class SqliteIndex:
                                  "(SELECT 1 FROM files WHERE chash = ?1)", [(c,) for c in before])
             conn.execute("COMMIT")
         except BaseException:
-            try:  # none to roll back when Ctrl-C came just after COMMIT, or SQLite ended it on an error
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            rollback(conn)
             raise
 
     def bucket_candidates(self, query_facts, corpus_chashes):
