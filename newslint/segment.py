@@ -40,6 +40,12 @@ _STOP = frozenset(
     whole whom whose why will with within without work working world would year years yet you your""".split()
 )
 
+# Short function words: in any text, so finding them above or below says nothing.
+_SHORT_STOP = frozenset(
+    """a an and are as at be but by do for he her his i if in is it its me my no not of on or our
+    so the to up us was we""".split()
+)
+
 MIN_BODY_WORDS = 40  # each side of a boundary must hold at least this much prose
 HEADER_MAX_LINES = 14
 
@@ -142,14 +148,26 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
     before_all, after_all = content_words(before_text), content_words(after_text)
     before_names, after_names = proper_names(before_text), proper_names(after_text)
     head = content_words(cand.text)
+    if head:
+        head_after = sum(1 for w in head if w in after_all) / len(head)
+        head_before = sum(1 for w in head if w in before_all) / len(head)
+    else:
+        # No word of four letters or more that is not a stop word ("WHAT YOU NEED TO MAKE
+        # JAM", "[ PC World ]"): 0 would say none of the headline's words is found above,
+        # the strongest evidence of a new story, for want of words to look for. Its shorter
+        # words that are not stop words are looked for instead, among all the words.
+        short = {w for w in words(cand.text) if w not in _STOP and w not in _SHORT_STOP and not w.isdigit()}
+        before_set, after_set = set(before_words), set(after_words)
+        head_after = sum(1 for w in short if w in after_set) / len(short) if short else 0.0
+        head_before = sum(1 for w in short if w in before_set) / len(short) if short else 0.0
     return {
         "gap": gap,
         "repeat": repeat,
         "sim_local": cosine(content_words(" ".join(before_words[-n:])), content_words(" ".join(after_words[:n]))),
         "sim_full": cosine(before_all, after_all),
         "names": len(before_names & after_names) / max(1, min(len(before_names), len(after_names))),
-        "head_after": sum(1 for w in head if w in after_all) / len(head) if head else 0.0,
-        "head_before": sum(1 for w in head if w in before_all) / len(head) if head else 0.0,
+        "head_after": head_after,
+        "head_before": head_before,
     }
 
 

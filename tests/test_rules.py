@@ -413,3 +413,18 @@ def test_nl301_hard_wrapped_wire_copy():
     merged = one + "\n" + two
     (d,) = lint(merged, "NL301")
     assert d.row == len(one.split("\n")) + 1  # the second headline
+
+
+def test_nl301_quiet_at_a_subheading_without_content_words():
+    """A recipe blog post (scrapinghub gold/4219d096...) has all-caps subheadings; the
+    first, "WHAT YOU NEED TO MAKE JAM", was taken for a second article's headline. Its
+    words are all stop words or shorter than four letters, so it had no content words,
+    and the headline-words-seen-before evidence read 0 ("none of its words is in the
+    text above") though "jam" is in both paragraphs above it."""
+    text = _gold("4219d096902dad9fd9d57e881e7928ca66bdf5334c2bc7dfddaa264887777a7a")
+    assert "\n\nWHAT YOU NEED TO MAKE JAM\n\n" in text
+    assert lint(text, "NL301") == []
+    # a real second article below prose is still found, at its headline
+    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
