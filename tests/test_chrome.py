@@ -179,6 +179,26 @@ def test_nyt_footer_site_index_is_flagged():
     assert not covered(diags, line_no(text, "Americans have gone to the polls four times this month"))
 
 
+def test_source_tags_of_a_review_round_up_are_kept():
+    """Digg's round-up of Stadia reviews (raw/680c2848...) prints "[ Tom's Guide ]",
+    "[ PC World ]", "[ The Verge ]" ... under each quote, and most sources twice, each copy
+    naming the source of a different quote; the human-checked body keeps them all. As short
+    lines printed twice they were taken for chrome inside the article ("menu (1 line)", 11
+    of them), and the fix removed them all. The page's real chrome is still found."""
+    pid = page_id("680c2848e94a")
+    text = raw_text(pid)
+    gold = (need(GOLD) / f"{pid}.txt").read_text(encoding="utf-8")
+    diags = nl203(text)
+    for tag in ("[ Tom's Guide ]", "[ PC World ]", "[ The Verge ]", "[ Wired ]"):
+        assert gold.count(tag) == 2
+        rows = [n for n, ln in enumerate(text.split("\n"), 1) if ln == tag]
+        assert len(rows) == 2
+        # (the last "[ Wired ]", under the last quote, opens the footer block: still flagged)
+        assert not any(covered(diags, r) for r in rows if r < line_no(text, "If you're on the fence")), tag
+    assert covered(diags, line_no(text, "Want more stories like this?"))
+    assert covered(diags, line_no(text, "Every day we send an email with the top stories"))
+
+
 # ---------------------------------------------------------------- the fix
 
 @pytest.mark.parametrize("pid", SAFE_PAGES, ids=lambda p: p[:10])

@@ -30,7 +30,7 @@ from collections import Counter
 
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
-from newslint.lineclass import is_list_item
+from newslint.lineclass import is_credit_only, is_list_item
 from newslint.normalize import words
 from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
@@ -603,8 +603,8 @@ def inner_chrome(infos: list[LineInfo], a: int, b: int) -> set[int]:
             out.update(range(k, j))
             k = j
             continue
-        if li.label or li.byline or li.notice or (li.repeated and li.short):
-            out.add(k)
+        if li.label or li.byline or li.notice or (li.repeated and li.short and not is_credit_only(li.text)):
+            out.add(k)  # a source tag printed twice ("[ PC World ]") names two different quotes
         k += 1
     return out
 
