@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from newslint.document import ends_sentence
-from newslint.normalize import has_words, word_count
+from newslint.normalize import has_words, word_count, words
 
 # A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
 # "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".
@@ -70,6 +70,39 @@ def looks_like_caption(text: str) -> bool:
     if has_credit(t):
         return True
     return n <= 30 and not ends_sentence(t)
+
+
+# Function words of the languages written in Latin script that news sites use most
+# (English, Spanish, Portuguese, French, Italian, German, Dutch, Indonesian). Prose is
+# dense in them; menus, tag lists and title-case headlines are not.
+FUNCTION_WORDS = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being
+    has have had do does did not no it its this that these those he she they we you i his
+    her their our your my me him them us who whom which what when where while than then so
+    there here also after before into over under about will would can could should may might
+    must said says however all any some more most such only just very other out up one
+    de la el los las en y que del se por con para una un es al lo su como más pero sus le
+    o os as um uma da do das dos na no nas nos em com não ao à é foi
+    et les des du au aux est une dans pour pas qui sur ce il elle sont
+    di il che per non gli della nel sono ha
+    der die das und ist von mit den dem zu im auf ein eine nicht sich auch es
+    het een van en op te zijn
+    yang dan di ke dari ini itu dengan untuk tidak akan""".split()
+)
+_LATIN = re.compile(r"[A-Za-z]")
+_ANY_LETTER = re.compile(r"[^\W\d_]")
+
+
+def lacks_function_words(text: str) -> bool:
+    """A Latin-script paragraph of under 40 words of which under a tenth are function
+    words: a box score ("Viera (4-0): K. Hupfer 1 goal. L. Patikas 1 goal."), a list of
+    names or tags, a title-case headline; not prose, even when it ends in a full stop."""
+    toks = words(text)
+    if not toks or len(toks) >= 40:
+        return False
+    if not text.isascii() and len(_LATIN.findall(text)) <= 0.6 * len(_ANY_LETTER.findall(text)):
+        return False  # another script: the list does not cover it
+    return sum(t in FUNCTION_WORDS for t in toks) < 0.1 * len(toks)
 
 
 @lru_cache(maxsize=1024)

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
-from newslint.lineclass import ends_prose, is_body_text, looks_like_headline
+from newslint.lineclass import ends_prose, is_body_text, lacks_function_words, looks_like_headline
 from newslint.normalize import words
 
 # Common English words of four letters or more: they say nothing about the topic.
@@ -112,8 +112,9 @@ def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Pa
 
 
 def _reads_as_prose(paras: list[Paragraph]) -> bool:
-    """Enough body text, and at least 0.4 of the words in body-text paragraphs."""
-    prose = sum(p.word_count for p in paras if is_body_text(p.text))
+    """Enough body text, and at least 0.4 of the words in body-text paragraphs (not box
+    scores or lists of names, which end in full stops without reading as sentences)."""
+    prose = sum(p.word_count for p in paras if is_body_text(p.text) and not lacks_function_words(p.text))
     return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
 
 

@@ -428,3 +428,19 @@ def test_nl301_quiet_at_a_subheading_without_content_words():
     a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
     (d,) = lint(_merge(a, b), "NL301")
     assert d.row == len(a.rstrip("\n").split("\n")) + 2
+
+
+def test_nl301_quiet_in_a_results_round_up_of_box_scores():
+    """A newspaper's high-school results (scrapinghub gold/c81e134e...): each game is a line
+    ("Cocoa d. West Shore 61-21") over box scores ("Viera (4-0): K. Hupfer 1 goal. L.
+    Patikas 1 goal. ..."). Box scores end in full stops and have ten words or more, so they
+    counted as prose on both sides, and where a sport changed (BOYS SOCCER after girls'
+    basketball) the vocabulary changed with it: a second article was reported at "Cocoa d.
+    West Shore 61-21". Lines almost without function words are not prose."""
+    text = _gold("c81e134ed49902bcf69b551426b4a346c5a77ae993cac8bda68b5541a664ef4c")
+    assert "\nCocoa d. West Shore 61-21\n\nBOYS SOCCER\n" in text
+    assert lint(text, "NL301") == []
+    # a real second article below prose is still found, at its headline
+    a, b = bbc_excerpt("sport/002.txt"), bbc_excerpt("tech/001.txt")
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2

@@ -30,7 +30,7 @@ from collections import Counter
 
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
-from newslint.lineclass import is_credit_only, is_list_item
+from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item
 from newslint.normalize import words
 from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
@@ -59,23 +59,9 @@ _TITLE_SEP = _lazy(r"\s+(?:[-|–—:•»·]|::)\s+")
 _LETTER = _lazy(r"[^\W\d_]")
 _ASCII_LETTER = _lazy(r"[A-Za-z]")
 
-# Function words of the languages written in Latin script that news sites use most
-# (English, Spanish, Portuguese, French, Italian, German, Dutch, Indonesian). Prose is
+# Function words of the Latin-script languages news sites use most (lineclass): prose is
 # dense in them; menus, tag lists and title-case headlines are not.
-_STOP = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    has have had do does did not no it its this that these those he she they we you i his
-    her their our your my me him them us who whom which what when where while than then so
-    there here also after before into over under about will would can could should may might
-    must said says however all any some more most such only just very other out up one
-    de la el los las en y que del se por con para una un es al lo su como más pero sus le
-    o os as um uma da do das dos na no nas nos em com não ao à é foi
-    et les des du au aux est une dans pour pas qui sur ce il elle sont
-    di il che per non gli della nel sono ha
-    der die das und ist von mit den dem zu im auf ein eine nicht sich auch es
-    het een van en op te zijn
-    yang dan di ke dari ini itu dengan untuk tidak akan""".split()
-)
+_STOP = FUNCTION_WORDS
 
 # Widget labels: generic web vocabulary, matched at the start of a short line.
 _LABELS: list[tuple[str, re.Pattern]] = [
