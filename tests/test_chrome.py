@@ -199,6 +199,29 @@ def test_source_tags_of_a_review_round_up_are_kept():
     assert covered(diags, line_no(text, "Every day we send an email with the top stories"))
 
 
+def test_the_lead_above_a_photo_gallery_is_kept():
+    """An AP story on mysanantonio.com (raw/eecd2575...) prints its headline, the byline,
+    six paragraphs, then a photo gallery whose slide repeats the page title ("LeBron sets
+    triple-double mark, Lakers hold off OKC 112-107"), then the rest of the story. The
+    gallery's copy of the title was taken for the in-page headline, being closer to the
+    heaviest prose run, and the six paragraphs above it ("LOS ANGELES (AP) — To LeBron
+    James, triple-doubles are not a goal.", the gold body's first line) were cut as chrome
+    before the article. A candidate headline is now weighed by the whole article below
+    it (its main run and the parts that continue it)."""
+    pid = page_id("eecd2575093b")
+    text = raw_text(pid)
+    diags = nl203(text)
+    for start in ("LOS ANGELES (AP) — To LeBron James, triple-doubles are not a goal.",
+                  "James finished with 25 points, 11 rebounds and 10 assists",
+                  "James has five triple-doubles in the Lakers"):
+        assert not covered(diags, line_no(text, start)), start
+    assert covered(diags, line_no(text, "Greg Beacham, Ap Sports Writer"))  # the byline
+    assert covered(diags, line_no(text, "Photo: Ringo H.W. Chiu, AP"))  # the gallery's credits
+    lines = [ln for ln in fix_nl203(text).split("\n") if ln.strip()]
+    assert lines[0] == "LeBron sets triple-double mark, Lakers hold off OKC 112-107"  # the in-page headline
+    assert lines[1].startswith("LOS ANGELES (AP) — To LeBron James")
+
+
 # ---------------------------------------------------------------- the fix
 
 @pytest.mark.parametrize("pid", SAFE_PAGES, ids=lambda p: p[:10])

@@ -529,7 +529,11 @@ def choose_anchor(infos: list[LineInfo], runs: list[Run]) -> tuple[int | None, i
         pick = main_run(runs, k)
         if pick is None or runs[pick][2] < ANCHOR_MIN_SHARE * runs[heaviest][2]:
             continue  # a copy of the title inside the article or in a list of stories
-        first, _, total = runs[pick]
+        # the article below this candidate: its main run with the parts that continue it,
+        # so a copy of the title in a gallery under the lead does not outweigh the headline
+        # above the lead
+        first, last = article_span(infos, runs, pick, k)
+        total = sum(t for a, b, t in runs if first <= a and b <= last)
         value = cover * total / (1.0 + (first - k) / DECAY)
         if value > best_value:
             best_value, best = value, (k, pick)
