@@ -222,6 +222,22 @@ def test_the_lead_above_a_photo_gallery_is_kept():
     assert lines[1].startswith("LOS ANGELES (AP) — To LeBron James")
 
 
+def test_a_one_line_teaser_does_not_take_the_subheading_under_it():
+    """A recipe blog (raw/4219d096...) puts "Related post: Pickled Brussels Sprouts
+    Recipe" between its second paragraph and its first subheading, "WHAT YOU NEED TO MAKE
+    JAM" (in the gold body). The teaser was read as a list label and every short line
+    under it, up to the next sentence, as its items: the subheading went with it. A label
+    that carries its own item is the whole teaser. A list label still takes its items."""
+    pid = page_id("4219d096902d")
+    text = raw_text(pid)
+    diags = nl203(text)
+    assert covered(diags, line_no(text, "Related post: Pickled Brussels Sprouts Recipe", exact=True))
+    assert not covered(diags, line_no(text, "WHAT YOU NEED TO MAKE JAM", exact=True))
+    express = raw_text(EXPRESS)
+    diags = nl203(express)
+    assert covered(diags, line_no(express, "Related articles") + 2)  # an item under the label
+
+
 # ---------------------------------------------------------------- the fix
 
 @pytest.mark.parametrize("pid", SAFE_PAGES, ids=lambda p: p[:10])

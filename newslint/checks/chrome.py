@@ -97,6 +97,7 @@ _LABELS: list[tuple[str, re.Pattern]] = [
 ]
 # A label followed by another story's headline: "READ MORE: ...", "Also on rt.com ...".
 _TEASER = _lazy(r"^(?:[^:|»]{0,30}[:|»]|also on |read more|see also|more from |more on )")
+_INLINE_ITEM = _lazy(r"^[^:|»]{1,40}[:|»]\s*\S+(?:\s+\S+)+")  # "Related post: <a headline>"
 _LONG_LABELS = {"footer", "subscription prompt", "comments"}  # may sit in a longer line
 
 # Site notices that read as sentences: cookie banners, legal lines, newsletter prompts.
@@ -588,7 +589,10 @@ def inner_chrome(infos: list[LineInfo], a: int, b: int) -> set[int]:
             continue
         if li.label in _LIST_KINDS or li.label == "advertising":
             j = k + 1
-            while j <= b and infos[j].score <= 0 and not infos[j].prose:
+            # a label that carries its item ("Related post: Pickled Brussels Sprouts Recipe",
+            # "READ MORE: ...") is the whole teaser: the short line under it is the article's
+            # (a subheading), not more of the list
+            while j <= b and infos[j].score <= 0 and not infos[j].prose and not _INLINE_ITEM.match(li.text):
                 j += 1
             out.update(range(k, j))
             k = j
