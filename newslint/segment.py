@@ -17,7 +17,7 @@ from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
 from newslint.lineclass import ends_prose, is_body_text, lacks_function_words, looks_like_headline
-from newslint.normalize import words
+from newslint.normalize import word_count, words
 
 # Common English words of four letters or more: they say nothing about the topic.
 _STOP = frozenset(
@@ -180,6 +180,14 @@ BIAS = 4.75
 THRESHOLD = 2.2
 
 
+def _story_list_label(text: str) -> bool:
+    """A label of a list of other stories ("Popular posts", "Next Up In Science & Health",
+    "Most Read"): page chrome under an article (NL203's), not the headline of another."""
+    from newslint.checks.chrome import _label  # NL203's widget vocabulary, loaded when asked
+
+    return _label(text, text.lower(), word_count(text)) == "related list"
+
+
 def boundary_score(f: dict) -> float:
     """Log-odds that a new article starts here; THRESHOLD or more means it does."""
     return BIAS + sum(WEIGHTS[k] * float(v) for k, v in f.items())
@@ -197,7 +205,7 @@ def find_segments(doc: Document) -> list[Segment]:
     k = seg_body + 1
     while k < len(paras):
         p = paras[k]
-        if p.single_line and looks_like_headline(p.text):
+        if p.single_line and looks_like_headline(p.text) and not _story_list_label(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
             if f is not None and boundary_score(f) >= THRESHOLD:
                 starts.append(k)

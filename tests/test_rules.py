@@ -444,3 +444,25 @@ def test_nl301_quiet_in_a_results_round_up_of_box_scores():
     a, b = bbc_excerpt("sport/002.txt"), bbc_excerpt("tech/001.txt")
     (d,) = lint(_merge(a, b), "NL301")
     assert d.row == len(a.rstrip("\n").split("\n")) + 2
+
+
+def _raw(page_id: str) -> str:
+    return (need(SCRAPED / "raw") / f"{page_id}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("page_id, label", [
+    ("16c30add7e96315e9cc957d85aa876ccb6b70055f0ddab51547a586117cc1f56", "Next Up In Science & Health"),
+    ("4219d096902dad9fd9d57e881e7928ca66bdf5334c2bc7dfddaa264887777a7a", "Popular posts"),
+])
+def test_nl301_a_story_list_label_is_not_a_second_articles_headline(page_id, label):
+    """Saved pages (scrapinghub raw/16c30add..., Vox; raw/4219d096..., a blog) end with a
+    list of other stories under a label ("Next Up In Science & Health", "Popular posts");
+    NL301 reported the label as the headline of a second article. A label of a story list
+    (NL203's vocabulary) is page chrome, not a headline."""
+    text = _raw(page_id)
+    assert f"\n{label}\n" in text
+    assert [d for d in lint(text, "NL301") if d.row == text.split("\n").index(label) + 1] == []
+    # a real second article after such a page's text is still found, at its headline
+    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
