@@ -94,14 +94,18 @@ _ANY_LETTER = re.compile(r"[^\W\d_]")
 
 
 def lacks_function_words(text: str) -> bool:
-    """A Latin-script paragraph of under 40 words of which under a tenth are function
-    words: a box score ("Viera (4-0): K. Hupfer 1 goal. L. Patikas 1 goal."), a list of
-    names or tags, a title-case headline; not prose, even when it ends in a full stop."""
+    """A box score or a results line: a Latin-script paragraph of under 40 words, under a
+    tenth of them function words and at least 15% of them numbers ("Viera (4-0): K.
+    Hupfer 1 goal. L. Patikas 1 goal."); not prose, even when it ends in a full stop. The
+    numbers are required because the function words listed are those of eight languages:
+    prose in another Latin-script language (Polish, Turkish, Vietnamese) has few of them."""
     toks = words(text)
     if not toks or len(toks) >= 40:
         return False
     if not text.isascii() and len(_LATIN.findall(text)) <= 0.6 * len(_ANY_LETTER.findall(text)):
         return False  # another script: the list does not cover it
+    if sum(t.isdigit() for t in toks) < 0.15 * len(toks):
+        return False
     return sum(t in FUNCTION_WORDS for t in toks) < 0.1 * len(toks)
 
 
