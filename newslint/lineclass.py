@@ -93,7 +93,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _ANY_LETTER = re.compile(r"[^\W\d_]")
 
 
-def lacks_function_words(text: str) -> bool:
+def is_box_score(text: str) -> bool:
     """A box score or a results line: a Latin-script paragraph of under 40 words, under a
     tenth of them function words and at least 15% of them numbers ("Viera (4-0): K.
     Hupfer 1 goal. L. Patikas 1 goal."); not prose, even when it ends in a full stop. The

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
-from newslint.lineclass import ends_prose, is_body_text, lacks_function_words, looks_like_headline
+from newslint.lineclass import FUNCTION_WORDS, ends_prose, is_body_text, is_box_score, looks_like_headline
 from newslint.normalize import word_count, words
 
 # Common English words of four letters or more: they say nothing about the topic.
@@ -38,12 +38,6 @@ _STOP = frozenset(
     through time times today together told too took top towards two under until upon used using very
     want wanted wants was way ways week weeks well went were what when where whether which while who
     whole whom whose why will with within without work working world would year years yet you your""".split()
-)
-
-# Short function words: in any text, so finding them above or below says nothing.
-_SHORT_STOP = frozenset(
-    """a an and are as at be but by do for he her his i if in is it its me my no not of on or our
-    so the to up us was we""".split()
 )
 
 MIN_BODY_WORDS = 40  # each side of a boundary must hold at least this much prose
@@ -113,8 +107,8 @@ def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Pa
 
 def _reads_as_prose(paras: list[Paragraph]) -> bool:
     """Enough body text, and at least 0.4 of the words in body-text paragraphs (not box
-    scores or lists of names, which end in full stops without reading as sentences)."""
-    prose = sum(p.word_count for p in paras if is_body_text(p.text) and not lacks_function_words(p.text))
+    scores, which end in full stops without reading as sentences)."""
+    prose = sum(p.word_count for p in paras if is_body_text(p.text) and not is_box_score(p.text))
     return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
 
 
@@ -156,8 +150,8 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         # No word of four letters or more that is not a stop word ("WHAT YOU NEED TO MAKE
         # JAM", "[ PC World ]"): 0 would say none of the headline's words is found above,
         # the strongest evidence of a new story, for want of words to look for. Its shorter
-        # words that are not stop words are looked for instead, among all the words.
-        short = {w for w in words(cand.text) if w not in _STOP and w not in _SHORT_STOP and not w.isdigit()}
+        # words that are not stop or function words are looked for instead, among all the words.
+        short = {w for w in words(cand.text) if w not in _STOP and w not in FUNCTION_WORDS and not w.isdigit()}
         before_set, after_set = set(before_words), set(after_words)
         head_after = sum(1 for w in short if w in after_set) / len(short) if short else 0.0
         head_before = sum(1 for w in short if w in before_set) / len(short) if short else 0.0

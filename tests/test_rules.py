@@ -469,16 +469,16 @@ def test_nl301_a_story_list_label_is_not_a_second_articles_headline(page_id, lab
 
 
 def test_nl301_box_scores_are_told_from_prose_in_a_language_the_function_words_miss():
-    """The box-score test NL301 uses (lineclass.lacks_function_words) counts the function
+    """The box-score test NL301 uses (lineclass.is_box_score) counts the function
     words of eight languages; prose in another Latin-script language has few of them, and
     without a second sign every short paragraph of a Polish or Turkish article would have
     stopped counting as prose (NL301 quiet on such merged files). Box scores are also dense
     in numbers; prose is not. (The Polish sentence is made up for this test.)"""
-    from newslint.lineclass import lacks_function_words
+    from newslint.lineclass import is_box_score
 
     text = _gold("c81e134ed49902bcf69b551426b4a346c5a77ae993cac8bda68b5541a664ef4c")
     box = next(ln for ln in text.split("\n") if ln.startswith("Viera (4-0): K. Hupfer 1 goal."))
-    assert lacks_function_words(box)
-    assert not lacks_function_words(
+    assert is_box_score(box)
+    assert not is_box_score(
         "Rząd zapowiedział w poniedziałek, że nowe przepisy wejdą w życie od stycznia przyszłego roku.")
-    assert not lacks_function_words(bbc_excerpt("sport/002.txt").split("\n")[2])
+    assert not is_box_score(bbc_excerpt("sport/002.txt").split("\n")[2])
