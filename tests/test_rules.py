@@ -71,6 +71,28 @@ def test_nl101_quiet_when_headline_words_recur_in_a_sentence(article1):
     assert lint(text, "NL101") == []
 
 
+@pytest.mark.parametrize("page_id, item, row", [
+    ("232a43fb15abde807427b2a7bf4f772e27b8760554370956d8291df4e8166dbf", "Front Page", 11),  # MacRumors
+    ("360c732d1fdbfc6895d7096c0c0b8c0d581bb1af80160f4c6a0f1fd9ff85e469", "Latest News", 10),  # CityAM
+    ("5caf91b8a4423735f866b089d2611ea14503584cf3b6f487c6d26eb7b9521fca", "About SFGATE", 12),  # SFGate
+])
+def test_nl101_a_menu_item_printed_twice_is_not_a_headline(page_id, item, row):
+    """Saved pages print their menu twice near the top ("Front Page" alone, then "Front
+    Page / Mac Blog / iOS Blog"); NL101 called the second copy "Headline repeated (copy 2
+    of 2; first at line 9)". A line among three or more items of at most three words in one
+    block is a menu item, not a headline printed again. The headline copy is still found."""
+    text = (need(SCRAPED / "raw") / f"{page_id}.txt").read_text(encoding="utf-8")
+    assert text.split("\n")[row - 1] == item
+    assert [d.row for d in lint(text, "NL101") if d.row == row] == []
+
+
+def test_nl101_flags_a_headline_copy_beside_its_byline(article1):
+    a = article1
+    text = f"{a['headline']}\n\n{a['caption']}\n\n{a['headline']}\nBy Asharq Al-Awsat\nTT\n\n" \
+        + "\n\n".join(a["body"][:3]) + "\n"
+    assert [d.row for d in lint(text, "NL101")] == [5]
+
+
 # ---- NL102 repeated-caption --------------------------------------------------
 
 def test_nl102_flags_each_extra_caption_copy(article1):

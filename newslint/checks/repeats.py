@@ -69,7 +69,8 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
         return "NL101"
     if first.single_line and in_header_zone(doc, first.first) and looks_like_headline(first.text) \
             and all(p.single_line and in_header_zone(doc, p.first) for p in group.paras) \
-            and not looks_like_caption_with_credit(first.text):
+            and not looks_like_caption_with_credit(first.text) \
+            and not any(in_menu(doc, p.first) for p in group.paras):
         return "NL101"  # a title printed twice below a line that was taken for the headline
     if all(p.single_line for p in group.paras) and looks_like_caption(first.text) \
             and not is_credit_only(first.text) and not is_enumeration(first.text):
@@ -80,6 +81,21 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
             and not is_enumeration(first.text):
         return "NL103"
     return None
+
+
+MENU_ITEM_WORDS = 3
+
+
+def in_menu(doc: Document, line: int) -> bool:
+    """A line of a menu: it and two or more other lines of its block (no blank line between
+    them) are items of at most three words ("Home", "Latest News", "Opinion"). A page prints
+    its menu items twice, in the header and the footer; a headline printed again is not one."""
+    if doc.lines[line].word_count > MENU_ITEM_WORDS:
+        return False
+    block = next((b for b in doc.blocks if b.first <= line <= b.last), None)
+    if block is None or block.last - block.first < 2:
+        return False
+    return sum(1 for i in block.lines if 0 < doc.lines[i].word_count <= MENU_ITEM_WORDS) >= 3
 
 
 def looks_like_caption_with_credit(text: str) -> bool:
