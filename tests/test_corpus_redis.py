@@ -124,3 +124,36 @@ def test_redis_settings_mismatch_rebuilds_with_a_note(redis_url, tmp_path):
     assert any("num_perm: 128 -> 64" in n and "rebuilding" in n for n in other.notes), other.notes
     assert other.stats.signed == 2  # 007 and 253 are the same bytes: one content, signed once
     assert key(other) == key(first)
+
+
+def _small_copy(folder):
+    folder.mkdir()
+    for n in ("business/007.txt", "business/253.txt", "business/001.txt"):
+        shutil.copyfile(ARTICLES / n, folder / n.replace("/", "-"))
+    return folder
+
+
+@pytest.mark.parametrize("command", [("check", "."), ("dups",), ("index",)])
+def test_a_redis_that_fails_after_it_answered_is_an_error_not_a_traceback(redis_url, tmp_path, command):
+    """A shared Redis that answers PING but then refuses the run's commands (here: full, at
+    its maxmemory with the default noeviction policy; a server restarted or a connection
+    dropped mid-run fail the same way) stopped the run with an internal error and redis-py's
+    traceback: only the connection at the start was checked."""
+    import redis
+
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    url = redis_url.replace("/0", "/5") + "?prefix=full"
+    admin = redis.Redis.from_url(redis_url)
+    admin.config_set("maxmemory", 1)
+    try:
+        proc = run_newslint(*command, "--index", url, cwd=small)
+    finally:
+        admin.config_set("maxmemory", 0)
+        admin.close()
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert proc.returncode == 2, err
+    assert url in err and "maxmemory" in err, err

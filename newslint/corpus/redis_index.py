@@ -64,6 +64,25 @@ redis.call("DEL", keys_name .. chash)
 redis.call("RPUSH", keys_name .. chash, unpack(ARGV, 4, 3 + nb))
 return 1
 """
+
+
+def _guarded(method):
+    """`method` with a Redis error (a server gone or restarted since the PING, one full at its
+    maxmemory, a read-only replica) raised as IndexUnavailable: one error line, exit 2."""
+    import functools
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        import redis
+
+        try:
+            return method(self, *args, **kwargs)
+        except redis.RedisError as exc:
+            raise IndexUnavailable(f"the corpus index at {self.location} failed: {exc}") from None
+
+    return call
+
+
 _FIELDS = (b"normhash", b"mode", b"n", b"sig", b"shingles", b"lines", b"head_row", b"head_len")
 _PIPE = 1000  # commands per pipeline flush
 
@@ -131,9 +150,14 @@ class RedisIndex:
         self.tables = [self.name + b"_bucket_" + struct.pack(">H", i) for i in range(self.bands)]
         self.keys_name = self.name + b"_keys"
         self._check_meta(rebuild)
-        self._insert_sha = self.r.script_load(_INSERT_LUA)
+        self._insert_sha = self._load_script()
+
+    @_guarded
+    def _load_script(self) -> bytes:
+        return self.r.script_load(_INSERT_LUA)
 
     # -- meta ---------------------------------------------------------------------------------
+    @_guarded
     def _check_meta(self, rebuild: bool) -> None:
         meta_key = self.name + b"_meta"
         have = {k.decode(): v.decode() for k, v in self.r.hgetall(meta_key).items()}
@@ -148,6 +172,7 @@ class RedisIndex:
         if not have:
             self.r.hset(meta_key, mapping=self.settings)
 
+    @_guarded
     def clear(self) -> None:
         batch = []
         for key in self.r.scan_iter(match=self.name + b"_*", count=1000):
@@ -167,6 +192,7 @@ class RedisIndex:
     def _doc(self, chash: bytes) -> bytes:
         return self.name + b"_doc_" + chash
 
+    @_guarded
     def known(self, chashes: Iterable[bytes]) -> set[bytes]:
         chashes = list(chashes)
         out = set()
@@ -178,6 +204,7 @@ class RedisIndex:
             out.update(c for c, ok in zip(part, pipe.execute()) if ok)
         return out
 
+    @_guarded
     def bulk(self, chashes: Iterable[bytes]) -> dict[bytes, tuple]:
         chashes = list(chashes)
         out = {}
@@ -192,6 +219,7 @@ class RedisIndex:
                     out[c] = (int(n), h, mode.decode(), sig, lines, int(hr), int(hl))
         return out
 
+    @_guarded
     def shingles(self, chashes: Iterable[bytes]) -> dict[bytes, np.ndarray]:
         chashes = list(chashes)
         out = {}
@@ -205,6 +233,7 @@ class RedisIndex:
                     out[c] = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
         return out
 
+    @_guarded
     def commit(self, new_docs: list[DocFacts], file_rows, gone, live=None) -> None:
         pipe = self.r.pipeline(transaction=False)
         n = 0
@@ -227,6 +256,7 @@ class RedisIndex:
         pipe.execute()
         self.local.commit([], file_rows, gone)
 
+    @_guarded
     def bucket_candidates(self, query_facts: list[DocFacts], corpus_chashes: set[bytes]):
         """{query content hash: content hashes sharing a bucket} from the Redis buckets."""
         out: dict[bytes, set[bytes]] = {}
@@ -243,6 +273,7 @@ class RedisIndex:
                 out[f.chash] = {c for c in found if c in corpus_chashes and c != f.chash}
         return out
 
+    @_guarded
     def counts(self) -> tuple[int, int]:
         return self.local.counts()[0], self.r.hlen(self.keys_name)
 
