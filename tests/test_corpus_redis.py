@@ -157,3 +157,26 @@ def test_a_redis_that_fails_after_it_answered_is_an_error_not_a_traceback(redis_
     assert "Traceback" not in err and "internal error" not in err, err
     assert proc.returncode == 2, err
     assert url in err and "maxmemory" in err, err
+
+
+def test_rebuilding_one_prefix_leaves_a_longer_prefix_alone(redis_url, tmp_path):
+    """Two teams on one Redis database, `?prefix=news` and `?prefix=news_sport`: rebuilding
+    `news` (`newslint index --rebuild`, or a run with other settings) scanned for `news_*`
+    and deleted every key of `news_sport` too, whose next run then had to sign everything
+    again."""
+    import redis
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    base = redis_url.replace("/0", "/6")
+    sport = dict(use_git=False, cwd=str(small), cache_root=str(tmp_path / "sport"), index_url=base + "?prefix=news_sport")
+    analyze(["."], None, CorpusOptions(**sport))
+    admin = redis.Redis.from_url(base)
+    before = sorted(admin.scan_iter(match=b"news_sport_*"))
+    assert before
+    analyze(["."], None, CorpusOptions(use_git=False, cwd=str(small), cache_root=str(tmp_path / "news"),
+                                       index_url=base + "?prefix=news", rebuild=True))
+    assert sorted(admin.scan_iter(match=b"news_sport_*")) == before
+    again = analyze(["."], None, CorpusOptions(**sport))
+    assert again.stats.signed == 0 and not again.notes
+    admin.close()

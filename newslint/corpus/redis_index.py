@@ -102,6 +102,11 @@ def parse_url(url: str) -> tuple[str, bytes]:
     return clean, prefix.encode("utf-8")
 
 
+def _glob_escape(name: bytes) -> bytes:
+    """`name` as a literal in a Redis SCAN MATCH pattern."""
+    return b"".join(b"\\" + bytes([c]) if c in b"*?[]\\" else bytes([c]) for c in name)
+
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what redis.Redis.from_url takes
 
 
@@ -174,8 +179,15 @@ class RedisIndex:
 
     @_guarded
     def clear(self) -> None:
+        # this index's keys only: `NAME_*` also matches the keys of a longer prefix (`?prefix=news`
+        # cleared `news_sport`), so each key found is kept unless it has the shape of one of ours
+        start = len(self.name) + 1
         batch = []
-        for key in self.r.scan_iter(match=self.name + b"_*", count=1000):
+        for key in self.r.scan_iter(match=_glob_escape(self.name) + b"_*", count=1000):
+            rest = key[start:]
+            if not (rest.startswith(b"bucket_") or rest in (b"keys", b"meta")
+                    or (rest[:4] in (b"keys", b"doc_") and len(rest) == 4 + 16)):  # + a 16-byte content hash
+                continue
             batch.append(key)
             if len(batch) >= 1000:
                 self.r.delete(*batch)
