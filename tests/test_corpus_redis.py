@@ -180,3 +180,35 @@ def test_rebuilding_one_prefix_leaves_a_longer_prefix_alone(redis_url, tmp_path)
     again = analyze(["."], None, CorpusOptions(**sport))
     assert again.stats.signed == 0 and not again.notes
     admin.close()
+
+
+def test_the_redis_password_is_never_printed(redis_url, tmp_path):
+    """A Redis that requires a password is given one in the URL (redis://:PASSWORD@HOST:PORT/DB):
+    `newslint index` printed that URL whole on stdout, and the notes and errors naming the index
+    did on stderr, so the password landed in every CI log and terminal scrollback."""
+    import redis
+
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    secret, wrong = "s3cret-team-pw", "wr0ng-team-pw"
+    url = redis_url.replace("127.0.0.1", f":{secret}@127.0.0.1").replace("/0", "/8")
+    admin = redis.Redis.from_url(redis_url)
+    admin.config_set("requirepass", secret)
+    admin = redis.Redis.from_url(url)
+    try:
+        built = run_newslint("index", "--index", url, cwd=small)
+        other = run_newslint("check", "--index", url, "--config", "duplicates.num-perm = 64", ".", cwd=small)
+        refused = run_newslint("check", "--index", url.replace(secret, wrong), ".", cwd=small)
+    finally:
+        admin.config_set("requirepass", "")
+        admin.close()
+    shown = url.replace(secret, "***")
+    assert built.returncode == 0, built.stderr
+    assert shown in built.stdout.decode()
+    assert "built with other settings" in other.stderr.decode() and shown in other.stderr.decode()
+    assert refused.returncode == 2 and "cannot reach" in refused.stderr.decode()
+    for proc in (built, other, refused):
+        out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+        assert secret not in out and wrong not in out, out

@@ -31,6 +31,7 @@ ignored. A meta mismatch clears NAME_* and rebuilds, with a note.
 
 from __future__ import annotations
 
+import re
 import struct
 from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -107,6 +108,21 @@ def _glob_escape(name: bytes) -> bytes:
     return b"".join(b"\\" + bytes([c]) if c in b"*?[]\\" else bytes([c]) for c in name)
 
 
+def redacted(url: str) -> str:
+    """`url` with its password (`redis://USER:PASSWORD@HOST`, `?password=...`) shown as ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is not None:
+        user, _, host = parts.netloc.rpartition("@")
+        url = url.replace(parts.netloc, user.partition(":")[0] + ":***@" + host, 1)
+    if parts.query:  # replaced in place: urlunsplit writes unix:///tmp/s as unix:/tmp/s
+        url = url.replace("?" + parts.query, "?" + re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query), 1)
+    return url
+
+
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what redis.Redis.from_url takes
 
 
@@ -114,34 +130,35 @@ class RedisIndex:
     persistent = True
 
     def __init__(self, url: str, root: str, settings: dict[str, str], options, rebuild: bool = False):
+        shown = redacted(url)  # what messages name: never the password
         if not url.lower().startswith(REDIS_SCHEMES):  # before the import: a typo is not a missing package
-            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+            raise IndexUnavailable(f"corpus index {shown!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): not a redis:// URL")
         db = urlsplit(url).path.strip("/")
         if db and not db.isdigit() and not url.lower().startswith("unix://"):  # redis-py took '/x' for db 0
-            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+            raise IndexUnavailable(f"corpus index {shown!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): database {db!r} is not a number")
         try:
             import redis
         except ImportError:  # pragma: no cover
-            raise IndexUnavailable(f"the corpus index {url} needs the `redis` package (pip install redis)") from None
+            raise IndexUnavailable(f"the corpus index {shown} needs the `redis` package (pip install redis)") from None
         clean, self.name = parse_url(url)
-        self.location = url
+        self.location = shown
         self.bands, self.rows = mh.lsh_params(options.num_perm, options.rows)
         self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-2")
         self.notes: list[str] = []
         try:
             self.r = redis.Redis.from_url(clean)
         except ValueError as exc:  # no or another scheme, a port or db that is not a number
-            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+            raise IndexUnavailable(f"corpus index {shown!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): {exc}") from None
         try:
             self.r.ping()
         except TypeError as exc:  # a query parameter redis-py does not know ('?prefx=team'), given to the connection
-            raise IndexUnavailable(f"corpus index {url!r} is not a usable Redis URL "
+            raise IndexUnavailable(f"corpus index {shown!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): an unknown parameter ({exc})") from None
         except (redis.RedisError, ValueError) as exc:
-            raise IndexUnavailable(f"cannot reach the corpus index at {url}: {exc}") from None
+            raise IndexUnavailable(f"cannot reach the corpus index at {shown}: {exc}") from None
         # the stat cache is per checkout: it stays local
         import hashlib
         import os
