@@ -350,6 +350,17 @@ def _connect(scheduler: str | None):
     if not scheduler:
         raise DaskUnavailable("--engine dask needs --scheduler ADDRESS (or `scheduler` in the config), "
                               "e.g. tcp://10.0.0.5:8786")
+    from distributed.comm import get_address_host_port
+    from distributed.comm.addressing import parse_address
+
+    try:
+        # checked before a Client is made: distributed's ValueError came out of Client() as an
+        # internal error, and the half-made Client then held the exit for 40 s
+        if parse_address(scheduler)[0] not in ("inproc", "ucx"):  # the schemes without HOST:PORT
+            get_address_host_port(scheduler)
+    except ValueError as exc:
+        raise DaskUnavailable(f"the Dask scheduler {scheduler} is not a scheduler address, such as "
+                              f"tcp://10.0.0.5:8786 ({exc})") from None
     try:
         return Client(scheduler, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as exc:

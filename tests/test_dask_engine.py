@@ -156,6 +156,20 @@ def test_unreachable_scheduler_is_usage_error(tmp_path):
     assert b"scheduler" in err
 
 
+@pytest.mark.parametrize("address", ["10.0.0.5", "http://127.0.0.1:8786", "tcp://127.0.0.1:8786/cluster"])
+def test_a_scheduler_address_that_is_not_one_is_usage_error(tmp_path, address):
+    """An address without a port, with a scheme Dask does not speak or with a path stopped the
+    run with an internal error (distributed's ValueError and its traceback), and the half-made
+    Client then held the exit for another 40 s."""
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text.\n")
+    t0 = time.monotonic()
+    rc, _, err = _run(tmp_path / "a.txt", tmp_path, "--engine", "dask", "--scheduler", address)
+    assert rc == 2, err.decode()
+    assert b"Traceback" not in err and b"internal error" not in err, err.decode()
+    assert f"Dask scheduler {address}".encode() in err, err.decode()
+    assert time.monotonic() - t0 < 30, "the run waited for a scheduler that cannot be"
+
+
 _SCANS_DONE = (  # run on the scheduler; source text, so it pickles by value
     "lambda dask_scheduler: sum(1 for key, ts in dask_scheduler.tasks.items() "
     "if '_scan' in str(key) and ts.state == 'memory')"
