@@ -470,14 +470,16 @@ CORPUS_TABLE_KEYS = {  # config table.key -> CorpusOptions field
 
 
 def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, index_url: str | None,
-                   jobs: int | None, cache_dir: str | None = None):
+                   jobs: int | None, cache_dir: str | None = None, asked: bool = False):
     """CorpusOptions from the settings of the run's first path (the corpus is one, so its
-    settings are one too), or None when no corpus rule is selected."""
+    settings are one too), or None when no corpus rule is selected. `asked`: the command is
+    the cross-file pass itself (`dups`, `index`), which `duplicates.enabled = false` (the
+    check's switch) does not turn off, nor its settings."""
     from newslint.corpus import CORPUS_CODES
 
     codes = frozenset(selected) & CORPUS_CODES
     opts = settings.options()
-    if not codes or opts.get("duplicates", {}).get("enabled") is False:
+    if not codes or (opts.get("duplicates", {}).get("enabled") is False and not asked):
         return None
     from newslint.corpus import CorpusOptions
 

@@ -730,3 +730,23 @@ def test_a_baseline_holds_a_file_name_that_is_not_utf8(sample, tmp_path):
     assert json.loads(baseline.read_text(encoding="utf-8"))["entries"]
     res = run_newslint("check", "--no-cache", ".", "--baseline", baseline, cwd=sample.parent)
     assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()
+
+
+def test_dups_keeps_the_duplicates_settings_when_the_check_turns_the_pass_off(tmp_path):
+    """`[tool.newslint.duplicates] enabled = false` turns the cross-file pass off for `check`;
+    `dups` (and `index`), asked for that pass by name, then dropped the whole config and ran on
+    the defaults: the threshold the help names as dups' default (0.6 here, 0.8 used), the
+    `exclude` (a legacy/ copy reported) and the shared index."""
+    from conftest import BBC, run_newslint
+
+    for rel, src in (("news/a.txt", "tech/002.txt"), ("legacy/a.txt", "tech/002.txt"),
+                     ("news/c.txt", "business/209.txt"), ("news/d.txt", "business/229.txt")):  # c ~ d: J 0.69
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes((need(BBC) / src).read_bytes())
+    config = '[tool.newslint]\nexclude = ["legacy/"]\n[tool.newslint.duplicates]\nthreshold = 0.6\n'
+    write(tmp_path / "pyproject.toml", config)
+    on = run_newslint("dups", "--no-cache", cwd=tmp_path)
+    assert "news/c.txt ~ news/d.txt" in on.stdout.decode() and b"legacy" not in on.stdout
+    write(tmp_path / "pyproject.toml", config + "enabled = false\n")
+    off = run_newslint("dups", "--no-cache", cwd=tmp_path)
+    assert off.stdout == on.stdout, off.stdout.decode()

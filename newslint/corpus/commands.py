@@ -49,8 +49,8 @@ def _options(paths, use_cache: bool = True, index_url: str | None = None, **cli)
     except ConfigError as exc:
         raise CorpusError(str(exc)) from None
     # index_url "sqlite" is the embedded index, as `check --index sqlite` and the config take it
-    opts = corpus_options(settings, CORPUS_CODES, use_cache, index_url, None, settings.configured_cache_dir()) \
-        or CorpusOptions(use_cache=use_cache)
+    opts = corpus_options(settings, CORPUS_CODES, use_cache, index_url, None, settings.configured_cache_dir(),
+                          asked=True) or CorpusOptions(use_cache=use_cache)
     for name, value in cli.items():
         if value is not None:
             setattr(opts, name, value)
