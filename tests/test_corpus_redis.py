@@ -212,3 +212,28 @@ def test_the_redis_password_is_never_printed(redis_url, tmp_path):
     for proc in (built, other, refused):
         out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
         assert secret not in out and wrong not in out, out
+
+
+def test_a_redis_that_wants_a_password_says_so(redis_url, tmp_path):
+    """A Redis with requirepass, given no password: the error was redis-server's reply to the
+    client's HELLO ('HELLO must be called with the client already authenticated, otherwise the
+    HELLO AUTH <user> <pass> option can be used ...'), naming a protocol command a newslint user
+    never types instead of where the password goes."""
+    import redis
+
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    admin = redis.Redis.from_url(redis_url)
+    admin.config_set("requirepass", "team-pw")
+    admin = redis.Redis.from_url(redis_url.replace("127.0.0.1", ":team-pw@127.0.0.1"))
+    try:
+        proc = run_newslint("check", "--index", redis_url, ".", cwd=small)
+    finally:
+        admin.config_set("requirepass", "")
+        admin.close()
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert "requires a password" in err and "redis://:PASSWORD@" in err, err
+    assert "HELLO" not in err, err

@@ -158,6 +158,10 @@ class RedisIndex:
             raise IndexUnavailable(f"corpus index {shown!r} is not a usable Redis URL "
                                    f"(redis://HOST:PORT/DB[?prefix=NAME]): an unknown parameter ({exc})") from None
         except (redis.RedisError, ValueError) as exc:
+            if isinstance(exc, redis.AuthenticationError) and shown == url:  # no password given
+                # the server's reply ('HELLO must be called with the client already authenticated,
+                # otherwise the HELLO AUTH <user> <pass> option ...') names no setting of newslint's
+                exc = "the server requires a password: give it in the URL, redis://:PASSWORD@HOST:PORT/DB"
             raise IndexUnavailable(f"cannot reach the corpus index at {shown}: {exc}") from None
         # the stat cache is per checkout: it stays local
         import hashlib
