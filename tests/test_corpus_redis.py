@@ -237,3 +237,19 @@ def test_a_redis_that_wants_a_password_says_so(redis_url, tmp_path):
     assert proc.returncode == 2 and "Traceback" not in err, err
     assert "requires a password" in err and "redis://:PASSWORD@" in err, err
     assert "HELLO" not in err, err
+
+
+def test_the_redis_index_keeps_its_stat_cache_in_the_cache_dir_given(redis_url, tmp_path):
+    """`--cache-dir` (`cache-dir` in the config) is where the cache lives, the corpus index's
+    too: the SQLite index honours it, but with a Redis index the local stat cache (path ->
+    content hash) was still made in `.newslint_cache/` beside the files, a folder the user had
+    moved the cache out of (a read-only or shared checkout)."""
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    cache = tmp_path / "elsewhere"
+    proc = run_newslint("check", "--cache-dir", cache, "--index", redis_url.replace("/0", "/9"), ".", cwd=small)
+    assert proc.returncode == 1, proc.stderr.decode()
+    assert not (small / ".newslint_cache").exists()
+    assert list(cache.glob("stat-redis-*.sqlite3"))

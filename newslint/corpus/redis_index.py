@@ -167,10 +167,12 @@ class RedisIndex:
         import hashlib
         import os
 
-        from newslint.cache import ensure_cache_dir
+        from newslint.cache import ensure_cache_dir, mark_cache_dir
 
         tag = hashlib.blake2b(url.encode("utf-8"), digest_size=6).hexdigest()
-        path = os.path.join(ensure_cache_dir(root), f"stat-redis-{tag}.sqlite3")
+        # in the cache folder given (`--cache-dir`, `cache-dir`), as the SQLite index is
+        folder = mark_cache_dir(options.cache_dir) if options.cache_dir else ensure_cache_dir(root)
+        path = os.path.join(folder, f"stat-redis-{tag}.sqlite3")
         self.local = SqliteIndex(root, dict(settings, index=url), path=path, keep_docs=False, rebuild=rebuild)
         self.notes.extend(self.local.notes)
         self.tables = [self.name + b"_bucket_" + struct.pack(">H", i) for i in range(self.bands)]
