@@ -253,3 +253,20 @@ def test_the_redis_index_keeps_its_stat_cache_in_the_cache_dir_given(redis_url, 
     assert proc.returncode == 1, proc.stderr.decode()
     assert not (small / ".newslint_cache").exists()
     assert list(cache.glob("stat-redis-*.sqlite3"))
+
+
+def test_a_stat_cache_that_cannot_be_made_costs_speed_not_the_run(redis_url, tmp_path):
+    """A checkout where the cache folder cannot be made (read-only, or a file in its place):
+    the SQLite index is then kept in memory with a note, but the Redis index's local stat cache
+    raised from os.makedirs, an internal error (FileExistsError, exit 2) for a cache that only
+    saves reading files again."""
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    (small / ".newslint_cache").write_text("not a folder\n")
+    proc = run_newslint("check", "--select", "NL401", "--index", redis_url.replace("/0", "/9"), ".", cwd=small)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert proc.returncode == 1 and b"NL401" in proc.stdout, err
+    assert "stat cache" in err, err

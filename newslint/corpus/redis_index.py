@@ -32,6 +32,7 @@ ignored. A meta mismatch clears NAME_* and rebuilds, with a note.
 from __future__ import annotations
 
 import re
+import sqlite3
 import struct
 from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -41,7 +42,7 @@ import numpy as np
 from newslint.config import ConfigError
 from newslint.corpus import minhash as mh
 from newslint.corpus.shingle import DocFacts
-from newslint.corpus.store import SqliteIndex
+from newslint.corpus.store import MemoryIndex, SqliteIndex
 
 
 class IndexUnavailable(ConfigError, RuntimeError):
@@ -170,10 +171,18 @@ class RedisIndex:
         from newslint.cache import ensure_cache_dir, mark_cache_dir
 
         tag = hashlib.blake2b(url.encode("utf-8"), digest_size=6).hexdigest()
-        # in the cache folder given (`--cache-dir`, `cache-dir`), as the SQLite index is
-        folder = mark_cache_dir(options.cache_dir) if options.cache_dir else ensure_cache_dir(root)
-        path = os.path.join(folder, f"stat-redis-{tag}.sqlite3")
-        self.local = SqliteIndex(root, dict(settings, index=url), path=path, keep_docs=False, rebuild=rebuild)
+        try:
+            # in the cache folder given (`--cache-dir`, `cache-dir`), as the SQLite index is
+            folder = mark_cache_dir(options.cache_dir) if options.cache_dir else ensure_cache_dir(root)
+            path = os.path.join(folder, f"stat-redis-{tag}.sqlite3")
+            self.local = SqliteIndex(root, dict(settings, index=url), path=path, keep_docs=False, rebuild=rebuild)
+        except (OSError, sqlite3.OperationalError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "unable to open" not in str(exc):
+                raise  # locked or busy past the timeout: not a folder problem
+            # a folder that cannot be made or written (a read-only checkout) costs reading every
+            # file again, not the run: the shared index is still used (as engine.open_index does)
+            self.local = MemoryIndex(settings)
+            self.notes.append(f"the corpus index's stat cache cannot be kept ({exc}); this run reads every file")
         self.notes.extend(self.local.notes)
         self.tables = [self.name + b"_bucket_" + struct.pack(">H", i) for i in range(self.bands)]
         self.keys_name = self.name + b"_keys"
