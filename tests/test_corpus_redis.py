@@ -34,7 +34,8 @@ def redis_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("redis")
     port = free_port()
     proc = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "",
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--unixsocket", str(folder / "redis.sock"),
+         "--dir", str(folder), "--save", "",
          "--appendonly", "no", "--daemonize", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -270,3 +271,25 @@ def test_a_stat_cache_that_cannot_be_made_costs_speed_not_the_run(redis_url, tmp
     assert "Traceback" not in err and "internal error" not in err, err
     assert proc.returncode == 1 and b"NL401" in proc.stdout, err
     assert "stat cache" in err, err
+
+
+def test_a_unix_socket_url_reaches_the_server(redis_url, tmp_path):
+    """unix:///PATH/redis.sock is one of the three URL forms the index takes (redis-py's), but
+    taking `?prefix=` out of the URL wrote it back as unix:/PATH/redis.sock, which redis-py
+    refuses: 'Redis URL must specify one of the following schemes (redis://, rediss://,
+    unix://)', of a URL that does."""
+    import redis
+
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    admin = redis.Redis.from_url(redis_url)
+    sock = admin.config_get("unixsocket")["unixsocket"]
+    admin.close()
+    for url in (f"unix://{sock}", f"unix://{sock}?db=4&prefix=sock"):
+        proc = run_newslint("check", "--select", "NL401", "--index", url, ".", cwd=small)
+        assert proc.returncode == 1 and b"NL401" in proc.stdout, proc.stderr.decode()
+    client = redis.Redis.from_url(f"unix://{sock}?db=4")
+    assert client.exists(b"sock_meta")
+    client.close()

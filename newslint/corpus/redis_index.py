@@ -35,7 +35,7 @@ import re
 import sqlite3
 import struct
 from typing import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
@@ -100,7 +100,9 @@ def parse_url(url: str) -> tuple[str, bytes]:
             prefix = v
         else:
             rest.append((k, v))
-    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), parts.fragment))
+    clean = url
+    if parts.query:  # replaced in place: urlunsplit writes unix:///PATH as unix:/PATH, which redis-py refuses
+        clean = url.replace("?" + parts.query, "?" + urlencode(rest) if rest else "", 1)
     return clean, prefix.encode("utf-8")
 
 
