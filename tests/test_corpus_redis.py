@@ -293,3 +293,28 @@ def test_a_unix_socket_url_reaches_the_server(redis_url, tmp_path):
     client = redis.Redis.from_url(f"unix://{sock}?db=4")
     assert client.exists(b"sock_meta")
     client.close()
+
+
+def test_a_redis_that_evicts_keys_is_named_in_a_note(redis_url, tmp_path):
+    """A Redis that evicts keys when full (maxmemory-policy allkeys-lru, as a Redis set up as a
+    cache is) drops bucket keys the hook's small runs take their candidates from: a near copy
+    of a file whose buckets were evicted then passed without a word (NL402 only with
+    --no-cache). The index cannot see what was evicted, so the run says the server may evict."""
+    import redis
+
+    from conftest import run_newslint
+
+    need(ARTICLES)
+    small = _small_copy(tmp_path / "small")
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        admin.config_set("maxmemory-policy", "allkeys-lru")
+        evicting = run_newslint("check", "--index", redis_url, ".", cwd=small)
+    finally:
+        admin.config_set("maxmemory-policy", "noeviction")
+    kept = run_newslint("check", "--index", redis_url, ".", cwd=small)
+    admin.close()
+    err = evicting.stderr.decode("utf-8", "replace")
+    assert "maxmemory-policy allkeys-lru" in err and "noeviction" in err, err
+    assert "maxmemory-policy" not in kept.stderr.decode("utf-8", "replace")
+    assert evicting.stdout == kept.stdout  # a note only: the findings are the same

@@ -129,6 +129,20 @@ def redacted(url: str) -> str:
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what redis.Redis.from_url takes
 
 
+def _eviction_policy(r) -> str | None:
+    """The server's maxmemory-policy when it may evict the index's keys (`allkeys-*`; the
+    `volatile-*` policies evict only keys with a TTL, and the index sets none), else None.
+    A server that refuses CONFIG (a managed Redis often does) is not asked again."""
+    import redis
+
+    try:
+        policy = r.config_get("maxmemory-policy").get("maxmemory-policy", "")
+    except redis.RedisError:
+        return None
+    policy = policy.decode() if isinstance(policy, bytes) else str(policy)
+    return policy if policy.startswith("allkeys-") else None
+
+
 class RedisIndex:
     persistent = True
 
@@ -166,6 +180,11 @@ class RedisIndex:
                 # otherwise the HELLO AUTH <user> <pass> option ...') names no setting of newslint's
                 exc = "the server requires a password: give it in the URL, redis://:PASSWORD@HOST:PORT/DB"
             raise IndexUnavailable(f"cannot reach the corpus index at {shown}: {exc}") from None
+        policy = _eviction_policy(self.r)
+        if policy:
+            self.notes.append(f"the Redis at {shown} evicts keys when full (maxmemory-policy {policy}): an evicted "
+                              f"bucket or document hides its duplicates from later runs; set maxmemory-policy "
+                              f"noeviction (Redis's default) for the index")
         # the stat cache is per checkout: it stays local
         import hashlib
         import os
