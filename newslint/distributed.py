@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import stat as statmod
+import sys
 from types import SimpleNamespace
 
 from newslint.remote import is_url
@@ -375,6 +376,12 @@ def run_check(files, opts, resolver_args, copts, scheduler, partition_size=None,
     """
     client = _connect(scheduler)
     try:
+        if not client.scheduler_info().get("workers"):
+            # an adaptive cluster starts workers on demand, so the run waits; but a scheduler
+            # without any held it without a word
+            sys.stderr.write(f"note: the Dask scheduler {scheduler} has no workers yet; the run waits for one "
+                             "(Ctrl-C stops it)\n")
+            sys.stderr.flush()
         with client.as_current():
             return _run_check(client, files, opts, resolver_args, copts, partition_size, accepted)
     finally:
