@@ -202,7 +202,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     listed = set(files)
                     split_off = [p for p in split_off if p not in listed]
                 by_path, notes, boilerplate, corpus_line, _ = corpus or run_corpus(files + split_off, copts)
-                merge_corpus_findings(results, by_path, resolver)
+                merge_corpus_findings(results, by_path, resolver, factory)
                 if results:
                     results[0].notes.extend(_unsaid(notes, results))
                 if record:

@@ -413,7 +413,9 @@ def _run_check(client, files, opts, resolver_args, copts, partition_size, accept
         _, _, corpus = _run(client, both, _lint_plan(both, resolver, os.getcwd()), opts, copts, partition_size,
                             None, lint=False)
     if corpus is not None:
-        _merge(results, corpus, [plan[1][no] for _, _, no in plan[0]])
+        from newslint.runner import LinterFactory
+
+        _merge(results, corpus, [plan[1][no] for _, _, no in plan[0]], LinterFactory(opts))
     return [r if r is not None else FileResult(f) for r, f in zip(results, files)]
 
 
@@ -673,9 +675,9 @@ def _corpus_rules(batch, copts) -> dict:
     return out
 
 
-def _merge(results, corpus_result, settings_of) -> None:
+def _merge(results, corpus_result, settings_of, factory) -> None:
     """The local engine's merge of corpus diagnostics into the file results (cli.check).
-    `settings_of[i]` are the settings file i was linted with."""
+    `settings_of[i]` are the settings file i was linted with; `factory` selects its rules."""
     from newslint.remote import ignored_codes
     from newslint.runner import kept_corpus_findings
 
@@ -686,7 +688,8 @@ def _merge(results, corpus_result, settings_of) -> None:
             continue
         extra = []
         for path in (res.path, *res.written[1:]):  # and the articles a fix split off into new files
-            extra += kept_corpus_findings(by_path.get(path, []), path, in_file, ignored_codes(path, settings))
+            extra += kept_corpus_findings(by_path.get(path, []), path, in_file, ignored_codes(path, settings),
+                                          factory.get(settings)[0].ctx.selected)
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
     if results and results[0] is not None:

@@ -245,7 +245,7 @@ class LastRun:
                 quick.prove_unchanged(self.copts, vouch)
             except Unusable as exc:
                 return self._no(f"the corpus changed: {exc}")
-            return self._results(files, record, {}, {}, [], resolver), record["corpus_notes"], \
+            return self._results(files, record, {}, {}, [], resolver, runner.factory), record["corpus_notes"], \
                 f"newslint: {len(files)} files unchanged since the last full check: its report"
         names = set(files)
         partners = record["partners"]
@@ -267,7 +267,7 @@ class LastRun:
         if moved is None:
             return None
         linted = {r.path: r for r in runner.run(changed)}
-        results = self._results(files, record, linted, corpus, query, resolver)
+        results = self._results(files, record, linted, corpus, query, resolver, runner.factory)
         query_set = set(query)
         patched = self._patch_boilerplate(results, record, query_set, moved, boilerplate)
         corpus_notes = [n for n in record["corpus_notes"] if n.split(": ", 1)[0] not in query_set] + notes
@@ -330,7 +330,7 @@ class LastRun:
         self.reason = reason
         return None
 
-    def _results(self, files, record, linted: dict, corpus: dict, query: list[str], resolver):
+    def _results(self, files, record, linted: dict, corpus: dict, query: list[str], resolver, factory):
         """FileResults in `files` order: linted ones as linted, the others as recorded; the
         files in `query` get their cross-file findings from `corpus`."""
         from newslint.corpus import CORPUS_CODES
@@ -356,7 +356,7 @@ class LastRun:
             res = out[at[f]]
             res.diagnostics = [d for d in res.diagnostics if d.code not in CORPUS_CODES]
             redo.append(res)
-        merge_corpus_findings(redo, corpus, resolver)
+        merge_corpus_findings(redo, corpus, resolver, factory)
         return out
 
     def _update(self, record, files, idents, results, rewritten, query, corpus, corpus_notes, boilerplate,

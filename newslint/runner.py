@@ -496,16 +496,21 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
                          exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
 
 
-def kept_corpus_findings(found: list, path: str, in_file: set[str], ignored: list[str]) -> list:
-    """A file's cross-file findings less the codes its per-file ignores name, and less NL202
-    where the in-file pass placed it already (the fixer's path); both engines' merges."""
-    return [d for d in found if not (d.code == "NL202" and path in in_file)
+def kept_corpus_findings(found: list, path: str, in_file: set[str], ignored: list[str],
+                         selected: frozenset) -> list:
+    """A file's cross-file findings less the codes its settings do not select (the pass runs
+    with the first path's selection; a folder's own config may ignore NL401 there) or its
+    per-file ignores name, and less NL202 where the in-file pass placed it already (the
+    fixer's path); both engines' merges."""
+    return [d for d in found if d.code in selected and not (d.code == "NL202" and path in in_file)
             and not any(d.code.startswith(p.upper()) for p in ignored)]
 
 
-def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Resolver) -> None:
-    """Each file's cross-file findings into its result, less the codes its per-file ignores
-    name, and NL202 where the in-file pass already placed it (the fixer's path)."""
+def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Resolver,
+                          factory: LinterFactory) -> None:
+    """Each file's cross-file findings into its result, less the codes its settings (with the
+    command line's, as `factory` selects) leave out or its per-file ignores name, and NL202
+    where the in-file pass already placed it (the fixer's path)."""
     in_file = {d.filename for r in results for d in r.diagnostics if d.code == "NL202"}
     own = {r.path for r in results}
     for res in results:
@@ -516,8 +521,9 @@ def merge_corpus_findings(results: list[FileResult], by_path: dict, resolver: Re
             if not found:
                 continue
             settings = resolver.for_file(path)
-            extra += not_suppressed(path, kept_corpus_findings(found, path, in_file, per_file_ignored(path, settings)),
-                                    settings.encoding)
+            kept = kept_corpus_findings(found, path, in_file, per_file_ignored(path, settings),
+                                        factory.get(settings)[0].ctx.selected)
+            extra += not_suppressed(path, kept, settings.encoding)
         if extra:
             res.diagnostics = sorted(res.diagnostics + extra, key=lambda d: d.sort_key())
 

@@ -44,6 +44,23 @@ def test_closest_config_wins_and_dotfile_beats_plain(cli, tmp_path):
     assert set(codes(cli("check", sub / "a.txt", "--output-format", "json"))) == {"NL301"}
 
 
+def test_a_folder_config_that_ignores_a_cross_file_rule_holds_for_its_files(cli, tmp_path):
+    """wire/newslint.toml ignores NL401 (the wire keeps its copies): checked from the top, whose
+    settings select everything, wire's copy of the sample got NL401 all the same (the in-file
+    codes it ignores were honoured; the cross-file findings were filtered by per-file-ignores only)."""
+    text = need(SAMPLE).read_bytes()
+    write(tmp_path / "wire" / "newslint.toml", 'ignore = ["NL401", "NL1"]\n')
+    (tmp_path / "wire" / "a.txt").write_bytes(text)
+    (tmp_path / "b.txt").write_bytes(text)
+    by_file = {}
+    for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout):
+        by_file.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    assert by_file == {"a.txt": {"NL201", "NL301"}, "b.txt": {"NL101", "NL102", "NL201", "NL301", "NL401"}}
+    # and --ignore on the command line holds for them as for the in-file codes
+    found = json.loads(cli("check", tmp_path, "--ignore", "NL301", "--output-format", "json").stdout)
+    assert {d["code"] for d in found if d["filename"].endswith("a.txt")} == {"NL201"}
+
+
 def test_pyproject_without_table_is_skipped(cli, tmp_path):
     desk = tmp_path / "desk"
     write(desk / "pyproject.toml", "[project]\nname = 'x'\n")
