@@ -53,20 +53,24 @@ def _unfilled(message: str) -> str:
 
 
 class PackRuleAdapter(PackCodeRule):
-    """A user pack's code, registered as a rule so it can be selected and documented."""
+    """A user pack's code, registered as a rule so it can be selected and documented. Its
+    findings are those of every loaded pack's rules with the code (as NL201's come from
+    several shipped packs), so it is documented from all the user packs that use it."""
 
-    def __init__(self, code: str, pack: Pack):
+    def __init__(self, code: str, packs: list[Pack]):
         self.code = code
-        self.name = next(r.id for r in pack.rules if r.code == code)
-        self.source = pack.path
-        entries = [r for r in pack.rules if r.code == code]
+        packs = [p for p in packs if any(r.code == code for r in p.rules)]
+        entries = [r for p in packs for r in p.rules if r.code == code]
+        self.name = entries[0].id
+        self.source = packs[0].path
         fixes = {_effective_fix(r) for r in entries}
         self.fix = fixes.pop() if len(fixes) == 1 else "sometimes"
-        self._doc = "\n".join(
-            [_unfilled(entries[0].spec.get("description") or entries[0].message), "", f"From rule pack {pack.path}:"]
-            + [f"- {r.id} ({r.kind}): {_unfilled(r.message)} [fix: {_FIX_SAID.get(_effective_fix(r), r.fix)}]"
-               for r in entries]
-        )
+        lines = [_unfilled(entries[0].spec.get("description") or entries[0].message)]
+        for pack in packs:
+            lines += ["", f"From rule pack {pack.path}:"]
+            lines += [f"- {r.id} ({r.kind}): {_unfilled(r.message)} [fix: {_FIX_SAID.get(_effective_fix(r), r.fix)}]"
+                      for r in pack.rules if r.code == code]
+        self._doc = "\n".join(lines)
 
     def doc(self) -> str:  # type: ignore[override]
         return self._doc
@@ -94,14 +98,16 @@ class LinterFactory:
         builtin = all_rules()
         packs = load_builtin_packs(list(settings.builtin_packs) if settings.builtin_packs is not None else None)
         rules = dict(builtin)
-        for path in settings.rule_packs:
+        user = []
+        for path in dict.fromkeys(settings.rule_packs):  # a pack named twice is loaded once
             pack = load_pack_file(path)
             for code in dict.fromkeys(r.code for r in pack.rules):
                 if code in builtin:
                     raise PackError(f"{path}: code {code} clashes with the built-in rule {builtin[code].name}")
-                rules[code] = PackRuleAdapter(code, pack)
-            packs.append(pack)
-        return packs, rules
+            user.append(pack)
+        for code in dict.fromkeys(r.code for pack in user for r in pack.rules):
+            rules[code] = PackRuleAdapter(code, user)
+        return packs + user, rules
 
     def get(self, settings: Settings) -> tuple[Linter, dict[str, Rule]]:
         key = settings.key()

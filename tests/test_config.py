@@ -265,6 +265,29 @@ def test_user_pack_may_not_use_builtin_codes(cli, sample):
     assert res.exit_code == 2 and "built-in prefix NL" in res.output
 
 
+def test_a_code_shared_by_two_user_packs_is_documented_from_both(cli, sample, monkeypatch):
+    """A desk pack and a team pack both file rules under DESK1 (as the shipped packs share NL201):
+    both run, but `rule DESK1`, `rules` and the SARIF rule metadata described the last pack's
+    rule only (its fix "none", its message), not the sign-off rule whose findings it also names."""
+    write(sample.parent / "desk.toml", PACK)
+    write(sample.parent / "team.toml", '[[rule]]\ncode = "DESK1"\nid = "agency-credit"\nkind = "existence"\n'
+                                       'message = "agency credit {match!r}"\ntokens = ["Asharq Al-Awsat"]\n')
+    write(sample.parent / "newslint.toml", 'rule-packs = ["desk.toml", "team.toml", "./desk.toml"]\n')
+    sample.write_text(sample.read_text(encoding="utf-8") + "\n(Reporting by Newsroom; Editing by Desk)\n",
+                      encoding="utf-8")
+    monkeypatch.chdir(sample.parent)
+    found = json.loads(cli("check", sample, "--select", "DESK1", "--output-format", "json").stdout)
+    assert {d["message"].split(" '")[0] for d in found} == {"wire sign-off", "agency credit"}
+    doc = cli("rule", "DESK1").stdout
+    assert "wire-signoff (line)" in doc and "agency-credit (existence)" in doc, doc
+    assert "desk.toml" in doc and "team.toml" in doc and doc.count("From rule pack") == 2  # desk.toml named twice
+    rules = {r["code"]: r for r in json.loads(cli("rules", "--output-format", "json").stdout)}
+    assert rules["DESK1"]["fix"] == "sometimes"  # a sign-off deleted by --unsafe-fixes; a credit never
+    sarif = json.loads(cli("check", sample, "--select", "DESK1", "--output-format", "sarif").stdout)
+    (meta,) = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "DESK1"]
+    assert "wire-signoff" in meta["fullDescription"]["text"] and "agency-credit" in meta["fullDescription"]["text"]
+
+
 def test_test_packs_reports_a_broken_example(cli, tmp_path):
     pack = write(tmp_path / "p.toml", PACK.replace('valid = ["Türkiye said"]', 'valid = ["Turkiye said"]'))
     res = cli("test-packs", pack)
