@@ -456,7 +456,8 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
         if rid in seen_ids:
             raise PackError(f"{where}: id {rid!r} used twice in the pack")
         seen_ids.add(rid)
-        spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields}
+        # the kind's fields, and the rule's description (what `newslint rule` leads with)
+        spec = {k: v for k, v in raw.items() if k in KINDS[kind].fields or k == "description"}
         rule = PackRule(code, rid, kind, raw["message"], raw.get("severity", "warning"), fix, spec, pack,
                         raw.get("examples", {}), needs[n - 1] if needs else None)
         if not builtin:  # report a bad user regex at load time (shipped ones are tested)

@@ -288,6 +288,19 @@ def test_a_code_shared_by_two_user_packs_is_documented_from_both(cli, sample, mo
     assert "wire-signoff" in meta["fullDescription"]["text"] and "agency-credit" in meta["fullDescription"]["text"]
 
 
+def test_a_user_rule_description_is_what_rule_and_rules_print(cli, sample, monkeypatch):
+    """A pack rule's `description` (accepted, and what `newslint rule` is meant to lead with)
+    was dropped when the pack was read: `rule` and `rules` showed the message template instead."""
+    write(sample.parent / "desk.toml", PACK.replace('id = "wire-signoff"\n', 'id = "wire-signoff"\n'
+                                                    'description = "A wire service sign-off left at the end."\n'))
+    write(sample.parent / "newslint.toml", 'rule-packs = ["desk.toml"]\n')
+    monkeypatch.chdir(sample.parent)
+    assert cli("rule", "DESK1").stdout.split("\n")[4] == "A wire service sign-off left at the end."
+    rules = {r["code"]: r for r in json.loads(cli("rules", "--output-format", "json").stdout)}
+    assert rules["DESK1"]["summary"] == "A wire service sign-off left at the end."
+    assert rules["DESK2"]["summary"] == "spelling …"  # no description: the message, as before
+
+
 def test_test_packs_reports_a_broken_example(cli, tmp_path):
     pack = write(tmp_path / "p.toml", PACK.replace('valid = ["Türkiye said"]', 'valid = ["Turkiye said"]'))
     res = cli("test-packs", pack)
