@@ -482,6 +482,13 @@ def _check_items(raw: dict, where: str) -> None:
             raise PackError(f"{where}: every item of {key!r} must be a string")
     if "swap" in raw and not all(isinstance(v, str) for v in raw["swap"].values()):
         raise PackError(f"{where}: 'swap' maps strings to strings (\"colour\" = \"color\")")
+    # an empty token or swap key (or no token at all) matches the empty string between any two
+    # non-letters: a finding of '' everywhere, and a swap inserted all over the file
+    if raw.get("tokens") == []:
+        raise PackError(f"{where}: 'tokens' must list at least one token")
+    if "" in raw.get("tokens", ()) or "" in raw.get("swap", {}):
+        raise PackError(f"{where}: {'tokens' if 'tokens' in raw else 'swap'!r} holds an empty string, "
+                        f"which would match between any two words")
     for name, items in raw.get("examples", {}).items():
         if name not in ("valid", "invalid"):
             raise PackError(f"{where}: examples are 'valid' and 'invalid' (got {name!r})")

@@ -86,6 +86,11 @@ _RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
     (_RULE + 'kind = "existence"\ntokens = ["TT", 3]\n', "every item of 'tokens' must be a string"),
     (_RULE + 'kind = "existence"\npattern = "TT"\nprefilter = "(TT"\n', "bad prefilter regex"),
     (_RULE + 'kind = "substitution"\nswap = { TT = 1 }\n', "'swap' maps strings to strings"),
+    # an empty token or swap key matched the empty string between any two non-letters: findings
+    # of '' all over the file, and a swap's safe fix wrote its replacement into every one of them
+    (_RULE + 'kind = "existence"\ntokens = []\n', "'tokens' must list at least one"),
+    (_RULE + 'kind = "existence"\ntokens = ["TT", ""]\n', "empty string"),
+    (_RULE + 'kind = "substitution"\nswap = { "" = "Turkiye" }\n', "empty string"),
     (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { valid = "Hello", invalid = "TT" }\n',
      "examples.valid must be a list of strings"),
     (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { good = ["Hello"] }\n', "examples are 'valid' and 'invalid'"),
