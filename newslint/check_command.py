@@ -133,8 +133,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
                      f"{', '.join(first.include)}{excluded})", err=True)
             # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
-            copts = corpus_options(first, linter.ctx.selected, not (no_cache or diff), index_url, jobs or None,
-                                   cache_dir)
+            copts = corpus_options(first, _corpus_selection(linter, files, resolver, factory),
+                                   not (no_cache or diff), index_url, jobs or None, cache_dir)
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
             if copts is not None and (fix or diff) and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
@@ -331,6 +331,23 @@ def _among(target: str, files: list[str]) -> bool:
         except OSError:
             pass
     return False
+
+
+def _corpus_selection(linter, files: list[str], resolver, factory) -> frozenset:
+    """The codes the cross-file pass runs for: those any checked file's settings select, not
+    the first path's alone (`check wire articles` with wire selecting NL3 only left out
+    articles' duplicates); each file keeps those its own settings select (merge_corpus_findings)."""
+    from newslint.corpus import CORPUS_CODES
+    from newslint.remote import is_url
+
+    selected = linter.ctx.selected
+    if CORPUS_CODES <= selected or resolver.config_file or resolver.isolated:  # nothing to add
+        return selected
+    selected = set(selected)
+    for f in dict(zip([f.rpartition(os.sep)[0] for f in files], files)).values():  # a file of each folder
+        if not is_url(f):
+            selected |= factory.get(resolver.for_file(f))[0].ctx.selected
+    return frozenset(selected)
 
 
 # what a report or baseline newslint wrote holds, in any --output-format: a finding line

@@ -61,6 +61,23 @@ def test_a_folder_config_that_ignores_a_cross_file_rule_holds_for_its_files(cli,
     assert {d["code"] for d in found if d["filename"].endswith("a.txt")} == {"NL201"}
 
 
+def test_the_first_path_s_config_does_not_turn_the_cross_file_rules_off_for_the_others(cli, tmp_path):
+    """`check wire articles`, wire's config selecting NL3 only: the cross-file pass ran with the
+    first path's selection, so the two copies under articles/ (default settings) were not
+    reported as NL401 at all, while `check articles wire` reported them."""
+    text = need(SAMPLE).read_bytes()
+    write(tmp_path / "wire" / "newslint.toml", 'select = ["NL3"]\n')
+    (tmp_path / "wire" / "a.txt").write_bytes(text)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "b.txt").write_bytes(text)
+    (tmp_path / "articles" / "c.txt").write_bytes(text)
+    reports = []
+    for order in ((tmp_path / "wire", tmp_path / "articles"), (tmp_path / "articles", tmp_path / "wire")):
+        found = json.loads(cli("check", *order, "--output-format", "json").stdout)
+        reports.append(sorted((d["filename"].rsplit("/", 1)[-1], d["code"]) for d in found if d["code"] >= "NL4"))
+    assert reports[0] == reports[1] == [("b.txt", "NL401"), ("c.txt", "NL401")]
+
+
 def test_pyproject_without_table_is_skipped(cli, tmp_path):
     desk = tmp_path / "desk"
     write(desk / "pyproject.toml", "[project]\nname = 'x'\n")
