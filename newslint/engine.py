@@ -280,6 +280,16 @@ def probe_path(path: str, max_bytes: int | None = None) -> FileResult:
     return FileResult(path)
 
 
+def decode_path(path: str, encoding: str, max_bytes: int | None = None) -> FileResult:
+    """probe_path for a file the cross-file pass left out as not text: read and decoded, so
+    that its NL501 (or NL502's note) says why, as when an in-file rule reads it."""
+    try:
+        read_source(path, encoding, **({"max_bytes": max_bytes} if max_bytes else {}))
+    except SourceError as exc:
+        return error_result(path, exc)
+    return FileResult(path)
+
+
 def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: str = "utf-8",
                  max_bytes: int | None = None) -> FileResult:
     """Lint or fix one file; never raises for a problem with this one file.

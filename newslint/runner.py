@@ -10,7 +10,7 @@ import fnmatch
 import os
 
 from newslint.config import ConfigError, Resolver, Settings, relative_to_root
-from newslint.engine import FileResult, Linter, probe_path, process_path
+from newslint.engine import FileResult, Linter, decode_path, probe_path, process_path
 from newslint.files import _matches, discover, dotless, folders
 from newslint.packs import Pack, PackError, load_builtin_packs, load_pack_file
 from newslint.record import Record
@@ -347,11 +347,12 @@ class Runner:
             out.append((FileResult(path, diagnostics=diags), None))
         return out
 
-    def run(self, paths: list[str], progress=None, pool=None, opened: dict[str, int] | None = None) -> list[FileResult]:
+    def run(self, paths: list[str], progress=None, pool=None, opened: dict[str, int] | None = None,
+            not_text: frozenset = frozenset()) -> list[FileResult]:
         """FileResults for `paths`, in order; `pool`: worker processes already started
         (start_pool), used if the run lints in workers, and left running; `opened`: the
         files the cross-file pass has opened and read already, with their sizes
-        (CorpusResult.opened), when it ran first."""
+        (CorpusResult.opened), when it ran first; `not_text`: those it left out as not text."""
         self.stats.files = len(paths)
         if not self.any_rules(paths):
             # only cross-file rules: nothing to cache, nothing to lint; each file is probed so
@@ -362,9 +363,13 @@ class Runner:
             out = []
             opened = opened or {}
             for path in paths:
-                limit = self.resolver.for_file(path).max_file_size
+                settings = self.resolver.for_file(path)
+                limit = settings.max_file_size
                 size = opened.get(path)
-                out.append(FileResult(path) if size is not None and size <= limit else probe_path(path, limit))
+                if path in not_text:  # (NL501 is reported whatever the selection)
+                    out.append(decode_path(path, settings.encoding, limit))
+                else:
+                    out.append(FileResult(path) if size is not None and size <= limit else probe_path(path, limit))
                 if progress:
                     progress(1)
             return out

@@ -92,6 +92,27 @@ def test_latin1_file_is_nl501_with_byte_offset_never_rewritten_and_the_run_goes_
     assert sorted(p.name for p in tree.iterdir()) == ["199.txt", "story.txt"]
 
 
+@pytest.mark.parametrize("how", ["a folder", "the hook's run of one file"])
+def test_latin1_file_is_nl501_when_only_the_cross_file_rules_are_selected(tmp_path, how):
+    """`--select NL4` (a duplicates-only check, or hook): BBC's Latin-1 article was left out of
+    the corpus pass with a note, and never read as text by the in-file pass (no in-file rule
+    runs), so it passed: "All checks passed!", exit 0. NL501 is reported whatever the selection."""
+    raw = need_shared(LATIN1_FILE).read_bytes()
+    offset = first_bad_byte(raw)
+    (tmp_path / "199.txt").write_bytes(raw)
+    for n in range(1, 3):
+        (tmp_path / f"{n:03}.txt").write_bytes((LATIN1_FILE.parent / f"{n:03}.txt").read_bytes())
+    for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", *cmd], cwd=tmp_path, check=True)
+    args = (".",) if how == "a folder" else ("199.txt",)
+    for _ in range(2):  # the second run of one file is answered from the snapshot the first left
+        res = run("check", "--select", "NL4", "--output-format", "json", *args, cwd=tmp_path)
+        found = [(d["filename"].rsplit("/", 1)[-1], d["code"]) for d in json.loads(res.stdout)]
+        assert res.returncode == 1 and found == [("199.txt", "NL501")], (res.stdout, res.stderr)
+        assert f"byte 0x{raw[offset]:02x} at offset {offset}" in res.stdout
+        assert res.stderr.count("199.txt") == 1  # the corpus pass's note, once
+
+
 @pytest.mark.parametrize("style", ["crlf", "cr", "mixed"])
 def test_nl501_line_and_column_count_every_line_ending(tmp_path, style):
     """Regression: the line of a bad byte was counted in LF bytes alone, so in a CR file it was
