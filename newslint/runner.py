@@ -366,7 +366,10 @@ class Runner:
                 settings = self.resolver.for_file(path)
                 limit = settings.max_file_size
                 size = opened.get(path)
-                if path in not_text:  # (NL501 is reported whatever the selection)
+                # NL501 is reported whatever the selection: a file the corpus pass left out as
+                # not text is read; so is every file of a --fix or --diff (the pass comes after
+                # the fix, or not at all: it cannot tell which)
+                if path in not_text or self.opts.mode != "check":
                     out.append(decode_path(path, settings.encoding, limit))
                 else:
                     out.append(FileResult(path) if size is not None and size <= limit else probe_path(path, limit))

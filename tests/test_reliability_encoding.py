@@ -113,6 +113,19 @@ def test_latin1_file_is_nl501_when_only_the_cross_file_rules_are_selected(tmp_pa
         assert res.stderr.count("199.txt") == 1  # the corpus pass's note, once
 
 
+@pytest.mark.parametrize("mode", ["--diff", "--fix"])
+def test_latin1_file_is_nl501_in_a_diff_or_fix_of_the_cross_file_rules_only(tmp_path, mode):
+    """As above, for --diff (whose exit status 1 says a file is not valid text) and --fix:
+    with no in-file rule selected the Latin-1 article was only probed, and the run passed."""
+    raw = need_shared(LATIN1_FILE).read_bytes()
+    (tmp_path / "199.txt").write_bytes(raw)
+    (tmp_path / "001.txt").write_bytes((LATIN1_FILE.parent / "001.txt").read_bytes())
+    res = run("check", "--select", "NL4", mode, ".", cwd=tmp_path)
+    assert res.returncode == 1, (res.stdout, res.stderr)
+    assert "199.txt" in res.stdout + res.stderr and "NL501" in res.stdout + res.stderr
+    assert (tmp_path / "199.txt").read_bytes() == raw
+
+
 @pytest.mark.parametrize("style", ["crlf", "cr", "mixed"])
 def test_nl501_line_and_column_count_every_line_ending(tmp_path, style):
     """Regression: the line of a bad byte was counted in LF bytes alone, so in a CR file it was
