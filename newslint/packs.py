@@ -442,6 +442,10 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
                 raise PackError(f"{where}: missing required key {key!r}")
         if not any(k in raw for k in REQUIRED[kind]):
             raise PackError(f"{where}: kind {kind!r} needs one of {', '.join(REQUIRED[kind])}")
+        other = [p for p in re.findall(r"\{[^{}]*\}", raw["message"]) if p not in ("{match}", "{match!r}")]
+        if other:  # it would be printed as written in every finding
+            raise PackError(f"{where}: message placeholder {other[0]} is not known; "
+                            "{match} is the matched text, {match!r} the same quoted")
         code = raw["code"].strip().upper()
         if not re.fullmatch(r"[A-Z]{1,8}[0-9]{1,4}", code):
             raise PackError(f"{where}: code {raw['code']!r} must be letters then digits, like ACME101")

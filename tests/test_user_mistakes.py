@@ -94,6 +94,9 @@ _RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
     (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { valid = "Hello", invalid = "TT" }\n',
      "examples.valid must be a list of strings"),
     (_RULE + 'kind = "line"\nlines = ["TT"]\nexamples = { good = ["Hello"] }\n', "examples are 'valid' and 'invalid'"),
+    # a placeholder other than {match} was printed as written in every finding ("stray {text}")
+    (_RULE.replace("{match!r}", "{text}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {text}"),
+    (_RULE.replace("{match!r}", "{match!s}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {match!s}"),
 ])
 @pytest.mark.parametrize("command", [("test-packs", "p.toml"), ("check", "a.txt")])
 def test_rule_pack_of_the_wrong_shape(folder, text, named, command):
