@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -349,6 +350,24 @@ def test_broken_symlink_is_reported_and_never_replaced(tmp_path):
     assert (tree / "gone.txt").is_symlink() and os.readlink(tree / "gone.txt") == "../moved/story.txt"
     assert not (tmp_path / "moved").exists()
     assert (tree / "story.txt").read_text(encoding="utf-8").splitlines() == clean_lines(1)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_dups_says_which_file_it_could_not_read_and_exits_2(tmp_path, fmt):
+    """`dups` over a folder with a broken symlink: "0 cluster(s) ... of 3", exit 0, nothing said,
+    where check reports NL500 and exits 2, and dups' help promises 2 on an I/O error."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "gone.txt").symlink_to("../moved/story.txt")
+    for n in range(2):
+        (tree / f"{n}.txt").write_text(_article_text(n), encoding="utf-8")
+    res = newslint("dups", "--output-format", fmt, "tree", cwd=tmp_path)
+    assert res.returncode == 2, (res.stdout, res.stderr)
+    assert "tree/gone.txt" in res.stderr and "cannot be read" in res.stderr, res.stderr
+    if fmt == "json":
+        assert json.loads(res.stdout)["clusters"] == []  # the report is still whole
+    (tree / "gone.txt").unlink()
+    assert newslint("dups", "--output-format", fmt, "tree", cwd=tmp_path).returncode == 0
 
 
 # -- symlinks, modes and owners ----------------------------------------------------------

@@ -62,6 +62,8 @@ def _notes(result) -> None:
 
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    for name in result.unreadable:
+        click.echo(f"note: {name}: cannot be read; left out of the corpus checks", err=True)
     said = set(result.notes)  # a file named by its own note is not named again in the summary
     skipped = [name for name in result.skipped if left_out_note(name) not in said]
     if skipped:
@@ -123,6 +125,8 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     # a file name that is not UTF-8 as check's reports name it (\xNN): valid UTF-8, and no
     # lone surrogate escape in the JSON, which strict parsers reject
     click.echo(printable("\n".join(out), output_format))
+    if result.unreadable:  # the clusters are those of the files that could be read
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if clusters and not exit_zero else EXIT_CLEAN)
 
 

@@ -66,6 +66,8 @@ class CorpusResult:
     # open succeeded, so `check` need not open them again to find which cannot be read (each
     # name is opened as the system resolves it: model.opened_path)
     opened: dict[str, int] = field(default_factory=dict)
+    # display names of corpus files found but not readable (a broken symlink, no permission)
+    unreadable: list[str] = field(default_factory=list)
 
     def clusters(self) -> list[dict]:
         """Connected components of the verified edges: members and pairwise figures."""
@@ -307,6 +309,7 @@ class CorpusRun:
         self.git_raw: list[bytes] = []  # `git ls-files -s -z` when the corpus is the git repository
         self.tracked = 0  # how many of the corpus paths (the first ones) git tracks
         self.opened: dict[str, int] = {}  # see CorpusResult.opened
+        self.unreadable: list[str] = []  # see CorpusResult.unreadable
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -366,6 +369,8 @@ class CorpusRun:
             except OSError:
                 if p in rows:
                     gone.append(p)
+                if os.path.lexists(p):  # there, and not readable (not a file deleted since)
+                    self.unreadable.append(p)
                 continue
             if not statmod.S_ISREG(st.st_mode):
                 continue
@@ -410,7 +415,9 @@ class CorpusRun:
         file_rows: dict[str, tuple] = {}
         for p, key in window:
             raw = read_file(p)
-            if raw is not None and p in self.query_abs:
+            if raw is None:
+                self.unreadable.append(p)
+            elif p in self.query_abs:
                 self.opened[self.query_abs[p]] = key[0]
             data = corpus_bytes(raw, o.encoding)
             if data is None:
@@ -484,6 +491,7 @@ class CorpusRun:
             result = self.analyze(index, chash_of, table, facts)
             result.index_location = getattr(index, "location", "")
             result.opened = self.opened
+            result.unreadable = sorted(map(self.display, self.unreadable))
             if self._wants_snapshot(index, query_paths, corpus_paths, top):
                 self._write_snapshot(index, corpus, chash_of, table, top)
         finally:
