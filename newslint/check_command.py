@@ -77,7 +77,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         first = resolver.for_path(stdin_filename or "." if stdin else paths[0])
         linter, rules = factory.get(first)
         unknown = validate_codes((opts.select or []) + opts.ignore + opts.extend_select, rules)
-        if unknown:
+        if unknown and stdin:
             raise UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
         results = []
         stdin_shown: dict = {}  # name -> Source, for the `full` format's lines
@@ -121,6 +121,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                          f"(--engine dask); this run uses the {engine} engine", err=True)
             unlisted: list = []  # folders that could not be listed: reported once the files are checked
             files = _list_files(paths, resolver, engine, unlisted)
+            if unknown:  # a code of a rule pack that only a subfolder's config loads is known there
+                unknown = _unknown_anywhere(unknown, files, resolver, factory)
+                if unknown:
+                    raise UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
                 if target and _among(target, files):
                     if not _among(target, paths) and _newslint_output(target):  # found by walking a
@@ -339,6 +343,17 @@ def _among(target: str, files: list[str]) -> bool:
         except OSError:
             pass
     return False
+
+
+def _unknown_anywhere(codes: list[str], files: list[str], resolver, factory) -> list[str]:
+    """The command line's `codes` that no checked folder's settings know (their rule packs)."""
+    from newslint.remote import is_url
+    from newslint.runner import validate_codes
+
+    for f in dict(zip([f.rpartition(os.sep)[0] for f in files], files)).values():  # a file of each folder
+        if codes and not is_url(f):
+            codes = validate_codes(codes, factory.get(resolver.for_file(f))[1])
+    return codes
 
 
 def _corpus_selection(linter, files: list[str], resolver, factory) -> frozenset:

@@ -318,6 +318,25 @@ def test_a_user_rule_description_is_what_rule_and_rules_print(cli, sample, monke
     assert rules["DESK2"]["summary"] == "spelling …"  # no description: the message, as before
 
 
+def test_select_names_a_code_of_a_pack_that_a_subfolder_s_config_loads(cli, sample, monkeypatch):
+    """desk/newslint.toml loads the desk pack; `check --select DESK1 .` from the top (whose
+    settings load no pack) stopped with "unknown rule code or prefix: DESK1" (exit 2), while
+    `check --select DESK1 desk` worked: the code was checked against the first path's rules only."""
+    desk = sample.parent / "desk"
+    desk.mkdir()
+    write(desk / "desk.toml", PACK)
+    write(desk / "newslint.toml", 'rule-packs = ["desk.toml"]\n')
+    sample.rename(desk / "a.txt")
+    with open(desk / "a.txt", "a", encoding="utf-8") as fh:
+        fh.write("\n(Reporting by Newsroom; Editing by Desk)\n")
+    monkeypatch.chdir(sample.parent)
+    for where in (".", "desk"):
+        res = cli("check", "--select", "DESK1", "--output-format", "json", where)
+        assert res.exit_code == 1, res.output
+        assert [d["code"] for d in json.loads(res.stdout)] == ["DESK1"]
+    assert cli("check", "--select", "DESK9", ".").exit_code == 2  # a code no settings know is still refused
+
+
 def test_test_packs_reports_a_broken_example(cli, tmp_path):
     pack = write(tmp_path / "p.toml", PACK.replace('valid = ["Türkiye said"]', 'valid = ["Turkiye said"]'))
     res = cli("test-packs", pack)
