@@ -246,6 +246,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                                  f"({n} stale; refresh with --write-baseline)")
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
+    rules = _with_rules_of_findings(rules, results, resolver, factory)
     run = Run(results, rules, fix_mode=fix, unsafe_fixes=unsafe_shown, statistics=statistics, quiet=quiet,
               show_fixes=show_fixes, source_of=_source_of(stdin, stdin_shown, resolver),
               unsafe_by_config=bool(first.unsafe_fixes))
@@ -343,6 +344,17 @@ def _among(target: str, files: list[str]) -> bool:
         except OSError:
             pass
     return False
+
+
+def _with_rules_of_findings(rules: dict, results, resolver, factory) -> dict:
+    """`rules` (the first path's), and the rule of each finding whose code a subfolder's config
+    adds (its rule pack), so that the reports name and describe it."""
+    from newslint.remote import is_url
+
+    for res in results:
+        if any(d.code not in rules for d in res.diagnostics) and not is_url(res.path):
+            rules = {**factory.get(resolver.for_file(res.path))[1], **rules}
+    return rules
 
 
 def _unknown_anywhere(codes: list[str], files: list[str], resolver, factory) -> list[str]:

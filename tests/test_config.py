@@ -337,6 +337,26 @@ def test_select_names_a_code_of_a_pack_that_a_subfolder_s_config_loads(cli, samp
     assert cli("check", "--select", "DESK9", ".").exit_code == 2  # a code no settings know is still refused
 
 
+def test_reports_describe_a_rule_of_a_pack_that_a_subfolder_s_config_loads(cli, sample, monkeypatch):
+    """Checked from the top, the desk pack's findings (loaded by desk/newslint.toml) were
+    described with the top's rules: --statistics gave DESK1 no name, --fix --show-fixes said
+    'DESK1 (DESK1)', and the SARIF rule was its bare code, where `check desk` names it."""
+    desk = sample.parent / "desk"
+    desk.mkdir()
+    write(desk / "desk.toml", PACK)
+    write(desk / "newslint.toml", 'rule-packs = ["desk.toml"]\nselect = ["DESK"]\n')
+    sample.rename(desk / "a.txt")
+    with open(desk / "a.txt", "a", encoding="utf-8") as fh:
+        fh.write("\n(Reporting by Newsroom; Editing by Desk)\n")
+    monkeypatch.chdir(sample.parent)
+    for where in (".", "desk"):
+        stats = cli("check", "--statistics", where).stdout
+        assert "     1  DESK1   [-] wire-signoff" in stats.splitlines(), stats
+        sarif = json.loads(cli("check", "--output-format", "sarif", where).stdout)
+        (meta,) = [r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "DESK1"]
+        assert meta.get("name") == "wire-signoff" and "desk.toml" in meta["fullDescription"]["text"], meta
+
+
 def test_test_packs_reports_a_broken_example(cli, tmp_path):
     pack = write(tmp_path / "p.toml", PACK.replace('valid = ["Türkiye said"]', 'valid = ["Turkiye said"]'))
     res = cli("test-packs", pack)
