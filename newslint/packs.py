@@ -366,6 +366,7 @@ class OccurrenceKind:
 KINDS = {"line": LineKind, "existence": ExistenceKind, "substitution": SubstitutionKind, "occurrence": OccurrenceKind}
 COMMON_FIELDS = {"code": str, "id": str, "name": str, "kind": str, "message": str, "severity": str,
                  "fix": str, "examples": dict, "description": str}
+SEVERITIES = ("error", "warning", "info", "note", "hint")  # report.sarif.LEVELS, report.gitlab.SEVERITIES, ...
 REQUIRED = {"line": ("lines", "pattern"), "existence": ("tokens", "pattern"), "substitution": ("swap",),
             "occurrence": ("pattern",)}
 
@@ -451,6 +452,8 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
             raise PackError(f"{where}: code {raw['code']!r} must be letters then digits, like ACME101")
         if code.startswith("NL") and not builtin:
             raise PackError(f"{where}: code {code} uses the built-in prefix NL; give your pack its own prefix")
+        if raw.get("severity", "warning").lower() not in SEVERITIES:  # as the reporters map them
+            raise PackError(f"{where}: 'severity' must be one of {', '.join(SEVERITIES)} (got {raw['severity']!r})")
         fix = raw.get("fix", "none")
         if fix not in ("safe", "unsafe", "none"):
             raise PackError(f"{where}: 'fix' must be safe, unsafe or none (got {fix!r})")

@@ -97,6 +97,9 @@ _RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
     # a placeholder other than {match} was printed as written in every finding ("stray {text}")
     (_RULE.replace("{match!r}", "{text}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {text}"),
     (_RULE.replace("{match!r}", "{match!s}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {match!s}"),
+    # an unknown severity went out as written in the JSON, and as a warning in SARIF, an error
+    # annotation on GitHub and a major issue in GitLab
+    (_RULE + 'kind = "line"\nlines = ["TT"]\nseverity = "fatal"\n', "'severity' must be one of error, warning"),
 ])
 @pytest.mark.parametrize("command", [("test-packs", "p.toml"), ("check", "a.txt")])
 def test_rule_pack_of_the_wrong_shape(folder, text, named, command):
