@@ -469,7 +469,10 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
                         raw.get("examples", {}), needs[n - 1] if needs else None)
         if not builtin:  # report a bad user regex at load time (shipped ones are tested)
             if "pattern" in spec:
-                rule.compiled()
+                # an inline pattern that matches nothing at all would flag '' at every position
+                if rule.compiled().fullmatch("") is not None and kind != "line":
+                    raise PackError(f"{where}: pattern {spec['pattern']!r} matches the empty string, so it would "
+                                    "flag every position of every line; make what it must find required")
             if "prefilter" in spec:
                 try:
                     rule.prefilter_regex()

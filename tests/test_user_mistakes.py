@@ -100,6 +100,10 @@ _RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
     # an unknown severity went out as written in the JSON, and as a warning in SARIF, an error
     # annotation on GitHub and a major issue in GitLab
     (_RULE + 'kind = "line"\nlines = ["TT"]\nseverity = "fatal"\n', "'severity' must be one of error, warning"),
+    # a pattern that matches nothing at all (an optional group, a starred class) flagged '' at
+    # every position of every line
+    (_RULE + 'kind = "existence"\npattern = "(?:Sponsored)?"\n', "matches the empty string"),
+    (_RULE + 'kind = "occurrence"\npattern = "\\\\s*"\n', "matches the empty string"),
 ])
 @pytest.mark.parametrize("command", [("test-packs", "p.toml"), ("check", "a.txt")])
 def test_rule_pack_of_the_wrong_shape(folder, text, named, command):
