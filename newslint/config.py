@@ -100,6 +100,7 @@ RANGES = {("duplicates", "threshold"): (0, 1), ("duplicates", "containment"): (0
           ("corpus-boilerplate", "min-files"): (2, _NO_LIMIT), ("page-chrome", "threshold"): (0, _NO_LIMIT),
           (None, "max-file-size"): (1, _NO_LIMIT), (None, "partition-size"): (1, _NO_LIMIT)}
 EVEN = {("duplicates", "num-perm")}
+PERCENT = {("near-duplicate-paragraph", "threshold")}  # similarity in %, not a fraction
 CHOICES = {("duplicates", "hash"): ("tok64", "sha1"), (None, "engine"): ("local", "dask")}
 
 
@@ -267,6 +268,9 @@ def validate(table: dict[str, Any], where: str) -> dict[str, Any]:
                 _check_type(subval, expected, f"{key}.{sub}", where, what)
                 if not _value_allowed(key, sub, subval):
                     raise ConfigError(f"{where}: '{key}.{sub}' must be {what}, got {subval!r}")
+                if (key, sub) in PERCENT and 0 < subval <= 1:  # the duplicates' threshold is 0-1: an easy slip
+                    raise ConfigError(f"{where}: '{key}.{sub}' is a percentage from 0 to 100, got {subval!r} "
+                                      f"(did you mean {subval * 100:g}?)")
         else:
             raise _unknown_key(where, key, key, [*sorted(TOP_LEVEL), *(f"[{t}]" for t in sorted(RULE_TABLES))])
     return table

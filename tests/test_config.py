@@ -215,6 +215,10 @@ def test_inline_override_and_config_file(cli, sample, tmp_path):
     ("unsafe-fixes = 1\n", "'unsafe-fixes' must be a boolean, got int"),
     ("[near-duplicate-paragraph]\nthreshold = 'high'\n", "'near-duplicate-paragraph.threshold' must be a number"),
     ("[duplicates]\nthreshold = 1.5\n", "'duplicates.threshold' must be a number from 0 to 1, got 1.5"),
+    # the duplicates' threshold is a fraction, NL104's a percentage: 0.9 there made a clean BBC article
+    # a run of near-duplicate paragraphs
+    ("[near-duplicate-paragraph]\nthreshold = 0.9\n",
+     "'near-duplicate-paragraph.threshold' is a percentage from 0 to 100, got 0.9 (did you mean 90?)"),
     ("[duplicates]\nthreshhold = 0.5\n", "unknown key 'duplicates.threshhold' (did you mean 'threshold'? known: "),
     ("[duplicates]\nhash = 'md5'\n", "'duplicates.hash' must be 'tok64' (default, fast) or 'sha1'"),
     ("engine = 'spark'\n", "'engine' must be 'local' or 'dask', got 'spark'"),
