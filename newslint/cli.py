@@ -83,7 +83,8 @@ def main():
 @click.option("--config", "configs", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file to use instead of discovery, or an inline override such as "
                    "\"duplicates.threshold = 0.5\" (repeatable).")
-@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--isolated", is_flag=True, help="Ignore the configuration files found beside and above the "
+              "checked paths: the defaults apply, with what --config gives (a file or KEY=VALUE).")
 @click.option("--force-exclude", is_flag=True, default=None,
               help="Apply exclude settings to paths given explicitly too (what a pre-commit hook wants).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
