@@ -361,12 +361,17 @@ def _with_rules_of_findings(rules: dict, results, resolver, factory) -> dict:
     return rules
 
 
+def _one_per_folder(files: list[str]) -> list[str]:
+    """A file of each folder among `files` (the settings are a folder's)."""
+    return list(dict(zip([f.rpartition(os.sep)[0] for f in files], files)).values())
+
+
 def _unknown_anywhere(codes: list[str], files: list[str], resolver, factory) -> list[str]:
     """The command line's `codes` that no checked folder's settings know (their rule packs)."""
     from newslint.remote import is_url
     from newslint.runner import validate_codes
 
-    for f in dict(zip([f.rpartition(os.sep)[0] for f in files], files)).values():  # a file of each folder
+    for f in _one_per_folder(files):
         if codes and not is_url(f):
             codes = validate_codes(codes, factory.get(resolver.for_file(f))[1])
     return codes
@@ -383,7 +388,7 @@ def _corpus_selection(linter, files: list[str], resolver, factory) -> frozenset:
     if CORPUS_CODES <= selected or resolver.config_file or resolver.isolated:  # nothing to add
         return selected
     selected = set(selected)
-    for f in dict(zip([f.rpartition(os.sep)[0] for f in files], files)).values():  # a file of each folder
+    for f in _one_per_folder(files):
         if not is_url(f):
             selected |= factory.get(resolver.for_file(f))[0].ctx.selected
     return frozenset(selected)

@@ -17,7 +17,7 @@ from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
 from newslint.lineclass import FUNCTION_WORDS, ends_prose, is_body_text, is_box_score, looks_like_headline
-from newslint.normalize import word_count, words
+from newslint.normalize import words
 
 # Common English words of four letters or more: they say nothing about the topic.
 _STOP = frozenset(
@@ -177,9 +177,9 @@ THRESHOLD = 2.2
 def _story_list_label(text: str) -> bool:
     """A label of a list of other stories ("Popular posts", "Next Up In Science & Health",
     "Most Read"): page chrome under an article (NL203's), not the headline of another."""
-    from newslint.checks.chrome import _label  # NL203's widget vocabulary, loaded when asked
+    from newslint.checks.chrome import widget_label  # NL203's vocabulary, loaded when asked
 
-    return _label(text, text.lower(), word_count(text)) == "related list"
+    return widget_label(text) == "related list"
 
 
 def boundary_score(f: dict) -> float:

@@ -31,7 +31,7 @@ from collections import Counter
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
 from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item
-from newslint.normalize import words
+from newslint.normalize import word_count, words
 from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -228,6 +228,11 @@ def _is_data(text: str) -> bool:
     fields = text.split()
     numeric = sum(1 for f in fields if _DIGIT.search(f))
     return len(fields) >= 3 and numeric >= 2 and numeric >= 0.4 * len(fields)
+
+
+def widget_label(text: str) -> str | None:
+    """The kind of page widget a short line labels ("related list" for "Most Read"), or None."""
+    return _label(text, text.lower(), word_count(text))
 
 
 def _label(text: str, low: str, n: int) -> str | None:
