@@ -393,3 +393,15 @@ def test_fix_leaves_what_the_baseline_accepts_on_the_cluster_too(cluster, tmp_pa
                       "--engine", "dask", "--scheduler", addr, "--partition-size", "10")
     assert rc == 0, err.decode()[-2000:]
     assert (d / "a.txt").read_text(encoding="utf-8") == text
+
+
+def test_an_index_given_to_the_dask_engine_is_said_to_do_nothing(cluster, tmp_path):
+    """The cluster's cross-file pass compares the files in memory and keeps no index, so
+    `--index` was ignored without a word (`--index bogus` exited 0), as the Dask options are
+    said to do nothing in a local run."""
+    addr, _ = cluster
+    (tmp_path / "a.txt").write_text("Headline\n\nBody text of the article, long enough to read as one.\n")
+    rc, out, err = _run(tmp_path / "a.txt", tmp_path, "--engine", "dask", "--scheduler", addr,
+                        "--index", "redis://127.0.0.1:1/0")
+    assert rc == 0, err.decode()
+    assert b"warning: --index has no effect with the Dask engine" in err, err.decode()
