@@ -443,6 +443,9 @@ def pack_from_table(data: dict, path: str, builtin: bool = False, needs: list | 
                 raise PackError(f"{where}: missing required key {key!r}")
         if not any(k in raw for k in REQUIRED[kind]):
             raise PackError(f"{where}: kind {kind!r} needs one of {', '.join(REQUIRED[kind])}")
+        if "\n" in raw["message"] or "\r" in raw["message"]:  # a finding is one line of a report
+            raise PackError(f"{where}: 'message' must be one line (a line break splits the finding in the text "
+                            "report); put more in 'description'")
         other = [p for p in re.findall(r"\{[^{}]*\}", raw["message"]) if p not in ("{match}", "{match!r}")]
         if other:  # it would be printed as written in every finding
             raise PackError(f"{where}: message placeholder {other[0]} is not known; "

@@ -97,6 +97,8 @@ _RULE = '[[rule]]\ncode = "DESK1"\nmessage = "stray {match!r}"\n'
     # a placeholder other than {match} was printed as written in every finding ("stray {text}")
     (_RULE.replace("{match!r}", "{text}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {text}"),
     (_RULE.replace("{match!r}", "{match!s}") + 'kind = "line"\nlines = ["TT"]\n', "placeholder {match!s}"),
+    # a line break in the message split each finding over two lines of the text report
+    (_RULE.replace("stray {match!r}", "stray\\n{match!r}") + 'kind = "line"\nlines = ["TT"]\n', "must be one line"),
     # an unknown severity went out as written in the JSON, and as a warning in SARIF, an error
     # annotation on GitHub and a major issue in GitLab
     (_RULE + 'kind = "line"\nlines = ["TT"]\nseverity = "fatal"\n', "'severity' must be one of error, warning"),
