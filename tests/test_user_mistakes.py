@@ -42,6 +42,15 @@ def test_discovered_pyproject_that_is_not_utf8(folder):
     assert "0xe9" in line
 
 
+@pytest.mark.parametrize("command", [("check", "a.txt"), ("dups", "."), ("index", ".")])
+def test_a_config_error_is_said_alike_by_each_command(folder, command):
+    """`dups` and `index` said a config error as click's 'Error: ...', `check` as 'newslint: error:
+    ...': one tool, one way of saying it (a CI log is searched for one of them)."""
+    (folder / "newslint.toml").write_text("selct = ['NL1']\n", encoding="utf-8")
+    line = assert_user_error(run_newslint(*command, cwd=folder), "newslint.toml", "unknown key 'selct'")
+    assert line.startswith("newslint: error: "), line
+
+
 def test_config_option_naming_a_folder(folder):
     """A folder is neither a config file nor an override: say which it is (the message
     said 'no such file' of a folder that exists)."""

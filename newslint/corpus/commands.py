@@ -16,10 +16,13 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class CorpusError(click.ClickException):
-    """An index that cannot be opened or saved: 'Error: ...' and exit status 2 (an I/O
-    error, as the commands' help says), not click's default 1."""
+    """A config or an index that cannot be used: 'newslint: error: ...', as `check` says it,
+    and exit status 2 (an I/O error, as the commands' help says), not click's default 1."""
 
     exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"newslint: error: {self.format_message()}", err=True)
 
 
 def _index_options(f, builds: bool = False):
