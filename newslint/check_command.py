@@ -194,9 +194,11 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     if beside:
                         return run_beside(runner, files, progress, lambda: run_corpus(files, copts))
                     if first_corpus:
+                        from newslint.corpus.model import left_out
+
                         done = run_corpus(files, copts)
                         _, notes, *_, opened = done
-                        return runner.run(files, progress, opened=opened, not_text=_left_out(files, notes)), done
+                        return runner.run(files, progress, opened=opened, not_text=left_out(files, notes)), done
                     return runner.run(files, progress), None
 
                 if show_bar:
@@ -304,14 +306,6 @@ def _source_of(stdin: bool, stdin_shown: dict, resolver):
 
         return read_source(path, resolver.for_file(path).encoding)
     return read
-
-
-def _left_out(files: list[str], corpus_notes: list[str]) -> frozenset:
-    """The files the corpus pass left out as not text (its note for each)."""
-    from newslint.corpus.model import left_out_note
-
-    said = set(corpus_notes)
-    return frozenset(f for f in files if left_out_note(f) in said) if said else frozenset()
 
 
 def _unsaid(corpus_notes: list[str], results) -> list[str]:

@@ -266,7 +266,11 @@ class LastRun:
         moved = self._moved_counts(record, changed, corpus, boilerplate, old_lines)
         if moved is None:
             return None
-        linted = {r.path: r for r in runner.run(changed)}
+        from newslint.corpus.model import left_out
+
+        # (a changed file the pass left out as not text is read, for its NL501, when only
+        # cross-file rules are selected: as a full check does)
+        linted = {r.path: r for r in runner.run(changed, not_text=left_out(changed, notes))}
         results = self._results(files, record, linted, corpus, query, resolver, runner.factory)
         query_set = set(query)
         patched = self._patch_boilerplate(results, record, query_set, moved, boilerplate)

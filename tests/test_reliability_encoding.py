@@ -113,6 +113,24 @@ def test_latin1_file_is_nl501_when_only_the_cross_file_rules_are_selected(tmp_pa
         assert res.stderr.count("199.txt") == 1  # the corpus pass's note, once
 
 
+def test_latin1_file_is_nl501_when_only_the_cross_file_rules_are_selected_and_the_record_answers(tmp_path):
+    """As above, in a full check the last run's record answers (more files than the hook's quick
+    path takes, one of them changed since): the changed file, now BBC's Latin-1 article, was
+    only probed, so it passed with the corpus pass's note, where --no-cache reports NL501."""
+    raw = need_shared(LATIN1_FILE).read_bytes()
+    for n in range(1, 41):
+        (tmp_path / f"{n:03}.txt").write_bytes((LATIN1_FILE.parent / f"{n:03}.txt").read_bytes())
+    for cmd in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c"]):
+        subprocess.run(["git", *cmd], cwd=tmp_path, check=True)
+    first = run("check", "--select", "NL4", "--output-format", "json", ".", cwd=tmp_path)
+    assert first.returncode in (0, 1) and "NL501" not in first.stdout, first.stderr
+    (tmp_path / "007.txt").write_bytes(raw)
+    res = run("check", "--select", "NL4", "--output-format", "json", "-v", ".", cwd=tmp_path)
+    assert "1 changed since the last full check" in res.stderr, res.stderr  # the record's answer
+    found = [(d["filename"].rsplit("/", 1)[-1], d["code"]) for d in json.loads(res.stdout)]
+    assert ("007.txt", "NL501") in found and res.returncode == 1, (res.stdout, res.stderr)
+
+
 @pytest.mark.parametrize("mode", ["--diff", "--fix"])
 def test_latin1_file_is_nl501_in_a_diff_or_fix_of_the_cross_file_rules_only(tmp_path, mode):
     """As above, for --diff (whose exit status 1 says a file is not valid text) and --fix:

@@ -186,6 +186,12 @@ def left_out_note(name: str) -> str:
     return f"{name}: binary or not UTF-8 text; left out of the corpus checks"
 
 
+def left_out(files: list[str], corpus_notes: list[str]) -> frozenset:
+    """The `files` the corpus pass left out as not text (its note names each)."""
+    said = set(corpus_notes)
+    return frozenset(f for f in files if left_out_note(f) in said) if said else frozenset()
+
+
 TOO_LARGE = b"\0newslint: file over the size limit\0"  # NUL: never decodes as text, so it is skipped
 
 
