@@ -124,8 +124,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     echo(f"newslint: warning: {option} has no effect: it applies to the Dask engine only "
                          f"(--engine dask); this run uses the {engine} engine", err=True)
             if index_url and engine == "dask" and not quiet:  # the cluster's pass keeps no index
-                echo(f"newslint: warning: --index has no effect with the Dask engine: its cross-file pass "
-                     f"compares the files in the cluster's memory and keeps no index", err=True)
+                echo("newslint: warning: --index has no effect with the Dask engine: its cross-file pass "
+                     "compares the files in the cluster's memory and keeps no index", err=True)
             unlisted: list = []  # folders that could not be listed: reported once the files are checked
             files = _list_files(paths, resolver, engine, unlisted)
             if unknown:  # a code of a rule pack that only a subfolder's config loads is known there
