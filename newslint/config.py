@@ -365,7 +365,10 @@ class Resolver(Record):
         self._by_parent = {} if _by_parent is None else _by_parent  # for_file: dirname as given
         self._fixed = _fixed
         if self.config_file:
-            table = read_config_file(self.config_file) or {}
+            table = read_config_file(self.config_file)
+            if table is None:  # a pyproject.toml without our table: the defaults, used silently, were a surprise
+                raise ConfigError(f"{self.config_file}: no [tool.newslint] table (--config names the file newslint "
+                                  "reads its settings from)")
             root = os.path.dirname(os.path.realpath(self.config_file))
             self._fixed = apply_table(Settings(root=root), table, root, self.config_file)
         elif self.isolated:

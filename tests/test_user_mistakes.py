@@ -329,3 +329,11 @@ def test_a_fifo_in_the_checked_folder_is_refused_as_a_report_target(folder):
     os.mkfifo(folder / "pipe.txt")
     proc = run_newslint("check", "-o", "pipe.txt", ".", cwd=folder, timeout=60)
     assert proc.returncode == 2 and "--output-file pipe.txt: is one of the files being checked" in proc.stderr.decode()
+
+
+def test_config_naming_a_pyproject_without_the_newslint_table(folder):
+    """`--config pyproject.toml` where that file has no [tool.newslint] table ran with the
+    defaults without a word: the settings the user meant to give were in another file."""
+    (folder / "pyproject.toml").write_text('[project]\nname = "desk"\n', encoding="utf-8")
+    assert_user_error(run_newslint("check", "a.txt", "--config", "pyproject.toml", cwd=folder),
+                      "pyproject.toml", "no [tool.newslint] table")
