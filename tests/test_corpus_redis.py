@@ -123,6 +123,9 @@ def test_redis_settings_mismatch_rebuilds_with_a_note(redis_url, tmp_path):
     assert not first.notes
     other = analyze(["."], None, CorpusOptions(num_perm=64, **base))
     assert any("num_perm: 128 -> 64" in n and "rebuilding" in n for n in other.notes), other.notes
+    # two teams (or configs) sharing one Redis with different settings would wipe each other's
+    # index run after run: the note says how each keeps its own
+    assert any("?prefix=NAME" in n for n in other.notes), other.notes
     assert other.stats.signed == 2  # 007 and 253 are the same bytes: one content, signed once
     assert key(other) == key(first)
 

@@ -222,7 +222,9 @@ class RedisIndex:
         if have and have != self.settings and not rebuild:
             diff = ", ".join(f"{k}: {have.get(k, '-')} -> {v}" for k, v in sorted(self.settings.items())
                              if have.get(k) != v)
-            self.notes.append(f"corpus index {self.location} was built with other settings ({diff}); rebuilding it")
+            # a shared index: the other settings may be another team's, who will rebuild it back
+            self.notes.append(f"corpus index {self.location} was built with other settings ({diff}); rebuilding it "
+                              f"(runs whose settings differ need an index each: ?prefix=NAME in the URL)")
             rebuild = True
         if rebuild:
             self.clear()
