@@ -322,18 +322,24 @@ def test_a_user_rule_description_is_what_rule_and_rules_print(cli, sample, monke
     assert rules["DESK2"]["summary"] == "spelling …"  # no description: the message, as before
 
 
-def test_select_names_a_code_of_a_pack_that_a_subfolder_s_config_loads(cli, sample, monkeypatch):
-    """desk/newslint.toml loads the desk pack; `check --select DESK1 .` from the top (whose
-    settings load no pack) stopped with "unknown rule code or prefix: DESK1" (exit 2), while
-    `check --select DESK1 desk` worked: the code was checked against the first path's rules only."""
+def _desk_folder(sample, monkeypatch, config: str) -> None:
+    """The sample, with a wire sign-off added, moved into desk/, whose own config (`config`)
+    loads the desk pack; the working folder is the top, whose settings load none."""
     desk = sample.parent / "desk"
     desk.mkdir()
     write(desk / "desk.toml", PACK)
-    write(desk / "newslint.toml", 'rule-packs = ["desk.toml"]\n')
+    write(desk / "newslint.toml", config)
     sample.rename(desk / "a.txt")
     with open(desk / "a.txt", "a", encoding="utf-8") as fh:
         fh.write("\n(Reporting by Newsroom; Editing by Desk)\n")
     monkeypatch.chdir(sample.parent)
+
+
+def test_select_names_a_code_of_a_pack_that_a_subfolder_s_config_loads(cli, sample, monkeypatch):
+    """desk/newslint.toml loads the desk pack; `check --select DESK1 .` from the top (whose
+    settings load no pack) stopped with "unknown rule code or prefix: DESK1" (exit 2), while
+    `check --select DESK1 desk` worked: the code was checked against the first path's rules only."""
+    _desk_folder(sample, monkeypatch, 'rule-packs = ["desk.toml"]\n')
     for where in (".", "desk"):
         res = cli("check", "--select", "DESK1", "--output-format", "json", where)
         assert res.exit_code == 1, res.output
@@ -345,14 +351,7 @@ def test_reports_describe_a_rule_of_a_pack_that_a_subfolder_s_config_loads(cli, 
     """Checked from the top, the desk pack's findings (loaded by desk/newslint.toml) were
     described with the top's rules: --statistics gave DESK1 no name, --fix --show-fixes said
     'DESK1 (DESK1)', and the SARIF rule was its bare code, where `check desk` names it."""
-    desk = sample.parent / "desk"
-    desk.mkdir()
-    write(desk / "desk.toml", PACK)
-    write(desk / "newslint.toml", 'rule-packs = ["desk.toml"]\nselect = ["DESK"]\n')
-    sample.rename(desk / "a.txt")
-    with open(desk / "a.txt", "a", encoding="utf-8") as fh:
-        fh.write("\n(Reporting by Newsroom; Editing by Desk)\n")
-    monkeypatch.chdir(sample.parent)
+    _desk_folder(sample, monkeypatch, 'rule-packs = ["desk.toml"]\nselect = ["DESK"]\n')
     for where in (".", "desk"):
         stats = cli("check", "--statistics", where).stdout
         assert "     1  DESK1   [-] wire-signoff" in stats.splitlines(), stats

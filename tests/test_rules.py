@@ -381,6 +381,14 @@ def _merge(a: str, b: str, gap: str = "\n\n") -> str:
     return a.rstrip("\n") + gap + b
 
 
+def _assert_a_real_merge_is_found() -> None:
+    """The guard of each quiet-case test: a real second article below prose is still found,
+    at its headline."""
+    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
+
+
 def test_nl301_flags_second_article_after_one_blank_line():
     a, b = bbc_excerpt("business/001.txt"), bbc_excerpt("sport/002.txt")
     text = _merge(a, b)
@@ -414,10 +422,7 @@ def test_nl301_quiet_when_the_text_below_is_an_info_box_not_an_article():
     text = _gold("5211188428849a31e309ef2475746563ff788b1591c89818c08d5abedec4ef5e")
     assert "\nVIP : 60,000₩\n" in text
     assert lint(text, "NL301") == []
-    # a real second article below prose is still found, at its headline
-    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
-    (d,) = lint(_merge(a, b), "NL301")
-    assert d.row == len(a.rstrip("\n").split("\n")) + 2
+    _assert_a_real_merge_is_found()
 
 
 def test_nl301_hard_wrapped_wire_copy():
@@ -446,10 +451,7 @@ def test_nl301_quiet_at_a_subheading_without_content_words():
     text = _gold("4219d096902dad9fd9d57e881e7928ca66bdf5334c2bc7dfddaa264887777a7a")
     assert "\n\nWHAT YOU NEED TO MAKE JAM\n\n" in text
     assert lint(text, "NL301") == []
-    # a real second article below prose is still found, at its headline
-    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
-    (d,) = lint(_merge(a, b), "NL301")
-    assert d.row == len(a.rstrip("\n").split("\n")) + 2
+    _assert_a_real_merge_is_found()
 
 
 def test_nl301_quiet_in_a_results_round_up_of_box_scores():
@@ -484,10 +486,7 @@ def test_nl301_a_story_list_label_is_not_a_second_articles_headline(page_id, lab
     text = _raw(page_id)
     assert f"\n{label}\n" in text
     assert [d for d in lint(text, "NL301") if d.row == text.split("\n").index(label) + 1] == []
-    # a real second article after such a page's text is still found, at its headline
-    a, b = bbc_excerpt("tech/001.txt"), bbc_excerpt("sport/002.txt")
-    (d,) = lint(_merge(a, b), "NL301")
-    assert d.row == len(a.rstrip("\n").split("\n")) + 2
+    _assert_a_real_merge_is_found()
 
 
 def test_nl301_box_scores_are_told_from_prose_in_a_language_the_function_words_miss():
