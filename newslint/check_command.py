@@ -30,8 +30,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be used together (--diff never writes).")
-    if write_baseline_file and (output_file or output_format or diff):  # it wrote the baseline alone, saying nothing
-        given = "--output-file" if output_file else "--output-format" if output_format else "--diff"
+    if write_baseline_file and (output_file or diff):  # it wrote the baseline alone, saying nothing of the report
+        given = "--output-file" if output_file else "--diff"
         raise UsageError(f"--write-baseline writes the baseline and no report: drop {given}, or write the "
                          "report in a run of its own (with --baseline to leave the accepted findings out).")
     if stdin_filename and not paths:  # as ruff: a name for stdin's text means stdin is read
