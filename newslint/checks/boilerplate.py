@@ -188,10 +188,13 @@ class CreditLine(PackCodeRule):
         Image caption Rescuers searched the rubble overnight   <- NL204 (the label only)
 
     ## Fix safety
-    Safe when the line holds only the credit (it is deleted). A label prefix is removed
-    alone (the caption stays), safely only when the whole line, label and caption, is
-    three words or fewer ("Image caption Rescuers"): safe fixes leave every line of four
-    words or more as it is, so before a longer caption it waits for `--unsafe-fixes`.
+    A line that holds only the credit is deleted, safely only when it is three words or
+    fewer ("Image copyright EPA", "[File: Reuters]", "(AFP)"): safe fixes leave every line
+    of four words or more as it is, as NL201's do, so a longer credit ("Image copyright
+    Getty Images", "Photo: Ringo H.W. Chiu, AP", "Sanjeev Verma/Hindustan Times/Getty
+    Images") waits for `--unsafe-fixes`. A label prefix is removed alone (the caption
+    stays), and safely only when the whole line, label and caption, is three words or
+    fewer ("Image caption Rescuers").
     "Image credit: X" lines are unsafe: reader-checked article bodies sometimes keep them
     as the closing line.
     """
