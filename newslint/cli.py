@@ -89,7 +89,9 @@ def main():
               help="Apply exclude settings to paths given explicitly too (what a pre-commit hook wants).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=False,
               help="Worker processes [default: all cores; 0 = all]. Output is the same for any value.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache (.newslint_cache/).")
+@click.option("--no-cache", is_flag=True,
+              help="Do not read or write the results cache or the corpus index (.newslint_cache/, or the "
+                   "--index Redis): every file is linted, read and signed afresh.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the cache lives [default: .newslint_cache].")
 @click.option("--index", "index_url", metavar="URL",
               help="Duplicate index: the embedded SQLite one (default) or redis://HOST:PORT/DB to share one.")
