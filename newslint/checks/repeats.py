@@ -193,9 +193,10 @@ class DuplicateParagraph(_RepeatRule):
     """A paragraph of body text that appears twice in the same file.
 
     ## What it flags
-    A paragraph of prose (five or more words reading as a sentence; list items and
-    table rows such as a repeated "Winners meet in final match" are left alone) equal,
-    after normalisation, to an earlier paragraph of the same file (each later copy is flagged, pointing at the first).
+    A paragraph of prose (ten or more words ending a sentence, or 25 or more words; shorter
+    paragraphs, list items and table rows such as a repeated "Winners meet in final match"
+    are left alone) equal, after normalisation, to an earlier paragraph of the same file
+    (each later copy is flagged, pointing at the first).
     In hard-wrapped text the whole wrapped paragraph is compared, not its lines.
 
     ## Why
