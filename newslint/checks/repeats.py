@@ -224,12 +224,13 @@ class NearDuplicateParagraph(Rule):
     """A paragraph that is almost a copy of an earlier one in the same file.
 
     ## What it flags
-    A prose paragraph of eight or more words (not a list item) whose normalised text is at least
-    `near-duplicate-paragraph.threshold` (default 90) similar to an earlier paragraph
-    by rapidfuzz's normalised Indel similarity (`fuzz.ratio`), without being equal to
-    it (equal copies are NL101-NL103). Each paragraph is compared with the 64 nearest
-    to it in length (all of them in any article of fewer than 65 paragraphs): a file
-    of thousands of alike paragraphs would otherwise cost millions of comparisons.
+    A prose paragraph (ten or more words ending a sentence, or 25 or more words; not a list
+    item) whose normalised text is at least `near-duplicate-paragraph.threshold` (default
+    90) similar to an earlier paragraph by rapidfuzz's normalised Indel similarity
+    (`fuzz.ratio`), without being equal to it (equal copies are NL101-NL103). Each
+    paragraph is compared with the 64 nearest to it in length (all of them in any article
+    of fewer than 65 paragraphs): a file of thousands of alike paragraphs would otherwise
+    cost millions of comparisons.
 
     ## Why
     A corrected re-paste (a typo fixed, a figure updated) leaves two versions of
