@@ -136,7 +136,11 @@ class RepeatedHeadline(_RepeatRule):
     ## What it flags
     A line equal (after normalisation: case, quotes, dashes, spaces) to the headline
     of the article it belongs to, found again below the headline, typically in the
-    header zone where page templates print the title twice.
+    header zone where page templates print the title twice. Also, as a title printed
+    twice below a line taken for the headline: a headline-like line (2 to 22 words, not
+    ending as a sentence, no picture credit) whose copies all stand in the header zone,
+    so a caption without a credit printed twice below the headline is reported here
+    ("Headline repeated ... first at line 3"), not as NL102.
 
     ## Why
     Scrapers that save both the page title and the article title keep two copies;
@@ -167,7 +171,9 @@ class RepeatedCaption(_RepeatRule):
     ## What it flags
     Every copy after the first of a caption-like line (a short line without a final
     full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]")
-    that repeats in the article's header zone, or anywhere when it carries a credit.
+    that repeats anywhere when it carries a credit, or else (four words or more) when a
+    copy stands in the article's header zone. A line without a credit whose copies all
+    stand in the header zone and read as a headline is NL101's.
 
     ## Why
     Image galleries and responsive page templates print the same caption once per
