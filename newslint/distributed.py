@@ -111,25 +111,26 @@ def _relabel(res, path: str, name: str):
     return res
 
 
-def _compared_bytes(path: str, encoding: str):
+def _compared_bytes(path: str, encoding: str, max_bytes: int | None = None):
     """A corpus file's bytes as the cross-file pass compares them (corpus_bytes), for local
-    paths and URLs; None when unreadable."""
+    paths and URLs; None when unreadable, or over `max_bytes` (max-file-size: NL503, not read)."""
     from newslint.corpus.model import corpus_bytes
 
-    return corpus_bytes(_open_bytes(path), encoding)
+    return corpus_bytes(_open_bytes(path, max_bytes), encoding)
 
 
-def _open_bytes(path: str):
+def _open_bytes(path: str, max_bytes: int | None = None):
     """The corpus engine's read_file, for local paths and URLs (None when unreadable)."""
     from newslint.corpus.engine import MAX_BYTES, read_file
     from newslint.corpus.model import TOO_LARGE
 
+    limit = MAX_BYTES if max_bytes is None else min(MAX_BYTES, max_bytes)
     if is_url(path):
         from newslint.remote import read_url, url_head
         from newslint.source import SourceError
 
         try:
-            return read_url(path, MAX_BYTES)
+            return read_url(path, limit)
         except SourceError as exc:
             if exc.code != "NL503":
                 return None
@@ -142,8 +143,8 @@ def _open_bytes(path: str):
         st = os.stat(path)
     except OSError:
         return None
-    if not statmod.S_ISREG(st.st_mode):
-        return None
+    if not statmod.S_ISREG(st.st_mode) or st.st_size > limit:
+        return None  # over the limit: NL503, not read; left out, as the local engine leaves it
     return read_file(path)
 
 
@@ -177,7 +178,7 @@ def _scan(spec, ctx):
         datas: dict[bytes, bytes] = {}
         got = []
         for no, path, queried in corpus_items:
-            data = _compared_bytes(path, co.encoding)
+            data = _compared_bytes(path, co.encoding, getattr(co, "max_bytes", None))
             if data is None:
                 continue
             c = content_hash(data)

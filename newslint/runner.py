@@ -507,7 +507,8 @@ def corpus_options(settings: Settings, selected: frozenset, use_cache: bool, ind
     if cache_dir:
         kw["cache_dir"] = os.path.abspath(cache_dir)
     return CorpusOptions(select=codes, use_cache=use_cache, include=settings.include, encoding=settings.encoding,
-                         exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs, **kw)
+                         exclude=tuple(_anchor(g, settings) for g in settings.all_excludes), jobs=jobs,
+                         max_bytes=settings.max_file_size, **kw)
 
 
 def kept_corpus_findings(found: list, path: str, in_file: set[str], ignored: list[str],

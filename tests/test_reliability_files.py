@@ -196,6 +196,24 @@ def test_size_limit_is_a_setting_and_bounds_reading(tmp_path):
     assert snapshot(f) == before
 
 
+def test_a_file_over_the_size_limit_is_not_read_by_the_cross_file_pass_either(tmp_path):
+    """max-file-size: a larger file is NL503, 'skipped, not read' (README, `newslint rule
+    NL503`). The cross-file pass read it all the same, and reported the skipped file as a
+    duplicate of its copy (NL401 next to NL503 on both copies) and of its near copy (NL402)."""
+    text = "\n".join(article_lines(0)) + "\n"
+    for name in ("story.txt", "copy.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "near.txt").write_text(text.replace("\n\n", "\n\nTT\n", 1), encoding="utf-8")
+    (tmp_path / "other.txt").write_text("\n".join(article_lines(3)) + "\n", encoding="utf-8")
+    limit = len(text.encode("utf-8")) - 1
+    res = newslint("check", "--no-cache", "--isolated", "--config", f"max-file-size = {limit}", ".", cwd=tmp_path)
+    assert "story.txt:1:1: NL503" in res.stdout and "copy.txt:1:1: NL503" in res.stdout, res.stdout
+    assert "NL40" not in res.stdout, res.stdout
+    # under the limit, the same files are compared
+    res = newslint("check", "--no-cache", "--isolated", "--select", "NL4", ".", cwd=tmp_path)
+    assert "story.txt:1:1: NL401" in res.stdout and "copy.txt:1:1: NL401" in res.stdout, res.stdout
+
+
 # -- unreadable files, FIFOs, sockets, broken symlinks ------------------------------------
 
 def test_fifo_and_socket_are_reported_without_blocking(tmp_path):

@@ -374,6 +374,8 @@ class CorpusRun:
                 continue
             if not statmod.S_ISREG(st.st_mode):
                 continue
+            if st.st_size > self.options.max_bytes:  # NL503 (max-file-size): skipped, not read
+                continue
             key = stat_key(st)
             row = rows.get(p)
             if row is not None and row[:3] == key:

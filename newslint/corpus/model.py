@@ -46,11 +46,12 @@ class CorpusOptions:
     quick: bool = True  # a few files in git: answer from the corpus snapshot when it is current
     snapshot: bool = False  # write the snapshot after any number of files (a full check: newslint.lastrun)
     encoding: str = "utf-8"  # the files' encoding (the `encoding` setting); the pass works on UTF-8 (corpus_bytes)
+    max_bytes: int = 50 * 1024 * 1024  # `max-file-size`: a larger file is NL503, not read, left out of the corpus
 
     _NAMES = ("threshold", "containment", "min_contained_shingles", "boilerplate_min_files",
               "boilerplate_fraction", "num_perm", "seed", "rows", "shingle_size", "char_size", "auto_char",
               "hash", "include", "exclude", "use_cache", "index_url", "cache_root", "cache_dir", "rebuild",
-              "select", "jobs", "cwd", "use_git", "quick", "snapshot", "encoding")
+              "select", "jobs", "cwd", "use_git", "quick", "snapshot", "encoding", "max_bytes")
 
     def __init__(self, **kw):
         for name, value in kw.items():

@@ -284,14 +284,15 @@ class QuickRun:
             try:
                 with open(p, "rb") as fh:
                     st = os.fstat(fh.fileno())
-                    raw = fh.read() if st.st_size <= MAX_BYTES else None
+                    raw = fh.read() if st.st_size <= min(MAX_BYTES, o.max_bytes) else None
             except OSError:
                 continue  # unreadable: left out, as the full pass leaves it
             self.stats.hashed += 1
             data = corpus_bytes(raw, o.encoding)  # as the full pass compares it
             text = decode_text(data) if data is not None else None
             if text is None:
-                self.notes.append(left_out_note(name))
+                if raw is not None:  # (a file over max-file-size is NL503's: skipped, not read)
+                    self.notes.append(left_out_note(name))
                 live_path[rel] = b""
                 continue
             c = Content(data, text, o, perms, blob_id(raw))  # git's id: of the bytes as they are
