@@ -116,8 +116,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
           exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
     """Lint news text files and folders (default: the current folder).
 
-    Folders are searched recursively for *.txt and *.md files, skipping hidden and
-    version-control folders. Pass '-' to read one document from stdin; with --fix the
+    Folders are searched recursively for *.txt and *.md files, skipping hidden files,
+    hidden and version-control folders. Pass '-' to read one document from stdin; with --fix the
     fixed text is written to stdout and the report to stderr.
 
     With --engine dask, PATHS may also be fsspec URLs the workers can read (file://,
