@@ -353,6 +353,45 @@ def test_nl104_compares_each_paragraph_with_its_nearest_in_length_only(article1,
     assert {d.row for d in found} <= {d.row for d in every} and len(found) >= 0.95 * len(every) > 60
 
 
+def test_nl104_long_unlike_paragraphs_are_not_compared_by_rapidfuzz(monkeypatch):
+    """fuzz.ratio costs len(a) * len(b) / 64 on unlike texts: a file of a few huge
+    paragraphs (text with no breaks but blank lines) took minutes. Only a long pair whose
+    differing middle is within repeats._LONG_PAIR is given to rapidfuzz; a long near copy
+    is still found."""
+    from rapidfuzz import fuzz
+
+    from conftest import BBC
+    from newslint.checks import repeats
+
+    words = " ".join(
+        " ".join(p.read_text(encoding="utf-8", errors="replace").split())
+        for p in sorted(need(BBC).glob("politics/*.txt"))[:60]
+    ).split()
+    size = 2000  # words, ~12,000 characters a paragraph
+    paras = [" ".join(words[n * size:(n + 1) * size]) + "." for n in range(6)]
+    copy = paras[2].split()
+    copy[size // 2] = "unrelated"
+    paras.append(" ".join(copy))
+    text = "Headline\n\n" + "\n\n".join(paras) + "\n"
+    calls = []
+
+    class Counting:
+        @staticmethod
+        def ratio(a, b, score_cutoff=0):
+            calls.append(len(a) + len(b))
+            return fuzz.ratio(a, b, score_cutoff=score_cutoff)
+
+    monkeypatch.setattr(repeats, "_fuzz", Counting)
+    found = lint(text, "NL104")
+    assert all(len(p) > 10_000 for p in paras)
+    assert len(calls) == 1  # the near copy and its original; 21 pairs in all
+    assert [d.row for d in found] == [text.count("\n", 0, text.index(paras[-1])) + 1]
+    monkeypatch.setattr(repeats, "_LONG_PAIR", 10**9)  # every pair to rapidfuzz, for reference
+    calls.clear()
+    assert [d.row for d in lint(text, "NL104")] == [d.row for d in found]
+    assert len(calls) == 21
+
+
 def test_nl104_quiet_on_list_of_similar_entries():
     # BBC entertainment/368: critics' picks that differ by a name or two
     assert lint(bbc_excerpt("entertainment/368.txt"), "NL104") == []
