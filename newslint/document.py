@@ -313,10 +313,19 @@ class Document:
         return find_segments(self)
 
     def segment_of(self, line_index: int) -> Segment | None:
-        for seg in self.segments:
-            if seg.first <= line_index <= seg.last:
-                return seg
+        # segments are in order and do not overlap (find_segments): a bisection, not a scan
+        # of them all for every line asked about (a file of many merged articles asks often)
+        import bisect
+
+        segs = self.segments
+        i = bisect.bisect_right(self._segment_firsts, line_index) - 1
+        if i >= 0 and line_index <= segs[i].last:
+            return segs[i]
         return None
+
+    @cached_property
+    def _segment_firsts(self) -> list[int]:
+        return [seg.first for seg in self.segments]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (row, column) of a character offset; columns count characters."""

@@ -53,6 +53,41 @@ def test_nl101_flags_headline_printed_again(article1):
     assert fixed(text, diags) == f"{a['headline']}\n\n{a['caption']}\n\n" + "\n\n".join(a["body"][:3]) + "\n"
 
 
+def test_repeat_rules_walk_the_segments_a_bounded_number_of_times_however_many_repeats():
+    """NL101-NL103 ask, for every repeat group, whether it is a headline and whether its lines
+    are in an article's header: the set of headlines was rebuilt and the segments scanned for
+    each, so a file of many merged articles with many repeats cost groups x segments (a
+    10 MB BBC concatenation: 51 s, 36 s of it in that set). Count the walks over the segments."""
+    from conftest import BBC
+
+    class Walks(list):
+        count = 0
+
+        def __iter__(self):
+            Walks.count += 1
+            return super().__iter__()
+
+    files = sorted(need(BBC).glob("business/*.txt"))
+
+    def walks(n: int) -> tuple[int, int]:
+        arts = []
+        for path in files[:n]:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            paras = [p for p in text.split("\n\n") if p.strip()]
+            arts.append("\n\n".join(paras + paras[1:3]))  # two paragraphs printed again
+        doc = Document.from_text("\n\n".join(arts) + "\n", "case.txt")
+        doc.__dict__["segments"] = Walks(doc.segments)
+        rules = [all_rules()[c] for c in ("NL101", "NL102", "NL103")]
+        Walks.count = 0
+        found = Linter(rules, Context(packs=load_builtin_packs())).lint(doc)
+        return Walks.count, len(found)
+
+    small, found_small = walks(20)
+    large, found_large = walks(160)
+    assert found_large > 4 * found_small > 40
+    assert large <= small <= 10
+
+
 def test_nl101_copy_with_curly_quotes_and_case_is_the_same_headline(sample_lines):
     headline = sample_lines[35]  # Baghdad Urges Washington to Prevent ‘Imminent’ Israeli Strikes
     variant = headline.replace("‘", "'").replace("’", "'").upper()

@@ -37,7 +37,13 @@ def repeat_groups(doc: Document) -> list[RepeatGroup]:
 
 
 def headline_norms(doc: Document) -> set[str]:
-    return {doc.lines[s.headline].norm for s in doc.segments if s.headline is not None}
+    """Computed once per document: classify() asks it for every repeat group, and a file of
+    many merged articles has thousands of both."""
+    cached = doc.__dict__.get("_headline_norms")
+    if cached is None:
+        cached = doc.__dict__["_headline_norms"] = {
+            doc.lines[s.headline].norm for s in doc.segments if s.headline is not None}
+    return cached
 
 
 def in_header_zone(doc: Document, line: int) -> bool:
