@@ -92,3 +92,40 @@ def test_many_slow_lines_are_stopped_as_a_whole(tmp_path):
     print(f"\n(a+)+$ on 12 lines of 450 a's: exit {res.returncode} after {seconds:.2f} s")
     out = (res.stdout + res.stderr).decode()
     assert res.returncode == 2 and "nested-quantifier" in out, out
+
+
+def test_the_file_budget_counts_time_in_the_pattern_not_between_its_calls(monkeypatch):
+    """A rule's matches are consumed lazily, between other work: on a file of 200,000
+    one-word lines the shipped subscription-prompt rule got NL500 ('used its 3.0s budget',
+    exit 2) on a loaded machine, its calls being fast. A fake clock that jumps FILE_BUDGET
+    between calls, never during one, must not exhaust the budget; one that jumps during
+    each call must."""
+    from newslint import packs
+    from newslint.document import Document
+
+    rule = next(r for p in packs.load_builtin_packs() for r in p.rules if r.id == "subscription-prompt")
+    doc = Document.from_text("".join("Sign up\n\nword\n\n" for _ in range(20)), "case.txt")
+    now = [0.0]
+    monkeypatch.setattr(packs.time, "monotonic", lambda: now[0])
+    found = 0
+    for _ in rule.matches(doc):
+        found += 1
+        now[0] += packs.FILE_BUDGET  # other rules' work, or another process's, between calls
+    assert found == 20
+
+    class Slow:
+        def __init__(self, pattern):
+            self.pattern = pattern
+
+        def __getattr__(self, name):
+            method = getattr(self.pattern, name)
+
+            def timed(*a, **k):
+                now[0] += packs.FILE_BUDGET / 4
+                return method(*a, **k)
+            return timed
+
+    monkeypatch.setitem(rule.__dict__, "_compiled", {"pattern": Slow(rule.compiled())})
+    with pytest.raises(packs.PackError, match="budget"):
+        for _ in rule.matches(doc):
+            pass
