@@ -178,7 +178,7 @@ def _scan(spec, ctx):
         datas: dict[bytes, bytes] = {}
         got = []
         for no, path, queried in corpus_items:
-            data = _compared_bytes(path, co.encoding, getattr(co, "max_bytes", None))
+            data = _compared_bytes(path, co.encoding, co.max_bytes)
             if data is None:
                 continue
             c = content_hash(data)

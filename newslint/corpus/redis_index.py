@@ -31,6 +31,7 @@ ignored. A meta mismatch clears NAME_* and rebuilds, with a note.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import struct
@@ -71,8 +72,6 @@ return 1
 def _guarded(method):
     """`method` with a Redis error (a server gone or restarted since the PING, one full at its
     maxmemory, a read-only replica) raised as IndexUnavailable: one error line, exit 2."""
-    import functools
-
     @functools.wraps(method)
     def call(self, *args, **kwargs):
         import redis
