@@ -589,7 +589,7 @@ def _run(client, files, plan, opts, copts, partition_size, extra_rules, lint=Tru
     from newslint.corpus.engine import CorpusResult, file_edges
 
     edges = file_edges(query_chashes, paths_of, chash_edges, run.display, o)
-    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4]) for c in queried}  # empty ones too
+    facts = {c: SimpleNamespace(head_row=meta[c][3], head_len=meta[c][4], mode=meta[c][1]) for c in queried}  # empty ones too
     findings = run._findings(facts, chash_of, paths_of, edges)
 
     # NL202: line counts over one content per normal form, summed by a shuffle

@@ -423,3 +423,23 @@ def test_a_name_through_a_linked_folder_and_dotdot_is_the_file_the_system_opens(
     assert expected
     for diags, _ in (full([name]), quick([name])):
         assert {(d.code, d.message) for d in diags[name]} == expected
+
+
+def test_near_duplicate_of_text_without_spaces_names_character_shingles(repo):
+    """A Japanese page re-filed with one sentence edited is compared by character 5-grams (the
+    text has no spaces between words); NL402 said "word 5-gram" for it, in both passes."""
+    gold = need(SHARED / "corpora" / "scrapinghub_dev" / "gold")
+    page = (gold / "f105de6e63ca91ea482f60193f6252092557f969f2fd128ff68c0d4d6b90dd7d.txt").read_text(encoding="utf-8")
+    (repo / "ja").mkdir()
+    (repo / "ja" / "kindle.txt").write_text(page, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a Japanese page")
+    snapshot(["business/001.txt"])
+    (repo / "ja" / "kindle-2.txt").write_text(page.replace("一般的に", "多くの場合", 1), encoding="utf-8")
+    got = same(["ja/kindle-2.txt", "business/001.txt"])
+    [d] = got["ja/kindle-2.txt"]
+    assert d.code == "NL402"
+    assert d.message.startswith("Near-duplicate article: character 5-gram Jaccard >= 0.8 with ja/kindle.txt")
+    # English text keeps its word shingles and says so
+    assert "word 5-gram" in analyze(["sport/312.txt"], None, CorpusOptions(quick=False),
+                                    files_only=True).diagnostics["sport/312.txt"][0].message

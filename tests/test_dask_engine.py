@@ -326,6 +326,24 @@ def test_files_without_text_are_nobodys_duplicates_on_the_cluster_too(cluster, t
                                                                             ("docs/b.txt", "NL401")]
 
 
+def test_near_duplicate_text_without_spaces_is_named_by_characters_on_the_cluster_too(cluster, tmp_path):
+    """The workers write NL402's message from the shingle mode the client hands them."""
+    import json
+
+    gold = SHARED / "corpora" / "scrapinghub_dev" / "gold"
+    if not gold.is_dir():
+        pytest.skip("../shared absent")
+    page = (gold / "f105de6e63ca91ea482f60193f6252092557f969f2fd128ff68c0d4d6b90dd7d.txt").read_text(encoding="utf-8")
+
+    def fill(d: Path) -> None:
+        (d / "kindle.txt").write_text(page, encoding="utf-8")
+        (d / "kindle-2.txt").write_text(page.replace("一般的に", "多くの場合", 1), encoding="utf-8")
+
+    _, out, _ = _on_both_engines(tmp_path, cluster[0], fill, "--select", "NL402")
+    messages = [f["message"] for f in json.loads(out)]
+    assert len(messages) == 2 and all("character 5-gram Jaccard" in m for m in messages), messages
+
+
 def _copy_docs(dst: Path) -> Path:
     """40 BBC tech articles (one twice) in docs/, the merged sample in more/, a config beside them."""
     import shutil

@@ -675,7 +675,7 @@ class CorpusRun:
             if c is None or c not in paths_of or (only is not None and name not in only):
                 continue
             f = facts[c]
-            findings[name] = FileFindings(name, p, f.head_row, f.head_len)
+            findings[name] = FileFindings(name, p, f.head_row, f.head_len, f.mode)
         add_edge_findings(findings, edges, self.options.containment)
         return findings
 

@@ -130,11 +130,12 @@ class Edge(FrozenRecord):
 class FileFindings:
     """What the corpus pass found for one queried file; rules turn it into diagnostics."""
 
-    def __init__(self, path: str, abspath: str, head_row: int = 1, head_len: int = 0):
+    def __init__(self, path: str, abspath: str, head_row: int = 1, head_len: int = 0, mode: str = "word"):
         self.path = path  # display name
         self.abspath = abspath
         self.head_row = head_row
         self.head_len = head_len
+        self.mode = mode  # how its shingles were cut: "word", or "char" for text without spaces
         self.duplicates: list = []  # [(other, 1.0)]
         self.near: list = []  # [(other, jaccard)]
         self.contained_in: list = []  # [(other, containment of this file in other)]

@@ -400,7 +400,7 @@ class QuickRun:
             c = live_path.get(rel)
             if c and name in reported and name not in findings:
                 q = contents[c]
-                findings[name] = FileFindings(name, abspath[rel], q.head_row, q.head_len)
+                findings[name] = FileFindings(name, abspath[rel], q.head_row, q.head_len, q.mode)
         add_edge_findings(findings, edges, o.containment)
         for ff in findings.values():
             got = hits.get(live_path[_rel_of(ff.abspath, prefix)])

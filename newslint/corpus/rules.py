@@ -126,7 +126,8 @@ class NearDuplicateArticle(CorpusRule):
         if not ff.near:
             return []
         related = [Related(name, 1, 1, round(sim, 4), f"Jaccard {sim:.2f}") for name, sim in ff.near]
-        msg = (f"Near-duplicate article: word {options.shingle_size}-gram Jaccard >= {options.threshold:g} with "
+        unit = "character" if ff.mode == "char" else "word"  # text without spaces is cut into characters
+        msg = (f"Near-duplicate article: {unit} {options.shingle_size}-gram Jaccard >= {options.threshold:g} with "
                + _names(ff.near, lambda n, s: f"{n} ({s:.2f})"))
         return [self._whole_file(ff, options, msg, related)]
 
