@@ -76,6 +76,21 @@ def test_statistics(cli, sample):
     assert "     1  NL301   [-] merged-articles" in out  # an unsafe fix, as its finding's line marks it
 
 
+def test_unsafe_fixes_on_mark_the_split_as_fixable(cli, sample, tmp_path):
+    """With unsafe fixes turned on (flag or config) `--fix` splits the merged file, so its
+    NL301 line and the statistics show [*], as the summary's count of 11 fixable says."""
+    for how in ("flag", "config"):
+        if how == "config":
+            (tmp_path / "pyproject.toml").write_text("[tool.newslint]\nunsafe-fixes = true\n")
+            args = ("--config", str(tmp_path / "pyproject.toml"))
+        else:
+            args = ("--unsafe-fixes",)
+        out = cli("check", sample, "--statistics", *args).stdout
+        assert "NL301 [*] File holds 2 articles" in out, how
+        assert "     1  NL301   [*] merged-articles" in out, how
+        assert "[*] 11 fixable" in out, how
+
+
 def test_stdin_check_and_fix(sample):
     data = sample.read_bytes()
     res = run_newslint("check", "-", "--stdin-filename", "in.txt", "--output-format", "json", input=data)

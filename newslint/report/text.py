@@ -8,10 +8,17 @@ from newslint.diagnostics import Applicability
 from newslint.term import style
 
 
-def _marker(d) -> str:
+def _marker(d, unsafe_on: bool) -> str:
+    """[*] when `--fix` applies the fix in this run (unsafe ones too once unsafe fixes are on),
+    [-] when it needs --unsafe-fixes."""
     if d.fix is None:
         return ""
-    return "[*] " if d.fix.applicability == Applicability.SAFE else "[-] "
+    return "[*] " if _applies(d, unsafe_on) else "[-] "
+
+
+def _applies(d, unsafe_on: bool) -> bool:
+    a = d.fix.applicability
+    return a == Applicability.SAFE or (unsafe_on and a == Applicability.UNSAFE)
 
 
 def _lines(run, path: str, memo: dict) -> list[str]:
@@ -46,7 +53,7 @@ def render(run, name: str = "text") -> str:
     memo: dict = {}
     for d in diags:
         loc = style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
-        out.append(f"{loc} {style(d.code, fg='red', bold=True)} {_marker(d)}{d.message}")
+        out.append(f"{loc} {style(d.code, fg='red', bold=True)} {_marker(d, run.unsafe_fixes)}{d.message}")
         if name == "full":
             out.extend(_context(d, _lines(run, d.filename, memo)))
             for r in d.related:
@@ -73,7 +80,7 @@ def render(run, name: str = "text") -> str:
             out.append(f"{res.path}: wrote split-off article to {path}")
     if run.statistics:
         counts = Counter(d.code for d in diags)
-        safe = Counter(d.code for d in diags if d.fix is not None and d.fix.applicability == Applicability.SAFE)
+        safe = Counter(d.code for d in diags if d.fix is not None and _applies(d, run.unsafe_fixes))
         unsafe = Counter(d.code for d in diags if d.fix is not None)
         for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = run.rules.get(code)
