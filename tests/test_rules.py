@@ -213,6 +213,25 @@ def test_nl102_quiet_on_repeated_fixture_list_lines():
     assert lint(bbc_excerpt("sport/190.txt"), "NL102") == []
 
 
+def test_nl102_says_caption_only_when_the_line_carries_a_credit():
+    """scrapinghub_dev raw/ec7fc408 prints its menu's "All BIG Brand Books" link four times
+    and raw/e593d7fe its byline twice: NL102 removes the copies, but the message called them
+    captions. Without a credit only the line's shape is known, and the message says so; a
+    credited caption (the sample's "... in Moscow (AFP)") is still a caption."""
+    raw = need(SCRAPED / "raw")
+    menu = lint((raw / "ec7fc408c5ce66c22692a3f696c682f3de794bacfaca405d9a0dac5957051e5a.txt")
+                .read_text(encoding="utf-8"), "NL102")
+    assert [d.message for d in menu] == [f"Caption-like line repeated (copy {n} of 4; first at line 13)"
+                                         for n in (2, 3, 4)]
+    assert menu[0].fix.message == "Remove repeated caption-like line (copy 2)"
+    byline = lint((raw / "e593d7fe88f9f5cd6587ac172be2db6055d40b6f071023f97ab1ce373534261e.txt")
+                  .read_text(encoding="utf-8"), "NL102")
+    assert [d.message for d in byline] == ["Caption-like line repeated (copy 2 of 2; first at line 11)"]
+    photo = lint(need(SAMPLE).read_text(encoding="utf-8"), "NL102")
+    assert photo[0].message == "Caption repeated (copy 2 of 4; first at line 3)"
+    assert photo[0].fix.message == "Remove repeated caption (copy 2)"
+
+
 # ---- NL103 duplicate-paragraph -------------------------------------------------
 
 def test_nl103_nl104_quiet_on_entries_a_plan_repeats_day_after_day():

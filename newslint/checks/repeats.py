@@ -116,20 +116,25 @@ class _RepeatRule(Rule):
     what = ""
     safe_when = "exact"  # "normalised": any copy equal after normalisation is safe to drop
 
+    def describe(self, first: Paragraph) -> str:
+        """What the message calls the repeated text."""
+        return self.what
+
     def check(self, doc: Document, ctx: Context):
         for group in repeat_groups(doc):
             if classify(doc, ctx, group) != self.code:
                 continue
             first = group.original
             total = len(group.paras)
+            what = self.describe(first)
             for n, copy in enumerate(group.paras[1:], start=2):
                 safe = self.safe_when == "normalised" or _exact(first, copy, doc)
                 fix = delete_lines_fix(
-                    doc, range(copy.first, copy.last + 1), safe, f"Remove repeated {self.what} (copy {n})"
+                    doc, range(copy.first, copy.last + 1), safe, f"Remove repeated {what} (copy {n})"
                 )
                 yield line_diagnostic(
                     doc, self,
-                    f"{self.what.capitalize()} repeated (copy {n} of {total}; first at line {first.first + 1})",
+                    f"{what.capitalize()} repeated (copy {n} of {total}; first at line {first.first + 1})",
                     copy.first, copy.last, fix,
                     related=[Related(doc.path or "-", first.first + 1, 1, 1.0, "first copy")],
                 )
@@ -179,7 +184,9 @@ class RepeatedCaption(_RepeatRule):
     full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]")
     that repeats anywhere when it carries a credit, or else (four words or more) when a
     copy stands in the article's header zone. A line without a credit whose copies all
-    stand in the header zone and read as a headline is NL101's.
+    stand in the header zone and read as a headline is NL101's. The message says
+    "Caption repeated" when the line carries a credit and "Caption-like line repeated"
+    when only its shape says so (a repeated "Back To Main Menu" link is one too).
 
     ## Why
     Image galleries and responsive page templates print the same caption once per
@@ -198,6 +205,11 @@ class RepeatedCaption(_RepeatRule):
     name = "repeated-caption"
     fix = "sometimes"
     what = "caption"
+
+    def describe(self, first: Paragraph) -> str:
+        # Without a credit only the line's shape says caption: a page's "Back To Main Menu"
+        # link or "Find us on Facebook" repeats the same way, and calling it a caption misleads.
+        return self.what if has_credit(first.text) else "caption-like line"
 
 
 @register
