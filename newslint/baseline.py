@@ -122,11 +122,16 @@ class Baseline:
         for key in counts:
             self._by_file.setdefault(key[0], []).append(key)
 
-    def filter(self, diags: list[Diagnostic], checked_file: str) -> tuple[list[Diagnostic], list]:
-        """(findings not in the baseline, stale entries of the checked file)."""
+    def filter(self, diags: list[Diagnostic], checked_file: str,
+               ran: frozenset | None = None) -> tuple[list[Diagnostic], list]:
+        """(findings not in the baseline, stale entries of the checked file).
+
+        `ran`: the codes that ran on the file (None: all). An entry of a rule that did not
+        run (`--select NL1`, a config's `ignore`, a per-file ignore) is not stale: the run
+        cannot tell whether its finding is still there."""
         budget = self._budget
         taken = _take(diags, budget, self.base_dir)
         kept = [d for d in diags if id(d) not in taken]
         keys = self._by_file.get(_rel(checked_file, self.base_dir), ())
-        return kept, [(k, budget[k]) for k in keys if budget[k] > 0]
+        return kept, [(k, budget[k]) for k in keys if budget[k] > 0 and (ran is None or k[1] in ran)]
 

@@ -84,6 +84,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         if unknown and stdin:
             raise UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
         results = []
+        corpus_ran = False  # whether the cross-file pass ran (not for stdin, nor with --diff)
         stdin_shown: dict = {}  # name -> Source, for the `full` format's lines
         if stdin:
             data = sys.stdin.buffer.read()
@@ -154,6 +155,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 factory.clear()
             if diff and engine != "dask":  # the cluster needs them for NL202's deletions (and reports none)
                 copts = None
+            corpus_ran = copts is not None
             if engine == "dask":
                 from newslint.distributed import DaskUnavailable, run_check
 
@@ -248,8 +250,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 echo(f"{d.filename}:{d.row}:{d.column}: {d.code} {d.message}", err=True)
         sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
     if baseline is not None:
+        ran_of = _codes_run(resolver, factory, linter, corpus_ran)
         for res in results:
-            res.diagnostics, stale = baseline.filter(res.diagnostics, res.path)
+            res.diagnostics, stale = baseline.filter(res.diagnostics, res.path, ran_of(res.path))
             for (fname, code, digest), n in stale:
                 res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
                                  f"({n} stale; refresh with --write-baseline)")
@@ -356,6 +359,30 @@ def _with_rules_of_findings(rules: dict, results, resolver, factory) -> dict:
         if any(d.code not in rules for d in res.diagnostics) and not is_url(res.path):
             rules = {**factory.get(resolver.for_file(res.path))[1], **rules}
     return rules
+
+
+def _codes_run(resolver, factory, linter, corpus_ran: bool):
+    """path -> the codes that ran on it: its settings' selection less its per-file ignores
+    (and the cross-file codes when that pass did not run), with NL500, NL501 and NL503,
+    reported whatever the selection. A baseline entry of any other code is not stale."""
+    from newslint.corpus import CORPUS_CODES
+    from newslint.remote import is_url
+    from newslint.runner import per_file_ignored
+
+    always = frozenset({"NL500", "NL501", "NL503"})
+
+    def ran(path: str) -> frozenset:
+        if path == "-" or is_url(path):
+            selected = linter.ctx.selected
+        else:
+            settings = resolver.for_file(path)
+            ignored = tuple(p.upper() for p in per_file_ignored(path, settings))  # codes or prefixes
+            selected = frozenset(c for c in factory.get(settings)[0].ctx.selected if not c.startswith(ignored))
+        if not corpus_ran:
+            selected = selected - CORPUS_CODES
+        return selected | always
+
+    return ran
 
 
 def _one_per_folder(files: list[str]) -> list[str]:

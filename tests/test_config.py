@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import SAMPLE, need
+from conftest import BBC, SAMPLE, need, run_newslint
 
 
 def codes(res) -> Counter:
@@ -877,3 +877,29 @@ def test_dups_keeps_the_duplicates_settings_when_the_check_turns_the_pass_off(tm
     write(tmp_path / "pyproject.toml", config + "enabled = false\n")
     off = run_newslint("dups", "--no-cache", cwd=tmp_path)
     assert off.stdout == on.stdout, off.stdout.decode()
+
+
+def test_baseline_entries_of_rules_that_did_not_run_are_not_stale(sample, tmp_path):
+    """A baseline written by a full check, then a run of some rules only (`--select NL1`, a
+    config's `ignore`, a per-file ignore): every entry of the other rules was reported as
+    'matches nothing (N stale; refresh with --write-baseline)', advice that, followed in that
+    run, drops the entries of the rules it did not run. Only the codes that ran can be stale."""
+    folder = sample.parent
+    shutil.copy(need(BBC / "sport" / "012.txt"), folder / "a.txt")
+    shutil.copy(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
+    baseline = tmp_path / "baseline.json"
+    res = run_newslint("check", "--isolated", ".", "--write-baseline", baseline, cwd=folder)
+    assert res.returncode == 0 and b"Wrote 13 findings" in res.stderr, res.stderr
+    res = run_newslint("check", "--isolated", ".", "--baseline", baseline, "--select", "NL1", cwd=folder)
+    assert res.returncode == 0 and b"stale" not in res.stderr, res.stderr
+    (folder / "newslint.toml").write_text('ignore = ["NL401"]\nper-file-ignores = { "aawsat*" = ["NL2"] }\n')
+    res = run_newslint("check", ".", "--baseline", baseline, cwd=folder)
+    assert res.returncode == 0 and b"stale" not in res.stderr, res.stderr
+    # an entry of a rule that ran and no longer finds anything still is
+    (folder / "newslint.toml").unlink()
+    lines = sample.read_text(encoding="utf-8").split("\n")
+    assert lines[4] == "TT"
+    sample.write_text("\n".join(lines[:4] + lines[5:]), encoding="utf-8")
+    res = run_newslint("check", ".", "--baseline", baseline, "--select", "NL201", cwd=folder)
+    stale = [line for line in res.stderr.decode().splitlines() if "stale" in line]
+    assert res.returncode == 0 and len(stale) == 1 and "NL201" in stale[0], res.stderr
