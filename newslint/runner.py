@@ -130,6 +130,8 @@ class LinterFactory:
 
 
 def per_file_ignored(path: str, settings: Settings) -> list[str]:
+    """The code prefixes `per-file-ignores` turns off for `path` ("ALL", as in `ignore`,
+    is every code: returned as the empty prefix, which every code starts with)."""
     if not settings.per_file_ignores:
         return []
     rel = relative_to_root(path, settings).replace(os.sep, "/")
@@ -142,7 +144,7 @@ def per_file_ignored(path: str, settings: Settings) -> list[str]:
                 out.extend(codes)
         elif fnmatch.fnmatch(rel, glob) or fnmatch.fnmatch(os.path.basename(rel), glob) or _matches(rel, [glob]):
             out.extend(codes)
-    return out
+    return ["" if c.upper() == "ALL" else c for c in out]
 
 
 def files_to_check(paths, resolver: Resolver, unlisted: list | None = None) -> list[str]:

@@ -106,6 +106,23 @@ def test_per_file_ignores_with_globs(cli, tmp_path):
     assert got == {"a.txt": {"NL101", "NL102", "NL401"}, "b.txt": {"NL101", "NL102", "NL201", "NL301", "NL401"}}
 
 
+def test_per_file_ignores_all_turns_every_rule_off_there(cli, tmp_path):
+    """`"legacy/*" = ["ALL"]`, as `ignore = ["ALL"]` does and ruff's per-file-ignores do: it
+    passed validation ("ALL" is a known selector) and then ignored nothing, every finding of
+    the sample in legacy/ still reported, in-file and cross-file."""
+    text = need(SAMPLE).read_bytes()
+    write(tmp_path / "newslint.toml", '[per-file-ignores]\n"legacy/*" = ["ALL"]\n')
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "a.txt").write_bytes(text)
+    (tmp_path / "b.txt").write_bytes(text)
+    got = {}
+    for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout):
+        got.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    assert got == {"b.txt": {"NL101", "NL102", "NL201", "NL301", "NL401"}}
+    res = cli("check", tmp_path / "legacy" / "a.txt", "--fix")
+    assert res.exit_code == 0 and (tmp_path / "legacy" / "a.txt").read_bytes() == text
+
+
 def test_exclude_and_force_exclude(cli, tmp_path):
     text = need(SAMPLE).read_bytes()
     (tmp_path / "archive").mkdir()
