@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import BBC, SAMPLE, need, run_newslint
+from conftest import BBC, SAMPLE, SCRAPED, need, run_newslint
 
 
 def codes(res) -> Counter:
@@ -920,3 +920,33 @@ def test_baseline_entries_of_rules_that_did_not_run_are_not_stale(sample, tmp_pa
     res = run_newslint("check", ".", "--baseline", baseline, "--select", "NL201", cwd=folder)
     stale = [line for line in res.stderr.decode().splitlines() if "stale" in line]
     assert res.returncode == 0 and len(stale) == 1 and "NL201" in stale[0], res.stderr
+
+
+def test_page_chrome_stays_accepted_when_the_safe_fixes_edit_the_page(tmp_path):
+    """A baseline accepts a scraped page's findings; `--fix` then takes its safe ones out
+    (share-bar lines, 'Trending', 'Video', a repeated paragraph), which sit inside the page's
+    chrome blocks. NL203 was keyed by the block's whole text, so each block, now shorter (and
+    found before/after the article anew), was reported as new: cleaning up the legacy archive
+    broke the CI check that accepted it. A baseline counts a file's NL203 blocks instead; one
+    more than it counted is reported."""
+    page = tmp_path / "page.txt"
+    shutil.copy(need(SCRAPED / "raw" / "fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e.txt"), page)
+    baseline = tmp_path / "baseline.json"
+    base = ("check", "--no-cache", "--isolated")
+    res = run_newslint(*base, page.name, "--write-baseline", baseline, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    before = run_newslint(*base, page.name, "--select", "NL203", "--output-format", "json", cwd=tmp_path)
+    res = run_newslint(*base, "--fix", page.name, cwd=tmp_path)
+    assert b"17 fixed" in res.stdout, res.stdout
+    after = run_newslint(*base, page.name, "--select", "NL203", "--output-format", "json", cwd=tmp_path)
+    blocks = [[(d["location"]["row"], d["end_location"]["row"]) for d in json.loads(r.stdout)] for r in (before, after)]
+    assert len(blocks[0]) == len(blocks[1]) == 3 and blocks[0] != blocks[1]  # three blocks, all moved
+    res = run_newslint(*base, page.name, "--baseline", baseline, cwd=tmp_path)
+    assert res.returncode == 0 and b"All checks passed!" in res.stdout, res.stdout
+    # a fourth block (the site's menu pasted inside the article) is more than the baseline counted
+    lines = page.read_text(encoding="utf-8").split("\n")
+    assert lines[30].startswith("Google has bought CloudSimple")
+    lines[31:31] = ["", "Wirtschaft", "Tech", "Politik", "Strategy", "Wissenschaft", ""]
+    page.write_text("\n".join(lines), encoding="utf-8")
+    res = run_newslint(*base, page.name, "--baseline", baseline, "--select", "NL203", cwd=tmp_path)
+    assert res.returncode == 1 and b"NL203" in res.stdout, res.stdout
