@@ -1,7 +1,8 @@
 """The results cache for in-file rules, under `.newslint_cache/`.
 
 Keyed by the file's content hash, a digest of the settings that shape the findings
-(selected rules, rule options, pack contents) and the newslint version — never by
+(selected rules, rule options, pack contents) and the build of newslint (its version and a
+digest of its sources: newslint.build) — never by
 mtime, which CI checkouts reset. SQLite in WAL mode makes two concurrent runs safe:
 both may read, writes are short transactions, and a corrupt file is replaced.
 """
@@ -15,7 +16,7 @@ import sqlite3
 import time
 import zlib
 
-from newslint import __version__
+from newslint.build import code_id
 from newslint.files import path_from_key, path_key
 from newslint.serialize import dump, load
 
@@ -182,7 +183,7 @@ class ResultsCache:
     def key(content_hash: str, settings_digest: str) -> str:
         h = hashlib.sha256(content_hash.encode())
         h.update(settings_digest.encode())
-        h.update(__version__.encode())
+        h.update(code_id().encode())  # this build's, not only its version string
         return h.hexdigest()
 
     def get(self, key: str, filename: str):

@@ -101,16 +101,16 @@ def stat_identities(files: list[str]) -> list:
 
 
 def run_key(files: list[str], opts, resolver_args: dict, resolver, factory, copts) -> str:
-    """Everything besides the files' bytes that shapes the report: newslint's version, the
+    """Everything besides the files' bytes that shapes the report: newslint's build, the
     command's options, and the settings, rules and rule packs of every folder checked."""
     import hashlib
 
-    from newslint import __version__
+    from newslint.build import code_id
     from newslint.runner import linter_digest
 
     corpus = [(n, sorted(v) if isinstance(v, (set, frozenset)) else v)  # a set's order varies by process
               for n, v in ((n, getattr(copts, n)) for n in copts._NAMES)]
-    h = hashlib.sha256(repr((FORMAT, __version__, os.getcwd(), repr(opts), sorted(resolver_args.items()),
+    h = hashlib.sha256(repr((FORMAT, code_id(), os.getcwd(), repr(opts), sorted(resolver_args.items()),
                              corpus)).encode())
     from newslint.files import folders
 

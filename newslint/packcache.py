@@ -2,7 +2,7 @@
 tomllib (pure Python) nor parses ~47 KB of TOML: together ~10 ms of a ~100 ms hook run.
 (With each table, packs.py keeps its rules' derived prefilters: see newslint.needs.)
 
-One marshal file per newslint and Python version in the user's cache folder
+One marshal file per newslint build (newslint.build) and Python version in the user's cache folder
 ($XDG_CACHE_HOME/newslint, else ~/.cache/newslint) maps each pack's file name to its
 full text and what was parsed from it. An entry is used only when the text read now is
 the same, so an edited pack is always parsed again; a missing, unreadable, corrupt or
@@ -19,11 +19,11 @@ FORMAT = 2  # of what packs.py stores per pack; a new format starts a new file
 
 
 def cache_file() -> str:
-    from newslint import __version__
+    from newslint.build import code_id
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # marshal's format may change between Python versions
-    name = f"packs{FORMAT}-{__version__}-py{sys.version_info[0]}.{sys.version_info[1]}.marshal"
+    name = f"packs{FORMAT}-{code_id()}-py{sys.version_info[0]}.{sys.version_info[1]}.marshal"
     return os.path.join(base, "newslint", name)
 
 

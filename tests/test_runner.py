@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import BBC, copy_tree, need, run_newslint
+from conftest import BBC, bbc_excerpt, copy_tree, need, run_newslint
 
 
 def stats(stderr: bytes) -> tuple[int, int, int]:
@@ -334,3 +338,44 @@ def test_only_a_run_that_lints_in_workers_runs_the_corpus_pass_beside_them():
     assert not Runner(CheckOptions(select=["NL401", "NL402", "NL403", "NL202"]), {}, None, 2).uses_workers(paths)
     assert not Runner(CheckOptions(), {}, None, 1).uses_workers(paths)
     assert not Runner(CheckOptions(), {}, None, 2).uses_workers(paths[:10])
+
+
+def test_the_caches_do_not_serve_one_build_s_findings_to_another(sample, tmp_path):
+    """The results cache and the last-run record were keyed by `__version__`, "0.1.0" in every
+    commit: after a content repository moved its pre-commit `rev:` (or `pip install
+    git+...@COMMIT`) to a build whose rules word or fingerprint their findings differently,
+    every unchanged file was answered from the cache with the old build's findings (a fixed
+    message, or a fixed baseline key, did not reach it until .newslint_cache was deleted).
+    Two copies of the package, the second with NL101-NL103's message reworded, run in turn
+    on one folder and one cache."""
+    src = Path(__file__).resolve().parents[1]
+    builds = []
+    for name, edit in (("a", None), ("b", ("repeated (copy {n} of", "printed again (copy {n} of"))):
+        root = tmp_path / name
+        shutil.copytree(src / "newslint", root / "newslint", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(src / "rules", root / "newslint" / "rules")
+        if edit:
+            repeats = root / "newslint" / "checks" / "repeats.py"
+            text = repeats.read_text(encoding="utf-8")
+            assert edit[0] in text
+            repeats.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+        builds.append(root)
+    folder = sample.parent
+    (folder / "second.txt").write_text(bbc_excerpt("sport/101.txt"), encoding="utf-8")  # 2 files: no record yet
+
+    def check(build):
+        env = {**os.environ, "PYTHONPATH": str(build), "NO_COLOR": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+        out = subprocess.run([sys.executable, "-m", "newslint", "check", "-v", "."], cwd=folder, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert out.returncode == 1 and f"{build}/newslint" in subprocess.run(
+            [sys.executable, "-c", "import newslint; print(newslint.__file__)"], cwd=folder, env=env,
+            capture_output=True, text=True).stdout, out.stderr
+        return out
+
+    first = check(builds[0])
+    assert "Headline repeated (copy 2 of 2" in first.stdout
+    again = check(builds[0])
+    assert "2 from cache" in again.stderr and again.stdout == first.stdout  # the cache serves its own build
+    second = check(builds[1])
+    assert "Headline printed again (copy 2 of 2" in second.stdout, second.stdout
+    assert "Headline repeated" not in second.stdout
