@@ -950,3 +950,25 @@ def test_page_chrome_stays_accepted_when_the_safe_fixes_edit_the_page(tmp_path):
     page.write_text("\n".join(lines), encoding="utf-8")
     res = run_newslint(*base, page.name, "--baseline", baseline, "--select", "NL203", cwd=tmp_path)
     assert res.returncode == 1 and b"NL203" in res.stdout, res.stdout
+
+
+def test_a_baseline_written_before_nl203_was_counted_per_file_still_accepts_its_blocks(tmp_path):
+    """Baselines written before NL203's findings were counted per file keyed each block by its
+    text. Read by this version, whose NL203 findings carry one key per file, those entries
+    matched nothing: every accepted chrome block of the archive came back at the upgrade (and
+    each old entry was called stale). They now count towards the file's NL203 blocks."""
+    page = tmp_path / "page.txt"
+    shutil.copy(need(SCRAPED / "raw" / "fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e.txt"), page)
+    baseline = tmp_path / "baseline.json"
+    base = ("check", "--no-cache", "--isolated")
+    assert run_newslint(*base, page.name, "--write-baseline", baseline, cwd=tmp_path).returncode == 0
+    data = json.loads(baseline.read_text(encoding="utf-8"))
+    chrome = [e for e in data["entries"] if e["code"] == "NL203"]
+    assert len(chrome) == 1 and chrome[0]["count"] == 3
+    # as the earlier version wrote them: an entry per block, keyed by the hash of its text
+    data["entries"] = [e for e in data["entries"] if e["code"] != "NL203"] + [
+        {"file": "page.txt", "code": "NL203", "hash": h, "count": 1}
+        for h in ("1f52a41dd1a9bb7a", "22e1a7255d5e13c4", "c05f0b1dc0fe0417")]
+    baseline.write_text(json.dumps(data), encoding="utf-8")
+    res = run_newslint(*base, page.name, "--baseline", baseline, cwd=tmp_path)
+    assert res.returncode == 0 and b"All checks passed!" in res.stdout and b"stale" not in res.stderr, res

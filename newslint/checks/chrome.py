@@ -725,7 +725,7 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
 _PLACE = {"header": "before the article", "footer": "after the article", "inside": "inside the article"}
 
 
-_FINGERPRINT = "page chrome"
+FINGERPRINT = "page chrome"
 
 
 @register
@@ -815,4 +815,4 @@ class PageChrome(Rule):
             fix = delete_lines_fix(doc, lines, False, "Remove the page chrome")
             # the identity a baseline and CI fingerprints keep: the file's n-th block, not its
             # text, which an edit inside the block (or a fix of another rule there) changes
-            yield line_diagnostic(doc, self, message, block.first, block.last, fix, fingerprint=_FINGERPRINT)
+            yield line_diagnostic(doc, self, message, block.first, block.last, fix, fingerprint=FINGERPRINT)
