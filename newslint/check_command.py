@@ -251,11 +251,22 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         sys.exit(EXIT_ERROR if any(r.error for r in results) else EXIT_CLEAN)
     if baseline is not None:
         ran_of = _codes_run(resolver, factory, linter, corpus_ran)
+        stale_files = 0
         for res in results:
             res.diagnostics, stale = baseline.filter(res.diagnostics, res.path, ran_of(res.path))
-            for (fname, code, digest), n in stale:
-                res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
-                                 f"({n} stale; refresh with --write-baseline)")
+            if not stale:
+                continue
+            stale_files += 1
+            if verbose:  # each entry
+                for (fname, code, digest), n in stale:
+                    res.notes.append(f"baseline entry {code} {digest} for {fname} matches nothing "
+                                     f"({n} stale; refresh with --write-baseline)")
+            elif stale_files <= _STALE_FILES_SHOWN:  # a line a file: after a clean-up, one per entry was
+                res.notes.append(_stale_summary(stale))  # hundreds of lines of hashes
+        if stale_files > _STALE_FILES_SHOWN and not verbose:
+            more = stale_files - _STALE_FILES_SHOWN
+            results[-1].notes.append(f"and {more} more file{'s' * (more != 1)} with stale baseline entries "
+                                     "(-v lists every entry)")
 
     unsafe_shown = bool(unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes)
     rules = _with_rules_of_findings(rules, results, resolver, factory)
@@ -359,6 +370,22 @@ def _with_rules_of_findings(rules: dict, results, resolver, factory) -> dict:
         if any(d.code not in rules for d in res.diagnostics) and not is_url(res.path):
             rules = {**factory.get(resolver.for_file(res.path))[1], **rules}
     return rules
+
+
+_STALE_FILES_SHOWN = 10  # files whose stale baseline entries are said without -v
+
+
+def _stale_summary(stale: list) -> str:
+    """One note for a file's stale baseline entries: how many, of which rules."""
+    from collections import Counter
+
+    codes = Counter()
+    for (_, code, _), n in stale:
+        codes[code] += n
+    total = sum(codes.values())
+    detail = ", ".join(f"{n} {code}" for code, n in sorted(codes.items()))
+    return (f"{stale[0][0][0]}: {total} stale baseline entr{'y' if total == 1 else 'ies'} ({detail}) "
+            f"match{'es' if total == 1 else ''} nothing now; refresh with --write-baseline (-v lists them)")
 
 
 def _codes_run(resolver, factory, linter, corpus_ran: bool):

@@ -972,3 +972,28 @@ def test_a_baseline_written_before_nl203_was_counted_per_file_still_accepts_its_
     baseline.write_text(json.dumps(data), encoding="utf-8")
     res = run_newslint(*base, page.name, "--baseline", baseline, cwd=tmp_path)
     assert res.returncode == 0 and b"All checks passed!" in res.stdout and b"stale" not in res.stderr, res
+
+
+def test_stale_baseline_entries_are_summed_up_a_line_a_file(tmp_path):
+    """After an archive's clean-up (`--fix` on the pages a baseline accepted) each stale entry
+    was a note of its own, 'baseline entry NL201 3d59f7548e1af215 for ... matches nothing':
+    642 lines of hashes for 92 scraped pages. Now one line a file, saying how many of which
+    rules, for the first ten files, then how many more files; -v still lists each entry."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for p in sorted(need(SCRAPED / "raw").glob("*.txt"))[:20]:
+        shutil.copy(p, folder / p.name)
+    baseline = tmp_path / "baseline.json"
+    base = ("check", "--no-cache", "--isolated", "--select", "NL1,NL201")
+    assert run_newslint(*base, ".", "--write-baseline", baseline, cwd=folder).returncode == 0
+    res = run_newslint(*base, "--fix", ".", cwd=folder)
+    assert b"fixed" in res.stdout, res.stdout
+    each = run_newslint(*base, ".", "--baseline", baseline, "-v", cwd=folder)
+    listed = [line for line in each.stderr.decode().splitlines() if "matches nothing" in line]
+    files = sorted({line.split(" for ")[1].split(" matches nothing")[0] for line in listed})
+    assert len(listed) > 60 and len(files) > 12, each.stderr.decode()
+    res = run_newslint(*base, ".", "--baseline", baseline, cwd=folder)
+    notes = [line for line in res.stderr.decode().splitlines() if "stale" in line]
+    assert res.returncode == 0 and len(notes) == 11, res.stderr.decode()
+    assert notes[0].startswith(f"note: {files[0]}: ") and "stale baseline entries (" in notes[0]
+    assert notes[-1] == f"note: and {len(files) - 10} more files with stale baseline entries (-v lists every entry)"
