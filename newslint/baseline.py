@@ -72,9 +72,31 @@ def _take(diags: list[Diagnostic], budget: dict, base_dir: str) -> set[int]:
     return out
 
 
-def write_baseline(path: str, diags: list[Diagnostic]) -> int:
+def write_baseline(path: str, diags: list[Diagnostic], checked: dict | None = None) -> tuple[int, int]:
+    """Write the baseline of `diags`; (findings written, entries kept from the file).
+
+    `checked`: {path: the codes that ran on it} of this run. The entries an existing baseline
+    at `path` holds for anything else -- a file this run did not check (a hook's or a
+    folder's run), a rule that did not run on it (`--select NL1`) -- are kept: refreshing a
+    baseline from a partial run (as a stale note suggests) replaced the whole archive's
+    entries with that run's. Entries of a file that no longer exists are dropped."""
     base_dir = os.path.dirname(os.path.abspath(path))
     counts = Counter(finding_key(d, base_dir) for d in diags)
+    kept = 0
+    if checked is not None and os.path.isfile(path):
+        try:
+            old, _ = load_baseline(path)
+        except BaselineError:  # not a baseline (an empty file, another report): written afresh
+            old = Counter()
+        ran = {_rel(p, base_dir): codes for p, codes in checked.items()}
+        for (fname, code, digest), n in old.items():
+            codes = ran.get(fname)
+            if codes is not None and code in codes:  # this run decides
+                continue
+            if codes is None and not os.path.lexists(os.path.join(base_dir, fname)):  # deleted or renamed
+                continue
+            counts[(fname, code, digest)] += n
+            kept += n
     entries = [{"file": f, "code": c, "hash": h, "count": n} for (f, c, h), n in sorted(counts.items())]
     data = {"format": FORMAT, "newslint": __version__, "entries": entries}
     from newslint.source import atomic_write
@@ -84,7 +106,7 @@ def write_baseline(path: str, diags: list[Diagnostic]) -> int:
     except UnicodeEncodeError:  # a file name that is not UTF-8 (surrogate escapes): as JSON escapes
         raw = (json.dumps(data, indent=1) + "\n").encode("ascii")
     atomic_write(path, raw)
-    return len(diags)
+    return len(diags), kept
 
 
 def load_baseline(path: str) -> tuple[Counter, str]:

@@ -243,8 +243,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         from newslint.baseline import write_baseline
 
         found = [d for r in results for d in r.diagnostics]
-        n = write_baseline(write_baseline_file, [d for d in found if d.code != "NL500"])
-        echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}", err=True)
+        ran_of = _codes_run(resolver, factory, linter, corpus_ran)
+        n, kept = write_baseline(write_baseline_file, [d for d in found if d.code != "NL500"],
+                                 {r.path: ran_of(r.path) for r in results})
+        also = (f" (and kept its {kept} entr{'y' if kept == 1 else 'ies'} for files or rules this run did not "
+                "check)") if kept else ""
+        echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}{also}", err=True)
         for d in found:  # an I/O error is no finding to accept: said here, and exit status 2
             if d.code == "NL500":
                 echo(f"{d.filename}:{d.row}:{d.column}: {d.code} {d.message}", err=True)

@@ -109,7 +109,8 @@ def main():
               help="Hide the findings recorded in this baseline file; report only new ones.")
 @click.option("--write-baseline", "write_baseline_file", type=click.Path(dir_okay=False),
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0 "
-                   "(2 when a file could not be read: an I/O error is never recorded).")
+                   "(2 when a file could not be read: an I/O error is never recorded). An existing baseline "
+                   "keeps its entries for the files and rules this run did not check.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
           exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir,
           index_url, engine, scheduler, partition_size, show_fixes,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections import Counter
 
 import pytest
@@ -997,3 +998,34 @@ def test_stale_baseline_entries_are_summed_up_a_line_a_file(tmp_path):
     assert res.returncode == 0 and len(notes) == 11, res.stderr.decode()
     assert notes[0].startswith(f"note: {files[0]}: ") and "stale baseline entries (" in notes[0]
     assert notes[-1] == f"note: and {len(files) - 10} more files with stale baseline entries (-v lists every entry)"
+
+
+def test_write_baseline_from_a_partial_run_keeps_the_other_entries(sample, tmp_path):
+    """A stale note says 'refresh with --write-baseline'; run where it was seen (a hook's one
+    file, a folder, `--select NL1`), --write-baseline replaced the whole archive's baseline
+    with that run's findings: 1,698 findings of 620 files became 1, and the next full check
+    failed on every other file. Entries of files and rules the run did not check are now
+    kept; those of a file that no longer exists are dropped."""
+    folder = sample.parent
+    shutil.copy(need(BBC / "sport" / "012.txt"), folder / "a.txt")
+    shutil.copy(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+    baseline = tmp_path / "baseline.json"
+    base = ("check", "--no-cache", "--isolated")
+
+    def entries():
+        return sorted((e["file"], e["code"], e["count"]) for e in json.loads(baseline.read_text())["entries"])
+
+    assert run_newslint(*base, ".", "--write-baseline", baseline, cwd=folder).returncode == 0
+    full = entries()
+    assert len(full) > 5 and ("a.txt", "NL401", 1) in full
+    res = run_newslint(*base, "a.txt", "--write-baseline", baseline, cwd=folder)  # as a hook sees one file
+    assert res.returncode == 0 and b"Wrote 1 finding" in res.stderr and b"kept" in res.stderr, res.stderr
+    assert entries() == full
+    assert run_newslint(*base, ".", "--select", "NL1", "--write-baseline", baseline, cwd=folder).returncode == 0
+    assert entries() == full
+    assert run_newslint(*base, ".", "--baseline", baseline, cwd=folder).returncode == 0
+    subprocess.run(["git", "rm", "-q", "b.txt"], cwd=folder, check=True)  # a.txt is no one's copy now
+    assert run_newslint(*base, ".", "--write-baseline", baseline, cwd=folder).returncode == 0
+    assert {f for f, _, _ in entries()} == {sample.name} and ("a.txt", "NL401", 1) not in entries()
