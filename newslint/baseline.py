@@ -57,17 +57,32 @@ class Accepted:
         return _take(diags, dict(self.counts), self.base_dir)
 
 
+# NL203's page-chrome blocks are accepted by lines, not by block: their bounds, and how
+# many there are, move with any edit near them (a share-bar line a safe fix deletes split a
+# page's 5 blocks into 18), while the lines of chrome a page holds only shrink as it is
+# cleaned. An entry keyed by the block's text (written before) accepts all of its file's.
+_BY_LINES = "NL203"
+_UNLIMITED = 1 << 62
+
+
+def _weight(d: Diagnostic) -> int:
+    """What a finding spends of its key's count: 1, or an NL203 block's lines."""
+    return max(1, d.end_row - d.row + 1) if d.code == _BY_LINES else 1
+
+
 def _take(diags: list[Diagnostic], budget: dict, base_dir: str) -> set[int]:
     """The id()s of the findings a baseline accepts: of each key, as many as `budget` still
-    counts, the first ones in report order (`budget` is spent as they are taken). An NL500,
-    an I/O error, is never accepted (nor written: check_command)."""
+    counts, the first ones in report order (`budget` is spent as they are taken; an NL203
+    block spends its lines). An NL500, an I/O error, is never accepted (nor written:
+    check_command)."""
     out: set[int] = set()
     for d in diags:
         if d.code == "NL500":
             continue
         key = finding_key(d, base_dir)
-        if budget.get(key, 0) > 0:
-            budget[key] -= 1
+        w = _weight(d)
+        if budget.get(key, 0) >= w:
+            budget[key] -= w
             out.add(id(d))
     return out
 
@@ -81,11 +96,13 @@ def write_baseline(path: str, diags: list[Diagnostic], checked: dict | None = No
     baseline from a partial run (as a stale note suggests) replaced the whole archive's
     entries with that run's. Entries of a file that no longer exists are dropped."""
     base_dir = os.path.dirname(os.path.abspath(path))
-    counts = Counter(finding_key(d, base_dir) for d in diags)
+    counts: Counter = Counter()
+    for d in diags:
+        counts[finding_key(d, base_dir)] += _weight(d)
     kept = 0
     if checked is not None and os.path.isfile(path):
         try:
-            old, _ = load_baseline(path)
+            old = _read_entries(path)
         except BaselineError:  # not a baseline (an empty file, another report): written afresh
             old = Counter()
         ran = {_rel(p, base_dir): codes for p, codes in checked.items()}
@@ -110,6 +127,18 @@ def write_baseline(path: str, diags: list[Diagnostic], checked: dict | None = No
 
 
 def load_baseline(path: str) -> tuple[Counter, str]:
+    """(the budget of each key, the baseline's folder)."""
+    counts: Counter = Counter()
+    chrome = _chrome_hash()
+    for key, count in _read_entries(path).items():
+        if key[1] == _BY_LINES and key[2] != chrome:  # keyed by a block's text: all the file's blocks
+            key, count = (key[0], key[1], chrome), _UNLIMITED
+        counts[key] = min(counts[key] + count, _UNLIMITED)
+    return counts, os.path.dirname(os.path.abspath(path))
+
+
+def _read_entries(path: str) -> Counter:
+    """The entries of the baseline at `path` as written: {(file, code, hash): count}."""
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -136,10 +165,8 @@ def load_baseline(path: str) -> tuple[Counter, str]:
         except (TypeError, KeyError, AttributeError):
             raise BaselineError(f"{path}: damaged baseline: entry {n} must be an object with string 'file', "
                                 f"'code' and 'hash' and an integer 'count', got {e!r}") from None
-        if key[1] == "NL203":  # counted per file (newslint rule NL203): so are entries keyed by the
-            key = (key[0], key[1], _chrome_hash())  # block's text, as baselines written before were
         counts[key] += count
-    return counts, os.path.dirname(os.path.abspath(path))
+    return counts
 
 
 class Baseline:
@@ -149,6 +176,7 @@ class Baseline:
 
     def __init__(self, path: str):
         counts, self.base_dir = load_baseline(path)
+        self._counts = dict(counts)  # as read: what the budget started from
         self.accepted = Accepted(counts, self.base_dir)
         self._budget = counts
         self._by_file: dict[str, list] = {}
@@ -166,5 +194,15 @@ class Baseline:
         taken = _take(diags, budget, self.base_dir)
         kept = [d for d in diags if id(d) not in taken]
         keys = self._by_file.get(_rel(checked_file, self.base_dir), ())
-        return kept, [(k, budget[k]) for k in keys if budget[k] > 0 and (ran is None or k[1] in ran)]
+        stale = []
+        for k in keys:
+            if budget[k] <= 0 or (ran is not None and k[1] not in ran):
+                continue
+            if k[1] == _BY_LINES:  # lines left over after a clean-up are no stale entry; a file
+                if budget[k] < self._counts[k]:  # whose chrome is all gone has one
+                    continue
+                stale.append((k, 1))
+            else:
+                stale.append((k, budget[k]))
+        return kept, stale
 

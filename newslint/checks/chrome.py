@@ -794,10 +794,11 @@ class PageChrome(Rule):
 
     ## Baselines
     A block's bounds are found anew on each run, and any edit inside or near it (a
-    share-bar line removed by NL201's fix, a typo corrected in a menu) moves them. So a
-    baseline accepts a file's NL203 findings by their number, not by the block's text:
-    an accepted page stays accepted while it is edited, and a block more than the
-    baseline counted is reported.
+    share-bar line removed by NL201's fix, a typo corrected in a menu) moves them, or
+    splits one block into several. So a baseline accepts a file's NL203 findings by the
+    lines they span (its entry's `count`), not by the blocks' text or number: an
+    accepted page stays accepted while it is cleaned, and chrome over the lines the
+    baseline counted is reported (the blocks, in file order, that no longer fit).
     """
 
     code = "NL203"
