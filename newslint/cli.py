@@ -77,8 +77,9 @@ def main():
               help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (a file that cannot be read, NL500, still exits 2: the run did not see everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notes.")
-@click.option("--statistics", is_flag=True, help="Add a count of findings per rule (to the text, concise and full formats; "
-                                                 "the others are unchanged).")
+@click.option("--statistics", is_flag=True, help="Print a count of findings per rule in place of the findings, as "
+                                                 "ruff does (text, concise and full formats; the others are "
+                                                 "unchanged).")
 @click.option("--stdin-filename", metavar="PATH", help="The name to report for text read from '-' (stdin). Text from stdin gets the in-file rules only: it is not compared with the corpus (NL401-NL403, NL202).")
 @click.option("--config", "configs", multiple=True, metavar="FILE|KEY=VALUE",
               help="A config file to use instead of discovery, or an inline override such as "

@@ -51,7 +51,8 @@ def render(run, name: str = "text") -> str:
     out = []
     diags = run.diagnostics
     memo: dict = {}
-    for d in diags:
+    # --statistics: the count per rule in place of the findings (ruff's), an archive's overview
+    for d in () if run.statistics else diags:
         loc = style(f"{d.filename}:{d.row}:{d.column}:", bold=True)
         out.append(f"{loc} {style(d.code, fg='red', bold=True)} {_marker(d, run.unsafe_fixes)}{d.message}")
         if name == "full":
