@@ -36,10 +36,25 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _chrome_hash() -> str:
-    from newslint.checks.chrome import FINGERPRINT
+# NL203's page-chrome blocks: a block's bounds, and how many blocks a page's chrome is found
+# as, move with any edit near them (a share-bar line a safe fix deletes split one page's 5
+# blocks into 18), while the lines of chrome a page holds only shrink as it is cleaned. A
+# baseline keeps, for each file, an entry per block (its text, as for every rule) and one
+# for all its blocks' lines (the key of CHROME_LINES). A block whose text is accepted is
+# taken first; the others are taken while the file's lines last, so an edited or split
+# block stays accepted and a grown one, or chrome beyond the lines counted, is reported. A
+# file with block entries and no lines entry (written before) accepts all its chrome.
+_BY_LINES = "NL203"
+CHROME_LINES = "page chrome"
+_UNLIMITED = 1 << 62
 
-    return _digest(FINGERPRINT)
+
+def _chrome_hash() -> str:
+    return _digest(CHROME_LINES)
+
+
+def _span(d: Diagnostic) -> int:
+    return max(1, d.end_row - d.row + 1)
 
 
 class Accepted:
@@ -57,32 +72,30 @@ class Accepted:
         return _take(diags, dict(self.counts), self.base_dir)
 
 
-# NL203's page-chrome blocks are accepted by lines, not by block: their bounds, and how
-# many there are, move with any edit near them (a share-bar line a safe fix deletes split a
-# page's 5 blocks into 18), while the lines of chrome a page holds only shrink as it is
-# cleaned. An entry keyed by the block's text (written before) accepts all of its file's.
-_BY_LINES = "NL203"
-_UNLIMITED = 1 << 62
-
-
-def _weight(d: Diagnostic) -> int:
-    """What a finding spends of its key's count: 1, or an NL203 block's lines."""
-    return max(1, d.end_row - d.row + 1) if d.code == _BY_LINES else 1
-
-
 def _take(diags: list[Diagnostic], budget: dict, base_dir: str) -> set[int]:
     """The id()s of the findings a baseline accepts: of each key, as many as `budget` still
-    counts, the first ones in report order (`budget` is spent as they are taken; an NL203
-    block spends its lines). An NL500, an I/O error, is never accepted (nor written:
-    check_command)."""
+    counts, the first ones in report order (`budget` is spent as they are taken); then the
+    NL203 blocks whose text it does not hold, while their file's lines of chrome last. An
+    NL500, an I/O error, is never accepted (nor written: check_command)."""
     out: set[int] = set()
+    chrome: list[Diagnostic] = []
     for d in diags:
         if d.code == "NL500":
             continue
         key = finding_key(d, base_dir)
-        w = _weight(d)
-        if budget.get(key, 0) >= w:
-            budget[key] -= w
+        if budget.get(key, 0) > 0:
+            budget[key] -= 1
+            out.add(id(d))
+            if d.code == _BY_LINES:
+                lines = (key[0], key[1], _chrome_hash())
+                if lines in budget:
+                    budget[lines] = max(0, budget[lines] - _span(d))
+        elif d.code == _BY_LINES:
+            chrome.append(d)
+    for d in chrome:
+        lines = (_rel(d.filename, base_dir), d.code, _chrome_hash())
+        if budget.get(lines, 0) >= _span(d):
+            budget[lines] -= _span(d)
             out.add(id(d))
     return out
 
@@ -98,7 +111,9 @@ def write_baseline(path: str, diags: list[Diagnostic], checked: dict | None = No
     base_dir = os.path.dirname(os.path.abspath(path))
     counts: Counter = Counter()
     for d in diags:
-        counts[finding_key(d, base_dir)] += _weight(d)
+        counts[finding_key(d, base_dir)] += 1
+        if d.code == _BY_LINES:
+            counts[(_rel(d.filename, base_dir), d.code, _chrome_hash())] += _span(d)
     kept = 0
     if checked is not None and os.path.isfile(path):
         try:
@@ -128,12 +143,10 @@ def write_baseline(path: str, diags: list[Diagnostic], checked: dict | None = No
 
 def load_baseline(path: str) -> tuple[Counter, str]:
     """(the budget of each key, the baseline's folder)."""
-    counts: Counter = Counter()
-    chrome = _chrome_hash()
-    for key, count in _read_entries(path).items():
-        if key[1] == _BY_LINES and key[2] != chrome:  # keyed by a block's text: all the file's blocks
-            key, count = (key[0], key[1], chrome), _UNLIMITED
-        counts[key] = min(counts[key] + count, _UNLIMITED)
+    counts = _read_entries(path)
+    lines = _chrome_hash()
+    for fname in {k[0] for k in counts if k[1] == _BY_LINES and k[2] != lines}:
+        counts.setdefault((fname, _BY_LINES, lines), _UNLIMITED)  # block entries alone: all its chrome
     return counts, os.path.dirname(os.path.abspath(path))
 
 
@@ -198,8 +211,9 @@ class Baseline:
         for k in keys:
             if budget[k] <= 0 or (ran is not None and k[1] not in ran):
                 continue
-            if k[1] == _BY_LINES:  # lines left over after a clean-up are no stale entry; a file
-                if budget[k] < self._counts[k]:  # whose chrome is all gone has one
+            if k[1] == _BY_LINES:  # a block edited or split, lines left over after a clean-up: no
+                lk = (k[0], k[1], _chrome_hash())  # stale entry; a file whose chrome is all gone
+                if k != lk or budget[k] < self._counts[k]:  # has one
                     continue
                 stale.append((k, 1))
             else:

@@ -725,9 +725,6 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
 _PLACE = {"header": "before the article", "footer": "after the article", "inside": "inside the article"}
 
 
-FINGERPRINT = "page chrome"
-
-
 @register
 class PageChrome(Rule):
     """Page chrome: menus, share bars, related-story lists, bylines and footers saved around the article.
@@ -795,10 +792,10 @@ class PageChrome(Rule):
     ## Baselines
     A block's bounds are found anew on each run, and any edit inside or near it (a
     share-bar line removed by NL201's fix, a typo corrected in a menu) moves them, or
-    splits one block into several. So a baseline accepts a file's NL203 findings by the
-    lines they span (its entry's `count`), not by the blocks' text or number: an
-    accepted page stays accepted while it is cleaned, and chrome over the lines the
-    baseline counted is reported (the blocks, in file order, that no longer fit).
+    splits one block into several. So a baseline keeps, beside each block's text, the
+    lines of chrome the file held: a block whose text it accepted is taken first, then the
+    others while those lines last. An accepted page stays accepted while it is cleaned; a
+    block that grew, or chrome beyond the lines counted, is reported.
     """
 
     code = "NL203"
@@ -814,6 +811,6 @@ class PageChrome(Rule):
             n = len(lines)
             message = f"Page chrome {_PLACE[block.where]}: {kinds} ({n} line{'s' if n != 1 else ''})"
             fix = delete_lines_fix(doc, lines, False, "Remove the page chrome")
-            # the identity a baseline and CI fingerprints keep: the file's n-th block, not its
-            # text, which an edit inside the block (or a fix of another rule there) changes
-            yield line_diagnostic(doc, self, message, block.first, block.last, fix, fingerprint=FINGERPRINT)
+            # (a baseline also counts a file's lines of chrome, and CI fingerprints know a
+            # block by its place: newslint.baseline, report._common.fingerprints)
+            yield line_diagnostic(doc, self, message, block.first, block.last, fix)

@@ -57,11 +57,13 @@ def fingerprints(diags: list[Diagnostic]) -> list[str]:
     Built from the file, the rule code, the normalised flagged text and the occurrence
     index among findings with those same three values, never from line numbers: text
     inserted above a finding does not change it, while two copies of the same flagged
-    line stay distinct. Findings without flagged text fall back to their message."""
+    line stay distinct. Findings without flagged text fall back to their message. An NL203
+    block is known by its place among the file's blocks: its text, and its bounds, move
+    with any edit near it."""
     seen: Counter = Counter()
     out = []
     for d in diags:
-        text = d.fingerprint_text or d.message
+        text = "page chrome" if d.code == "NL203" else d.fingerprint_text or d.message
         key = (display_path(d.filename), d.code, text)
         index = seen[key]
         seen[key] += 1
