@@ -65,6 +65,7 @@ TOP_LEVEL: dict[str, tuple[Any, str]] = {
     "exclude": (list, "a list of globs"),
     "extend-exclude": (list, "a list of globs"),
     "force-exclude": (bool, "a boolean"),
+    "respect-gitignore": (bool, "a boolean"),
     "unsafe-fixes": (bool, "a boolean"),
     "rule-packs": (list, "a list of paths to TOML rule packs"),
     "builtin-packs": (list, "a list of shipped pack names"),
@@ -110,7 +111,7 @@ DEFAULT_CACHE_DIR = ".newslint_cache"
 class Settings(FrozenRecord):
     _fields = __slots__ = (
         "root", "source", "select", "extend_select", "ignore", "per_file_ignores", "include", "exclude",
-        "extend_exclude", "force_exclude", "unsafe_fixes", "rule_packs", "builtin_packs", "encoding", "max_file_size",
+        "extend_exclude", "force_exclude", "respect_gitignore", "unsafe_fixes", "rule_packs", "builtin_packs", "encoding", "max_file_size",
         "cache_dir", "engine", "scheduler", "partition_size", "rule_options")
 
     def __init__(
@@ -125,6 +126,7 @@ class Settings(FrozenRecord):
         exclude: tuple[str, ...] = (),
         extend_exclude: tuple[str, ...] = (),
         force_exclude: bool = False,
+        respect_gitignore: bool = True,  # a folder walk skips what git ignores (as ruff's does)
         unsafe_fixes: bool = False,
         rule_packs: tuple[str, ...] = (),
         builtin_packs: tuple[str, ...] | None = None,
@@ -146,6 +148,7 @@ class Settings(FrozenRecord):
         _set(self, "exclude", exclude)
         _set(self, "extend_exclude", extend_exclude)
         _set(self, "force_exclude", force_exclude)
+        _set(self, "respect_gitignore", respect_gitignore)
         _set(self, "unsafe_fixes", unsafe_fixes)
         _set(self, "rule_packs", rule_packs)
         _set(self, "builtin_packs", builtin_packs)

@@ -160,8 +160,13 @@ def files_to_check(paths, resolver: Resolver, unlisted: list | None = None) -> l
             out.extend(list_url(root, s.include, s.all_excludes, s.force_exclude))
             continue
         excludes = tuple(_anchor(g, s) for g in s.all_excludes)
-        out.extend(discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude,
-                            unlisted=unlisted))
+        found = discover([root], include=s.include, exclude=excludes, force_exclude=s.force_exclude,
+                         unlisted=unlisted)
+        if s.respect_gitignore and found and os.path.isdir(root):  # a file named is checked all the same
+            from newslint.corpus.discover import drop_git_ignored
+
+            found = drop_git_ignored(root, found)
+        out.extend(found)
     if len(paths) < 2:  # one root lists each of its files once
         return out
     # one file named twice ("a.txt ./a.txt", a file and its folder, relative and absolute,

@@ -16,7 +16,7 @@ from newslint.corpus import CorpusOptions, analyze
 from newslint.cli import main
 from newslint.corpus.commands import dups, index
 
-from conftest import SHARED, need  # noqa: E402
+from conftest import SHARED, need, run_newslint  # noqa: E402
 ARTICLES = SHARED / "corpora" / "bbc" / "articles"
 DB = Path(".newslint_cache") / "corpus-v1.sqlite3"
 
@@ -478,7 +478,7 @@ def test_a_file_name_that_is_not_utf8_is_kept_in_the_index(small_repo):
     run on the one file, where --no-cache found the duplicate; so did the results cache's."""
     if sys.platform == "darwin":
         pytest.skip("macOS file systems refuse names that are not UTF-8")
-    from conftest import run_newslint
+
 
     name = os.fsdecode(b"business/caf\xe9.txt")
     shutil.copyfile(small_repo / "business/001.txt", small_repo / name)
@@ -495,7 +495,7 @@ def test_dups_names_each_pair_in_the_same_order_with_or_without_the_index(tmp_pa
     """Two copies of a BBC article, ok.txt and caf.txt: the run that built the index printed
     "ok.txt ~ caf.txt", the next one (from the index) "caf.txt ~ ok.txt", with the containments
     swapped too, so a CI comparing dups reports saw a change where there was none."""
-    from conftest import run_newslint
+
 
     article = (need(ARTICLES) / "tech/011.txt").read_bytes()
     for name in ("ok.txt", "caf.txt"):
@@ -505,3 +505,33 @@ def test_dups_names_each_pair_in_the_same_order_with_or_without_the_index(tmp_pa
     assert all(r.returncode == 1 for r in reports), reports[0].stderr
     pairs = [json.loads(r.stdout)["clusters"][0]["pairs"] for r in reports]
     assert [(p[0]["a"], p[0]["b"]) for p in pairs] == [("caf.txt", "ok.txt")] * 3
+
+
+def test_a_folder_walk_skips_what_git_ignores(small_repo):
+    """A site generator's git-ignored output (public/, and a draft matched by a pattern) holds
+    copies of the tracked articles: `check .` compared them with their sources (NL401 on both,
+    tracked article included). The walk now leaves out what git ignores, as ruff's does; a file
+    named on the command line, a folder that is ignored as a whole, and a file git tracks
+    inside an ignored folder are checked all the same; `respect-gitignore = false` turns it off."""
+    a, b, c = SUBSET[:3]
+    (small_repo / ".gitignore").write_text("public/\n*.draft.md\n", encoding="utf-8")
+    (small_repo / "public" / "posts").mkdir(parents=True)
+    shutil.copyfile(small_repo / a, small_repo / "public" / "posts" / "one.txt")
+    shutil.copyfile(small_repo / b, small_repo / "next.draft.md")
+    git(small_repo, "add", ".gitignore")
+    git(small_repo, "commit", "-qm", "ignore the generated site")
+
+    def flagged(*args: str) -> list[str]:
+        res = run_newslint("check", "--no-cache", "--select", "NL401", "--output-format", "json", *args, cwd=small_repo)
+        assert res.returncode in (0, 1), res.stderr
+        return sorted(d["filename"] for d in json.loads(res.stdout))
+
+    assert flagged(".") == []
+    assert flagged("public") == ["public/posts/one.txt"]  # the ignored folder itself, named
+    assert flagged("public/posts/one.txt", "next.draft.md") == ["next.draft.md", "public/posts/one.txt"]
+    assert flagged("--config", "respect-gitignore = false", ".") == [f"./{a}", f"./{b}", "./next.draft.md",
+                                                                     "./public/posts/one.txt"]
+    # a file git tracks is checked though a pattern ignores its folder
+    shutil.copyfile(small_repo / c, small_repo / "public" / "kept.txt")
+    git(small_repo, "add", "-f", "public/kept.txt")
+    assert flagged(".") == [f"./{c}", "./public/kept.txt"]

@@ -42,6 +42,41 @@ def git_output(top: str, *args: str) -> bytes | None:
     return out.stdout if out.returncode == 0 else None
 
 
+def git_ignored(folder: str) -> tuple[set[str], set[str]] | None:
+    """(files, folders) that git ignores and does not track under `folder` (.gitignore files,
+    .git/info/exclude, core.excludesFile), relative to it, '/'-separated, folders ending in '/';
+    None when git is missing, `folder` is in no work tree, or is itself ignored (named on the
+    command line, it is checked)."""
+    out = git_output(folder, "ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z")
+    if out is None:
+        return None
+    names = [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
+    if "./" in names:
+        return None
+    return {n for n in names if not n.endswith("/")}, {n for n in names if n.endswith("/")}
+
+
+def drop_git_ignored(root: str, found: list[str]) -> list[str]:
+    """`found`, the files a walk of the folder `root` found, less those git ignores."""
+    ignored = git_ignored(root)
+    if ignored is None or not (ignored[0] or ignored[1]):
+        return found
+    files, folders = ignored
+    prefix = os.path.join(root, "")
+    keep = []
+    for p in found:
+        rel = p[len(prefix):] if p.startswith(prefix) else os.path.relpath(p, root)
+        if os.sep != "/":  # pragma: no cover
+            rel = rel.replace(os.sep, "/")
+        if rel in files:
+            continue
+        parts = rel.split("/")[:-1]
+        if folders and any("/".join(parts[:i]) + "/" in folders for i in range(1, len(parts) + 1)):
+            continue
+        keep.append(p)
+    return keep
+
+
 def git_files(top: str, raw_out: list | None = None) -> list[str] | None:
     """The files git tracks under `top`, relative to it, '/'-separated (None when git fails).
     `raw_out`, a list, receives git's own listing (`git ls-files -s -z`: mode, blob id,
