@@ -16,7 +16,7 @@ import re
 from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
-from newslint.lineclass import FUNCTION_WORDS, ends_prose, is_body_text, is_box_score, looks_like_headline
+from newslint.lineclass import FUNCTION_WORDS, ends_prose, has_credit, is_body_text, is_box_score, looks_like_headline
 from newslint.normalize import words
 
 # Common English words of four letters or more: they say nothing about the topic.
@@ -199,7 +199,10 @@ def find_segments(doc: Document) -> list[Segment]:
     k = seg_body + 1
     while k < len(paras):
         p = paras[k]
-        if p.single_line and looks_like_headline(p.text) and not _story_list_label(p.text):
+        # a line ending in a picture credit ("... in Moscow (AFP)") is a caption, not the
+        # headline of another article, however often it is printed
+        if p.single_line and looks_like_headline(p.text) and not has_credit(p.text) \
+                and not _story_list_label(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
             if f is not None and boundary_score(f) >= THRESHOLD:
                 starts.append(k)

@@ -1,0 +1,41 @@
+"""Recall of the in-file rules on defects planted in real text, in the shapes scrapers and
+copy-paste leave them (bench/recall_eval.py measures each shape over many articles).
+
+Articles are BBC files read from ../shared; captions and headlines come from the real
+sample (../shared/samples/aawsat_two_articles.txt) and the scrapinghub pages.
+"""
+
+from __future__ import annotations
+
+from conftest import BBC, SAMPLE, need
+from newslint.document import Document
+from newslint.engine import Linter
+from newslint.packs import load_builtin_packs
+from newslint.registry import Context, all_rules
+
+
+def lint_all(text: str):
+    """Every default in-file rule, as `newslint check` runs them."""
+    rules = [r for r in all_rules().values() if getattr(r, "default", True) and r.code[:3] in ("NL1", "NL2", "NL3")]
+    linter = Linter(rules, Context(settings={}, packs=load_builtin_packs()))
+    return linter.lint(Document.from_text(text, "case.txt"))
+
+
+def bbc(rel: str) -> tuple[str, list[str]]:
+    """A BBC article's headline and its paragraphs."""
+    lines = need(BBC / rel).read_text(encoding="utf-8").split("\n")
+    return lines[0], [ln for ln in lines[1:] if ln.strip()]
+
+
+def sample_caption() -> str:
+    return need(SAMPLE).read_text(encoding="utf-8").split("\n")[2]  # "Russian soldiers ... (AFP)"
+
+
+def test_a_caption_printed_twice_in_the_body_is_a_caption_not_a_second_article():
+    """A photo caption with its credit printed twice between two paragraphs (a responsive
+    image saved at two sizes) was taken for the headline of a second article (NL301), its
+    copy for that article's headline printed twice (NL101)."""
+    head, paras = bbc("sport/081.txt")
+    text = "\n\n".join([head, *paras[:2], f"{sample_caption()}\n{sample_caption()}", *paras[2:]]) + "\n"
+    found = [(d.code, d.row) for d in lint_all(text)]
+    assert found == [("NL102", 8)]
