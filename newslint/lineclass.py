@@ -9,7 +9,8 @@ from newslint.document import ends_sentence
 from newslint.normalize import has_words, word_count, words
 
 # A photo credit at the end of a caption: "(AFP)", "(Government media)", "/ Reuters",
-# "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name".
+# "[File: Reuters]", "Photo: Jane Doe, AP", "Image copyright EPA", "Credit... Name", and
+# at the end of a caption "... Photo: Getty Images", "... Photograph by Name/AFP/Getty Images".
 CREDIT = re.compile(
     r"""(?ix)
     (?: \(\s*[^()]{1,40}\)\s*$                         # (AFP), (Government media)
@@ -18,6 +19,8 @@ CREDIT = re.compile(
       | ^(?:photo|image|picture|credit|source)\s*(?:copyright)?\s*[:.…]
       | (?:image|photo)\s+copyright\b
       | \bcredit\s*(?:\.\.\.|…|:)
+      | (?-i:\b(?:Photo(?:graph)?|Picture|Image)s?\s+by|\b(?:Photo(?:graph)?|Picture|Image)\s*:)
+        \s+(?-i:[A-Z])[^!?]{0,60}$                      # ... Photo: Getty Images, ... Photograph by Name/AFP
     )
     """
 )

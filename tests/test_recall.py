@@ -7,7 +7,7 @@ sample (../shared/samples/aawsat_two_articles.txt) and the scrapinghub pages.
 
 from __future__ import annotations
 
-from conftest import BBC, SAMPLE, need
+from conftest import BBC, SAMPLE, SCRAPED, need
 from newslint.document import Document
 from newslint.engine import Linter
 from newslint.packs import load_builtin_packs
@@ -37,5 +37,23 @@ def test_a_caption_printed_twice_in_the_body_is_a_caption_not_a_second_article()
     copy for that article's headline printed twice (NL101)."""
     head, paras = bbc("sport/081.txt")
     text = "\n\n".join([head, *paras[:2], f"{sample_caption()}\n{sample_caption()}", *paras[2:]]) + "\n"
+    found = [(d.code, d.row) for d in lint_all(text)]
+    assert found == [("NL102", 8)]
+
+
+def raw_line(page: str, startswith: str) -> str:
+    text = need(SCRAPED / "raw" / f"{page}.txt").read_text(encoding="utf-8")
+    return next(ln.strip() for ln in text.split("\n") if ln.startswith(startswith))
+
+
+def test_a_caption_ending_in_photograph_by_is_a_caption_with_a_credit():
+    """Guardian- and Fortune-style captions end in 'Photograph by Name/AFP/Getty Images' or
+    '... Photo: Getty Images': the credit was recognised only at the start of a line, so
+    such a caption printed twice in the body was no caption to NL102 (no credit, not in the
+    header zone) and was taken for another article's headline (NL301)."""
+    caption = raw_line("f8ff621a0b9b7646cc0d57d37416feabba2bf78ef5dd0bfc5b080f9f97bbe584", "Home Depot stock fell")
+    assert caption.endswith("Photograph by Robyn Beck/AFP/Getty Images")
+    head, paras = bbc("business/433.txt")
+    text = "\n\n".join([head, *paras[:2], f"{caption}\n{caption}", *paras[2:]]) + "\n"
     found = [(d.code, d.row) for d in lint_all(text)]
     assert found == [("NL102", 8)]

@@ -181,7 +181,8 @@ class RepeatedCaption(_RepeatRule):
 
     ## What it flags
     Every copy after the first of a caption-like line (a short line without a final
-    full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]")
+    full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]",
+    "Photo: Getty Images", "Photograph by Name/AFP")
     that repeats anywhere when it carries a credit, or else (four words or more) when a
     copy stands in the article's header zone. A line without a credit whose copies all
     stand in the header zone and read as a headline is NL101's. The message says
