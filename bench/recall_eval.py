@@ -151,8 +151,9 @@ def headline_shapes(a: Article, rng: random.Random, pool: list[Article]) -> dict
     mk("head_upper", [h, "", h.upper(), ""] + b, 2)
     mk("head_capwords", [h, "", string.capwords(h), ""] + b, 2)
     mk("head_site_on_copy", [h, "", f"{h} | BBC News", ""] + b, 2)
-    mk("head_site_on_first", [f"{h} | BBC News", "", h, ""] + b, 2)
-    mk("head_dash_site_on_first", [f"{h} - BBC News", "", h, ""] + b, 2)
+    # the page title above the headline: either line may be the one reported
+    mk("head_site_on_first", [f"{h} | BBC News", "", h, ""] + b, (0, 2), {0, 2})
+    mk("head_dash_site_on_first", [f"{h} - BBC News", "", h, ""] + b, (0, 2), {0, 2})
     mk("head_kicker_between", [h, "", SECTION[a.cat], "", h, ""] + b, 4, {2, 4})
     out["head_kicker_between"].expect = [(4, ("NL101",))]
     mk("head_caption_between", [h, "", cap, "", h, ""] + b, 4, {2, 4})
@@ -354,8 +355,9 @@ def score(c: Case, findings: list[dict]) -> None:
     spans = [(f["code"], f["location"]["row"] - 1, f["end_location"]["row"] - 1) for f in findings
              if f["code"].startswith(FILE_CODES)]
 
-    def codes_at(line):
-        return {code for code, a, b in spans if a <= line <= b}
+    def codes_at(line):  # a tuple of lines: any of them
+        lines = line if isinstance(line, tuple) else (line,)
+        return {code for code, a, b in spans for x in lines if a <= x <= b}
 
     right = all(codes_at(line) & set(codes) for line, codes in c.expect)
     anyc = all(codes_at(line) for line, _ in c.expect)
@@ -366,7 +368,7 @@ def score(c: Case, findings: list[dict]) -> None:
                and (not any(f["location"]["row"] - 1 <= p <= f["end_location"]["row"] - 1 for p in c.planted)
                     or f["code"] == "NL301" and not c.shape.startswith("merged"))]
     if c.result != "caught":
-        c.note = "; ".join(f"line {line + 1} {sorted(codes_at(line)) or '-'}" for line, _ in c.expect
+        c.note = "; ".join(f"line {line + 1 if isinstance(line, int) else [x + 1 for x in line]} {sorted(codes_at(line)) or '-'}" for line, _ in c.expect
                            if not codes_at(line) & set(_))
 
 

@@ -57,3 +57,44 @@ def test_a_caption_ending_in_photograph_by_is_a_caption_with_a_credit():
     text = "\n\n".join([head, *paras[:2], f"{caption}\n{caption}", *paras[2:]]) + "\n"
     found = [(d.code, d.row) for d in lint_all(text)]
     assert found == [("NL102", 8)]
+
+
+def _fixed(text: str, diags, unsafe: bool = False) -> str:
+    from newslint.diagnostics import Applicability
+    from newslint.fixer import apply_edits, merge_fixes
+
+    fixes = [d.fix for d in diags if d.fix and (unsafe or d.fix.applicability == Applicability.SAFE)]
+    return apply_edits(text, merge_fixes(Document.from_text(text), fixes))
+
+
+def test_a_headline_copy_with_a_final_full_stop_is_a_repeated_headline():
+    """'IAAF will contest Greek decision' printed again as 'IAAF will contest Greek
+    decision.' was not reported: the repeat rules group lines by their normal form, which
+    keeps the stop. Deleting the copy loses only the stop: a safe fix."""
+    original = need(BBC / "sport/081.txt").read_text(encoding="utf-8")
+    head, paras = bbc("sport/081.txt")
+    text = "\n\n".join([head, head + ".", *paras]) + "\n"
+    diags = [d for d in lint_all(text) if d.code == "NL101"]
+    assert [(d.row, d.message) for d in diags] == [(3, "Headline repeated with a full stop (the headline is at line 1)")]
+    assert _fixed(text, diags) == original
+
+
+def test_a_headline_copy_with_a_site_name_is_a_repeated_headline():
+    """A scraper that keeps the page title ('... | BBC News') beside the article's title:
+    the copy was not reported. Its site name has no other copy, so the fix is unsafe."""
+    original = need(BBC / "politics/197.txt").read_text(encoding="utf-8")
+    head, paras = bbc("politics/197.txt")
+    text = "\n\n".join([head, f"{head} | BBC News", *paras]) + "\n"
+    diags = [d for d in lint_all(text) if d.code == "NL101"]
+    assert [(d.row, d.message) for d in diags] == [(3, "Headline repeated with a site name (the headline is at line 1)")]
+    assert _fixed(text, diags) == text  # nothing safe to do
+    assert _fixed(text, diags, unsafe=True) == original
+
+
+def test_a_page_title_with_a_site_name_above_the_headline_is_the_copy_reported():
+    """A saved TechCrunch page: 'New York State Attorney General reportedly investigating
+    WeWork – TechCrunch' on line 1, the headline alone on line 3. The plain headline is kept
+    and the page title, with its site name, is the copy reported."""
+    page = need(SCRAPED / "raw" / "1ace8c85aaee21b9d4505eca506d50c4721c29db62848b567a9703bfe0583892.txt")
+    diags = [d for d in lint_all(page.read_text(encoding="utf-8")) if d.code == "NL101"]
+    assert [(d.row, d.message) for d in diags] == [(1, "Headline repeated with a site name (the headline is at line 3)")]

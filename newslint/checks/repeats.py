@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
-from newslint.document import Document, Paragraph
+from newslint.document import Document, Paragraph, ends_sentence
 from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 is_quantity_list, looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
@@ -151,7 +152,11 @@ class RepeatedHeadline(_RepeatRule):
     twice below a line taken for the headline: a headline-like line (2 to 22 words, not
     ending as a sentence, no picture credit) whose copies all stand in the header zone,
     so a caption without a credit printed twice below the headline is reported here
-    ("Headline repeated ... first at line 3"), not as NL102.
+    ("Headline repeated ... first at line 3"), not as NL102. And a line of the header zone
+    that is the headline with a final full stop, or with a site name set off by a separator
+    ("... | BBC News", "BBC NEWS | UK | ...", "... - The New York Times"): when that line is
+    the first (a page title above the headline), it is the one reported, the plain
+    headline the one kept.
 
     ## Why
     Scrapers that save both the page title and the article title keep two copies;
@@ -165,14 +170,88 @@ class RepeatedHeadline(_RepeatRule):
         Assad to Visit Moscow in Mid-March for Talks with the Kremlin   <- NL101
 
     ## Fix safety
-    Safe: the copy is removed and the first (the headline) stays, so no word is lost.
+    Safe: the copy is removed and the first (the headline) stays, so no word is lost; also
+    for a copy with a final full stop (only the stop goes). Unsafe for a copy with a site
+    name, whose words have no other copy.
     """
 
     code = "NL101"
     name = "repeated-headline"
-    fix = "safe"
+    fix = "sometimes"
     what = "headline"
     safe_when = "normalised"
+
+    def check(self, doc: Document, ctx: Context):
+        yield from super().check(doc, ctx)
+        reported = {p.first for g in repeat_groups(doc) for p in g.paras[1:]}
+        for line, kept, kind in headline_variants(doc):
+            if line in reported or is_boilerplate(doc, ctx, line):
+                continue
+            # a final full stop is all a variant loses; a site name is words with no other copy
+            fix = delete_lines_fix(doc, [line], kind == "full stop", f"Remove the headline with a {kind}")
+            yield line_diagnostic(
+                doc, self, f"Headline repeated with a {kind} (the headline is at line {kept + 1})", line,
+                fix=fix, related=[Related(doc.path or "-", kept + 1, 1, 1.0, "headline")],
+            )
+
+
+# " | BBC News", " - Al Jazeera", ": CityAM", "BBC NEWS | UK | ": a page title's site name,
+# on normalised text (one kind of dash)
+_SEPARATOR = r"(?:\||-|::?|·|•|»|«)"
+_SITE_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+")
+_ENDS_IN_SEPARATOR = re.compile(rf"\s{_SEPARATOR}\s+$")
+_STARTS_WITH_SEPARATOR = re.compile(rf"^\s+{_SEPARATOR}\s")
+SITE_NAME_MAX_WORDS = 5
+
+
+def _is_site_affix(text: str, head: str) -> bool:
+    """`text` is `head` with a site name before or after it, set off by a separator."""
+    i = text.find(head)
+    if i < 0 or text == head or not head:
+        return False
+    before, after = text[:i], text[i + len(head):]
+    if before and not _ENDS_IN_SEPARATOR.search(before) or after and not _STARTS_WITH_SEPARATOR.match(after):
+        return False
+    pieces = [x for x in _SITE_SEPARATOR.split(f" {before} ") + _SITE_SEPARATOR.split(f" {after} ") if x.strip()]
+    return bool(pieces) and all(1 <= len(x.split()) <= SITE_NAME_MAX_WORDS and not ends_sentence(x) for x in pieces)
+
+
+def _bare(norm: str) -> str:
+    return norm.rstrip(" .")
+
+
+def headline_variants(doc: Document):
+    """(line, headline line, kind) for each copy of an article's headline in its header zone
+    that differs from it by a final full stop or by a site name ("... | BBC News"): a
+    scraper that saves the page title and the article title keeps both. When the line taken
+    for the headline is the one with the site name (the page title, above the headline),
+    that line is the copy reported and the plain headline the one kept."""
+    zones: dict[int, list[Paragraph]] = defaultdict(list)  # one walk over the paragraphs, not
+    for p in doc.paragraphs:                                # one per segment (files of many articles)
+        seg = doc.segment_of(p.first) if p.single_line else None
+        if seg is not None and p.first < seg.body_start:
+            zones[seg.first].append(p)
+    for seg in doc.segments:
+        if seg.headline is None:
+            continue
+        zone = zones[seg.first]
+        body = doc.paragraph_at.get(seg.body_start)
+        if body is not None and body.single_line and body.first <= seg.last:
+            zone.append(body)  # a long headline with a full stop reads as body text
+        head = doc.lines[seg.headline]
+        bare_head = _bare(head.norm)
+        kept = next((p for p in zone if p.first != head.index and (
+            _is_site_affix(bare_head, _bare(p.norm)) or head.norm != bare_head and p.norm == bare_head)), None)
+        kept_line, key = (kept.first, _bare(kept.norm)) if kept else (head.index, _bare(head.norm))
+        kept_norm = doc.lines[kept_line].norm
+        for p in zone:
+            if p.first == kept_line or p.norm == kept_norm:
+                continue
+            bare = _bare(p.norm)
+            if bare == key:
+                yield p.first, kept_line, "full stop"
+            elif _is_site_affix(bare, key):
+                yield p.first, kept_line, "site name"
 
 
 @register
