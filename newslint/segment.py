@@ -119,7 +119,10 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
     cand = paras[k]
     body_k = header_end(paras, k)
     header = paras[k + 1:body_k]
-    repeat = any(p.norm == cand.norm for p in header)
+    # the headline printed again below it (a page template's second title); copies in the
+    # same block, with no blank line between, are a caption saved at several image sizes
+    repeat = any(p.norm == cand.norm and any(doc.lines[i].blank for i in range(cand.last + 1, p.first))
+                 for p in header)
     gap = _blank_run_before(doc, cand.first) > usual_gap
     if not doc.lines[cand.first - 1].blank or body_k >= len(paras) or not is_body_text(paras[body_k].text):
         return None

@@ -98,3 +98,24 @@ def test_a_page_title_with_a_site_name_above_the_headline_is_the_copy_reported()
     page = need(SCRAPED / "raw" / "1ace8c85aaee21b9d4505eca506d50c4721c29db62848b567a9703bfe0583892.txt")
     diags = [d for d in lint_all(page.read_text(encoding="utf-8")) if d.code == "NL101"]
     assert [(d.row, d.message) for d in diags] == [(1, "Headline repeated with a site name (the headline is at line 3)")]
+
+
+
+def uncredited_caption() -> str:
+    """The sample's second caption without its credit: 'Sudani visiting a market in Baghdad
+    on Thursday'."""
+    line = need(SAMPLE).read_text(encoding="utf-8").split("\n")[37]
+    assert line.endswith(" (Government media)")
+    return line[: -len(" (Government media)")]
+
+
+def test_a_caption_printed_on_two_lines_in_a_row_is_no_second_article():
+    """A caption without a credit printed on two lines in a row between paragraphs was taken
+    for a second article's headline, its copy for that headline printed again (NL301's
+    'repeat' evidence, weight 4). A page template prints a title again after a blank line;
+    copies in one block are an image's caption saved at two sizes."""
+    head, paras = bbc("business/433.txt")
+    cap = uncredited_caption()
+    for copies in (2, 4):
+        text = "\n\n".join([head, *paras[:2], "\n".join([cap] * copies), *paras[2:]]) + "\n"
+        assert [d.row for d in lint_all(text) if d.code == "NL301"] == []
