@@ -64,6 +64,14 @@ def is_credit_only(text: str) -> bool:
     return m is not None and not DATELINE.match(t) and word_count(t[:m.start()] + " " + t[m.end():]) < 2
 
 
+def is_credit_line(text: str) -> bool:
+    """A short line that is a picture credit from its first character: "Photo: Getty Images",
+    "Image copyright EPA", "(AFP)" (not "Subscribe (Mobile)", a menu item)."""
+    t = text.strip()
+    m = CREDIT.search(t)
+    return m is not None and m.start() == 0 and not DATELINE.match(t) and word_count(t) <= 8
+
+
 def looks_like_caption(text: str) -> bool:
     """A photo caption: short-ish, usually no final full stop, often a credit."""
     t = text.strip()

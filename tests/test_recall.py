@@ -119,3 +119,28 @@ def test_a_caption_printed_on_two_lines_in_a_row_is_no_second_article():
     for copies in (2, 4):
         text = "\n\n".join([head, *paras[:2], "\n".join([cap] * copies), *paras[2:]]) + "\n"
         assert [d.row for d in lint_all(text) if d.code == "NL301"] == []
+
+
+def test_a_caption_without_a_credit_printed_twice_in_a_row_in_the_body_is_a_repeated_caption():
+    """A caption without a credit, printed on two lines in a row between paragraphs, was
+    reported by no rule: NL102 asked a caption without a credit to stand in the header zone,
+    NL103 to read as a sentence. Copies with nothing between them but blank lines or credit
+    lines are an image saved at two sizes, not a line a list prints again."""
+    head, paras = bbc("business/433.txt")
+    cap = uncredited_caption()
+    text = "\n\n".join([head, *paras[:2], f"{cap}\n{cap}", *paras[2:]]) + "\n"
+    assert [(d.code, d.row) for d in lint_all(text) if d.code.startswith("NL1")] == [("NL102", 8)]
+
+
+def test_a_caption_with_its_credit_on_the_line_below_is_a_caption_with_a_credit():
+    """BBC's saved pages print 'Image copyright EPA' over 'Image caption ...'; others print
+    the caption, then 'Photo: Getty Images'. The caption's copies were taken for a
+    headline printed twice (NL101) or were not reported (in the body, without a credit of
+    their own); a short credit line right above or below a caption is its credit."""
+    head, paras = bbc("politics/197.txt")
+    cap = uncredited_caption()
+    pair = f"Image copyright EPA\nImage caption {cap}"
+    text = "\n\n".join([head, pair, pair, *paras]) + "\n"
+    assert [(d.code, d.row) for d in lint_all(text) if d.code in ("NL101", "NL102")] == [("NL102", 7)]
+    text = "\n\n".join([head, *paras[:2], f"{cap}\nPhoto: Getty Images\n\n{cap}\nPhoto: Getty Images", *paras[2:]]) + "\n"
+    assert [(d.code, d.row) for d in lint_all(text) if d.code in ("NL101", "NL102")] == [("NL102", 10)]

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
 from newslint.document import Document, Paragraph, ends_sentence
-from newslint.lineclass import (has_credit, is_body_text, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
+from newslint.lineclass import (has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 is_quantity_list, looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -74,15 +74,15 @@ def classify(doc: Document, ctx: Context, group: RepeatGroup) -> str | None:
         return None
     if first.single_line and first.norm in headline_norms(doc):
         return "NL101"
+    credit = first.single_line and credited(doc, first.first)
     if first.single_line and in_header_zone(doc, first.first) and looks_like_headline(first.text) \
             and all(p.single_line and in_header_zone(doc, p.first) for p in group.paras) \
-            and not looks_like_caption_with_credit(first.text) \
-            and not any(in_menu(doc, p.first) for p in group.paras):
+            and not credit and not any(in_menu(doc, p.first) for p in group.paras):
         return "NL101"  # a title printed twice below a line that was taken for the headline
-    if all(p.single_line for p in group.paras) and looks_like_caption(first.text) \
+    if all(p.single_line for p in group.paras) and (looks_like_caption(first.text) or credit) \
             and not is_credit_only(first.text) and not is_enumeration(first.text):
-        credit = has_credit(first.text)
-        if credit or (first.word_count >= 4 and any(in_header_zone(doc, p.first) for p in group.paras)):
+        if credit or (first.word_count >= 4 and (any(in_header_zone(doc, p.first) for p in group.paras)
+                                                 or copies_adjacent(doc, group))):
             return "NL102"
     if first.word_count >= MIN_PARAGRAPH_WORDS and is_body_text(first.text) and not is_list_item(first.text) \
             and not is_enumeration(first.text):
@@ -105,8 +105,23 @@ def in_menu(doc: Document, line: int) -> bool:
     return sum(1 for i in block.lines if 0 < doc.lines[i].word_count <= MENU_ITEM_WORDS) >= 3
 
 
-def looks_like_caption_with_credit(text: str) -> bool:
-    return has_credit(text)
+def credited(doc: Document, line: int) -> bool:
+    """A caption with its credit: at the end of the line ("... (AFP)"), or, for a line of four
+    words or more, as a line of its own right below it ("Photo: Getty Images") or right above
+    it (BBC's "Image copyright EPA" over "Image caption ...")."""
+    if has_credit(doc.lines[line].text):
+        return True
+    return doc.lines[line].word_count >= 4 and any(0 <= k < len(doc.lines) and not doc.lines[k].blank and is_credit_line(doc.lines[k].text)
+               for k in (line - 1, line + 1))
+
+
+def copies_adjacent(doc: Document, group: RepeatGroup) -> bool:
+    """Each copy right after the one before, with nothing between but blank lines and credit
+    lines: an image saved at several sizes, not a line a list or a page prints again."""
+    for p, q in zip(group.paras, group.paras[1:]):
+        if any(not doc.lines[k].blank and not is_credit_line(doc.lines[k].text) for k in range(p.last + 1, q.first)):
+            return False
+    return True
 
 
 def _exact(p: Paragraph, q: Paragraph, doc: Document) -> bool:
@@ -262,10 +277,13 @@ class RepeatedCaption(_RepeatRule):
     Every copy after the first of a caption-like line (a short line without a final
     full stop, or one ending in a credit such as "(AFP)", "/ Reuters", "[File: EPA]",
     "Photo: Getty Images", "Photograph by Name/AFP")
-    that repeats anywhere when it carries a credit, or else (four words or more) when a
-    copy stands in the article's header zone. A line without a credit whose copies all
-    stand in the header zone and read as a headline is NL101's. The message says
-    "Caption repeated" when the line carries a credit and "Caption-like line repeated"
+    that repeats anywhere when it carries a credit (at the end of the line, or, for a line
+    of four words or more, as a short credit line right above or below it: "Photo: Getty
+    Images", BBC's "Image copyright EPA" over "Image caption ..."), or else (four words or
+    more) when a copy stands in the article's header zone or the copies follow each other
+    with nothing but blank or credit lines between. A line without a credit whose copies
+    all stand in the header zone and read as a headline is NL101's. The message says
+    "Caption repeated" when a credit goes with the line and "Caption-like line repeated"
     when only its shape says so (a repeated "Back To Main Menu" link is one too).
 
     ## Why
