@@ -205,6 +205,9 @@ def _blank_front_matter(lines: list[Line]) -> None:
         x.__dict__["blank"] = True
 
 
+TWIN_DISTANCE = 3  # a caption's copy, one or two credit lines below it
+
+
 class Document:
     def __init__(self, source: Source):
         self.source = source
@@ -259,18 +262,21 @@ class Document:
     @cached_property
     def hard_wrapped(self) -> bool:
         """Whether the file's prose is hard-wrapped (wire copy, old archives)."""
-        multi = [ln for b in self.blocks if b.last - b.first >= 2 for ln in (self.lines[i] for i in b.lines)]
-        if len(multi) < 3:
+        blocks = [[self.lines[i] for i in b.lines] for b in self.blocks if b.last - b.first >= 2]
+        if sum(map(len, blocks)) < 3:
             return False
-        # a line printed twice in a row (a caption block) fills the width and runs on like
-        # wrapped prose; wrapped prose never repeats a line next to itself, so such lines are
-        # no evidence (a wrapped article printed twice still is: its copies are far apart)
-        texts = [ln.text.strip() for ln in multi]
-        twins = set()
-        for k in range(1, len(multi)):
-            if texts[k] == texts[k - 1] and multi[k].index == multi[k - 1].index + 1:
-                twins.update((k - 1, k))
-        return is_hard_wrapped([ln for k, ln in enumerate(multi) if k not in twins])
+        # a line printed again a line or two below (a caption block, also with a credit line
+        # between the copies) fills the width and runs on like wrapped prose; wrapped prose
+        # never repeats a line so close, so such lines are no evidence (a wrapped article
+        # printed twice still is: its copies are far apart)
+        kept = []
+        for lines in blocks:
+            texts = [ln.text.strip() for ln in lines]
+            twins = {j for k, t in enumerate(texts) for j in range(max(0, k - TWIN_DISTANCE), k)
+                     if texts[j] == t}
+            twins |= {k for k, t in enumerate(texts) if t in texts[max(0, k - TWIN_DISTANCE):k]}
+            kept += [ln for k, ln in enumerate(lines) if k not in twins]
+        return is_hard_wrapped(kept)
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:

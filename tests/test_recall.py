@@ -144,3 +144,18 @@ def test_a_caption_with_its_credit_on_the_line_below_is_a_caption_with_a_credit(
     assert [(d.code, d.row) for d in lint_all(text) if d.code in ("NL101", "NL102")] == [("NL102", 7)]
     text = "\n\n".join([head, *paras[:2], f"{cap}\nPhoto: Getty Images\n\n{cap}\nPhoto: Getty Images", *paras[2:]]) + "\n"
     assert [(d.code, d.row) for d in lint_all(text) if d.code in ("NL101", "NL102")] == [("NL102", 10)]
+
+
+def test_a_caption_block_with_credit_lines_does_not_make_an_article_hard_wrapped():
+    """A caption and its credit line printed twice in one block below the headline (caption,
+    'Photo: Getty Images', caption, 'Photo: Getty Images'): the only block of three lines or
+    more, its two long caption lines fill the width and run on, so the whole article was
+    read as hard-wrapped wire copy, the block joined into one paragraph and the copy not
+    reported. A line printed again within three lines is no evidence of wrapping."""
+    head, paras = bbc("politics/197.txt")
+    cap = raw_line("70cb2d5bca75ab5a8f6bb378a38a52f882f6bda508de93b12502e74936d86ff2", "Image caption Taylor")
+    cap = cap[len("Image caption "):]
+    block = f"{cap}\nPhoto: Getty Images\n{cap}\nPhoto: Getty Images"
+    text = "\n\n".join([head, block, *paras]) + "\n"
+    assert not Document.from_text(text).hard_wrapped
+    assert [(d.code, d.row) for d in lint_all(text) if d.code.startswith("NL1")] == [("NL102", 5)]
