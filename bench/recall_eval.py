@@ -94,7 +94,10 @@ CREDITS = {
 # Stray tokens as the scrapinghub pages print them (../shared/corpora/scrapinghub_dev/raw).
 TOKENS = {"tt": "TT", "highlights": "Highlights", "advert": "Advertisement", "advert_upper": "ADVERTISEMENT",
           "advert_space": "Advertisement ", "share_fb": "Share this with Facebook", "readmore": "Read more",
-          "readmore_upper": "READ MORE", "readmore_colon": "Read more:", "continue": "Continue reading the main story"}
+          "readmore_upper": "READ MORE", "readmore_colon": "Read more:", "continue": "Continue reading the main story",
+          "share_messenger": "Share this with Messenger", "share_whatsapp": "Share this on WhatsApp",
+          "share_email": "Share this with Email", "share_colon": "Share this:", "advert_short": "Advert",
+          "advertorial": "ADVERTORIAL"}
 
 # The BBC page's menu (raw/70cb2d5b...: the page of the Taylor Swift article).
 BBC_MENU = ["Home", "News", "Sport", "Weather", "iPlayer", "Sounds", "CBBC", "CBeebies", "Food", "Bitesize",
@@ -187,6 +190,17 @@ def caption_shapes(a: Article, rng: random.Random, pool: list[Article]) -> dict[
                 cut = 2 * (k + 1)  # after paragraph k and its blank line
                 lines = [a.headline, ""] + b[:cut] + block + [""] + b[cut:]
                 add(out, f"cap_{credit}_body_x{n}", a, lines, 2 + cut, len(unit), n, codes)
+    # one copy with its credit, the other without (an image size that prints no credit)
+    # (either copy may be the one reported: the one without the credit is the safe deletion)
+    lines, at = with_header(a, [f"{cap} (AFP)", cap])
+    out["cap_mixed_credit_header"] = Case("cap_mixed_credit_header", a, lines, [((at, at + 1), ("NL102",))],
+                                          {at, at + 1})
+    if len(ps) >= 3:
+        b = body_lines(a)
+        cut = 2 * (ps[1] + 1)
+        lines = [a.headline, ""] + b[:cut] + [cap, f"{cap} (AFP)", ""] + b[cut:]
+        out["cap_mixed_credit_body"] = Case("cap_mixed_credit_body", a, lines,
+                                            [((2 + cut, 3 + cut), ("NL102",))], {2 + cut, 3 + cut})
     return out
 
 
@@ -296,6 +310,18 @@ def paragraph_shapes(a: Article, rng: random.Random, pool: list[Article]) -> dic
         w = words[i][:3] + words[i][4:]
         plant("near_typo", " ".join(words[:i] + [w] + words[i + 1:]), "NL104")
     plant("near_word_dropped", " ".join(words[:len(words) // 2] + words[len(words) // 2 + 1:]), "NL104")
+    if longw and digits:
+        i, j = longw[len(longw) // 2], digits[0]
+        two = list(words)
+        two[i] = two[i][:3] + two[i][4:]
+        two[j] = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), two[j], count=1)
+        plant("near_two_edits", " ".join(two), "NL104")
+    # the copy with the closing words of the article's next paragraph appended (a re-paste
+    # that ran on), kept within the 90% threshold by taking at most a tenth more words
+    nxt = a.paras[k + 1].split() if k + 1 < len(a.paras) else []
+    extra = nxt[:max(1, len(words) // 12)]
+    if extra:
+        plant("near_run_on", p + " " + " ".join(extra), "NL104")
     return out
 
 
