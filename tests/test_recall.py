@@ -159,3 +159,19 @@ def test_a_caption_block_with_credit_lines_does_not_make_an_article_hard_wrapped
     text = "\n\n".join([head, block, *paras]) + "\n"
     assert not Document.from_text(text).hard_wrapped
     assert [(d.code, d.row) for d in lint_all(text) if d.code.startswith("NL1")] == [("NL102", 5)]
+
+
+def test_a_caption_printed_again_without_its_credit_is_a_repeated_caption():
+    """Responsive pages print a caption once per image size, and some sizes leave the credit
+    out: 'Russian soldiers near the Red Square in Moscow (AFP)' over 'Russian soldiers near
+    the Red Square in Moscow' was reported by no rule (two normal forms, so no repeat group).
+    The copy without the credit is reported; its words are all in the kept caption, so its
+    deletion is safe."""
+    head, paras = bbc("sport/081.txt")
+    cap = sample_caption()
+    bare = cap[: -len(" (AFP)")]
+    text = "\n\n".join([head, f"{cap}\n{bare}", *paras]) + "\n"
+    diags = [d for d in lint_all(text) if d.code.startswith("NL1")]
+    assert [(d.code, d.row, d.message) for d in diags] == [
+        ("NL102", 4, "Caption repeated without its credit (the caption with its credit is at line 3)")]
+    assert _fixed(text, diags) == "\n\n".join([head, cap, *paras]) + "\n"

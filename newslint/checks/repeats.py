@@ -6,8 +6,9 @@ import re
 from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
+from newslint.normalize import normalize
 from newslint.document import Document, Paragraph, ends_sentence
-from newslint.lineclass import (has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
+from newslint.lineclass import (CREDIT, has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 is_quantity_list, looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -282,7 +283,10 @@ class RepeatedCaption(_RepeatRule):
     Images", BBC's "Image copyright EPA" over "Image caption ..."), or else (four words or
     more) when a copy stands in the article's header zone or the copies follow each other
     with nothing but blank or credit lines between. A line without a credit whose copies
-    all stand in the header zone and read as a headline is NL101's. The message says
+    all stand in the header zone and read as a headline is NL101's. Also a caption (four
+    words or more before its credit) printed again without its credit or with another one,
+    the copies together (in the header zone, or no body text between them): the copy with
+    the first credit is kept. The message says
     "Caption repeated" when a credit goes with the line and "Caption-like line repeated"
     when only its shape says so (a repeated "Back To Main Menu" link is one too).
 
@@ -295,8 +299,9 @@ class RepeatedCaption(_RepeatRule):
         Russian soldiers near the Red Square in Moscow (AFP)   <- NL102
 
     ## Fix safety
-    Safe when the copy is identical to the first (up to surrounding whitespace);
-    unsafe when they differ only after normalisation (case, quotes, dashes).
+    Safe when the copy is identical to the first (up to surrounding whitespace), or is the
+    caption without its credit; unsafe when they differ only after normalisation (case,
+    quotes, dashes), or the copy has another credit (its words have no other copy).
     """
 
     code = "NL102"
@@ -308,6 +313,57 @@ class RepeatedCaption(_RepeatRule):
         # Without a credit only the line's shape says caption: a page's "Back To Main Menu"
         # link or "Find us on Facebook" repeats the same way, and calling it a caption misleads.
         return self.what if has_credit(first.text) else "caption-like line"
+
+    def check(self, doc: Document, ctx: Context):
+        yield from super().check(doc, ctx)
+        reported = {p.first for g in repeat_groups(doc) for p in g.paras[1:]}
+        for p, kept, has_own in caption_variants(doc):
+            if p.first in reported or is_boilerplate(doc, ctx, p.first):
+                continue
+            # a copy without a credit has every word in the kept one; another credit has not
+            fix = delete_lines_fix(doc, [p.first], not has_own, "Remove the other copy of the caption")
+            what = "with another credit" if has_own else "without its credit"
+            yield line_diagnostic(
+                doc, self, f"Caption repeated {what} (the caption with its credit is at line {kept.first + 1})",
+                p.first, fix=fix, related=[Related(doc.path or "-", kept.first + 1, 1, 1.0, "caption")],
+            )
+
+
+def caption_variants(doc: Document):
+    """(copy, kept caption, whether the copy has a credit of its own) for each caption printed
+    again with another credit or without one ("... in Moscow (AFP)" and "... in Moscow": an
+    image size that prints no credit), when the copies stand together: in the header zone,
+    or with no body text between them. The first copy with a credit is kept."""
+    by_caption: dict[str, list[tuple[Paragraph, bool]]] = defaultdict(list)
+    singles = [p for p in doc.paragraphs if p.single_line]
+    for p in singles:
+        t = p.text.strip()
+        m = CREDIT.search(t) if has_credit(t) and not is_credit_only(t) else None
+        if m is not None and m.start() > 0:
+            bare = normalize(t[:m.start()]).rstrip(" .,;:-")
+            if len(bare.split()) >= 4:  # a caption describes; "Give a Gift (Dropdown)" is a menu item
+                by_caption[bare].append((p, True))
+    if not by_caption:
+        return
+    for p in singles:
+        if p.norm.rstrip(" .") in by_caption:
+            by_caption[p.norm.rstrip(" .")].append((p, False))
+    for members in by_caption.values():
+        if len({p.norm for p, _ in members}) < 2:
+            continue  # word-for-word copies are the repeat groups'
+        members.sort(key=lambda m: m[0].first)
+        kept = next(p for p, credited in members if credited)
+        for p, credited in members:
+            if p.norm != kept.norm and _together(doc, kept, p):
+                yield p, kept, credited
+
+
+def _together(doc: Document, a: Paragraph, b: Paragraph) -> bool:
+    """Both in an article's header zone, or no body text between them."""
+    if in_header_zone(doc, a.first) and in_header_zone(doc, b.first):
+        return True
+    lo, hi = min(a.last, b.last), max(a.first, b.first)
+    return not any(lo < q.first < hi and is_body_text(q.text) for q in doc.paragraphs)
 
 
 @register
