@@ -175,3 +175,14 @@ def test_a_caption_printed_again_without_its_credit_is_a_repeated_caption():
     assert [(d.code, d.row, d.message) for d in diags] == [
         ("NL102", 4, "Caption repeated without its credit (the caption with its credit is at line 3)")]
     assert _fixed(text, diags) == "\n\n".join([head, cap, *paras]) + "\n"
+
+
+def test_a_share_bar_line_between_paragraphs_opens_no_second_article():
+    """BBC tech/395 with the saved BBC page's 'Share this with Facebook' line between its
+    second and third paragraphs: NL201 reports the line, and NL301 took it for the headline
+    of a second article (the two paragraphs above it share few words with the rest). A line
+    a pack rule flags as debris opens no article."""
+    token = raw_line("70cb2d5bca75ab5a8f6bb378a38a52f882f6bda508de93b12502e74936d86ff2", "Share this with Facebook")
+    head, paras = bbc("tech/395.txt")
+    text = "\n\n".join([head, *paras[:2], token, *paras[2:]]) + "\n"
+    assert [(d.code, d.row) for d in lint_all(text)] == [("NL201", 7)]

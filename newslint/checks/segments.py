@@ -40,7 +40,11 @@ class MergedArticles(Rule):
     fix = "unsafe"
 
     def check(self, doc: Document, ctx: Context):
-        segs = doc.segments
+        from newslint.checks.repeats import is_boilerplate
+
+        # a line a pack rule flags as page debris ("Share this with Facebook" between two
+        # paragraphs) reads as a headline, but it opens no article
+        segs = [s for k, s in enumerate(doc.segments) if k == 0 or not is_boilerplate(doc, ctx, s.first)]
         if len(segs) < 2:
             return
         starts = tuple(s.first for s in segs[1:])
