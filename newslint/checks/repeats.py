@@ -362,8 +362,14 @@ def _together(doc: Document, a: Paragraph, b: Paragraph) -> bool:
     """Both in an article's header zone, or no body text between them."""
     if in_header_zone(doc, a.first) and in_header_zone(doc, b.first):
         return True
+    import bisect
+
+    starts = doc.__dict__.get("_body_text_starts")  # once per document: a page of many
+    if starts is None:                                # captions asks for each copy
+        starts = doc.__dict__["_body_text_starts"] = [q.first for q in doc.paragraphs if is_body_text(q.text)]
     lo, hi = min(a.last, b.last), max(a.first, b.first)
-    return not any(lo < q.first < hi and is_body_text(q.text) for q in doc.paragraphs)
+    i = bisect.bisect_right(starts, lo)
+    return i >= len(starts) or starts[i] >= hi
 
 
 @register
