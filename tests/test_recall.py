@@ -210,3 +210,18 @@ def test_captions_printed_again_with_other_credits_are_compared_in_one_walk_of_t
     found = list(Linter([rule], Context(settings={}, packs=load_builtin_packs())).lint(doc))
     assert len(found) >= 199  # (the uncredited copies at least: printed 200 times)
     assert _CountingList.walks < 20, _CountingList.walks
+
+
+def test_every_copy_without_the_credit_is_reported_among_copies_with_other_credits():
+    """The sample's caption printed ten times, every other copy with a credit of its own
+    ('... in Moscow (Photo 1)', '... in Moscow', ...): the copies without a credit form a
+    repeat group no rule owns (credited lines stand between them), and the check of copies
+    without their credit skipped every later copy of any repeat group, so four of the five
+    were reported by no rule."""
+    cap = sample_caption()[: -len(" (AFP)")]
+    head, paras = bbc("business/001.txt")
+    lines = [head, paras[0], *(f"{cap} (Photo {i})" if i % 2 else cap for i in range(10)), paras[1]]
+    found = [(d.row, d.message.split(" (")[0]) for d in lint_all("\n\n".join(lines) + "\n") if d.code == "NL102"]
+    without = [row for row, m in found if m == "Caption repeated without its credit"]
+    assert without == [5, 9, 13, 17, 21]  # each copy without a credit; the one kept is at line 7
+    assert [row for row, m in found if m == "Caption repeated with another credit"] == [11, 15, 19, 23]

@@ -48,6 +48,13 @@ def headline_norms(doc: Document) -> set[str]:
     return cached
 
 
+def reported_copies(doc: Document, ctx: Context) -> set[int]:
+    """First lines of the copies NL101-NL103 report as word-for-word repeats (a repeat group
+    none of them owns reports none: its copies may still be a headline's or a caption's
+    variants)."""
+    return {p.first for g in repeat_groups(doc) if classify(doc, ctx, g) is not None for p in g.paras[1:]}
+
+
 def in_header_zone(doc: Document, line: int) -> bool:
     seg = doc.segment_of(line)
     return seg is not None and line < seg.body_start
@@ -199,7 +206,7 @@ class RepeatedHeadline(_RepeatRule):
 
     def check(self, doc: Document, ctx: Context):
         yield from super().check(doc, ctx)
-        reported = {p.first for g in repeat_groups(doc) for p in g.paras[1:]}
+        reported = reported_copies(doc, ctx)
         for line, kept, kind in headline_variants(doc):
             if line in reported or is_boilerplate(doc, ctx, line):
                 continue
@@ -316,7 +323,7 @@ class RepeatedCaption(_RepeatRule):
 
     def check(self, doc: Document, ctx: Context):
         yield from super().check(doc, ctx)
-        reported = {p.first for g in repeat_groups(doc) for p in g.paras[1:]}
+        reported = reported_copies(doc, ctx)
         for p, kept, has_own in caption_variants(doc):
             if p.first in reported or is_boilerplate(doc, ctx, p.first):
                 continue
