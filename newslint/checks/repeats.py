@@ -140,7 +140,7 @@ class _RepeatRule(Rule):
     what = ""
     safe_when = "exact"  # "normalised": any copy equal after normalisation is safe to drop
 
-    def describe(self, first: Paragraph) -> str:
+    def describe(self, doc: Document, first: Paragraph) -> str:
         """What the message calls the repeated text."""
         return self.what
 
@@ -150,7 +150,7 @@ class _RepeatRule(Rule):
                 continue
             first = group.original
             total = len(group.paras)
-            what = self.describe(first)
+            what = self.describe(doc, first)
             for n, copy in enumerate(group.paras[1:], start=2):
                 safe = self.safe_when == "normalised" or _exact(first, copy, doc)
                 fix = delete_lines_fix(
@@ -316,10 +316,10 @@ class RepeatedCaption(_RepeatRule):
     fix = "sometimes"
     what = "caption"
 
-    def describe(self, first: Paragraph) -> str:
+    def describe(self, doc: Document, first: Paragraph) -> str:
         # Without a credit only the line's shape says caption: a page's "Back To Main Menu"
         # link or "Find us on Facebook" repeats the same way, and calling it a caption misleads.
-        return self.what if has_credit(first.text) else "caption-like line"
+        return self.what if credited(doc, first.first) else "caption-like line"
 
     def check(self, doc: Document, ctx: Context):
         yield from super().check(doc, ctx)
