@@ -173,11 +173,12 @@ def _read_entries(path: str) -> Counter:
         try:
             key = (e["file"], e["code"], e["hash"])
             count = e.get("count", 1)
-            if not all(isinstance(k, str) for k in key) or not isinstance(count, int) or isinstance(count, bool):
+            if not all(isinstance(k, str) for k in key) or not isinstance(count, int) or isinstance(count, bool) \
+                    or count < 1:  # a hand edit: 0 or -1 would accept nothing, silently
                 raise TypeError
         except (TypeError, KeyError, AttributeError):
             raise BaselineError(f"{path}: damaged baseline: entry {n} must be an object with string 'file', "
-                                f"'code' and 'hash' and an integer 'count', got {e!r}") from None
+                                f"'code' and 'hash' and an integer 'count' of 1 or more, got {e!r}") from None
         counts[key] += count
     return counts
 

@@ -74,6 +74,26 @@ def test_baseline_with_damaged_entries(folder):
     assert_user_error(run_newslint("check", "a.txt", "--baseline", "bl.json", cwd=folder), "bl.json", "entry 1")
 
 
+@pytest.fixture
+def written_baseline(folder):
+    proc = run_newslint("check", "a.txt", "--write-baseline", "bl.json", cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    return folder / "bl.json"
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_baseline_with_a_count_edited_below_one(folder, written_baseline, count):
+    """A hand edit taking a count to 0 or -1 accepted nothing, silently: the run reported the
+    entry's findings as new. It is a damaged baseline, named as such."""
+    import json
+
+    data = json.loads(written_baseline.read_text(encoding="utf-8"))
+    data["entries"][2]["count"] = count
+    written_baseline.write_text(json.dumps(data), encoding="utf-8")
+    err = assert_user_error(run_newslint("check", "a.txt", "--baseline", "bl.json", cwd=folder), "bl.json", "entry 3")
+    assert "of 1 or more" in err
+
+
 def test_rule_pack_that_is_not_utf8_in_test_packs(folder):
     (folder / "p.toml").write_bytes(b"\xff\xfe[[rule]]")
     assert_user_error(run_newslint("test-packs", "p.toml", cwd=folder), "p.toml", "not UTF-8")
