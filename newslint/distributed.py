@@ -81,7 +81,7 @@ def _lint(path: str, name: str, settings, factory, opts):
         return check_url(path, settings, factory, opts)
     unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else settings.unsafe_fixes
     res = process_path(path, linter_for(path, settings, factory), opts.mode, unsafe, settings.encoding,
-                       settings.max_file_size)
+                       settings.max_file_size, linter_for=lambda other: linter_for(other, settings, factory))
     return res if path == name else _relabel(res, path, name)
 
 

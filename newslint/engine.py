@@ -89,13 +89,14 @@ class Linter:
         accepted = self.ctx.accepted
         return accepted.among(diags) if accepted is not None and diags else set()
 
-    def fix(self, source: Source, unsafe: bool, split: bool = True) -> tuple[list[Source], Counter,
-                                                                          list[list[Diagnostic]]]:
+    def fix(self, source: Source, unsafe: bool, split: bool = True,
+            part_linters: list[Linter] | None = None) -> tuple[list[Source], Counter, list[list[Diagnostic]]]:
         """Fix to convergence. Returns (parts, fixed counts, findings left in each part).
 
         With unsafe fixes, a merged file is split after its own fixes converge, and each
         part is then fixed to convergence as the article it now is (unless `split` is off:
-        one stream out, as for stdin, has no place for a second file)."""
+        one stream out, as for stdin, has no place for a second file). `part_linters`: the
+        linter of each split-off part's own file (its per-file-ignores), else this one."""
         fixed: Counter = Counter()
         doc = self._converge(Document(source), unsafe, fixed)
         diags = self.lint(doc)
@@ -110,12 +111,14 @@ class Linter:
         fixed.update(d.code for d in splits)
         whole = [(c, codes, None, ()) for c, codes in file_directives(doc)]
         starts = (0, *splits[0].fix.split_at)
-        parts = []
-        for start, text in zip(starts, split_text(doc, splits[0].fix.split_at)):
+        parts, linters = [], []
+        for n, (start, text) in enumerate(zip(starts, split_text(doc, splits[0].fix.split_at))):
+            own = part_linters[n - 1] if n and part_linters and n - 1 < len(part_linters) else self
             carried = whole + (open_regions(doc, start) if start else [])
-            text = self._carry(source, text, carried)
-            parts.append(self._converge(Document(source.with_text(text)), unsafe, fixed).source)
-        return parts, fixed, [self.lint(Document(part)) for part in parts]
+            text = own._carry(source, text, carried)
+            parts.append(own._converge(Document(source.with_text(text)), unsafe, fixed).source)
+            linters.append(own)
+        return parts, fixed, [own.lint(Document(part)) for own, part in zip(linters, parts)]
 
     def _carry(self, source: Source, text: str, carried: list[tuple]) -> str:
         """A part of a split file, with the suppressions of the file that reach into it and
@@ -214,10 +217,15 @@ def _diff_text(old: str, new: str, a: str, b: str) -> str:
     return "".join(out)
 
 
+def _rule_codes(linter: Linter) -> list[str]:
+    return [r.code for r in linter.rules]
+
+
 def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, display: str,
-                   split: bool = True) -> FileResult:
+                   split: bool = True, linter_for=None) -> FileResult:
     """mode: 'check' (report), 'fix' (write), 'diff' (show, write nothing), 'stdout' (fixed text out).
-    `split` off: a merged file is not split (stdin's text has no folder for a second file)."""
+    `split` off: a merged file is not split (stdin's text has no folder for a second file).
+    `linter_for(path)`: the linter of a file split off this one (same folder, own name)."""
     result = FileResult(display)
     if mode == "check":
         result.diagnostics = linter.lint(Document(source))
@@ -227,6 +235,16 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     data = [p.to_bytes() for p in parts]
     names = [display] + (sibling_paths(display, len(parts) - 1, data[1:]) if source.path
                          else [display] * (len(parts) - 1))
+    if len(parts) > 1 and source.path and linter_for is not None:
+        # a split-off part is a file of its own: the next run lints it under its own name, so
+        # this one fixes and reports it so (a per-file-ignores glob naming the original, or one
+        # matching `<stem>-2.txt`), or a second --fix would change it
+        own = [linter_for(name) for name in names[1:]]
+        if any(_rule_codes(o) != _rule_codes(linter) for o in own):
+            parts, fixed, remaining = linter.fix(source, unsafe, split=True, part_linters=own)
+            data = [p.to_bytes() for p in parts]
+            # a name is reused only for a file holding exactly these bytes (an interrupted split)
+            names = [display] + sibling_paths(display, len(parts) - 1, data[1:])
     result.fixed = fixed
     result.diagnostics = [d.replace(filename=name) for name, diags in zip(names, remaining) for d in diags]
     result.new_texts = [p.text for p in parts]
@@ -291,7 +309,7 @@ def decode_path(path: str, encoding: str, max_bytes: int | None = None) -> FileR
 
 
 def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: str = "utf-8",
-                 max_bytes: int | None = None) -> FileResult:
+                 max_bytes: int | None = None, linter_for=None) -> FileResult:
     """Lint or fix one file; never raises for a problem with this one file.
 
     In 'fix' mode the file is read, fixed and written under an exclusive lock on it,
@@ -313,9 +331,9 @@ def process_path(path: str, linter: Linter, mode: str, unsafe: bool, encoding: s
             return probe_path(path, max_bytes)
         if mode == "fix":
             with locked_source(path, encoding, **kwargs) as source:
-                return process_source(source, linter, mode, unsafe, display)
+                return process_source(source, linter, mode, unsafe, display, linter_for=linter_for)
         source = read_source(path, encoding, **kwargs)
-        return process_source(source, linter, mode, unsafe, display)
+        return process_source(source, linter, mode, unsafe, display, linter_for=linter_for)
     except SourceError as exc:
         return error_result(display, exc)
     except NotConverged as exc:

@@ -203,7 +203,15 @@ def check_file(path: str, resolver: Resolver, factory: LinterFactory, opts: Chec
     if ignored:
         linter = _without(linter, ignored)
     unsafe = opts.unsafe_fixes if opts.unsafe_fixes is not None else settings.unsafe_fixes
-    return process_path(path, linter, opts.mode, unsafe, settings.encoding, settings.max_file_size)
+    return process_path(path, linter, opts.mode, unsafe, settings.encoding, settings.max_file_size,
+                        linter_for=lambda other: _linter_of(other, settings, factory))
+
+
+def _linter_of(path: str, settings: Settings, factory: LinterFactory) -> Linter:
+    """The linter of `path` under `settings` (a file split off another, in its folder)."""
+    linter, _ = factory.get(settings)
+    ignored = per_file_ignored(path, settings)
+    return _without(linter, ignored) if ignored else linter
 
 
 def _without(linter: Linter, prefixes: list[str]) -> Linter:
