@@ -254,7 +254,9 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     if mode == "diff":
         bom = "\ufeff" if source.bom else ""  # on disk the first line starts with it, in each part too
         chunks = [_diff_text(bom + source.text, bom + parts[0].text, display, display)]
-        for name, part in zip(names[1:], parts[1:]):
+        for name, part, raw in zip(names[1:], parts[1:], data[1:]):
+            if source.path and same_content(name, raw):
+                continue  # reused as it is (an interrupted split left it): --fix writes nothing there
             chunks.append(_diff_text("", bom + part.text, "/dev/null", name))
         result.diff = "".join(chunks)
     elif mode == "fix" and source.path:

@@ -55,3 +55,26 @@ def test_a_split_off_article_gets_its_own_per_file_ignores(tmp_path):
                          input=diff.encode("utf-8"), capture_output=True)
     assert res.returncode == 0, (res.stdout + res.stderr).decode()
     assert _tree(copy) == after
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
+def test_diff_does_not_create_a_split_off_file_that_fix_reuses(tmp_path):
+    """A split interrupted after writing aawsat_two_articles-2.txt (or a user who had copied the
+    second article out already): --fix reuses that file, which holds exactly the part's bytes,
+    and rewrites only the original. --diff still showed the part as a new file
+    ('--- /dev/null', '+++ aawsat_two_articles-2.txt'), and `patch` stopped on it ('The next
+    patch would create the file ..., which already exists!', exit 1)."""
+    for folder in ("fix", "diff"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / SAMPLE.name).write_bytes(need_shared(SAMPLE).read_bytes())
+        part = EXPECTED_SPLIT / "aawsat_two_articles-2.txt"
+        (tmp_path / folder / part.name).write_bytes(need_shared(part).read_bytes())
+    diff = newslint("check", "--isolated", "--diff", "--unsafe-fixes", ".", cwd=tmp_path / "diff")
+    assert diff.returncode == 1 and "/dev/null" not in diff.stdout
+    fix = newslint("check", "--isolated", "--fix", "--unsafe-fixes", ".", cwd=tmp_path / "fix")
+    assert fix.returncode == 0, fix.stdout
+    res = subprocess.run(["patch", "-p0", "--force", "--no-backup-if-mismatch"], cwd=tmp_path / "diff",
+                         input=diff.stdout.encode("utf-8"), capture_output=True)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode()
+    assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
+    assert _tree(tmp_path / "fix") == {p.name: p.read_bytes() for p in sorted(EXPECTED_SPLIT.iterdir())}
