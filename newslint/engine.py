@@ -271,7 +271,7 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
         try:
             for name, part_bytes in zip(siblings, data[1:]):
                 if not same_content(name, part_bytes):
-                    create_exclusive(name, part_bytes, source.mode or 0o644)
+                    create_exclusive(name, part_bytes, source.mode or 0o644, like=source.path)
                     created.append(name)
             if rewrite:
                 links = os.stat(source.path).st_nlink

@@ -435,16 +435,22 @@ def _check_unchanged(path: str, st: os.stat_result | None, expect: tuple | None)
         raise FileChanged(errno.EAGAIN, "the file changed on disk while it was being fixed; left as it is now", path)
 
 
-def create_exclusive(path: str, data: bytes, mode: int = 0o644) -> None:
+def create_exclusive(path: str, data: bytes, mode: int = 0o644, like: str | None = None) -> None:
     """Create a new file atomically, failing if `path` already exists (never overwrites).
 
     The content is written and synced under a temporary name first and then hard-linked
-    into place, so the new name appears complete or not at all.
+    into place, so the new name appears complete or not at all. `like`: a file whose owner,
+    group and extended attributes the new one takes (an article split off it), as a
+    rewritten file keeps its own.
     """
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.lexists(path):
         raise FileExistsError(errno.EEXIST, "file exists", path)
-    tmp = _write_temp(folder, data, mode, None)
+    like_st = None
+    if like is not None:
+        like = os.path.realpath(like)
+        like_st = os.stat(like)
+    tmp = _write_temp(folder, data, mode, like_st, like)
     try:
         try:
             os.link(tmp, path)  # atomic, and fails with FileExistsError instead of overwriting

@@ -78,3 +78,29 @@ def test_diff_does_not_create_a_split_off_file_that_fix_reuses(tmp_path):
     assert res.returncode == 0, (res.stdout + res.stderr).decode()
     assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
     assert _tree(tmp_path / "fix") == {p.name: p.read_bytes() for p in sorted(EXPECTED_SPLIT.iterdir())}
+
+
+def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):
+    """The rewritten original kept its extended attributes (a user tag, here) but the file
+    split off it, the other half of the same saved page, was created without any: 'newslint
+    check --fix --unsafe-fixes' on the sample tagged user.source left aawsat_two_articles-2.txt
+    untagged. It now takes the original's attributes, owner and group, as it takes its mode."""
+    import os
+
+    if not hasattr(os, "setxattr"):
+        pytest.skip("no extended attributes on this platform")
+    f = tmp_path / SAMPLE.name
+    f.write_bytes(need_shared(SAMPLE).read_bytes())
+    f.chmod(0o640)
+    try:
+        os.setxattr(f, "user.source", b"aawsat.com/two-stories")
+    except OSError as exc:
+        pytest.skip(f"the test folder's file system does not keep user extended attributes ({exc.strerror})")
+    res = newslint("check", "--isolated", "--fix", "--unsafe-fixes", f.name, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout
+    part = tmp_path / "aawsat_two_articles-2.txt"
+    assert part.read_bytes() == need_shared(EXPECTED_SPLIT / part.name).read_bytes()
+    for p in (f, part):
+        assert os.getxattr(p, "user.source") == b"aawsat.com/two-stories", p.name
+        assert (p.stat().st_mode & 0o777, p.stat().st_uid, p.stat().st_gid) == (
+            0o640, f.stat().st_uid, f.stat().st_gid)
