@@ -118,6 +118,8 @@ class Linter:
             text = own._carry(source, text, carried)
             parts.append(own._converge(Document(source.with_text(text)), unsafe, fixed).source)
             linters.append(own)
+        if self.report_unused:
+            parts = _drop_moved_suppressions(doc, diags, parts, linters)
         return parts, fixed, [own.lint(Document(part)) for own, part in zip(linters, parts)]
 
     def _carry(self, source: Source, text: str, carried: list[tuple]) -> str:
@@ -174,6 +176,51 @@ class Linter:
             if not waits:
                 chosen.append(d)
         return chosen or candidates[:1]
+
+
+def _drop_moved_suppressions(doc: Document, diags: list[Diagnostic], parts: list[Source],
+                             linters: list[Linter]) -> list[Source]:
+    """Parts of a split file without the `disable-file` and `disable` comments that served the
+    merged file but suppress nothing in the part that holds them, because what they suppressed
+    went to another part, which carries the same directive and uses it (Linter._carry). Left in
+    place, each was a new NL601 ('Unused suppression') that the fix itself made. A comment that
+    no part uses any more (the fix removed what it suppressed) stays, reported as before."""
+    from newslint.suppress import parse_directives
+
+    kinds = ("disable-file", "disable")
+    unused = {d.row - 1 for d in diags if d.code == "NL601"}
+    served = {d.comment for d in parse_directives(doc) if d.kind in kinds and d.line not in unused}
+    if not served:
+        return parts
+    docs = [Document(part) for part in parts]
+    found = []  # per part: (directive, idle in that part)
+    for pdoc, own in zip(docs, linters):
+        idle = {d.row - 1 for d in own.lint(pdoc) if d.code == "NL601"}
+        found.append([(d, d.line in idle) for d in parse_directives(pdoc) if d.kind in kinds])
+    out = []
+    for n, (part, pdoc) in enumerate(zip(parts, docs)):
+        working = {(d.kind, d.codes) for m, dirs in enumerate(found) if m != n for d, idle in dirs if not idle}
+        rows = sorted({d.line for d, idle in found[n] if idle and d.comment in served
+                       and (d.kind, d.codes) in working and pdoc.lines[d.line].text.strip() == d.comment})
+        out.append(part.with_text(_without_lines(pdoc, rows)) if rows else part)
+    return out
+
+
+def _without_lines(doc: Document, rows: list[int]) -> str:
+    """`doc`'s text less the lines `rows` (comment lines), each with one empty line beside it
+    when it stood alone between empty lines (or at an end of the text)."""
+    lines, text = doc.lines, doc.text
+    edits = []
+    for i in rows:
+        first = i
+        alone_after = i + 1 >= len(lines) or lines[i + 1].empty
+        if i > 0 and lines[i - 1].empty and alone_after and (i - 1) not in rows:
+            first = i - 1
+        start, end = lines[first].start, lines[i].next
+        if end >= len(text) and not doc.source.final_newline and first > 0:
+            start = lines[first - 1].end  # the line before becomes the last: it loses its break
+        edits.append(Edit(start, end, ""))
+    return apply_edits(text, edits)
 
 
 def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) -> list[str]:

@@ -582,6 +582,41 @@ def test_a_region_is_carried_even_when_its_comment_recurs_later_in_the_part(cli,
     assert text.startswith(comment + "\n") and text.count("Sudani visiting a market") == 4
 
 
+def test_a_suppression_that_served_the_other_article_does_not_stay_behind_unused(cli, sample):
+    """A comment that suppressed something in the merged file, but only in the article that
+    goes to the other part, stayed where it was written, suppressing nothing there: the fix
+    made a new NL601 ('Unused suppression ...: nothing here is flagged', exit 1). Seen with a
+    `disable-file NL102` at the end of the file (the second article) while only the first
+    article repeats its caption: the comment was carried to the first part, as it should be,
+    and left in the second too; and with a `disable NL102` region opened at the end of the
+    first article for the second one's caption copies. Each now stays only where it works."""
+    lines = sample.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("Baghdad Urges"))
+    cap1, cap2 = lines[2], lines[start + 2]
+    assert cap1.startswith("Russian soldiers") and cap2.startswith("Sudani visiting")
+    first, second = lines[:start], lines[start:]
+    second_once = [ln for ln in second if ln != cap2]
+    second_once.insert(2, cap2)  # the second article with its caption once
+    first_once = [ln for ln in first if ln != cap1]
+    first_once.insert(2, cap1)
+    region = "<!-- newslint: disable NL102 -->"
+    cases = {
+        "disable-file": (first + second_once + ["", "<!-- newslint: disable-file NL102 -->"], 0, 4),
+        "region": (first_once[:-3] + [region] + first_once[-3:] + second, 1, 4),
+    }
+    for name, (text, holder, copies) in cases.items():
+        sample.write_text("\n".join(text) + "\n", encoding="utf-8")
+        assert "NL601" not in cli("check", sample).stdout, name  # the comment is in use
+        res = cli("check", sample, "--fix", "--unsafe-fixes")
+        assert res.exit_code == 0 and "NL601" not in res.stdout, (name, res.stdout)
+        parts = [sample, sample.with_name(sample.stem + "-2.txt")]
+        texts = [p.read_text(encoding="utf-8") for p in parts]
+        assert ["newslint:" in t for t in texts] == [holder == 0, holder == 1], name
+        assert texts[holder].count(cap1 if holder == 0 else cap2) == copies, name  # still suppressed
+        assert cli("check", *parts).stdout.strip() == "All checks passed!", name
+        parts[1].unlink()
+
+
 def test_a_disable_region_closed_before_the_split_is_not_carried(cli, sample):
     """A region enabled again inside the first article ends there: the split-off article is
     fixed in full and carries no comment."""
