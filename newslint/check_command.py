@@ -112,6 +112,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 unsafe = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
                 # --diff shows what --fix writes: one text, never a split-off file
                 res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name, split=False)
+                # nor is a split offered: no [*] on NL301, no count of it among the fixable
+                res.diagnostics = [d.replace(fix=None) if d.fix is not None and d.fix.split_at else d
+                                   for d in res.diagnostics]
                 results.append(res)
                 # what the findings' rows count in: the text as fixed, for --fix
                 stdin_shown[name] = source.with_text(res.new_texts[0]) if fix and res.new_texts else source

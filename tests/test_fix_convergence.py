@@ -143,3 +143,22 @@ def test_safe_fixes_lose_no_word_on_the_scraped_pages():
         assert again.text == fixed.text and not more, page.name
         assert not linter.fixable(left[0], unsafe=False), page.name
     assert len(pages) == 93 and changed > 80 and fixes > 900
+
+
+def test_stdin_never_offers_the_split_it_cannot_make():
+    """Text from stdin is never split (one stream out), yet with unsafe fixes on NL301 was
+    marked [*] and counted: `cat sample | newslint check --unsafe-fixes -` said '[*] 11 fixable
+    with `--fix --unsafe-fixes`' where --fix fixes 10, and after `check --fix --unsafe-fixes -`
+    the one finding left was shown as '-:29:1: NL301 [*] File holds 2 articles', a fix this
+    run had just not made. NL301 on stdin now has no fix: no marker, not counted."""
+    from conftest import run_newslint
+
+    data = need_shared(SAMPLE).read_bytes()
+    res = run_newslint("check", "--isolated", "--unsafe-fixes", "-", input=data)
+    out = res.stdout.decode()
+    assert "[*] 10 fixable" in out and "-:36:1: NL301 File holds 2 articles" in out, out
+    fixed = run_newslint("check", "--isolated", "--fix", "--unsafe-fixes", "-", input=data)
+    err = fixed.stderr.decode()
+    assert fixed.returncode == 1 and "-:29:1: NL301 File holds 2 articles" in err, err
+    assert "Found 11 errors (10 fixed, 1 remaining)." in err
+    assert fixed.stdout == need_shared(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
