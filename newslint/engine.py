@@ -254,6 +254,9 @@ def _lines_for_diff(text: str) -> list[str]:
 def _diff_text(old: str, new: str, a: str, b: str) -> str:
     import difflib
 
+    # a name with a space ends in a tab, as diff(1) ends it before its timestamp: patch(1) and
+    # `git apply` read a header's name up to a tab, else up to the first space
+    a, b = (n + "\t" if any(c.isspace() for c in n) else n for n in (a, b))
     lines = list(difflib.unified_diff(_lines_for_diff(old), _lines_for_diff(new), a, b))
     out = []
     for ln in lines:

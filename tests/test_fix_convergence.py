@@ -162,3 +162,24 @@ def test_stdin_never_offers_the_split_it_cannot_make():
     assert fixed.returncode == 1 and "-:29:1: NL301 File holds 2 articles" in err, err
     assert "Found 11 errors (10 fixed, 1 remaining)." in err
     assert fixed.stdout == need_shared(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
+def test_diff_of_a_file_whose_name_has_spaces_applies_with_patch(tmp_path):
+    """'--- ./my story.txt' ended the name at the space for patch(1): the merged sample saved as
+    'my story.txt' gave 'No file to patch. Skipping patch.' (exit 1) for its own hunks, and the
+    split-off hunk ('+++ ./my story-2.txt') created a file named 'my' holding the second
+    article. The header's name now ends in a tab when it holds whitespace, as diff(1) ends it."""
+    name = "my story.txt"
+    for folder in ("fix", "diff"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / name).write_bytes(need_shared(SAMPLE).read_bytes())
+    diff = newslint("check", "--isolated", "--diff", "--unsafe-fixes", ".", cwd=tmp_path / "diff")
+    assert diff.returncode == 1
+    newslint("check", "--isolated", "--fix", "--unsafe-fixes", ".", cwd=tmp_path / "fix")
+    res = subprocess.run(["patch", "-p0", "--force", "--no-backup-if-mismatch"], cwd=tmp_path / "diff",
+                         input=diff.stdout.encode("utf-8"), capture_output=True)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode()
+    assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
+    assert sorted(_tree(tmp_path / "fix")) == ["my story-2.txt", "my story.txt"]
+    assert "+++ ./my story-2.txt\t\n" in diff.stdout
