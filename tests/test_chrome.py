@@ -252,6 +252,27 @@ def test_fix_never_deletes_a_line_of_the_gold_body(pid):
     assert lost == []
 
 
+def test_the_article_printed_again_in_one_line_is_chrome_not_the_article():
+    # businessinsider.de prints the whole article again as one line (its meta
+    # description) twice below it; each copy outweighs the article's paragraphs, and was
+    # taken for the article, so rows 22-76 (the article itself) were reported as chrome
+    # before it and the unsafe fix deleted them
+    pid = page_id("fde930b0")
+    text = raw_text(pid)
+    gold = " " + words((need(GOLD) / f"{pid}.txt").read_text(encoding="utf-8")) + " "
+    doc = Document.from_text(text)
+    diags = nl203(text)
+    deleted = set().union(*(d.fix.deleted_lines for d in diags))
+    kept = [ln.text for ln in doc.lines if not ln.blank and ln.index not in deleted]
+    body = [t for t in kept if len(t.split()) < 100 and f" {words(t)} " in gold]
+    assert len(body) == 13  # every paragraph, its closing newsletter prompt among them
+    assert any(t.startswith("You can also subscribe to this newsletter") for t in body)
+    copies = [ln.index for ln in doc.lines if len(ln.text.split()) > 400]
+    assert len(copies) == 2 and all(i in deleted for i in copies)
+    assert not any(d.message.startswith("Page chrome before") and d.end_row > line_no(text, "Good morning")
+                   for d in diags)
+
+
 @pytest.mark.parametrize("pid", SAFE_PAGES, ids=lambda p: p[:10])
 def test_fixed_page_starts_with_its_headline_once_and_nl203_is_then_quiet(pid):
     text = raw_text(pid)

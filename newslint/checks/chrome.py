@@ -428,6 +428,48 @@ def prose_runs(infos: list[LineInfo]) -> list[Run]:
     return runs
 
 
+COPY_SHARE = 0.8  # of a run's words found in a run of more lines: the article printed again
+
+
+def copy_runs(infos: list[LineInfo], runs: list[Run]) -> dict[int, Counter]:
+    """Runs that print the text of a run of more lines again, with their words: a page's
+    meta description holding the whole article in one line (businessinsider.de prints it
+    twice below the article, each copy a little longer than the article's paragraphs)."""
+    if len(runs) < 2:
+        return {}
+    toks = [_tokens(" ".join(infos[k].text for k in range(a, b + 1))) for a, b, _ in runs]
+    out = {}
+    for r, (a, b, total) in enumerate(runs):
+        n = sum(toks[r].values())
+        if total <= 0 or n == 0:
+            continue
+        if any(s != r and d - c > b - a and sum((toks[r] & toks[s]).values()) >= COPY_SHARE * n
+               for s, (c, d, _) in enumerate(runs)):
+            out[r] = toks[r]
+    return out
+
+
+def copied_tail(infos: list[LineInfo], copies: list[Counter], a: int, b: int) -> int:
+    """The last position of the article once the lines right below it that a copy of it
+    also holds are added (its closing line, e.g. a newsletter prompt, is the article's
+    when the page's own copy of the article ends with it)."""
+    if not copies:
+        return b
+    body = _tokens(" ".join(infos[k].text for k in range(a, b + 1)))
+    for copy in copies:
+        left = copy - body
+        k = b
+        while k + 1 < len(infos):
+            t = _tokens(infos[k + 1].text)
+            n = sum(t.values())
+            if n == 0 or infos[k + 1].prose and n > 40 or sum((t & left).values()) < 0.9 * n:
+                break
+            left -= t
+            k += 1
+        b = max(b, k)
+    return b
+
+
 def main_run(runs: list[Run], anchor: int | None) -> int | None:
     """Index of the article's main run: the heaviest, discounted by its distance below
     the in-page headline when there is one (runs above the headline do not count)."""
@@ -683,6 +725,8 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
     if len(infos) < 3:
         return result
     runs = prose_runs(infos)
+    copies = copy_runs(infos, runs)
+    runs = [(x, y, 0.0) if r in copies else (x, y, t) for r, (x, y, t) in enumerate(runs)]
     anchor, pick = choose_anchor(infos, runs)
     if pick is None:
         return result
@@ -694,6 +738,8 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
             signs["page title with site name"] += 1
     a, b = article_span(infos, runs, pick, anchor if anchor is not None else 0)
     a = after_byline(infos, a, b)
+    tail = b
+    b = copied_tail(infos, list(copies.values()), a, b)
     result.headline, result.span = infos[head].index, (infos[a].index, infos[b].index)
 
     outside = [k for k in range(len(infos)) if (k < a or k > b) and k != head]
@@ -706,7 +752,7 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
     if not result.scraped:
         return result
 
-    flagged = set(outside) | inner_chrome(infos, a, b)
+    flagged = (set(outside) | inner_chrome(infos, a, b)) - set(range(tail + 1, b + 1))
     flagged, head = keep_first_copies(doc, infos, flagged, head)
     result.headline = infos[head].index
     cur: Block | None = None
