@@ -227,3 +227,21 @@ def test_every_copy_without_the_credit_is_reported_among_copies_with_other_credi
     without = [row for row, m in found if m == "Caption repeated without its credit"]
     assert without == [5, 9, 13, 17, 21]  # each copy without a credit; the one kept is at line 7
     assert [row for row, m in found if m == "Caption repeated with another credit"] == [11, 15, 19, 23]
+
+
+def test_a_labelled_list_of_other_stories_after_the_article_is_page_chrome():
+    """A BBC article followed by "Related Stories" (or "Most Read") and four other BBC
+    headlines: NL201 reported the label, nothing the headlines (NL203 asked for saved-page
+    evidence of 4 and the list gave 3: a label and a run of short lines)."""
+    head, paras = bbc("business/010.txt")
+    others = [bbc(f"business/0{n}.txt")[0] for n in (20, 30, 40, 50)]
+    for label, gap in (("Related Stories", "\n\n"), ("Most Read", "\n")):
+        text = "\n\n".join([head, *paras]) + f"\n\n{label}{gap}" + "\n".join(others) + "\n"
+        rows = text.split("\n")
+        nl203 = [(d.row, d.end_row) for d in lint_all(text) if d.code == "NL203"]
+        assert nl203 == [(rows.index(label) + 1, len(rows) - 1)], label
+    # under the label, lines the article holds (its paragraphs' openings): not other
+    # stories' headlines, so nothing is reported
+    own = [" ".join(p.split()[:6]).rstrip(",.") for p in paras[:4]]
+    text = "\n\n".join([head, *paras]) + "\n\nRelated Stories\n\n" + "\n".join(own) + "\n"
+    assert [d for d in lint_all(text) if d.code == "NL203"] == [], own

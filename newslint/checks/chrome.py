@@ -30,7 +30,7 @@ from collections import Counter
 
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
-from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item
+from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item, looks_like_headline
 from newslint.normalize import word_count, words
 from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
@@ -650,6 +650,41 @@ def inner_chrome(infos: list[LineInfo], a: int, b: int) -> set[int]:
     return out
 
 
+STORY_ITEMS = 3  # headlines under a "Related" label, at least
+STORY_LIST = SCRAPED  # evidence of a labelled list of other stories after the article
+
+
+def _story_item(li: LineInfo) -> bool:
+    """A line that reads as another story's headline: short, not a sentence, no widget."""
+    return (not (li.prose or li.label or li.notice or li.byline or li.pack or li.data or li.listed)
+            and 2 <= li.words <= 16 and looks_like_headline(li.text))
+
+
+def stories_after(infos: list[LineInfo], a: int, b: int) -> list[int]:
+    """Positions of a labelled list of other stories that ends the text after the article:
+    everything below it is "Related Stories" (or "More on this story", "Most Read", ...)
+    with three or more headlines under each such label that the article does not hold.
+    Chrome on its own evidence, when the rest of the text shows no saved page."""
+    tail = list(range(b + 1, len(infos)))
+    if not tail or infos[tail[0]].label != "related list" or _INLINE_ITEM.match(infos[tail[0]].text):
+        return []
+    body = " " + " ".join(" ".join(words(infos[k].text)) for k in range(a, b + 1)) + " "
+    title = " ".join(words(infos[0].text))
+    items = 0
+    for k in tail:
+        li = infos[k]
+        if li.label == "related list" and li.words <= LABEL_WORDS and not _INLINE_ITEM.match(li.text):
+            if k != tail[0] and items < STORY_ITEMS:
+                return []
+            items = 0
+            continue
+        item = " ".join(words(li.text))
+        if not _story_item(li) or f" {item} " in body or item == title:
+            return []
+        items += 1
+    return tail if items >= STORY_ITEMS else []
+
+
 def keep_first_copies(doc: Document, infos: list[LineInfo], flagged: set[int], head: int) -> tuple[set[int], int]:
     """Keep the first copy of a line the page prints twice, as NL101-NL103 do (they remove
     later copies, so removing the first copy here would lose the text). A kept copy
@@ -750,6 +785,17 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
     needed = ctx.option("page-chrome", "threshold", SCRAPED)
     result.scraped = result.evidence >= needed and (structural or bool(signs["page title with site name"]))
     if not result.scraped:
+        # a labelled list of other stories ending the text weighs as much as the default
+        # evidence of a saved page: reported on its own (only it), unless the threshold
+        # is raised past the evidence with it
+        story_list = stories_after(infos, a, b)
+        if story_list and result.evidence + STORY_LIST >= needed:
+            first, last = story_list[0], story_list[-1]
+            result.signs["story list"] += 1
+            block = Block(infos[first].index, infos[last].index, "footer")
+            for k in story_list:
+                block.kinds[infos[k].label or "headline list"] += 1
+            result.blocks.append(block)
         return result
 
     flagged = (set(outside) | inner_chrome(infos, a, b)) - set(range(tail + 1, b + 1))
@@ -801,7 +847,11 @@ class PageChrome(Rule):
       up to 4 (`page-chrome.threshold`: higher reports fewer pages, lower more), with at
       least one menu, label, notice or site-name title among them. A
       clean article, even one that ends with a list of results, is left alone; so are
-      YAML/TOML front matter and hard-wrapped wire copy.
+      YAML/TOML front matter and hard-wrapped wire copy;
+    - a labelled list of other stories that ends the text ("Related Stories", "Most
+      Read", ... each with three or more headline-shaped lines the article does not
+      hold) is evidence of 4 on its own: without other evidence only that list is
+      reported.
 
     ## Why
     A scraper that saves the visible text of a page keeps the site around the story.
