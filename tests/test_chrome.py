@@ -273,6 +273,27 @@ def test_the_article_printed_again_in_one_line_is_chrome_not_the_article():
                    for d in diags)
 
 
+def test_a_site_menu_above_a_clean_article_is_flagged_and_its_headline_kept():
+    # the BBC page's own menu (Home, News, Sport, ... Menu: 17 lines of raw/70cb2d5b)
+    # saved above a clean BBC article: "Home", the first line, was kept as the page
+    # title, so the menu's evidence was 3 (a menu 2, "Menu" 1) of the 4 needed and
+    # nothing was reported; a text that opens with a menu item has no title line
+    raw = raw_text(page_id("70cb2d5b")).split("\n")
+    start = raw.index("Home")
+    menu = raw[start:raw.index("Menu", start) + 1]
+    assert len(menu) == 17
+    article = need(BBC / "business/010.txt").read_text(encoding="utf-8")
+    text = "\n".join(menu) + "\n\n" + article
+    diags = nl203(text)
+    assert [(d.row, d.end_row) for d in diags] == [(1, 17)]
+    out = fix_nl203(text)
+    assert out.split("\n")[0] == article.split("\n")[0] and words(out) == words(article)
+    # an 8-line ingredient list under "(c) Regan" (gold/4219d096) opens with no menu
+    # item: still not a saved page
+    gold = need(GOLD) / f"{page_id('4219d096')}.txt"
+    assert nl203(gold.read_text(encoding="utf-8")) == []
+
+
 @pytest.mark.parametrize("pid", SAFE_PAGES, ids=lambda p: p[:10])
 def test_fixed_page_starts_with_its_headline_once_and_nl203_is_then_quiet(pid):
     text = raw_text(pid)

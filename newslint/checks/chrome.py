@@ -588,6 +588,18 @@ def choose_anchor(infos: list[LineInfo], runs: list[Run]) -> tuple[int | None, i
     return best
 
 
+def headline_above(infos: list[LineInfo], a: int) -> int:
+    """The headline of a text that opens with a menu item ("Home", "Menu", "Skip to
+    content": no page title): the line right above the article when it reads as a
+    headline, else the first line."""
+    k = a - 1
+    if k > 0:
+        li = infos[k]
+        if not (li.label or li.notice or li.byline or li.pack or li.repeated or li.data) and looks_like_headline(li.text):
+            return k
+    return 0
+
+
 # ---------------------------------------------------------------- evidence and blocks
 
 def page_evidence(doc: Document, infos: list[LineInfo], outside: list[int]) -> tuple[float, bool, Counter]:
@@ -773,6 +785,8 @@ def analyse(doc: Document, ctx: Context) -> Analysis:
             signs["page title with site name"] += 1
     a, b = article_span(infos, runs, pick, anchor if anchor is not None else 0)
     a = after_byline(infos, a, b)
+    if head == 0 and infos[0].label == "navigation":
+        head = headline_above(infos, a)
     tail = b
     b = copied_tail(infos, list(copies.values()), a, b)
     result.headline, result.span = infos[head].index, (infos[a].index, infos[b].index)
@@ -840,7 +854,9 @@ class PageChrome(Rule):
     - the in-page headline is a line that repeats the page title (the first line)
       without its site name; the article is the run of prose closest below it;
     - one headline line is kept at the top: that in-page headline when the first line
-      is "<headline> - <site name>", else the first line;
+      is "<headline> - <site name>", else the first line, unless that is a menu item
+      ("Home", "Menu": the text has no title line), then the headline-shaped line right
+      above the article;
     - nothing is reported unless the text outside the article shows a saved page: menus
       (four or more short lines one under the other), widget labels, site notices,
       pack matches, repeated short lines, bylines, a page title with a site name, adding
