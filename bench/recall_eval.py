@@ -19,8 +19,10 @@ real text:
   (one block, or two blocks), or in the body;
 * a stray page token (NL201) in the header zone, between body paragraphs, at the end,
   or on its own line directly under a paragraph (no blank line);
-* a related-story list of four real BBC headlines under a label, or the BBC page's own
-  menu above the headline (NL203);
+* a related-story list of four real BBC headlines under a label ("Related Stories",
+  "More on this story", "Most Read"; a blank line under the label or none; bulleted;
+  with the page's "Share this page" under it), or the BBC page's own menu above the
+  headline (NL203);
 * a body paragraph pasted twice: word for word (NL103), with a trailing space, changed
   case or curly quotes (NL103), or with a small edit (NL104: a word, a number, a typo);
 * two articles merged in the shape of the sample (NL301): headline, captions x2, "TT",
@@ -257,6 +259,15 @@ def chrome_shapes(a: Article, rng: random.Random, pool: list[Article]) -> dict[s
         out[f"chrome_related_{key}_block"] = Case(f"chrome_related_{key}_block", a, lines,
                                                   [(n0 + k, ("NL203",)) for k in range(4)],
                                                   set(range(n0 - 1, len(lines))))
+    # the list bulleted, and the list with the page's share bar under it
+    lines = [a.headline, ""] + b + ["", "Related Stories", ""] + [f"- {o}" for o in others]
+    n0 = len(lines) - 4
+    out["chrome_related_bulleted"] = Case("chrome_related_bulleted", a, lines,
+                                          [(n0 + k, ("NL203",)) for k in range(4)], set(range(n0 - 2, len(lines))))
+    lines = [a.headline, ""] + b + ["", "Related Stories", ""] + others + ["", "Share this page"]
+    n0 = len(lines) - 6
+    out["chrome_related_share"] = Case("chrome_related_share", a, lines,
+                                       [(n0 + k, ("NL203",)) for k in range(4)], set(range(n0 - 2, len(lines))))
     lines = BBC_MENU + [""] + [a.headline, ""] + b
     out["chrome_menu_top"] = Case("chrome_menu_top", a, lines, [(k, ("NL203",)) for k in range(len(BBC_MENU))],
                                   set(range(len(BBC_MENU))))

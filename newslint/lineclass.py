@@ -135,6 +135,11 @@ def is_list_item(text: str) -> bool:
     return bool(_LIST_MARK.match(text))
 
 
+def unmarked(text: str) -> str:
+    """The text of a list item without its bullet or number ("- Soaring oil ..." -> "Soaring oil ...")."""
+    return _LIST_MARK.sub("", text, count=1)
+
+
 # "Portion Fix Containers: 1 Green, 1 Red, 1 Yellow, 1 tsp.": a label, then three or more
 # items of one to three words. A meal plan or a results table repeats such lines day after
 # day, each copy in its own place: they are entries, not a paragraph printed twice. (Prose

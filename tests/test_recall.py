@@ -245,3 +245,19 @@ def test_a_labelled_list_of_other_stories_after_the_article_is_page_chrome():
     own = [" ".join(p.split()[:6]).rstrip(",.") for p in paras[:4]]
     text = "\n\n".join([head, *paras]) + "\n\nRelated Stories\n\n" + "\n".join(own) + "\n"
     assert [d for d in lint_all(text) if d.code == "NL203"] == [], own
+
+
+def test_a_bulleted_story_list_and_one_with_a_share_bar_under_it_are_page_chrome():
+    """The same list with "- " bullets (looks_like_headline refuses a list item), and with
+    BBC's "Share this page" under it (not a headline, so the list did not end the text):
+    nothing reported the headlines of either."""
+    head, paras = bbc("business/010.txt")
+    others = [bbc(f"business/0{n}.txt")[0] for n in (20, 30, 40, 50)]
+    for items, after in ((["- " + o for o in others], ""), (others, "\nShare this page\n")):
+        text = "\n\n".join([head, *paras]) + "\n\nRelated Stories\n\n" + "\n".join(items) + "\n" + after
+        rows = text.rstrip("\n").split("\n")
+        nl203 = [(d.row, d.end_row) for d in lint_all(text) if d.code == "NL203"]
+        assert nl203 == [(rows.index("Related Stories") + 1, len(rows))], after
+    # a sentence under the list is no widget: the text goes on, nothing is reported
+    text = "\n\n".join([head, *paras]) + "\n\nRelated Stories\n\n" + "\n".join(others) + "\n\n" + paras[0] + "\n"
+    assert [d for d in lint_all(text) if d.code == "NL203"] == []

@@ -30,7 +30,7 @@ from collections import Counter
 
 from newslint.checks.repeats import is_boilerplate
 from newslint.document import Document, ends_sentence
-from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item, looks_like_headline
+from newslint.lineclass import FUNCTION_WORDS, is_credit_only, is_list_item, looks_like_headline, unmarked
 from newslint.normalize import word_count, words
 from newslint.record import Record
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
@@ -667,28 +667,36 @@ STORY_LIST = SCRAPED  # evidence of a labelled list of other stories after the a
 
 
 def _story_item(li: LineInfo) -> bool:
-    """A line that reads as another story's headline: short, not a sentence, no widget."""
+    """A line that reads as another story's headline, bulleted or not: short, not a
+    sentence, no widget."""
+    text = unmarked(li.text) if li.marked else li.text
     return (not (li.prose or li.label or li.notice or li.byline or li.pack or li.data or li.listed)
-            and 2 <= li.words <= 16 and looks_like_headline(li.text))
+            and 2 <= li.words <= 16 and looks_like_headline(text))
 
 
 def stories_after(infos: list[LineInfo], a: int, b: int) -> list[int]:
     """Positions of a labelled list of other stories that ends the text after the article:
     everything below it is "Related Stories" (or "More on this story", "Most Read", ...)
-    with three or more headlines under each such label that the article does not hold.
+    with three or more headlines under each such label that the article does not hold,
+    then at most short end-of-article widget lines ("Share this page", tags, a footer).
     Chrome on its own evidence, when the rest of the text shows no saved page."""
     tail = list(range(b + 1, len(infos)))
     if not tail or infos[tail[0]].label != "related list" or _INLINE_ITEM.match(infos[tail[0]].text):
         return []
     body = " " + " ".join(" ".join(words(infos[k].text)) for k in range(a, b + 1)) + " "
     title = " ".join(words(infos[0].text))
-    items = 0
+    items, closed = 0, False
     for k in tail:
         li = infos[k]
-        if li.label == "related list" and li.words <= LABEL_WORDS and not _INLINE_ITEM.match(li.text):
+        if not closed and li.label == "related list" and li.words <= LABEL_WORDS and not _INLINE_ITEM.match(li.text):
             if k != tail[0] and items < STORY_ITEMS:
                 return []
             items = 0
+            continue
+        if closed or (items >= STORY_ITEMS and li.words <= LABEL_WORDS and li.label in _END_KINDS):
+            if li.words > LABEL_WORDS or li.label not in _END_KINDS:
+                return []
+            closed = True  # a share bar, tags, a footer below the list: chrome too, and the end
             continue
         item = " ".join(words(li.text))
         if not _story_item(li) or f" {item} " in body or item == title:
@@ -865,9 +873,9 @@ class PageChrome(Rule):
       clean article, even one that ends with a list of results, is left alone; so are
       YAML/TOML front matter and hard-wrapped wire copy;
     - a labelled list of other stories that ends the text ("Related Stories", "Most
-      Read", ... each with three or more headline-shaped lines the article does not
-      hold) is evidence of 4 on its own: without other evidence only that list is
-      reported.
+      Read", ... each with three or more headline-shaped lines, bulleted or not, that
+      the article does not hold; a share bar, tags or a footer may close it) is
+      evidence of 4 on its own: without other evidence only that list is reported.
 
     ## Why
     A scraper that saves the visible text of a page keeps the site around the story.
