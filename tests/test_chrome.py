@@ -273,6 +273,33 @@ def test_the_article_printed_again_in_one_line_is_chrome_not_the_article():
                    for d in diags)
 
 
+def test_copies_of_the_article_are_looked_for_in_a_few_runs_not_every_pair(monkeypatch):
+    # the check above compared every prose run with every longer one: a page that menus cut
+    # into 1,054 runs (one to three BBC business paragraphs, then the BBC menu's first items)
+    # made 365,129 comparisons of word counts; a copy of the article is a copy of one of the
+    # runs of most lines
+    from collections import Counter
+
+    from newslint.checks import chrome
+
+    paras = list(dict.fromkeys(p for f in sorted(need(BBC / "business").glob("*.txt"))
+                               for p in f.read_text(encoding="utf-8").split("\n")[1:] if len(p.split()) > 8))
+    blocks, k = [], 0
+    while len(blocks) < 2000 and k + 3 <= len(paras):  # one to three paragraphs each, none twice
+        n = len(blocks) % 3 + 1
+        blocks.append("\n".join(paras[k:k + n]))
+        k += n
+    text = "\n".join(f"{block}\nHome\nNews\nSport\nWeather" for block in blocks) + "\n"
+    infos = line_infos(Document.from_text(text), Context(settings={}, packs=load_builtin_packs()))
+    runs = chrome.prose_runs(infos)
+    assert len(runs) > 1000
+    calls = []
+    original = Counter.__and__
+    monkeypatch.setattr(Counter, "__and__", lambda a, b: calls.append(1) or original(a, b))
+    chrome.copy_runs(infos, runs)
+    assert len(calls) <= 4 * len(runs)  # chrome.COPY_AGAINST runs each
+
+
 def test_a_site_menu_above_a_clean_article_is_flagged_and_its_headline_kept():
     # the BBC page's own menu (Home, News, Sport, ... Menu: 17 lines of raw/70cb2d5b)
     # saved above a clean BBC article: "Home", the first line, was kept as the page

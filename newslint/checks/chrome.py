@@ -429,6 +429,7 @@ def prose_runs(infos: list[LineInfo]) -> list[Run]:
 
 
 COPY_SHARE = 0.8  # of a run's words found in a run of more lines: the article printed again
+COPY_AGAINST = 4  # the runs of most lines a run is compared with
 
 
 def copy_runs(infos: list[LineInfo], runs: list[Run]) -> dict[int, Counter]:
@@ -438,13 +439,16 @@ def copy_runs(infos: list[LineInfo], runs: list[Run]) -> dict[int, Counter]:
     if len(runs) < 2:
         return {}
     toks = [_tokens(" ".join(infos[k].text for k in range(a, b + 1))) for a, b, _ in runs]
+    # compared with the runs of most lines only (the article is among them): every pair of a
+    # page cut into thousands of runs by menus cost seconds (6,776 runs: ~6 s)
+    longest = sorted(range(len(runs)), key=lambda s: runs[s][0] - runs[s][1])[:COPY_AGAINST]
     out = {}
     for r, (a, b, total) in enumerate(runs):
         n = sum(toks[r].values())
         if total <= 0 or n == 0:
             continue
-        if any(s != r and d - c > b - a and sum((toks[r] & toks[s]).values()) >= COPY_SHARE * n
-               for s, (c, d, _) in enumerate(runs)):
+        if any(s != r and runs[s][1] - runs[s][0] > b - a and sum((toks[r] & toks[s]).values()) >= COPY_SHARE * n
+               for s in longest):
             out[r] = toks[r]
     return out
 
