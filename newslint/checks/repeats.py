@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from newslint.diagnostics import Related
 from newslint.normalize import normalize
 from newslint.document import Document, Paragraph, ends_sentence
-from newslint.lineclass import (CREDIT, has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
+from newslint.lineclass import (credit_search, has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 is_quantity_list, looks_like_caption, looks_like_headline)
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
@@ -249,15 +249,14 @@ def headline_variants(doc: Document):
     scraper that saves the page title and the article title keeps both. When the line taken
     for the headline is the one with the site name (the page title, above the headline),
     that line is the copy reported and the plain headline the one kept."""
-    zones: dict[int, list[Paragraph]] = defaultdict(list)  # one walk over the paragraphs, not
-    for p in doc.paragraphs:                                # one per segment (files of many articles)
-        seg = doc.segment_of(p.first) if p.single_line else None
-        if seg is not None and p.first < seg.body_start:
-            zones[seg.first].append(p)
+    starts = doc.paragraph_at
     for seg in doc.segments:
         if seg.headline is None:
             continue
-        zone = zones[seg.first]
+        # the single-line paragraphs that start in its header zone (segments do not overlap:
+        # each line is looked at once, not every paragraph's segment looked up)
+        zone = [p for p in (starts.get(i) for i in range(seg.first, min(seg.body_start, seg.last + 1)))
+                if p is not None and p.single_line]
         body = doc.paragraph_at.get(seg.body_start)
         if body is not None and body.single_line and body.first <= seg.last:
             zone.append(body)  # a long headline with a full stop reads as body text
@@ -345,7 +344,7 @@ def caption_variants(doc: Document):
     singles = [p for p in doc.paragraphs if p.single_line]
     for p in singles:
         t = p.text.strip()
-        m = CREDIT.search(t) if has_credit(t) and not is_credit_only(t) else None
+        m = credit_search(t) if has_credit(t) and not is_credit_only(t) else None
         if m is not None and m.start() > 0:
             bare = normalize(t[:m.start()]).rstrip(" .,;:-")
             if len(bare.split()) >= 4:  # a caption describes; "Give a Gift (Dropdown)" is a menu item
