@@ -154,3 +154,20 @@ pattern = '--\\s*\\w+'
     doc = Document.from_text("A headline\n\n-- Reuters\n")
     assert rule.may_match_document(doc)
     assert [m.text for m in rule.matches(doc)] == ["-- Reuters"]
+
+
+def test_the_credit_screen_never_drops_a_credit():
+    """lineclass.credit_search skips CREDIT's search for a line none of its alternatives can
+    match (no final ')' or ']', no '/', none of photo/image/picture/credit/source); it must
+    answer as the search does on every line of the corpora, and on the letters that
+    IGNORECASE folds beyond ASCII (a new alternative needs the screen updated)."""
+    from newslint.lineclass import CREDIT, credit_search
+
+    lines = [ln.strip() for f in [*sorted(need(SCRAPED).glob("*/*.txt")), need(SAMPLE)]
+             for ln in f.read_text(encoding="utf-8").splitlines()]
+    lines += [ln.strip() for f in sorted(need(BBC).glob("*/*.txt"))[::5]
+              for ln in f.read_bytes().decode("utf-8", "replace").splitlines()]
+    lines += ["ſource: AP", "İmage copyright EPA", "Pıcture by Jane Doe", "PHOTO: Reuters",
+              "Soldiers near the Red Square / AFP", "Credit… Jane Doe for The New York Times"]
+    assert sum(1 for ln in lines if CREDIT.search(ln)) > 100
+    assert [ln for ln in lines if bool(credit_search(ln)) != bool(CREDIT.search(ln))] == []
