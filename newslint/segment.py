@@ -190,6 +190,18 @@ def boundary_score(f: dict) -> float:
     return BIAS + sum(WEIGHTS[k] * float(v) for k, v in f.items())
 
 
+_PAREN_TAIL = re.compile(r"\(\s*([^()]{1,40})\)\s*$")
+
+
+def ends_in_picture_credit(text: str) -> bool:
+    """A line ending in a picture credit ("... in Moscow (AFP)", "(Government media)"), not in
+    a lower-case aside a headline may carry ("... (saved as merged-7.txt)", "(updated)")."""
+    if not has_credit(text):
+        return False
+    m = _PAREN_TAIL.search(text.strip())
+    return not (m and m.group(1)[:1].islower())
+
+
 def find_segments(doc: Document) -> list[Segment]:
     paras = doc.paragraphs
     if not paras:
@@ -204,7 +216,7 @@ def find_segments(doc: Document) -> list[Segment]:
         p = paras[k]
         # a line ending in a picture credit ("... in Moscow (AFP)") is a caption, not the
         # headline of another article, however often it is printed
-        if p.single_line and looks_like_headline(p.text) and not has_credit(p.text) \
+        if p.single_line and looks_like_headline(p.text) and not ends_in_picture_credit(p.text) \
                 and not _story_list_label(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
             if f is not None and boundary_score(f) >= THRESHOLD:
