@@ -151,11 +151,13 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             copts = corpus_options(first, _corpus_selection(linter, files, resolver, factory),
                                    not (no_cache or diff), index_url, jobs or None, cache_dir)
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
+            prepass = False  # NL202's deletions made by the fixer, from the corpus pass run before it
             if copts is not None and (fix or diff) and unsafe_run and "NL202" in copts.select and engine != "dask":
                 # corpus boilerplate is found across files, then fixed file by file
                 _, notes, boilerplate, _, _ = run_corpus(files, copts)
                 factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
                 factory.clear()
+                prepass = (copts, boilerplate)
             if diff and engine != "dask":  # the cluster needs them for NL202's deletions (and reports none)
                 copts = None
             corpus_ran = copts is not None
@@ -213,6 +215,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         results, corpus = lint(bar.update)
                 else:
                     results, corpus = lint()
+                if prepass and diff:  # --diff shows what --fix writes, its later rounds of NL202 too
+                    results = _diff_new_boilerplate(results, files, *prepass, runner, factory)
             if copts is not None:
                 # after --fix: the tree as fixed, with the articles split off into new files
                 split_off = [p for r in results for p in r.written[1:]] if fix else []
@@ -220,6 +224,11 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     listed = set(files)
                     split_off = [p for p in split_off if p not in listed]
                 by_path, notes, boilerplate, corpus_line, _ = corpus or run_corpus(files + split_off, copts)
+                if prepass and fix:
+                    # the pre-pass counted a line once per file; a split puts it in more files, where
+                    # it may now reach NL202's threshold: fix again until nothing changes
+                    by_path, notes, boilerplate, corpus_line = _fix_new_boilerplate(
+                        results, files, split_off, copts, runner, factory, (by_path, notes, boilerplate, corpus_line))
                 merge_corpus_findings(results, by_path, resolver, factory)
                 if results:
                     results[0].notes.extend(_unsaid(notes, results))
@@ -314,6 +323,99 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     if exit_non_zero_on_fix and any(r.fixed for r in results):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+_FIX_ROUNDS = 4  # rounds of NL202 after a split: the second finds what the split put in more files
+
+
+def _fix_new_boilerplate(results: list, files: list[str], split_off: list[str], copts, runner, factory, corpus):
+    """After a --fix run: while the cross-file pass over the tree as fixed finds NL202 lines
+    the fixer can delete (a sign-off the split put in more files, now at the threshold), set
+    NL202's data from it, fix those files again and merge their results into `results` (the
+    counts fixed, the findings left, the files written). Returns the last pass's
+    (by_path, notes, boilerplate, corpus_line)."""
+    from newslint.runner import run_corpus
+
+    by_path, notes, boilerplate, corpus_line = corpus
+    for _ in range(_FIX_ROUNDS):
+        again = sorted(p for p, found in by_path.items()
+                       if any(d.code == "NL202" and d.fix is not None for d in found))
+        if not again or not split_off:
+            break
+        factory.extra_rules = {"NL202": {"corpus-boilerplate": boilerplate}}
+        factory.clear()
+        runner.cache = None  # closed by the first round; these files were just written anyway
+        changed = False
+        for res in runner.run(again):
+            changed |= _merge_round(results, res)
+        if not changed:  # held (a baseline, a suppression): nothing more to do
+            break
+        listed = set(files)
+        split_off = [p for r in results for p in r.written[1:] if p not in listed]
+        by_path, notes, boilerplate, corpus_line, _ = run_corpus(files + split_off, copts)
+    return by_path, notes, boilerplate, corpus_line
+
+
+def _diff_new_boilerplate(results: list, files: list[str], copts, boilerplate: dict, runner, factory) -> list:
+    """--diff's counterpart of _fix_new_boilerplate, with nothing written: the files a split
+    would write are counted from the parts in memory. A line in k parts of a split file is in
+    k - 1 more files of the corpus than the pre-pass counted; when that brings lines to NL202's
+    threshold, the diff is made again with them, as the rounds of --fix delete them."""
+    import math
+    from collections import Counter
+
+    from newslint.corpus.model import CorpusOptions
+    from newslint.corpus.textfacts import fast_normalize, line_hash
+    from newslint.runner import run_corpus
+
+    split = [r for r in results if len(r.new_texts) > 1 and not r.error]
+    if not split:
+        return results
+    gain = Counter()
+    for r in split:
+        held = Counter(h for text in r.new_texts
+                       for h in {line_hash(fast_normalize(t)) for t in text.splitlines() if t.strip()})
+        gain.update({h: k - 1 for h, k in held.items() if k > 1})
+    if not gain:
+        return results
+    # the corpus's count of every line of the split files (at least one file: their own)
+    low = CorpusOptions(**{n: getattr(copts, n) for n in CorpusOptions._NAMES})
+    low.boilerplate_min_files, low.boilerplate_fraction = 1, 0.0
+    low.select, low.quick, low.use_cache, low.snapshot = frozenset({"NL202"}), False, False, False
+    _, _, counted, _, _ = run_corpus([r.path for r in split], low)
+    before = (counted or {}).get("lines", {})
+    size = (counted or {}).get("corpus_size", boilerplate.get("corpus_size", 0)) + sum(len(r.new_texts) - 1
+                                                                                       for r in split)
+    threshold = max(copts.boilerplate_min_files, math.ceil(copts.boilerplate_fraction * size))
+    lines = dict(boilerplate.get("lines", {}))
+    for h, k in gain.items():
+        lines[h] = before.get(h, lines.get(h, 1)) + k
+    frequent = {h: n for h, n in lines.items() if n >= threshold}
+    if set(frequent) <= set(boilerplate.get("lines", {})):
+        return results
+    factory.extra_rules = {"NL202": {"corpus-boilerplate": {"lines": frequent, "threshold": threshold,
+                                                            "corpus_size": size}}}
+    factory.clear()
+    return runner.run(files)
+
+
+def _merge_round(results: list, res) -> bool:
+    """A later --fix round's result for one file into the result that wrote it (the file
+    itself, or the one it was split off); whether the round changed the file."""
+    owner = next((r for r in results if r.path == res.path), None) or \
+        next((r for r in results if res.path in r.written[1:]), None)
+    if owner is None or res.error:
+        results.append(res)
+        return bool(res.written)
+    for code, n in res.fixed.items():
+        owner.fixed[code] = owner.fixed.get(code, 0) + n
+    owner.diagnostics = [d for d in owner.diagnostics if d.filename != res.path] + res.diagnostics
+    owner.diagnostics.sort(key=lambda d: d.sort_key())
+    for p in res.written:
+        if p not in owner.written:
+            owner.written.append(p)
+    owner.notes.extend(res.notes)
+    return bool(res.written)
 
 
 def _source_of(stdin: bool, stdin_shown: dict, resolver):

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from newsdocs import SAMPLE, need_shared, newslint
+from newsdocs import BBC, SAMPLE, need_shared, newslint
 
 EXPECTED_SPLIT = SAMPLE.parent / "expected" / "split"
 
@@ -183,3 +183,54 @@ def test_diff_of_a_file_whose_name_has_spaces_applies_with_patch(tmp_path):
     assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
     assert sorted(_tree(tmp_path / "fix")) == ["my story-2.txt", "my story.txt"]
     assert "+++ ./my story-2.txt\t\n" in diff.stdout
+
+
+def _git_desk_with_signed_merges(root):
+    """A git repository: three files each holding two BBC politics articles, each article
+    followed by the same sign-off line (so the line is in 3 files, 6 articles), a fourth
+    file of two articles that are not split, and 20 other articles: 24 files."""
+    politics = need_shared(BBC / "politics")
+    root.mkdir()
+    sign = "Reporting by the BBC News political desk."
+    for k in range(4):
+        a, b = (politics / f"{2 * k + n:03d}.txt" for n in (1, 2))
+        text = (a.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sign}\n\n"
+                + b.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sign}\n")
+        (root / f"merged{k + 1}.txt").write_text(text, encoding="utf-8")
+    for n in range(20, 40):
+        (root / f"other{n}.txt").write_bytes((politics / f"{n:03d}.txt").read_bytes())
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(git + ["init", "-q", "."], cwd=root, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=root, check=True)
+    subprocess.run(git + ["commit", "-qm", "desk"], cwd=root, check=True)
+    return root
+
+
+@pytest.mark.skipif(shutil.which("patch") is None or shutil.which("git") is None,
+                    reason="patch(1) and git are needed")
+def test_nl202_after_a_split_converges_in_one_fix_run(tmp_path):
+    """The NL202 pre-pass counted the sign-off once per file (4 files, threshold 5); the split
+    put it in 7 files, so `--fix --unsafe-fixes` said 'Found 11 errors (3 fixed, 8 remaining)',
+    exit 1, with eight NL202 [*] findings, and a second run deleted them; `--diff` showed the
+    first round only. Now one run fixes them all, and `--diff` shows what it writes."""
+    desk = _git_desk_with_signed_merges(tmp_path / "desk")
+    copy = tmp_path / "copy"
+    shutil.copytree(desk, copy)
+    diff = newslint("check", "--isolated", "--diff", "--unsafe-fixes", ".", cwd=desk).stdout
+    first = newslint("check", "--isolated", "--fix", "--unsafe-fixes", ".", cwd=desk)
+    assert first.returncode == 0 and "0 remaining" in first.stdout, first.stdout
+    assert "NL202" not in first.stdout
+    after = _tree(desk)
+    assert "merged1-2.txt" in after
+    assert not any(b"political desk" in text for text in after.values())
+    # nothing lost but the sign-off: every other line of the merged files is still in the tree
+    for k in range(1, 5):
+        for line in (copy / f"merged{k}.txt").read_text(encoding="utf-8").splitlines():
+            if line.strip() and "political desk" not in line:
+                assert any(line.encode("utf-8") in text for text in after.values()), line
+    second = newslint("check", "--isolated", "--fix", "--unsafe-fixes", ".", cwd=desk)
+    assert second.returncode == 0 and _tree(desk) == after, second.stdout
+    res = subprocess.run(["patch", "-p1", "--quiet", "--force", "--no-backup-if-mismatch"], cwd=copy,
+                         input=diff.encode("utf-8"), capture_output=True)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode()
+    assert _tree(copy) == after
