@@ -105,6 +105,16 @@ class Linter:
                   and id(d) not in held]
         if not splits:
             return [doc.source], fixed, [diags]
+        moved = [d for d in diags if id(d) in held and d.row is not None and d.row - 1 >= splits[0].fix.split_at[0]]
+        if moved:
+            # a baseline's entries are keyed by file name: the findings it accepts would move
+            # into a new file under another name, be reported there as new, and leave their
+            # entries stale. The file stays whole; the split is reported, not offered
+            n = len(moved)
+            note = (f"; split held back: the baseline accepts {n} finding{'s' * (n != 1)} in the text it would "
+                    "move to a new file (fix them, or split without --baseline and write the baseline again)")
+            diags = [d.replace(fix=None, message=d.message + note) if d is splits[0] else d for d in diags]
+            return [doc.source], fixed, [diags]
         from newslint.checks.segments import split_text
         from newslint.suppress import file_directives, open_regions
 

@@ -699,6 +699,38 @@ def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
     assert after[sample.name].decode("utf-8") == text  # the new copy went, the accepted findings stay
 
 
+def test_a_split_is_held_back_while_the_baseline_accepts_what_it_would_move(sample, tmp_path):
+    """A baseline written with NL301 ignored accepts the sample's findings, five of them in its
+    second article; `--baseline B --fix --unsafe-fixes` held those five but split the article
+    off into aawsat_two_articles-2.txt, where they were reported as new [*] findings (exit 1),
+    their entries, keyed by the original's name, said stale, and the next --fix removed them.
+    Now the split is held back: the file stays whole, NL301 is reported with the reason and no
+    fix, the next `--baseline` check passes with no stale entry, and without --baseline the
+    split is made as before."""
+    folder = sample.parent
+    original = sample.read_bytes()
+    baseline = tmp_path / "bl.json"
+    res = run_newslint("check", "--isolated", "--no-cache", "--ignore", "NL301", "--write-baseline", baseline, ".",
+                       cwd=folder)
+    assert res.returncode == 0, res.stderr
+    res = run_newslint("check", "--isolated", "--no-cache", "--baseline", baseline, "--fix", "--unsafe-fixes", ".",
+                       cwd=folder)
+    out = res.stdout.decode()
+    assert not (folder / "aawsat_two_articles-2.txt").exists(), out
+    assert sample.read_bytes() == original
+    assert "NL301" in out and "split held back: the baseline accepts 5 findings" in out and "[*]" not in out
+    assert "stale" not in res.stderr.decode()
+    assert res.returncode == 1  # the file still holds two articles, which the baseline does not accept
+    res = run_newslint("check", "--isolated", "--no-cache", "--baseline", baseline, "--ignore", "NL301", ".",
+                       cwd=folder)
+    assert res.returncode == 0 and "stale" not in res.stderr.decode(), res.stdout.decode() + res.stderr.decode()
+    diff = run_newslint("check", "--isolated", "--no-cache", "--baseline", baseline, "--diff", "--unsafe-fixes",
+                        ".", cwd=folder).stdout.decode()
+    assert "aawsat_two_articles-2.txt" not in diff
+    res = run_newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", ".", cwd=folder)
+    assert res.returncode == 0 and (folder / "aawsat_two_articles-2.txt").exists(), res.stdout.decode()
+
+
 def test_fix_removes_a_new_copy_of_an_accepted_line(cli, sample, tmp_path):
     """The baseline accepts the sample's three caption copies; a fourth is new: reported with
     [*], so `--fix --baseline` removes it (it was left alone: its key is an accepted one's,
