@@ -94,15 +94,21 @@ def test_cli_select_overrides_config_and_isolated_ignores_files(cli, sample):
         "NL101", "NL102", "NL201", "NL301"}
 
 
+def codes_by_name(cli, folder) -> dict[str, set[str]]:
+    """The codes `newslint check FOLDER` reports, by file name."""
+    got: dict[str, set[str]] = {}
+    for d in json.loads(cli("check", folder, "--output-format", "json").stdout):
+        got.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    return got
+
+
 def test_per_file_ignores_with_globs(cli, tmp_path):
     text = need(SAMPLE).read_bytes()
     write(tmp_path / "newslint.toml", '[per-file-ignores]\n"wire/*.txt" = ["NL2", "NL301"]\n')
     (tmp_path / "wire").mkdir()
     (tmp_path / "wire" / "a.txt").write_bytes(text)
     (tmp_path / "b.txt").write_bytes(text)
-    got = {}
-    for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout):
-        got.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    got = codes_by_name(cli, tmp_path)
     # the two files are copies of each other: NL401 (cross-file) is reported on both
     assert got == {"a.txt": {"NL101", "NL102", "NL401"}, "b.txt": {"NL101", "NL102", "NL201", "NL301", "NL401"}}
 
@@ -116,9 +122,7 @@ def test_per_file_ignores_all_turns_every_rule_off_there(cli, tmp_path):
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "a.txt").write_bytes(text)
     (tmp_path / "b.txt").write_bytes(text)
-    got = {}
-    for d in json.loads(cli("check", tmp_path, "--output-format", "json").stdout):
-        got.setdefault(d["filename"].rsplit("/", 1)[-1], set()).add(d["code"])
+    got = codes_by_name(cli, tmp_path)
     assert got == {"b.txt": {"NL101", "NL102", "NL201", "NL301", "NL401"}}
     res = cli("check", tmp_path / "legacy" / "a.txt", "--fix")
     assert res.exit_code == 0 and (tmp_path / "legacy" / "a.txt").read_bytes() == text

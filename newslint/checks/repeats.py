@@ -6,10 +6,10 @@ import re
 from collections import Counter, defaultdict
 
 from newslint.diagnostics import Related
-from newslint.normalize import normalize
 from newslint.document import Document, Paragraph, ends_sentence
-from newslint.lineclass import (credit_search, has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
+from newslint.lineclass import (DATELINE, credit_search, has_credit, is_body_text, is_credit_line, is_credit_only, is_enumeration, is_labelled_list, is_list_item,
                                 is_quantity_list, looks_like_caption, looks_like_headline)
+from newslint.normalize import normalize
 from newslint.registry import Context, Rule, delete_lines_fix, line_diagnostic, register
 
 MIN_PARAGRAPH_WORDS = 5
@@ -344,8 +344,8 @@ def caption_variants(doc: Document):
     singles = [p for p in doc.paragraphs if p.single_line]
     for p in singles:
         t = p.text.strip()
-        m = credit_search(t) if has_credit(t) and not is_credit_only(t) else None
-        if m is not None and m.start() > 0:
+        m = credit_search(t)  # has_credit's search, done once: its match is needed here
+        if m is not None and m.start() > 0 and not DATELINE.match(t) and not is_credit_only(t):
             bare = normalize(t[:m.start()]).rstrip(" .,;:-")
             if len(bare.split()) >= 4:  # a caption describes; "Give a Gift (Dropdown)" is a menu item
                 by_caption[bare].append((p, True))
