@@ -448,3 +448,66 @@ def test_cookie_banner_reads_as_a_notice_not_as_article_prose():
     line = next(ln for ln in text.split("\n") if ln.startswith("This website uses cookies to improve your experience"))
     li = line_infos(Document.from_text(f"Title\n\n{line}\n"), ctx())[1]
     assert li.notice and li.score < 0
+
+
+# Chrome a site's template prints *inside* an article's body (a "Related stories" box, a
+# "READ MORE:" teaser, a menu), pasted into human-checked gold bodies after a given
+# paragraph, with other stories' headlines taken from the BBC corpus. NL203 may report the
+# pasted lines, or nothing (the file then shows too little of a saved page); it must never
+# take the article's own paragraphs for chrome, since its (unsafe) fix deletes them.
+def _gold_with(pid: str, after: str, pasted: list[str]) -> str:
+    lines = (need(GOLD) / f"{pid}.txt").read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(after))
+    return "\n".join(lines[:at + 1] + [""] + pasted + lines[at + 1:])
+
+
+def _bbc_headline(rel: str) -> str:
+    return bbc_excerpt(rel).split("\n", 1)[0].strip()
+
+
+def _article_lines_reported(pid: str, text: str, pasted: list[str]) -> list[str]:
+    gold = {line.strip() for line in (need(GOLD) / f"{pid}.txt").read_text(encoding="utf-8").split("\n")}
+    doc_lines = text.split("\n")
+    out = []
+    for d in nl203(text):
+        for row in range(d.row, d.end_row + 1):
+            line = doc_lines[row - 1].strip()
+            if line and line in gold and line not in pasted:
+                out.append(line)
+    return out
+
+
+def test_a_first_line_that_reads_as_a_sentence_still_opens_the_article():
+    """An AP story whose first line is its dateline sentence ("LOS ANGELES (AP) - To LeBron
+    James, triple-doubles are not a goal."), with a site menu pasted after its ninth
+    paragraph: the prose run the first line opens was never joined to the article below
+    the menu (only a run starting *below* the kept headline was), so its nine paragraphs
+    were reported as chrome "before the article" (15 lines)."""
+    pid = "eecd2575093b85933997521d6babddd397599419588d7096c5c19dc4ffe2ea72"
+    menu = ["Home", "News", "Sport", "Business", "Technology", "Entertainment"]
+    text = _gold_with(pid, "James is fifth in NBA history", menu)
+    assert _article_lines_reported(pid, text, menu) == []
+
+
+def test_a_related_box_inside_a_recipe_does_not_end_the_article():
+    """A "Related stories" box of three headlines pasted inside a jam recipe (gold
+    4219d096): the paragraph run below it is three prose lines and a subheading, 0.75 by
+    lines, and the box was crossed only at 0.8, so the rest of the post (paragraphs,
+    ingredients, method) was reported as chrome after the article (26 lines)."""
+    pid = "4219d096902dad9fd9d57e881e7928ca66bdf5334c2bc7dfddaa264887777a7a"
+    box = ["Related stories", "", _bbc_headline("entertainment/050.txt"), "",
+           _bbc_headline("sport/100.txt"), "", _bbc_headline("business/200.txt")]
+    text = _gold_with(pid, "If you choose to gift your honey pear jam", box)
+    assert _article_lines_reported(pid, text, box) == []
+
+
+def test_source_tags_the_article_repeats_are_not_evidence_of_a_saved_page():
+    """A review round-up quoting its sources ("[ Engadget ]", "[ Tom's Guide ]", each printed
+    several times) with one "READ MORE:" teaser pasted in (gold 680c2848): the teaser ends
+    the main block, and the source tags below it, also printed above it in the article,
+    counted as five repeated lines of a saved page, so the 35 lines below were reported as
+    chrome. A short line the article itself prints is the article's, not a menu's."""
+    pid = "680c2848e94a96f961a0964631de94ac572f83c45bfd0bec2deafa893bcfe15c"
+    teaser = ["READ MORE: " + _bbc_headline("sport/010.txt")]
+    text = _gold_with(pid, "The bulk of my time on the Stadia", teaser)
+    assert _article_lines_reported(pid, text, teaser) == []

@@ -164,7 +164,7 @@ DECAY = 30.0  # lines: a prose run this far below the headline counts half
 MERGE_GAP = 10  # at most this many lines between two parts of one article
 MERGE_DENSITY = 0.6  # share of prose lines in a part that continues the article
 WIDGET_GAP = 6  # lines: a widget this short inside an article (a subscribe box) is crossed...
-WIDGET_DENSITY = 0.8  # ...when the text after it is this much prose
+WIDGET_DENSITY = 0.75  # ...when the text after it is this much prose
 ANCHOR_MIN_SHARE = 0.4  # the run below an in-page headline weighs at least this share of the heaviest
 MAX_HEADLINE_CANDIDATES = 10
 BYLINE_REACH = 6  # lines: a byline this close to the top of the main block opens the article
@@ -519,7 +519,9 @@ def article_span(infos: list[LineInfo], runs: list[Run], pick: int, head: int) -
         last = runs[r][1]
         r += 1
     r = pick - 1
-    while r >= 0 and runs[r][0] > head and _continues(infos, range(runs[r][1] + 1, first), runs[r], False):
+    # a run that the kept headline opens (a first line that reads as a sentence: "LOS ANGELES
+    # (AP) - To LeBron James, ...") is the article's start as much as one below it
+    while r >= 0 and runs[r][1] > head and _continues(infos, range(runs[r][1] + 1, first), runs[r], False):
         first = runs[r][0]
         r -= 1
     return first, last
@@ -620,7 +622,9 @@ def page_evidence(doc: Document, infos: list[LineInfo], outside: list[int]) -> t
         run = run + 1 if adjacent and run else 1
         if run == MENU_RUN:
             signs["menu"] += 1
-    seen = set()
+    # a short line the article itself prints is the article's structure (a meal plan's
+    # "Pre-Workout Meal" under each of its plans), not a menu printed at the top and bottom
+    seen = {doc.lines[li.index].norm for k, li in enumerate(infos) if li.repeated and k not in out}
     for k in outside:
         li = infos[k]
         if li.label and li.label not in _WEAK_KINDS:
