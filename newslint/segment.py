@@ -107,7 +107,7 @@ def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Pa
 
 def _reads_as_prose(paras: list[Paragraph]) -> bool:
     """Enough body text, and at least 0.4 of the words in body-text paragraphs (not box
-    scores, which end in full stops without reading as sentences)."""
+    scores, which end in full stops without reading as sentences, nor results tables)."""
     prose = sum(p.word_count for p in paras if is_body_text(p.text) and not is_box_score(p.text))
     return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
 

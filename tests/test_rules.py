@@ -596,3 +596,18 @@ def test_nl301_box_scores_are_told_from_prose_in_a_language_the_function_words_m
     assert not is_box_score(
         "Rząd zapowiedział w poniedziałek, że nowe przepisy wejdą w życie od stycznia przyszłego roku.")
     assert not is_box_score(bbc_excerpt("sport/002.txt").split("\n")[2])
+
+
+def test_nl301_quiet_over_a_standings_table():
+    """A motor-racing site's standings page (scrapinghub raw/11ea381a..., Portuguese) prints
+    a driver's name ("Kyle Busch", the champion) over "Classificação final da Monster Energy
+    NASCAR Cup Series em 2019 após 36 etapas:" and a table of 40 rows ("1 Kyle Busch 5040 5 1
+    17 27"), which the hard-wrap reading joins into one paragraph of 331 words. NL301
+    reported "Kyle Busch" as a second article's headline: the box-score test ended at 40
+    words, so the table counted as prose below it. A table of names and numbers is no
+    article, however long."""
+    text = _raw("11ea381ad92b5448cf66eae62f52ac565361a244c8881615fc6a7bb523cc0c32")
+    assert "\n\nKyle Busch\n\n" in text and "\n1 Kyle Busch 5040 5 1 17 27\n" in text
+    assert lint(text, "NL301") == []
+    _assert_a_real_merge_is_found()
+
