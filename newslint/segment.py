@@ -105,6 +105,21 @@ def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Pa
     return out
 
 
+def _lead_words(paras: list[Paragraph], body_k: int) -> int:
+    """Words of the prose that runs on under a headline, from its first body paragraph to
+    the next paragraph that is not prose. An article opens with more than a sentence; an
+    entry of a teaser list ("LOVE IS LOVE", a title, "aeon.co Sex", a one-sentence blurb,
+    then the next entry's kicker) has one blurb. Stops at MIN_BODY_WORDS: a few paragraphs."""
+    total = 0
+    for p in paras[body_k:]:
+        if not is_body_text(p.text) or is_box_score(p.text):
+            break
+        total += p.word_count
+        if total >= MIN_BODY_WORDS:
+            break
+    return total
+
+
 def _reads_as_prose(paras: list[Paragraph]) -> bool:
     """Enough body text, and at least 0.4 of the words in body-text paragraphs (not box
     scores, which end in full stops without reading as sentences, nor results tables)."""
@@ -128,6 +143,8 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         return None
     if not (ends_prose(paras[k - 1].text) or repeat or gap):
         return None  # after a list or a table row, a short line is more of the same
+    if _lead_words(paras, body_k) < MIN_BODY_WORDS:
+        return None  # one blurb, then the next kicker: an entry of a teaser list
     # Both sides must read as articles, mostly prose and enough of it: above, not page
     # furniture (menus, teasers) that a scraper saved before the real one; below, not an
     # info box or a list (times, prices, credits). Both are read up to WINDOW_WORDS from

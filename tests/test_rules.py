@@ -611,3 +611,16 @@ def test_nl301_quiet_over_a_standings_table():
     assert lint(text, "NL301") == []
     _assert_a_real_merge_is_found()
 
+
+def test_nl301_quiet_at_a_teaser_kicker_after_the_article():
+    """Digg's page (scrapinghub raw/680c2848...) prints, after the article, a list of
+    teasers: a kicker ("LOVE IS LOVE"), a title ("What Being Asexual Or Aromantic Tells Us
+    About Sex And Romance"), a source line ("aeon.co Sex"), a one-sentence blurb (22
+    words), then the next kicker ("'A NATIONAL TRAGEDY'"). NL301 reported the kicker as a
+    second article's headline (and "APPS WE DIGG | SPONSORED" as a third): "love" is in
+    the blurb, and the teasers read as prose overall. An article opens with more than one
+    sentence before the next headline-like line; a teaser has one blurb."""
+    text = _raw("680c2848e94a96f961a0964631de94ac572f83c45bfd0bec2deafa893bcfe15c")
+    assert "\n\nLOVE IS LOVE\n\nWhat Being Asexual Or Aromantic Tells Us About Sex And Romance\n\naeon.co Sex\n" in text
+    assert lint(text, "NL301") == []
+    _assert_a_real_merge_is_found()
