@@ -16,7 +16,8 @@ import re
 from collections import Counter
 
 from newslint.document import Document, Paragraph, Segment
-from newslint.lineclass import FUNCTION_WORDS, ends_prose, has_credit, is_body_text, is_box_score, looks_like_headline
+from newslint.lineclass import (FUNCTION_WORDS, ends_prose, has_credit, is_body_text, is_box_score, is_credit_line,
+                                looks_like_headline)
 from newslint.normalize import words
 
 # Common English words of four letters or more: they say nothing about the topic.
@@ -219,6 +220,18 @@ def ends_in_picture_credit(text: str) -> bool:
     return not (m and m.group(1)[:1].islower())
 
 
+def _caption_block(doc: Document, paras: list[Paragraph], k: int) -> bool:
+    """The line is printed again, or credited, on the very next line of its block ("The
+    plague wiped out half of Europe in the 14th century" twice, or over "Photo: Getty
+    Images"): a caption saved at several image sizes, or over its credit, not a headline.
+    Asked only of a line the model would take for a headline: one neighbour, no search."""
+    if k + 1 >= len(paras) or paras[k + 1].first != paras[k].last + 1:
+        return False
+    cand, nxt = paras[k], paras[k + 1]
+    return nxt.norm == cand.norm or is_credit_line(nxt.text) \
+        or nxt.text.startswith(cand.text) and ends_in_picture_credit(nxt.text)
+
+
 def find_segments(doc: Document) -> list[Segment]:
     paras = doc.paragraphs
     if not paras:
@@ -236,7 +249,7 @@ def find_segments(doc: Document) -> list[Segment]:
         if p.single_line and looks_like_headline(p.text) and not ends_in_picture_credit(p.text) \
                 and not _story_list_label(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
-            if f is not None and boundary_score(f) >= THRESHOLD:
+            if f is not None and boundary_score(f) >= THRESHOLD and not _caption_block(doc, paras, k):
                 starts.append(k)
                 seg_body = header_end(paras, k)
                 k = seg_body + 1
