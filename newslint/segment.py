@@ -128,6 +128,20 @@ def _reads_as_prose(paras: list[Paragraph]) -> bool:
     return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
 
 
+def _named_below(headline: str, after_words: list[str]) -> bool:
+    """Some word of the headline is in the text below it: any word of two letters or more
+    that is not a stop or function word ("EA", "Utd", "oil"), or an inflection of one (the
+    same first five letters: "squabbles", "squabbling"). Asked only when no content word
+    of the headline is found below, so the set is built for few candidates."""
+    heads = {w for w in words(headline) if len(w) >= 2 and w not in _STOP and w not in FUNCTION_WORDS
+             and not w.isdigit()}
+    if not heads:
+        return True  # nothing to look for: no evidence either way
+    below = set(after_words)
+    stems = {w[:5] for w in below if len(w) >= 5}
+    return any(w in below or len(w) >= 5 and w[:5] in stems for w in heads)
+
+
 def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual_gap: float) -> dict | None:
     """The evidence that paragraph k starts a new article, or None when it cannot:
     it is not set off by white space, does not follow a closing sentence of prose, is
@@ -177,6 +191,7 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         head_after = sum(1 for w in short if w in after_set) / len(short) if short else 0.0
         head_before = sum(1 for w in short if w in before_set) / len(short) if short else 0.0
     return {
+        "named_below": head_after > 0 or _named_below(cand.text, after_words),
         "gap": gap,
         "repeat": repeat,
         "sim_local": cosine(content_words(" ".join(before_words[-n:])), content_words(" ".join(after_words[:n]))),
@@ -205,7 +220,20 @@ def _story_list_label(text: str) -> bool:
 
 def boundary_score(f: dict) -> float:
     """Log-odds that a new article starts here; THRESHOLD or more means it does."""
-    return BIAS + sum(WEIGHTS[k] * float(v) for k, v in f.items())
+    return BIAS + sum(w * float(f[k]) for k, w in WEIGHTS.items())
+
+
+def is_boundary(f: dict) -> bool:
+    """A new article starts here: the model's log-odds reach THRESHOLD and, unless the layout
+    says so (a wider gap than usual, the headline printed again below), some word of the
+    headline is found in the text below it. A headline names its story; a line none of
+    whose words the text below speaks of (another story's headline set between two
+    paragraphs as a link) heads no article there. (9 of the 2,224 BBC headlines name
+    nothing in their own text: "Souped-up wi-fi is on the horizon", "A November to
+    remember".)"""
+    if not (f["named_below"] or f["gap"] or f["repeat"]):
+        return False
+    return boundary_score(f) >= THRESHOLD
 
 
 _PAREN_TAIL = re.compile(r"\(\s*([^()]{1,40})\)\s*$")
@@ -249,7 +277,7 @@ def find_segments(doc: Document) -> list[Segment]:
         if p.single_line and looks_like_headline(p.text) and not ends_in_picture_credit(p.text) \
                 and not _story_list_label(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
-            if f is not None and boundary_score(f) >= THRESHOLD and not _caption_block(doc, paras, k):
+            if f is not None and is_boundary(f) and not _caption_block(doc, paras, k):
                 starts.append(k)
                 seg_body = header_end(paras, k)
                 k = seg_body + 1

@@ -651,3 +651,32 @@ def test_nl301_quiet_at_a_caption_printed_with_its_copy_or_credit_below(shape):
     text = "\n\n".join(blocks[:3] + [cap + "\n" + below] + blocks[3:]) + "\n"
     assert lint(text, "NL301") == []
     _assert_a_real_merge_is_found()
+
+
+def test_nl301_quiet_at_another_storys_headline_set_between_paragraphs():
+    """A related story's headline saved between two paragraphs as a link ("Uganda bans
+    Vagina Monologues", BBC entertainment/010, set after BBC tech/395's second paragraph)
+    was reported as a second article: tech/395's first two paragraphs share no content word
+    with the rest, so the vocabulary change alone passed the threshold. None of the
+    line's words is in the text below it; with no wider gap and no second copy to say
+    otherwise, a line that names nothing the text below speaks of heads no article there.
+    (Another BBC headline set after the second or third paragraph of every BBC article:
+    split at in 25 of 2,201 files before, 4 now.)"""
+    other = bbc_excerpt("entertainment/010.txt").split("\n")[0]
+    assert other == "Uganda bans Vagina Monologues"
+    blocks = bbc_excerpt("tech/395.txt").rstrip("\n").split("\n\n")
+    assert blocks[2].startswith('"Welcome to CeBit 2005"')
+    text = "\n\n".join(blocks[:3] + [other] + blocks[3:]) + "\n"
+    assert lint(text, "NL301") == []
+    _assert_a_real_merge_is_found()
+
+
+@pytest.mark.parametrize("first, second", [("tech/360.txt", "politics/263.txt"), ("business/322.txt", "tech/276.txt")])
+def test_nl301_a_headline_whose_words_are_below_only_inflected_or_short_still_starts_an_article(first, second):
+    """The test above must not cost real second articles: "How political squabbles
+    snowball" has no content word in its text, which says "squabbling"; "EA to take on film
+    and TV giants" none either ("EA" is too short to count). Looked for among all the words
+    below, inflections included, each names its text, and each merge is still split."""
+    a, b = bbc_excerpt(first), bbc_excerpt(second)
+    (d,) = lint(_merge(a, b), "NL301")
+    assert d.row == len(a.rstrip("\n").split("\n")) + 2
