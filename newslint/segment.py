@@ -94,6 +94,16 @@ def proper_names(text: str) -> set[str]:
 
 WINDOW_WORDS = 1500
 
+# A wire story's sign-off ("Reporting by Dmitry Zhdannikov; Editing by Alison Williams",
+# "(Additional reporting by ...)"): the last line of the article above, not a headline
+# (compiled on first use, as _PROPER: re caches it)
+_SIGN_OFF = (r"\(?\s*(?:additional\s+)?(?:reporting|writing|editing|edited|written|compiled|produced)"
+             r"(?:\s+and\s+\w+)?\s+by\s")
+
+
+def is_sign_off(text: str) -> bool:
+    return re.match(_SIGN_OFF, text, re.IGNORECASE) is not None
+
 
 def _window(paras: list[Paragraph], start: int, stop: int, step: int) -> list[Paragraph]:
     """Paragraphs from `start` towards `stop` (exclusive) until WINDOW_WORDS are taken."""
@@ -166,6 +176,10 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
     # the boundary, so the cost per candidate is bounded and a long file is linear.
     before = _window(paras, k - 1, seg_body - 1, -1)
     after = _window(paras, body_k, len(paras), 1)
+    # a wire sign-off names the agency's staff, not the story: two merged stories signed by
+    # the same desk would share those names and read as one
+    before = [p for p in before if not is_sign_off(p.text)]
+    after = [p for p in after if not is_sign_off(p.text)]
     if not _reads_as_prose(before) or not _reads_as_prose(after):
         return None
     before_text = " ".join(p.text for p in reversed(before))
@@ -275,7 +289,7 @@ def find_segments(doc: Document) -> list[Segment]:
         # a line ending in a picture credit ("... in Moscow (AFP)") is a caption, not the
         # headline of another article, however often it is printed
         if p.single_line and looks_like_headline(p.text) and not ends_in_picture_credit(p.text) \
-                and not _story_list_label(p.text):
+                and not _story_list_label(p.text) and not is_sign_off(p.text):
             f = features(doc, paras, k, seg_body, usual_gap)
             if f is not None and is_boundary(f) and not _caption_block(doc, paras, k):
                 starts.append(k)

@@ -680,3 +680,31 @@ def test_nl301_a_headline_whose_words_are_below_only_inflected_or_short_still_st
     a, b = bbc_excerpt(first), bbc_excerpt(second)
     (d,) = lint(_merge(a, b), "NL301")
     assert d.row == len(a.rstrip("\n").split("\n")) + 2
+
+
+def _reuters_sign_off() -> str:
+    raw = need(SCRAPED / "raw" / "57d46c9d751e3fd3ffaf3ede7ac20cebd30eacb5ea78e1a6aa0a72059244e7ca.txt")
+    return next(line for line in raw.read_text(encoding="utf-8").split("\n") if line.startswith("Reporting by"))
+
+
+@pytest.mark.parametrize("clauses, apart", [(1, "\n\n"), (3, "\n\n"), (1, "\n\n\n")])
+def test_nl301_a_wire_sign_off_ends_the_article_above_it(clauses, apart):
+    """Two wire stories merged, each ending in its sign-off (the real one of a Reuters page
+    in scrapinghub raw/57d46c9d: "Reporting by Rodrigo Campos; additional reporting by ...;
+    Editing by ...", whole or its first clause).
+    - First clause: it reads as a headline (short, no final full stop), so NL301 started
+      the second article there, one line early: the split moved the first story's
+      sign-off into the second file, and NL101 took the second sign-off for the headline
+      printed again and deleted it (a safe fix).
+    - Whole: the staff it names were found on both sides of the boundary (0.48 of the
+      names shared), so the two stories read as one and the merge was missed.
+    - First clause set apart by two blank lines: the wider gap alone let it open an article.
+    The boundary is now the real headline, and a sign-off is nobody's headline."""
+    sign_off = "; ".join(_reuters_sign_off().split("; ")[:clauses])
+    a, b = bbc_excerpt("business/010.txt"), bbc_excerpt("sport/020.txt")
+    first = a.rstrip("\n") + apart + sign_off
+    text = _merge(first, b.rstrip("\n") + "\n\n" + sign_off + "\n", "\n\n\n")
+    (d,) = lint(text, "NL301")
+    assert d.row == len(first.split("\n")) + 3  # the second story's headline
+    assert text.split("\n")[d.row - 1] == b.split("\n", 1)[0]
+    assert lint(text, "NL101") == []
