@@ -296,3 +296,19 @@ def test_shipped_rules_finish_on_a_40000_character_line(name):
             pytest.fail(f"{rule.id} hit the regex time limit: {exc}")
         # generous bound (shared CI machines); measured: < 0.05 s per rule
         assert time.perf_counter() - start < 0.9, rule.id
+
+
+@pytest.mark.parametrize("line", ["Listen to this article", "Skip Ad", "Open in app", "hide caption",
+                                  "toggle caption", "More from this section", "Pin it", "Please enable JavaScript"])
+def test_player_ad_app_and_caption_widgets_between_paragraphs_are_flagged(line):
+    """Widget lines that a scraper leaves between an article's paragraphs (an audio player's
+    label, an ad's skip button, an app banner, NPR's caption toggle under each photo, a BBC
+    section link, a Pinterest button, a script notice), pasted into a BBC article: none was
+    flagged. None of them is a sentence, and each must match the whole line, so the same
+    words inside one are left alone (the BBC corpus stays at no flag; test above)."""
+    text = (need(BBC) / "business" / "010.txt").read_text(encoding="utf-8", errors="replace")
+    lines = text.split("\n")
+    at = lines.index("", 3) + 1
+    doc = Document.from_text("\n".join(lines[:at] + [line, ""] + lines[at:]))
+    rows = {idx for r in RULES if r.code == "NL201" for idx in flagged(r, doc)}
+    assert rows == {at}
