@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import chain
 
 from newslint.document import Document, Paragraph, Segment
 from newslint.lineclass import (FUNCTION_WORDS, ends_prose, has_credit, is_body_text, is_box_score, is_credit_line,
@@ -51,8 +52,31 @@ def median(values: list[int]) -> float:
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+def _is_content(w: str) -> bool:
+    return len(w) >= 4 and w not in _STOP and not w.isdigit()
+
+
 def content_words(text: str) -> Counter:
-    return Counter(w for w in words(text) if len(w) >= 4 and w not in _STOP and not w.isdigit())
+    return Counter(w for w in words(text) if _is_content(w))
+
+
+# Each candidate compares up to WINDOW_WORDS each side of it, and neighbouring candidates
+# share most of those paragraphs: a paragraph's words and content words are found once
+# (kept on the paragraph) and the windows counted from them. Joining the texts and
+# tokenising again gave the same words (`\w+` tokens joined by spaces re-tokenise to
+# themselves) at 3-4x the cost on a file of many articles.
+def _para_words(p: Paragraph) -> list[str]:
+    got = p.__dict__.get("_words")
+    if got is None:
+        got = p.__dict__["_words"] = words(p.text)
+    return got
+
+
+def _para_content(p: Paragraph) -> list[str]:
+    got = p.__dict__.get("_content")
+    if got is None:
+        got = p.__dict__["_content"] = [w for w in _para_words(p) if _is_content(w)]
+    return got
 
 
 def cosine(a: Counter, b: Counter) -> float:
@@ -90,6 +114,44 @@ _PROPER = r"(?<=[a-z,;] )([A-Z][\w'-]{2,})"
 def proper_names(text: str) -> set[str]:
     """Capitalised words inside sentences (not sentence-initial): names, places, bodies."""
     return {m.lower() for m in re.findall(_PROPER, text)}
+
+
+_NAME_START = r"[A-Z][\w'-]{2,}"
+_BEFORE_NAME = frozenset("abcdefghijklmnopqrstuvwxyz,;")  # _PROPER's look-behind, less its space
+
+
+def _window_names(paras: list[Paragraph]) -> set[str]:
+    """proper_names of the paragraphs' texts joined by spaces, from each paragraph's own
+    names (kept on it): a paragraph's first word is one when the paragraph before it ends
+    in a small letter, a comma or a semicolon, as in the joined text."""
+    out: set[str] = set()
+    prev = ""
+    for p in paras:
+        got = p.__dict__.get("_names")
+        if got is None:
+            m = re.match(_NAME_START, p.text)
+            got = p.__dict__["_names"] = (proper_names(p.text), m.group(0).lower() if m else None)
+        out |= got[0]
+        if got[1] is not None and prev and prev[-1] in _BEFORE_NAME:
+            out.add(got[1])
+        prev = p.text
+    return out
+
+
+def _edge_content(paras: list[Paragraph], n: int, last: bool) -> Counter:
+    """content_words of the first (or last) n words of the paragraphs (in reading order)."""
+    parts = []
+    for p in reversed(paras) if last else paras:
+        ws = _para_words(p)
+        if len(ws) <= n:
+            parts.append(_para_content(p))
+            n -= len(ws)
+        else:
+            parts.append(filter(_is_content, ws[len(ws) - n:] if last else ws[:n]))
+            n = 0
+        if n == 0:
+            break
+    return Counter(chain.from_iterable(parts))
 
 
 WINDOW_WORDS = 1500
@@ -134,8 +196,17 @@ def _lead_words(paras: list[Paragraph], body_k: int) -> int:
 def _reads_as_prose(paras: list[Paragraph]) -> bool:
     """Enough body text, and at least 0.4 of the words in body-text paragraphs (not box
     scores, which end in full stops without reading as sentences, nor results tables)."""
-    prose = sum(p.word_count for p in paras if is_body_text(p.text) and not is_box_score(p.text))
+    prose = sum(_prose_words(p) for p in paras)
     return prose >= MIN_BODY_WORDS and prose >= 0.4 * sum(p.word_count for p in paras)
+
+
+def _prose_words(p: Paragraph) -> int:
+    """The paragraph's words if it is body text and no box score, else 0 (kept on the
+    paragraph: the windows of neighbouring candidates ask it of the same paragraphs)."""
+    got = p.__dict__.get("_prose_words")
+    if got is None:
+        got = p.__dict__["_prose_words"] = p.word_count if is_body_text(p.text) and not is_box_score(p.text) else 0
+    return got
 
 
 def _named_below(headline: str, after_words: list[str]) -> bool:
@@ -182,15 +253,16 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
     after = [p for p in after if not is_sign_off(p.text)]
     if not _reads_as_prose(before) or not _reads_as_prose(after):
         return None
-    before_text = " ".join(p.text for p in reversed(before))
-    after_text = " ".join(p.text for p in after)
-    before_words, after_words = words(before_text), words(after_text)
+    before.reverse()  # in reading order
+    before_words = list(chain.from_iterable(map(_para_words, before)))
+    after_words = list(chain.from_iterable(map(_para_words, after)))
     if len(before_words) < MIN_BODY_WORDS or len(after_words) < MIN_BODY_WORDS:
         return None
     # Local cohesion compares like with like: the same amount of text on each side.
     n = min(len(before_words), len(after_words), 400)
-    before_all, after_all = content_words(before_text), content_words(after_text)
-    before_names, after_names = proper_names(before_text), proper_names(after_text)
+    before_all = Counter(chain.from_iterable(map(_para_content, before)))
+    after_all = Counter(chain.from_iterable(map(_para_content, after)))
+    before_names, after_names = _window_names(before), _window_names(after)
     head = content_words(cand.text)
     if head:
         head_after = sum(1 for w in head if w in after_all) / len(head)
@@ -208,7 +280,7 @@ def features(doc: Document, paras: list[Paragraph], k: int, seg_body: int, usual
         "named_below": head_after > 0 or _named_below(cand.text, after_words),
         "gap": gap,
         "repeat": repeat,
-        "sim_local": cosine(content_words(" ".join(before_words[-n:])), content_words(" ".join(after_words[:n]))),
+        "sim_local": cosine(_edge_content(before, n, True), _edge_content(after, n, False)),
         "sim_full": cosine(before_all, after_all),
         "names": len(before_names & after_names) / max(1, min(len(before_names), len(after_names))),
         "head_after": head_after,
