@@ -256,8 +256,13 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
         found = [d for r in results for d in r.diagnostics]
         ran_of = _codes_run(resolver, factory, linter, corpus_ran)
-        n, kept = write_baseline(write_baseline_file, [d for d in found if d.code != "NL500"],
-                                 {r.path: ran_of(r.path) for r in results})
+        try:
+            n, kept = write_baseline(write_baseline_file, [d for d in found if d.code != "NL500"],
+                                     {r.path: ran_of(r.path) for r in results})
+        except OSError as exc:  # a read-only baseline (for root too) or a full disk: no traceback
+            echo(f"newslint: error: cannot write --write-baseline {write_baseline_file}: {exc.strerror or exc}",
+                 err=True)
+            sys.exit(EXIT_ERROR)
         also = (f" (and kept its {kept} entr{'y' if kept == 1 else 'ies'} for files or rules this run did not "
                 "check)") if kept else ""
         echo(f"Wrote {n} finding{'s' * (n != 1)} to baseline {write_baseline_file}{also}", err=True)

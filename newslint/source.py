@@ -424,9 +424,13 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
 
 def assert_writable(path: str) -> None:
     """Raise PermissionError if this user may not write the existing file `path`: a rename
-    would get past the file's own permissions, so respect them as an editor does."""
+    would get past the file's own permissions, so respect them as an editor does.
+
+    A file with no write bit at all (0444, 0400) is read-only for root too, as vim takes it:
+    access() lets root write anything, and a fix run as root (a container, a CI job) rewrote
+    a file its owner had made read-only."""
     effective = os.access in os.supports_effective_ids
-    if not os.access(path, os.W_OK, effective_ids=effective):
+    if not os.access(path, os.W_OK, effective_ids=effective) or not os.stat(path).st_mode & 0o222:
         raise PermissionError(errno.EACCES, "the file is read-only (no write permission); not rewritten", path)
 
 

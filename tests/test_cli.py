@@ -407,7 +407,7 @@ def test_a_split_off_article_is_checked_across_files(sample):
     from conftest import EXPECTED_SPLIT, run_newslint
 
     second = need(EXPECTED_SPLIT) / "aawsat_two_articles-2.txt"
-    shutil.copy(second, sample.parent / "other.txt")
+    shutil.copyfile(second, sample.parent / "other.txt")
     fixed = run_newslint("check", "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json", ".",
                          cwd=sample.parent)
     found = {(d["filename"], d["code"]) for d in json.loads(fixed.stdout)}
@@ -417,7 +417,7 @@ def test_a_split_off_article_is_checked_across_files(sample):
     # the merged file again, beside the part split off before (the fixer reuses an identical
     # one, the way back from an interrupted run): that part is listed and written, and its
     # findings were reported twice
-    shutil.copy(SAMPLE, sample)
+    shutil.copyfile(SAMPLE, sample)
     refixed = run_newslint("check", "--no-cache", "--fix", "--unsafe-fixes", "--output-format", "json", ".",
                            cwd=sample.parent)
     listed = [(d["filename"], d["code"]) for d in json.loads(refixed.stdout)]
@@ -432,7 +432,7 @@ def test_statistics_print_the_counts_in_place_of_the_findings(tmp_path):
     folder = tmp_path / "pages"
     folder.mkdir()
     for p in sorted(need(SCRAPED / "raw").glob("*.txt"))[:20]:
-        shutil.copy(p, folder / p.name)
+        shutil.copyfile(p, folder / p.name)
     res = run_newslint("check", "--no-cache", "--isolated", "--statistics", ".", cwd=folder)
     lines = res.stdout.decode().splitlines()
     assert res.returncode == 1 and lines, res.stderr

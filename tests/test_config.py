@@ -807,7 +807,7 @@ def test_cross_file_findings_keep_their_identity_however_the_paths_are_typed(tmp
     repo = tmp_path / "news"
     for rel in ("business/007.txt", "business/253.txt", "sport/312.txt", "sport/416.txt", "tech/001.txt"):
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(need(BBC) / rel, repo / rel)
+        shutil.copyfile(need(BBC) / rel, repo / rel)
     env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
                GIT_COMMITTER_EMAIL="t@example.org")
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
@@ -974,8 +974,8 @@ def test_baseline_entries_of_rules_that_did_not_run_are_not_stale(sample, tmp_pa
     'matches nothing (N stale; refresh with --write-baseline)', advice that, followed in that
     run, drops the entries of the rules it did not run. Only the codes that ran can be stale."""
     folder = sample.parent
-    shutil.copy(need(BBC / "sport" / "012.txt"), folder / "a.txt")
-    shutil.copy(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
+    shutil.copyfile(need(BBC / "sport" / "012.txt"), folder / "a.txt")
+    shutil.copyfile(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
     baseline = tmp_path / "baseline.json"
     res = run_newslint("check", "--isolated", ".", "--write-baseline", baseline, cwd=folder)
     assert res.returncode == 0 and b"Wrote 13 findings" in res.stderr, res.stderr
@@ -1003,7 +1003,7 @@ def test_page_chrome_stays_accepted_when_the_safe_fixes_edit_the_page(tmp_path):
     instead; more lines than it counted are reported."""
     raw = need(SCRAPED / "raw" / "fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e.txt")
     page = tmp_path / "page.txt"
-    shutil.copy(raw, page)
+    shutil.copyfile(raw, page)
     baseline = tmp_path / "baseline.json"
     base = ("check", "--no-cache", "--isolated")
     res = run_newslint(*base, page.name, "--write-baseline", baseline, cwd=tmp_path)
@@ -1040,7 +1040,7 @@ def test_a_baseline_written_before_nl203_was_counted_per_file_still_accepts_its_
     each old entry was called stale). Such an entry now accepts all its file's chrome (how
     many lines it spanned is not known) until the baseline is written again."""
     page = tmp_path / "page.txt"
-    shutil.copy(need(SCRAPED / "raw" / "fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e.txt"), page)
+    shutil.copyfile(need(SCRAPED / "raw" / "fde930b01859de8311c6a14f8aa8c72be0659b551367803deb6736cf3526cf2e.txt"), page)
     baseline = tmp_path / "baseline.json"
     base = ("check", "--no-cache", "--isolated")
     assert run_newslint(*base, page.name, "--write-baseline", baseline, cwd=tmp_path).returncode == 0
@@ -1064,7 +1064,7 @@ def test_stale_baseline_entries_are_summed_up_a_line_a_file(tmp_path):
     folder = tmp_path / "pages"
     folder.mkdir()
     for p in sorted(need(SCRAPED / "raw").glob("*.txt"))[:20]:
-        shutil.copy(p, folder / p.name)
+        shutil.copyfile(p, folder / p.name)
     baseline = tmp_path / "baseline.json"
     base = ("check", "--no-cache", "--isolated", "--select", "NL1,NL201")
     assert run_newslint(*base, ".", "--write-baseline", baseline, cwd=folder).returncode == 0
@@ -1088,8 +1088,8 @@ def test_write_baseline_from_a_partial_run_keeps_the_other_entries(sample, tmp_p
     failed on every other file. Entries of files and rules the run did not check are now
     kept; those of a file that no longer exists are dropped."""
     folder = sample.parent
-    shutil.copy(need(BBC / "sport" / "012.txt"), folder / "a.txt")
-    shutil.copy(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
+    shutil.copyfile(need(BBC / "sport" / "012.txt"), folder / "a.txt")
+    shutil.copyfile(BBC / "sport" / "020.txt", folder / "b.txt")  # word for word 012: NL401 both ways
     for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
         subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
     baseline = tmp_path / "baseline.json"
@@ -1118,7 +1118,7 @@ def test_page_chrome_split_into_more_blocks_by_the_safe_fixes_stays_accepted(tmp
     accepted page had 5 (a run of one-line menus inside the article): counted by block, 13 of
     them came back as new. Counted by lines, which only shrink as a page is cleaned, none do."""
     page = tmp_path / "page.txt"
-    shutil.copy(need(SCRAPED / "raw" / "098bb3e96c0acdf36efdcde45fb9cca3f8c82c7cb2071b76097a1b96155f1eb2.txt"), page)
+    shutil.copyfile(need(SCRAPED / "raw" / "098bb3e96c0acdf36efdcde45fb9cca3f8c82c7cb2071b76097a1b96155f1eb2.txt"), page)
     baseline = tmp_path / "baseline.json"
     base = ("check", "--no-cache", "--isolated")
 

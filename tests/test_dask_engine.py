@@ -260,10 +260,10 @@ def test_fix_identical(cluster, tmp_path):
         pytest.skip("../shared absent")
 
     def fill(d: Path) -> None:
-        shutil.copy(sample, d / "merged.txt")
+        shutil.copyfile(sample, d / "merged.txt")
         for src in sorted((BBC / "tech").glob("*.txt"))[:40]:
-            shutil.copy(src, d / src.name)
-        shutil.copy(BBC / "tech" / "001.txt", d / "copy.txt")
+            shutil.copyfile(src, d / src.name)
+        shutil.copyfile(BBC / "tech" / "001.txt", d / "copy.txt")
 
     _, out, files = _on_both_engines(tmp_path, cluster[0], fill, "--fix", "--partition-size", "10")
     assert b'"filename": "docs/' in out
@@ -283,8 +283,8 @@ def test_split_off_article_is_checked_across_files_on_the_cluster_too(cluster, t
         pytest.skip("../shared absent")
 
     def fill(d: Path) -> None:
-        shutil.copy(sample, d / "merged.txt")
-        shutil.copy(second, d / "other.txt")
+        shutil.copyfile(sample, d / "merged.txt")
+        shutil.copyfile(second, d / "other.txt")
 
     rc, out, files = _on_both_engines(tmp_path, cluster[0], fill, "--fix", "--unsafe-fixes")
     assert rc == 1 and files["merged-2.txt"] == second.read_bytes()
@@ -351,10 +351,10 @@ def _copy_docs(dst: Path) -> Path:
     d = dst / "docs"
     d.mkdir(parents=True)
     for src in sorted((BBC / "tech").glob("*.txt"))[:40]:
-        shutil.copy(src, d / src.name)
-    shutil.copy(BBC / "tech" / "001.txt", d / "copy.txt")
+        shutil.copyfile(src, d / src.name)
+    shutil.copyfile(BBC / "tech" / "001.txt", d / "copy.txt")
     (dst / "more").mkdir()
-    shutil.copy(SHARED / "samples" / "aawsat_two_articles.txt", dst / "more" / "merged.txt")
+    shutil.copyfile(SHARED / "samples" / "aawsat_two_articles.txt", dst / "more" / "merged.txt")
     (dst / "cfg.toml").write_text('ignore = ["NL102"]\n')  # read by the client: the workers' folder has none
     return d
 

@@ -448,7 +448,7 @@ def test_a_symlink_is_not_a_duplicate_of_its_target(tmp_path, in_git):
     assert "copy.txt ~ store/1.txt: NL401 identical" in dups.stdout  # a pair in path order
 
 
-@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o444, 0o2775])
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664, 0o2775])
 def test_fix_keeps_the_file_mode(tmp_path, mode):
     f = tmp_path / "story.txt"
     f.write_text("\n".join(article_lines(2)) + "\n", encoding="utf-8")
@@ -547,6 +547,51 @@ def test_read_only_file_is_not_rewritten_by_a_user_who_may_not_write_it(world_tr
     assert res.error and "read-only" in res.diagnostics[0].message
     assert snapshot(f) == before
     assert sorted(p.name for p in world_tree.iterdir()) == ["story.txt"]
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o440], ids=oct)
+@pytest.mark.parametrize("unsafe", [False, True], ids=["fix", "unsafe-split"])
+def test_read_only_file_is_not_rewritten_by_root_either(tmp_path, mode, unsafe):
+    """Regression: permission bits do not stop root, so `--fix` run as root (a container, a CI
+    job) rewrote a file the user had made read-only, and with --unsafe-fixes split it. A file
+    with no write bit is now reported as the non-root run reports it: NL500, its findings as a
+    check gives them, exit 2, the file and its folder as they were."""
+    data = need_shared(SAMPLE).read_bytes()
+    f = tmp_path / "a.txt"
+    f.write_bytes(data)
+    f.chmod(mode)
+    before = snapshot(f)
+    options = ["--isolated", "--no-cache", *(["--unsafe-fixes"] if unsafe else [])]
+    checked = newslint("check", *options, f.name, cwd=tmp_path).stdout.splitlines()
+    findings = [ln for ln in checked if ln.startswith("a.txt:")]
+    assert len(findings) == 11
+    res = newslint("check", "--fix", *options, f.name, cwd=tmp_path)
+    assert res.stdout.splitlines() == [
+        "a.txt:1:1: NL500 cannot write: the file is read-only (no write permission); not rewritten", *findings,
+        "Found 12 errors (0 fixed, 12 remaining)."]
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert snapshot(f) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    f.chmod(mode | 0o200)  # the owner makes it writable again: now it is fixed
+    fixed = newslint("check", "--isolated", "--no-cache", "--fix", f.name, cwd=tmp_path)
+    assert fixed.returncode == 1 and f.read_bytes() == (SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
+
+
+def test_a_read_only_baseline_is_a_clear_error(tmp_path):
+    """`--write-baseline` onto a read-only file: one error line and exit 2 (it was a traceback
+    for a user who may not write it, and root wrote it)."""
+    f = tmp_path / "a.txt"
+    f.write_bytes(need_shared(SAMPLE).read_bytes())
+    bl = tmp_path / "baseline.json"
+    bl.write_text('{"format": 1, "entries": []}\n', encoding="utf-8")
+    bl.chmod(0o444)
+    before = snapshot(bl)
+    res = newslint("check", "--isolated", "--no-cache", "--write-baseline", bl.name, f.name, cwd=tmp_path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.splitlines() == [
+        "newslint: error: cannot write --write-baseline baseline.json: the file is read-only (no write permission); "
+        "not rewritten"]
+    assert snapshot(bl) == before
 
 
 WRITE_FAILS = ["read-only", "disk-full"]
