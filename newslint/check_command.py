@@ -419,6 +419,7 @@ def _merge_round(results: list, res) -> bool:
     for p in res.written:
         if p not in owner.written:
             owner.written.append(p)
+    owner.reused = [p for p in owner.reused if p not in res.written]  # a file reused, then fixed: written
     owner.notes.extend(res.notes)
     return bool(res.written)
 

@@ -100,6 +100,7 @@ def _relabel(res, path: str, name: str):
                                  related=tuple(r.replace(filename=rename(r.filename)) for r in d.related))
                        for d in res.diagnostics]
     res.written = [rename(p) for p in res.written]
+    res.reused = [rename(p) for p in res.reused]
     res.notes = [name + n[len(path):] if n.startswith(path + ":") else n for n in res.notes]
     if res.diff:
         lines = res.diff.splitlines(keepends=True)

@@ -23,11 +23,12 @@ class NotConverged(Exception):
 
 class FileResult(Record):
     # slots: a million of these in a corpus run, no __dict__ each
-    _fields = __slots__ = ("path", "diagnostics", "fixed", "written", "diff", "error", "new_texts", "notes")
+    _fields = __slots__ = ("path", "diagnostics", "fixed", "written", "diff", "error", "new_texts", "notes", "reused")
 
     def __init__(self, path: str, diagnostics: list[Diagnostic] | None = None, fixed: dict[str, int] | None = None,
                  written: list[str] | None = None, diff: str = "", error: bool = False,
-                 new_texts: list[str] | None = None, notes: list[str] | None = None):
+                 new_texts: list[str] | None = None, notes: list[str] | None = None,
+                 reused: list[str] | None = None):
         self.path = path
         self.diagnostics = [] if diagnostics is None else diagnostics  # findings left
         self.fixed = {} if fixed is None else fixed  # code -> number fixed (a Counter when fixing)
@@ -36,6 +37,9 @@ class FileResult(Record):
         self.error = error  # an I/O or decoding problem (exit status 2 for NL500)
         self.new_texts = [] if new_texts is None else new_texts  # fixed text; later parts are split-off articles
         self.notes = [] if notes is None else notes  # said on stderr, not findings (skipped binaries)
+        # of written[1:], the files that already held their split-off article byte for byte
+        # (an interrupted split): kept as they were, not written
+        self.reused = [] if reused is None else reused
 
 
 def with_edit_positions(doc: Document, d: Diagnostic) -> Diagnostic:
@@ -327,10 +331,12 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
             assert_writable(source.path)
         # new files first: if creating one fails, the original is still whole (a run killed
         # before the rewrite leaves them, and the next run reuses those holding the same bytes)
-        created = []
+        created, reused = [], []
         try:
             for name, part_bytes in zip(siblings, data[1:]):
-                if not same_content(name, part_bytes):
+                if same_content(name, part_bytes):
+                    reused.append(name)
+                else:
                     create_exclusive(name, part_bytes, source.mode or 0o644, like=source.path)
                     created.append(name)
             if rewrite:
@@ -347,6 +353,7 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
                     pass
             raise
         result.written = [display] + siblings
+        result.reused = reused
     return result
 
 

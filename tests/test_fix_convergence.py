@@ -3,6 +3,7 @@ so that a second run changes nothing and `--diff` shows what `--fix` writes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -78,6 +79,31 @@ def test_diff_does_not_create_a_split_off_file_that_fix_reuses(tmp_path):
     assert res.returncode == 0, (res.stdout + res.stderr).decode()
     assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
     assert _tree(tmp_path / "fix") == {p.name: p.read_bytes() for p in sorted(EXPECTED_SPLIT.iterdir())}
+
+
+def test_fix_says_when_a_split_off_file_was_reused_not_written(tmp_path):
+    """A split interrupted after writing aawsat_two_articles-2.txt, run again: the fixer keeps
+    that file (it holds exactly the part's bytes) and rewrites only the original, but the
+    report said 'wrote split-off article to ./aawsat_two_articles-2.txt' for a file it had
+    not touched. It now says the article was already there; a fresh split still says 'wrote'."""
+    part = EXPECTED_SPLIT / "aawsat_two_articles-2.txt"
+    for folder in ("fresh", "interrupted"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / SAMPLE.name).write_bytes(need_shared(SAMPLE).read_bytes())
+    left = tmp_path / "interrupted" / part.name
+    left.write_bytes(need_shared(part).read_bytes())
+    os.utime(left, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    before = (left.stat().st_ino, left.stat().st_mtime_ns)
+    runs = {folder: newslint("check", "--isolated", "--fix", "--unsafe-fixes", SAMPLE.name, cwd=tmp_path / folder)
+            for folder in ("fresh", "interrupted")}
+    assert runs["fresh"].stdout.splitlines() == [
+        f"{SAMPLE.name}: wrote split-off article to aawsat_two_articles-2.txt", "Found 11 errors (11 fixed, 0 remaining)."]
+    assert runs["interrupted"].stdout.splitlines() == [
+        f"{SAMPLE.name}: split-off article already in aawsat_two_articles-2.txt (same text; left as it was)",
+        "Found 11 errors (11 fixed, 0 remaining)."]
+    assert (left.stat().st_ino, left.stat().st_mtime_ns) == before  # not written, as it says
+    for folder in ("fresh", "interrupted"):
+        assert _tree(tmp_path / folder) == {p.name: p.read_bytes() for p in sorted(EXPECTED_SPLIT.iterdir())}
 
 
 def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):

@@ -78,7 +78,10 @@ def render(run, name: str = "text") -> str:
                     out.append(f"  {d.filename}:{d.row}: {d.code} fix ({d.fix.applicability.value}): {d.fix.message}")
     for res in run.results:
         for path in res.written[1:]:
-            out.append(f"{res.path}: wrote split-off article to {path}")
+            if path in res.reused:  # an identical file was there (an interrupted split): not written
+                out.append(f"{res.path}: split-off article already in {path} (same text; left as it was)")
+            else:
+                out.append(f"{res.path}: wrote split-off article to {path}")
     if run.statistics:
         counts = Counter(d.code for d in diags)
         safe = Counter(d.code for d in diags if d.fix is not None and _applies(d, run.unsafe_fixes))
