@@ -237,6 +237,21 @@ def _without_lines(doc: Document, rows: list[int]) -> str:
     return apply_edits(text, edits)
 
 
+def split_name(name: str) -> tuple[str, str]:
+    """(stem, extension) for the names of the files split off `name`, the stem without the
+    leading dots that hide a file: '.x.txt' -> ('x', '.txt'), '.txt' -> ('txt', '.txt')."""
+    stem, ext = os.path.splitext(name)
+    if not name.startswith("."):
+        return stem, ext
+    rest = name.lstrip(".")
+    if not rest:  # dots only: nothing visible to name it by
+        return stem, ext
+    stem, ext = os.path.splitext(rest)
+    if not ext and rest and name[:-len(rest)] == ".":  # '.txt', '.md': all extension
+        return rest, name
+    return stem or rest, ext
+
+
 def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) -> list[str]:
     """`count` free names `<stem>-N<ext>` beside `path`, N from 2 up, skipping taken names.
 
@@ -244,9 +259,13 @@ def sibling_paths(path: str, count: int, contents: list[bytes] | None = None) ->
     `contents` (the bytes each new file would get), a name already holding exactly
     those bytes is reused: a split interrupted after writing its new files (killed,
     or the disk filled) is finished by the next run without a second copy.
+
+    A hidden file's parts get visible names (`.x.txt` -> `x-2.txt`): `.x-2.txt` was skipped
+    by every folder walk after the split, so the article split off dropped out of later
+    checks with no word said.
     """
     folder, name = os.path.split(path)
-    stem, ext = os.path.splitext(name)
+    stem, ext = split_name(name)
     out, n = [], 2
     while len(out) < count:
         cand = os.path.join(folder, f"{stem}-{n}{ext}")

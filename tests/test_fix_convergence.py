@@ -106,6 +106,45 @@ def test_fix_says_when_a_split_off_file_was_reused_not_written(tmp_path):
         assert _tree(tmp_path / folder) == {p.name: p.read_bytes() for p in sorted(EXPECTED_SPLIT.iterdir())}
 
 
+def test_a_hidden_file_splits_to_a_visible_name_that_later_checks_see(tmp_path):
+    """A pre-commit hook passes a staged hidden file by name (`.aawsat_two_articles.txt`); the
+    split wrote the second article to `.aawsat_two_articles-2.txt`, hidden too, which every
+    folder walk skips: `newslint check .` said 'All checks passed!' with that article a
+    duplicate of other.txt. The part is now `aawsat_two_articles-2.txt`, and the walk sees it."""
+    repo = tmp_path / "news"
+    repo.mkdir()
+    hidden = repo / ("." + SAMPLE.name)
+    hidden.write_bytes(need_shared(SAMPLE).read_bytes())
+    part = EXPECTED_SPLIT / "aawsat_two_articles-2.txt"
+    (repo / "other.txt").write_bytes(need_shared(part).read_bytes())  # the second article, saved again
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    res = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", hidden.name, cwd=repo)
+    assert f"{hidden.name}: wrote split-off article to aawsat_two_articles-2.txt" in res.stdout.splitlines()
+    assert (repo / part.name).read_bytes() == part.read_bytes()
+    assert hidden.read_bytes() == (EXPECTED_SPLIT / SAMPLE.name).read_bytes()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout
+    assert status.splitlines() == [f" M {hidden.name}", f"?? {part.name}"]
+    walk = newslint("check", "--isolated", "--no-cache", "--select", "NL401", ".", cwd=repo)
+    assert walk.stdout.splitlines() == [
+        "./aawsat_two_articles-2.txt:1:1: NL401 Duplicate article: identical after normalisation to ./other.txt",
+        "./other.txt:1:1: NL401 Duplicate article: identical after normalisation to ./aawsat_two_articles-2.txt",
+        "Found 2 errors."]
+
+
+@pytest.mark.parametrize("name,first", [(".x.txt", "x-2.txt"), ("..notes.md", "notes-2.md"), (".txt", "txt-2.txt"),
+                                        (".draft.2024.md", "draft.2024-2.md"), ("x.txt", "x-2.txt")])
+def test_split_off_names_of_hidden_files_are_visible(tmp_path, name, first):
+    """The names sibling_paths gives (a taken name is skipped, as for any file)."""
+    from newslint.engine import sibling_paths
+
+    stem, ext = first.rsplit("-2", 1)
+    (tmp_path / first).write_text("taken\n", encoding="utf-8")
+    assert sibling_paths(str(tmp_path / name), 2) == [str(tmp_path / f"{stem}-3{ext}"), str(tmp_path / f"{stem}-4{ext}")]
+
+
 def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):
     """The rewritten original kept its extended attributes (a user tag, here) but the file
     split off it, the other half of the same saved page, was created without any: 'newslint

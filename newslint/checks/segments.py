@@ -32,7 +32,8 @@ class MergedArticles(Rule):
     ## Fix safety
     Unsafe (it creates files): the first article stays in the file; each later one
     moves to a sibling file `<stem>-2<ext>`, `<stem>-3<ext>`, ..., taking the next
-    free number so no existing file is overwritten. Every word is kept.
+    free number so no existing file is overwritten (a hidden `.x.txt` splits to `x-2.txt`,
+    which folder walks see). Every word is kept.
     """
 
     code = "NL301"
