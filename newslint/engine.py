@@ -119,7 +119,7 @@ class Linter:
                     "move to a new file (fix them, or split without --baseline and write the baseline again)")
             diags = [d.replace(fix=None, message=d.message + note) if d is splits[0] else d for d in diags]
             return [doc.source], fixed, [diags]
-        from newslint.checks.segments import split_text
+        from newslint.checks.segments import front_matter_for_part, split_text
         from newslint.suppress import file_directives, open_regions
 
         fixed.update(d.code for d in splits)
@@ -130,6 +130,8 @@ class Linter:
             own = part_linters[n - 1] if n and part_linters and n - 1 < len(part_linters) else self
             carried = whole + (open_regions(doc, start) if start else [])
             text = own._carry(source, text, carried)
+            if n:  # the post's front matter, first in the file as in the original
+                text = front_matter_for_part(doc, text) + text
             parts.append(own._converge(Document(source.with_text(text)), unsafe, fixed).source)
             linters.append(own)
         if self.report_unused:

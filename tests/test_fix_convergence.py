@@ -145,6 +145,88 @@ def test_split_off_names_of_hidden_files_are_visible(tmp_path, name, first):
     assert sibling_paths(str(tmp_path / name), 2) == [str(tmp_path / f"{stem}-3{ext}"), str(tmp_path / f"{stem}-4{ext}")]
 
 
+JEKYLL_POST = """---
+layout: post
+title: "Assad to Visit Moscow in Mid-March for Talks with the Kremlin"
+date: 2023-03-06 09:30:00 +0300
+author: Raed Jabr
+categories: [world, middle-east]
+description: >-
+  The Kremlin confirmed media leaks about an imminent visit
+
+  of Syrian President Bashar al-Assad.
+source: https://english.aawsat.com/
+permalink: /world/2023/03/06/assad-to-visit-moscow/
+redirect_from:
+- /news/assad-moscow/
+---
+"""
+HUGO_POST = """+++
+title = 'Assad to Visit Moscow in Mid-March for Talks with the Kremlin'
+date = 2023-03-06T09:30:00+03:00
+slug = "assad-to-visit-moscow"
+aliases = [
+  "/news/assad-moscow/",
+]
+summary = \"\"\"
+The Kremlin confirmed media leaks.
+url = "/not/a/key/"
+\"\"\"
+draft = true
+[params]
+  source = "https://english.aawsat.com/"
++++
+"""
+SECOND_TITLE = "Baghdad Urges Washington to Prevent \u2018Imminent\u2019 Israeli Strikes"
+# what the split-off part's front matter keeps: the title its own, no address, no summary
+PART_FRONT_MATTER = {
+    "jekyll": f"""---
+layout: post
+title: "{SECOND_TITLE}"
+date: 2023-03-06 09:30:00 +0300
+author: Raed Jabr
+categories: [world, middle-east]
+source: https://english.aawsat.com/
+---
+""",
+    "hugo": f"""+++
+title = "{SECOND_TITLE}"
+date = 2023-03-06T09:30:00+03:00
+draft = true
+[params]
+  source = "https://english.aawsat.com/"
++++
+"""}
+
+
+@pytest.mark.parametrize("kind", ["jekyll", "hugo"])
+def test_a_split_off_post_gets_the_front_matter_with_its_own_title(tmp_path, kind):
+    """A Markdown post in a content repo (Jekyll's YAML, Hugo's TOML front matter) holding the
+    two merged articles: the part split off began at its headline, with no front matter, so
+    Jekyll did not render it as a post (and Hugo's list pages lost it). It now gets the
+    post's front matter, with its own headline as `title` and without the keys that are the
+    first article's own (permalink, slug, aliases, redirects, summary): a copy of those
+    would give two pages one address. The original's front matter is left as it was."""
+    repo = tmp_path / "site"
+    (repo / "_posts").mkdir(parents=True)
+    front = JEKYLL_POST if kind == "jekyll" else HUGO_POST
+    post = repo / "_posts" / "2023-03-06-assad-to-visit-moscow.md"
+    post.write_bytes(front.encode("utf-8") + need_shared(SAMPLE).read_bytes())
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "post"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    first = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", ".", cwd=repo)
+    assert first.returncode == 0, first.stdout
+    part = repo / "_posts" / "2023-03-06-assad-to-visit-moscow-2.md"
+    split = {p.name: p.read_text(encoding="utf-8") for p in EXPECTED_SPLIT.iterdir()}
+    assert post.read_text(encoding="utf-8") == front + split[SAMPLE.name]
+    assert part.read_text(encoding="utf-8") == PART_FRONT_MATTER[kind] + split["aawsat_two_articles-2.txt"]
+    after = _tree(repo / "_posts")
+    again = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", ".", cwd=repo)
+    assert again.stdout == "All checks passed!\n" and _tree(repo / "_posts") == after
+
+
 def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):
     """The rewritten original kept its extended attributes (a user tag, here) but the file
     split off it, the other half of the same saved page, was created without any: 'newslint

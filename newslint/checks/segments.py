@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from newslint.diagnostics import Applicability, Fix, Related
 from newslint.document import Document
 from newslint.registry import Context, Rule, line_diagnostic, register
@@ -78,3 +80,79 @@ def split_text(doc: Document, starts: tuple[int, ...]) -> list[str]:
             text = doc.text[lines[0].start:lines[-1].end] + nl
         parts.append(text)
     return parts
+
+
+# Front matter keys whose value is one article's own: its address or identity, which two
+# pages may not share (a second page at the same permalink overwrites the first when the
+# site is built), and its summary. A split-off part's copy of the front matter goes without
+# them; `title` becomes the part's own headline.
+_OWN_KEYS = frozenset({"permalink", "url", "slug", "aliases", "redirect_from", "redirect_to", "canonical_url",
+                       "canonicalurl", "id", "uuid", "guid", "description", "summary", "excerpt"})
+_YAML_KEY = re.compile(r"""(?:"([^"]+)"|'([^']+)'|([\w.-]+))\s*:(?:\s|$)""")
+_TOML_KEY = re.compile(r"""(?:"([^"]+)"|'([^']+)'|([\w.-]+))\s*=""")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$")
+
+
+def front_matter_for_part(doc: Document, part: str) -> str:
+    """The front matter to put at the top of `part`, an article split off `doc`: `doc`'s own
+    (YAML or TOML, as Document finds it), lines and line breaks as they are, with `title` set
+    to the part's headline and the keys of _OWN_KEYS left out. '' when `doc` has none.
+
+    A post without front matter is not rendered by Jekyll (nor listed as a post by Hugo's
+    themes): the split-off article would have dropped out of the site. Copied whole, it
+    would carry the first article's title and permalink, and one page would overwrite the
+    other when the site is built."""
+    import json
+
+    from newslint.document import FRONT_MATTER_MAX_LINES, front_matter_lines
+
+    lines = doc.lines
+    n = front_matter_lines([ln.text for ln in lines[:FRONT_MATTER_MAX_LINES]]) if doc.text.startswith(("---", "+++")) \
+        else 0
+    if not n:
+        return ""
+    toml = lines[0].text.rstrip() == "+++"
+    key_re, sep = (_TOML_KEY, " = ") if toml else (_YAML_KEY, ": ")
+    headline = next((_HEADING.sub("", t).strip() for t in part.splitlines() if t.strip()), "")
+    raw = [doc.text[ln.start:ln.next] for ln in lines[:n]]
+    out = [raw[0]]
+    i, end = 1, n - 1
+    while i < end:
+        t = lines[i].text
+        m = key_re.match(t)
+        if toml and t.lstrip().startswith("["):  # a table: its keys are not the page's own
+            out += raw[i:end]
+            break
+        if m is None:
+            out.append(raw[i])
+            i += 1
+            continue
+        j = i + 1  # the entry's continuation lines: indented, list items, an open multi-line string
+        quote = next((q for q in ('"""', "'''") if toml and t.count(q) % 2), None)
+        while j < end:
+            u = lines[j].text
+            if quote is not None:
+                j += 1
+                if quote in u:
+                    quote = None
+                continue
+            if not u.strip() and not toml:  # a blank line inside a block scalar, if indented text follows
+                k = next((k for k in range(j + 1, end) if lines[k].text.strip()), end)
+                if k < end and lines[k].text[:1].isspace():
+                    j = k
+                    continue
+                break
+            if not u.strip() or u.lstrip().startswith("#") or key_re.match(u) or (toml and u.startswith("[")):
+                break
+            if not toml and not u[:1].isspace() and not u.startswith("-"):
+                break
+            j += 1
+        key = (m.group(1) or m.group(2) or m.group(3)).lower()
+        if key == "title" and headline:
+            out.append(t[:m.end()].rsplit(sep.strip(), 1)[0].rstrip() + sep
+                       + json.dumps(headline, ensure_ascii=False) + raw[i][len(t):])
+        elif key not in _OWN_KEYS:
+            out += raw[i:j]
+        i = j
+    out += raw[end:n]
+    return "".join(out)
