@@ -364,6 +364,14 @@ def _same_xattrs(fd: int, path: str | None) -> None:
                 raise
 
 
+def _same_attributes(fd: int, path: str, mode: int, like: os.stat_result | None, like_path: str | None) -> None:
+    """Give the open file `fd` (at `path`) the owner, group and extended attributes of the file
+    `like_path` (stat `like`), and `mode` (not the umask's)."""
+    _same_owner(fd, like)
+    _same_xattrs(fd, like_path)  # after chown (it clears capabilities), before chmod: `mode` wins
+    os.fchmod(fd, mode) if hasattr(os, "fchmod") else os.chmod(path, mode)
+
+
 def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None,
                 like_path: str | None = None) -> str:
     import tempfile  # only when writing: its import (random, hashlib) costs every run
@@ -373,9 +381,7 @@ def _write_temp(folder: str, data: bytes, mode: int, like: os.stat_result | None
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
-            _same_owner(fh.fileno(), like)
-            _same_xattrs(fh.fileno(), like_path)  # after chown (it clears capabilities), before chmod: `mode` wins
-            os.fchmod(fh.fileno(), mode) if hasattr(os, "fchmod") else os.chmod(tmp, mode)
+            _same_attributes(fh.fileno(), tmp, mode, like, like_path)
             os.fsync(fh.fileno())
     except BaseException:
         try:
@@ -463,7 +469,7 @@ def create_exclusive(path: str, data: bytes, mode: int = 0o644, like: str | None
         except OSError as exc:  # no hard links on this file system: exclusive create instead
             if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
                 raise
-            _create_excl_direct(path, data, mode)
+            _create_excl_direct(path, data, mode, like_st, like)
     finally:
         try:
             os.unlink(tmp)
@@ -471,12 +477,17 @@ def create_exclusive(path: str, data: bytes, mode: int = 0o644, like: str | None
             pass
 
 
-def _create_excl_direct(path: str, data: bytes, mode: int) -> None:
+def _create_excl_direct(path: str, data: bytes, mode: int, like: os.stat_result | None = None,
+                        like_path: str | None = None) -> None:
+    """create_exclusive where hard links are refused: the new file made with O_EXCL and
+    written in place, with the attributes the temporary file had (it had the umask's mode,
+    root's owner and no extended attributes, where the linked file has the original's)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
+            _same_attributes(fh.fileno(), path, mode, like, like_path)
             os.fsync(fh.fileno())
     except BaseException:
         try:

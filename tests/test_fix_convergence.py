@@ -253,6 +253,49 @@ def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):
             0o640, f.stat().st_uid, f.stat().st_gid)
 
 
+def test_a_split_off_article_keeps_the_originals_attributes_where_hard_links_are_refused(tmp_path, monkeypatch):
+    """On a file system without hard links (FAT, some network and FUSE mounts: link() fails with
+    EPERM) the split-off file is created in place with O_EXCL, and that path gave it none of the
+    original's extended attributes, root's owner when root ran the fix, and the umask's mode
+    (0644 for a 0664 original). It now takes them all, as the hard-link path does."""
+    import errno
+    import os
+
+    f = tmp_path / SAMPLE.name
+    f.write_bytes(need_shared(SAMPLE).read_bytes())
+    f.chmod(0o664)
+    tagged = hasattr(os, "setxattr")
+    try:
+        if tagged:
+            os.setxattr(f, "user.source", b"aawsat.com/two-stories")
+    except OSError:  # the test folder's file system keeps no user attributes: mode and owner only
+        tagged = False
+    owner = (65534, 65534) if os.geteuid() == 0 else (f.stat().st_uid, f.stat().st_gid)
+    os.chown(f, *owner)
+    tried = []
+
+    def no_hard_links(src, dst, *a, **kw):
+        tried.append(dst)
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    old_umask = os.umask(0o022)
+    try:
+        res = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", f.name, cwd=tmp_path)
+    finally:
+        os.umask(old_umask)
+    assert res.returncode == 0, res.stdout
+    part = tmp_path / "aawsat_two_articles-2.txt"
+    assert tried == [part.name]  # the fallback made it
+    assert part.read_bytes() == need_shared(EXPECTED_SPLIT / part.name).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [part.name, f.name]  # no temporary file left
+    for p in (f, part):
+        st = p.stat()
+        assert (st.st_mode & 0o777, st.st_uid, st.st_gid) == (0o664, *owner), p.name
+        if tagged:
+            assert os.getxattr(p, "user.source") == b"aawsat.com/two-stories", p.name
+
+
 WORD = __import__("re").compile(r"\w+")
 # the deletions the README allows a safe fix that have no other copy: a whole line of page
 # debris of up to three words listed by a pack (NL201: 'TT', 'Share') or a bare credit (NL204)
