@@ -129,9 +129,10 @@ class Linter:
         for n, (start, text) in enumerate(zip(starts, split_text(doc, splits[0].fix.split_at))):
             own = part_linters[n - 1] if n and part_linters and n - 1 < len(part_linters) else self
             carried = whole + (open_regions(doc, start) if start else [])
-            text = own._carry(source, text, carried)
-            if n:  # the post's front matter, first in the file as in the original
-                text = front_matter_for_part(doc, text) + text
+            # the post's front matter (titled from the part's headline), first in the file as in
+            # the original, above the suppression comments carried into the part
+            front = front_matter_for_part(doc, text) if n else ""
+            text = front + own._carry(source, text, carried)
             parts.append(own._converge(Document(source.with_text(text)), unsafe, fixed).source)
             linters.append(own)
         if self.report_unused:

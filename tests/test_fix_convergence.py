@@ -227,6 +227,19 @@ def test_a_split_off_post_gets_the_front_matter_with_its_own_title(tmp_path, kin
     assert again.stdout == "All checks passed!\n" and _tree(repo / "_posts") == after
 
 
+def test_a_split_off_post_is_titled_from_its_headline_not_a_carried_suppression(tmp_path):
+    """The post's `disable-file` comment is carried into the part (it suppresses the part's
+    repeated captions): the front matter goes above it, and the title is the headline below
+    it, not the comment ('title: "<!-- newslint: disable-file NL102 -->"')."""
+    comment = "<!-- newslint: disable-file NL102 -->"
+    post = tmp_path / "2023-03-06-assad-to-visit-moscow.md"
+    post.write_bytes(f"{JEKYLL_POST}{comment}\n".encode("utf-8") + need_shared(SAMPLE).read_bytes())
+    res = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", post.name, cwd=tmp_path)
+    assert res.returncode == 0, res.stdout
+    part = (tmp_path / "2023-03-06-assad-to-visit-moscow-2.md").read_text(encoding="utf-8")
+    assert part.startswith(PART_FRONT_MATTER["jekyll"] + comment + "\n" + SECOND_TITLE + "\n"), part[:400]
+
+
 def test_a_split_off_article_keeps_the_originals_extended_attributes(tmp_path):
     """The rewritten original kept its extended attributes (a user tag, here) but the file
     split off it, the other half of the same saved page, was created without any: 'newslint
