@@ -480,8 +480,8 @@ def create_exclusive(path: str, data: bytes, mode: int = 0o644, like: str | None
 def _create_excl_direct(path: str, data: bytes, mode: int, like: os.stat_result | None = None,
                         like_path: str | None = None) -> None:
     """create_exclusive where hard links are refused: the new file made with O_EXCL and
-    written in place, with the attributes the temporary file had (it had the umask's mode,
-    root's owner and no extended attributes, where the linked file has the original's)."""
+    written in place, given the attributes the linked temporary file gets (`like`'s owner,
+    group and extended attributes, `mode` whatever the umask)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
         with os.fdopen(fd, "wb") as fh:
