@@ -17,9 +17,10 @@ class UsageError(Exception):
 def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format,
               output_file, exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs,
               no_cache, cache_dir, index_url, engine, scheduler, partition_size, show_fixes, exit_non_zero_on_fix,
-              verbose, baseline_file, write_baseline_file):
+              verbose, baseline_file, write_baseline_file, paths_last=False):
     """Run `newslint check` with the options as click parses them; always exits.
-    `echo(message, err=False, nl=True, color=None)` and `unstyle(text)` print and strip styles."""
+    `echo(message, err=False, nl=True, color=None)` and `unstyle(text)` print and strip styles.
+    `paths_last` has done its work in the parsing (entry.mark_paths_last)."""
     from newslint.config import ConfigError
     from newslint.engine import Linter, error_result, process_source
     from newslint.packs import PackError

@@ -55,7 +55,16 @@ def main():
     """
 
 
-@main.command()
+class PathsLastCommand(click.Command):
+    """`check`, whose --paths-last puts '--' before the trailing file names (entry.py)."""
+
+    def parse_args(self, ctx, args):
+        from newslint.entry import mark_paths_last
+
+        return super().parse_args(ctx, mark_paths_last(list(args)))
+
+
+@main.command(cls=PathsLastCommand)
 # readable=False: an unreadable file is reported as NL500 and the run goes on with the others
 @click.argument("paths", nargs=-1, type=click.Path(readable=False))
 @click.option("--fix", is_flag=True, help="Apply fixes in place (safe fixes only, unless --unsafe-fixes). "
@@ -112,10 +121,15 @@ def main():
               help="Record the current findings in this file (keyed by text, not line numbers) and exit 0 "
                    "(2 when a file could not be read: an I/O error is never recorded). An existing baseline "
                    "keeps its entries for the files and rules this run did not check.")
+@click.option("--paths-last", is_flag=True,
+              help="The paths come last, as a hook runner such as pre-commit passes them (after the hook's "
+                   "args, with no '--'): the first argument that is not an option, or that begins with '-' "
+                   "but names an existing file (a staged '-draft.txt') and is not exactly an option, starts "
+                   "the paths, and every argument after it is a path. The hooks' entry gives it.")
 def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, output_file,
           exit_zero, quiet, statistics, stdin_filename, configs, isolated, force_exclude, jobs, no_cache, cache_dir,
           index_url, engine, scheduler, partition_size, show_fixes,
-          exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file):
+          exit_non_zero_on_fix, verbose, baseline_file, write_baseline_file, paths_last):
     """Lint news text files and folders (default: the current folder).
 
     Folders are searched recursively for *.txt and *.md files, skipping hidden files,

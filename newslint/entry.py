@@ -98,13 +98,44 @@ OPTIONS = {
     "--verbose": ("verbose", True, False),
     "--baseline": ("baseline_file", _path(dir_okay=False), False),
     "--write-baseline": ("write_baseline_file", _path(dir_okay=False), False),
+    "--paths-last": ("paths_last", True, False),
 }
 DEFAULTS = {"paths": (), "fix": False, "unsafe_fixes": None, "diff": False, "select": (), "extend_select": (),
             "ignore": (), "output_format": None, "output_file": None, "exit_zero": False, "quiet": False,
             "statistics": False, "stdin_filename": None, "configs": (), "isolated": False, "force_exclude": None,
             "jobs": 0, "no_cache": False, "cache_dir": None, "index_url": None, "engine": None, "scheduler": None,
             "partition_size": None, "show_fixes": False, "exit_non_zero_on_fix": False, "verbose": False,
-            "baseline_file": None, "write_baseline_file": None}
+            "baseline_file": None, "write_baseline_file": None, "paths_last": False}
+
+
+def mark_paths_last(args: list[str]) -> list[str]:
+    """`check`'s arguments (after "check") with '--' put before the paths when --paths-last
+    is given, for both parsers. A hook runner such as pre-commit runs `entry + args +
+    filenames`, with no '--' before the file names, so a staged '-draft.txt' would be read
+    as options ('-d', or '-o' with 'raft.txt' as the report file). From --paths-last on:
+    the first argument in an option's place that is not an option, or that begins with '-'
+    but names an existing file and is not exactly an option's name, starts the paths; every
+    argument after it is a path, as POSIX utilities read operands."""
+    paths_last = False
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            return args
+        if tok == "--paths-last":
+            paths_last = True
+        elif paths_last and (not tok.startswith("-") or tok == "-"):
+            break
+        elif tok in OPTIONS or tok in ("-h", "--help"):
+            kind = OPTIONS.get(tok, ("", True, False))[1]
+            i += 1 if isinstance(kind, bool) else 2  # a value-taking option takes the next argument, as click does
+            continue
+        elif paths_last and os.path.lexists(tok):  # '-draft.txt', '-o.txt', '--select=x.txt': a file
+            break
+        i += 1
+    else:
+        return args
+    return [*args[:i], "--", *args[i:]]
 
 
 def parse_check(args: list[str]) -> dict | None:
@@ -114,6 +145,7 @@ def parse_check(args: list[str]) -> dict | None:
     options, unknown options (--help), values click would reject or check differently."""
     if not args or args[0] != "check":
         return None
+    args = ["check", *mark_paths_last(args[1:])]
     params = dict(DEFAULTS)
     repeated: dict[str, list] = {}
     paths: list[str] = []

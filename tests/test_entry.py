@@ -176,3 +176,24 @@ def test_ctrl_c_while_the_command_is_imported_is_aborted_without_a_traceback(mod
             f"sys.argv = ['newslint', *{args!r}, {str(sample)!r}]\nmain()\n")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert (res.returncode, res.stderr) == (1, "\nAborted!\n")
+
+
+def test_paths_last_takes_trailing_names_that_look_like_options_as_paths(tmp_path, monkeypatch):
+    """What pre-commit runs (`entry + args + filenames`, no '--'): with --paths-last both
+    parsers take '-draft.txt', '-o.txt' and a name after the first path as paths, and the
+    user's args before them (a value-taking option's value included) as options."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("-draft.txt", "-o.txt", "--select=NL1.txt", "a.txt", "newslint.toml"):
+        (tmp_path / name).write_text("Headline\n\nBody.\n")
+    args = ["--force-exclude", "--paths-last", "--config", "newslint.toml", "-q", "--ignore", "NL102",
+            "-draft.txt", "-o.txt", "--select=NL1.txt", "a.txt", "--fix"]
+    want = {"paths": ("-draft.txt", "-o.txt", "--select=NL1.txt", "a.txt", "--fix"), "configs": ("newslint.toml",),
+            "ignore": (["NL102"],), "quiet": True, "force_exclude": True, "paths_last": True}
+    for params in (entry.parse_check(["check", *args]), click_params(args)):
+        assert {k: params[k] for k in want} == want
+        assert params["fix"] is False and params["output_file"] is None and params["select"] == ()
+    # the first name begins with '-': an existing file is a path, a missing one stays an option
+    assert click_params(["--paths-last", "-o.txt"])["paths"] == ("-o.txt",)
+    assert click_params(["--paths-last", "-omissing.txt"])["output_file"] == "missing.txt"
+    # without --paths-last nothing changes: '-o.txt' is `-o .txt`, as click reads it
+    assert click_params(["-o.txt"])["output_file"] == ".txt"

@@ -89,9 +89,13 @@ def hook_repo(tmp_path_factory) -> HookRepo:
     return HookRepo(snap, _git(snap, "rev-parse", "HEAD", env=env).strip(), home)
 
 
-def _config(hook_repo: HookRepo, *hook_ids: str) -> str:
-    """A content repo's .pre-commit-config.yaml using our hooks (what try-repo writes)."""
-    hooks = "".join(f"      - id: {h}\n" for h in hook_ids)
+def _config(hook_repo: HookRepo, *hook_ids: str, args: list[str] | None = None) -> str:
+    """A content repo's .pre-commit-config.yaml using our hooks (what try-repo writes),
+    each with the user's `args:` when given."""
+    import json
+
+    given = f"        args: {json.dumps(args)}\n" if args is not None else ""
+    hooks = "".join(f"      - id: {h}\n{given}" for h in hook_ids)
     return f"repos:\n  - repo: {hook_repo.path}\n    rev: {hook_repo.ref}\n    hooks:\n{hooks}"
 
 
@@ -127,10 +131,11 @@ def content_repo(tmp_path, hook_repo):
     return repo
 
 
-def _use_hooks(hook_repo: HookRepo, repo: Path, *hook_ids: str, extra: dict | None = None):
-    """Commit a config using `hook_ids` (plus `extra` files) and `pre-commit install`."""
+def _use_hooks(hook_repo: HookRepo, repo: Path, *hook_ids: str, extra: dict | None = None,
+               args: list[str] | None = None):
+    """Commit a config using `hook_ids` (with `args`, plus `extra` files) and `pre-commit install`."""
     env = _env(hook_repo.home)
-    (repo / ".pre-commit-config.yaml").write_text(_config(hook_repo, *hook_ids))
+    (repo / ".pre-commit-config.yaml").write_text(_config(hook_repo, *hook_ids, args=args))
     for name, text in (extra or {}).items():
         (repo / name).write_text(text, encoding="utf-8")
     _git(repo, "add", "-A", env=env)
@@ -300,3 +305,24 @@ def test_new_file_duplicating_a_committed_file_fails_through_nl402(installed, co
     assert _commits(installed, content_repo) == 1
     assert "new.txt" in out.output and "NL402" in out.output, out.output
     assert "old.txt" in out.output  # the committed file it duplicates is named
+
+
+def test_staged_files_named_like_options_are_files_and_the_users_args_still_apply(installed, content_repo):
+    """pre-commit runs `entry + args + filenames` with no `--` before the file names. A
+    staged '-draft.txt' was parsed as options ("No such option '-d'"), and '-odds.txt' as
+    `-o ds.txt` (the report written over a file). The entry's --paths-last makes them files,
+    while the user's `args:` before them are still options."""
+    _use_hooks(installed, content_repo, "newslint", args=["--ignore", "NL102", "--output-format", "concise"])
+    shutil.copyfile(need(SAMPLE), content_repo / "-draft.txt")  # the merged sample, unfixed
+    shutil.copyfile(need(EXPECTED), content_repo / "-odds.txt")  # after the safe fixes: the merge is left
+    _git(content_repo, "add", "--", "-draft.txt", "-odds.txt", env=_env(installed.home))
+
+    out = _commit(installed, content_repo, "add two drafts")
+
+    assert out.returncode != 0, out.output
+    assert "No such option" not in out.output and "Usage:" not in out.output, out.output
+    assert "-draft.txt:7:1: NL101" in out.output, out.output  # the first file, named as staged
+    assert "-odds.txt:29:1: NL301" in out.output, out.output  # and the one after it
+    assert "NL102" not in out.output  # args: [--ignore, NL102] applied
+    assert not (content_repo / "ds.txt").exists()  # no report written over anything
+    assert _commits(installed, content_repo) == 1
