@@ -31,6 +31,10 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be used together (--diff never writes).")
+    if diff and output_format not in (None, "text"):  # a CI job's parser would get a diff in place of its report
+        raise UsageError(f"--diff prints a unified diff, not a report: --output-format {output_format} does not "
+                         f"apply to it. Drop --diff for a {output_format} report of the findings (with their "
+                         "fixes), or drop --output-format for the diff.")
     if write_baseline_file and (output_file or diff):  # it wrote the baseline alone, saying nothing of the report
         given = "--output-file" if output_file else "--diff"
         raise UsageError(f"--write-baseline writes the baseline and no report: drop {given}, or write the "

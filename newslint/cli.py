@@ -74,14 +74,15 @@ class PathsLastCommand(click.Command):
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing. "
                                            "Exit 0 when nothing would change, 1 when something would (or a "
                                            "file is not valid text or too large), 2 on an I/O error; findings "
-                                           "that no fix covers do not count.")
+                                           "that no fix covers do not count. Takes no --output-format other than text (a diff is "
+                                           "no report).")
 @click.option("--select", type=CODES, multiple=True, metavar="CODES",
               help="Comma-separated codes or prefixes to enable (NL1 selects NL1xx; ALL selects everything).")
 @click.option("--extend-select", type=CODES, multiple=True, metavar="CODES", help="Codes to add to the selection.")
 @click.option("--ignore", type=CODES, multiple=True, metavar="CODES", help="Codes or prefixes to disable.")
 @click.option("--output-format", type=click.Choice(list(FORMATS)), default=None,
               help="How to print findings [default: text]. full shows the flagged lines; sarif, github, "
-                   "junit and gitlab are for CI systems.")
+                   "junit and gitlab are for CI systems. Not with --diff, which prints a diff.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (a file that cannot be read, NL500, still exits 2: the run did not see everything).")

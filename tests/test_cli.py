@@ -112,6 +112,21 @@ def test_diff_writes_nothing_and_applies_with_patch(sample, tmp_path):
     assert sample.read_bytes() == need(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
 
 
+@pytest.mark.parametrize("fmt", ["json", "json-lines", "sarif", "github", "junit", "gitlab", "concise", "full"])
+def test_diff_with_a_report_format_is_a_usage_error_not_a_diff(sample, fmt):
+    """`--diff --output-format json` printed a unified diff where a CI job parses JSON. A
+    diff is no report: the format is refused, before any file is read, and nothing printed."""
+    before = sample.read_bytes()
+    res = run_newslint("check", "--diff", "--output-format", fmt, sample.name, cwd=sample.parent)
+    assert res.returncode == 2 and res.stdout == b"", res.stdout[:300]
+    assert f"--output-format {fmt} does not apply".encode() in res.stderr, res.stderr
+    assert b"Traceback" not in res.stderr and b"---" not in res.stderr
+    assert sample.read_bytes() == before
+    # the default (text) is the diff itself, as before
+    res = run_newslint("check", "--diff", "--output-format", "text", sample.name, cwd=sample.parent)
+    assert res.returncode == 1 and res.stdout.startswith(f"--- {sample.name}\n".encode()), res.stdout[:300]
+
+
 def test_fix_and_diff_together_is_rejected(cli, sample):
     assert cli("check", "--fix", "--diff", sample).exit_code == 2
 

@@ -103,7 +103,8 @@ def _stop_cluster() -> None:
 def _check(path: Path | str, cwd: Path, *extra: str) -> subprocess.Popen:
     """`newslint check` in `cwd` on `path`, given relative to `cwd` (the workers' folder differs)."""
     rel = os.path.relpath(path, cwd) if os.path.isabs(path) else str(path)
-    return subprocess.Popen([sys.executable, "-m", "newslint", "check", "--output-format", "json", "--no-cache",
+    fmt = () if "--diff" in extra else ("--output-format", "json")  # a diff is no json report
+    return subprocess.Popen([sys.executable, "-m", "newslint", "check", *fmt, "--no-cache",
                              *extra, rel], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -61,7 +61,8 @@ def site(tmp_path_factory) -> Path:
 
 
 def _check(cwd: Path, *args: str) -> tuple[int, str, str]:
-    p = run_newslint("check", "--output-format", "json", "--no-cache", *args, cwd=cwd, timeout=900)
+    fmt = () if "--diff" in args else ("--output-format", "json")  # a diff is no json report
+    p = run_newslint("check", *fmt, "--no-cache", *args, cwd=cwd, timeout=900)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
