@@ -68,7 +68,8 @@ def _check(cwd: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def local(site) -> tuple[int, list]:
-    """The local engine's findings on site/news (absolute names), run from site/."""
+    """The local engine's findings on site/news, run from site/ with its absolute path: the
+    report names the files from there ('news/business/001.txt'), as every JSON report does."""
     rc, out, err = _check(site, "--engine", "local", str(site / "news"))
     assert rc == 1, err
     found = json.loads(out)
@@ -85,13 +86,24 @@ def _dask(addr: str, cwd: Path, *paths: str) -> tuple[int, str]:
     return rc, out
 
 
-def _as_local(out: str, url_prefix: str, local_prefix: str, suffix: str = "") -> list:
-    """A URL run's findings with its URL names written as the local names (in filenames,
-    related files and messages alike)."""
+def _as_local(out: str, url_prefix: str, local_prefix: str, suffix: str = "", named_prefix: str = "") -> list:
+    """A URL run's findings with its URL names written as the local names: `local_prefix` in
+    the filename fields (the finding's and its related files'), `named_prefix` (default the
+    same) in the messages, which name the partner files as the local run was given them."""
     assert url_prefix in out
     if suffix:
         out = out.replace(suffix, "")
-    return json.loads(out.replace(url_prefix, local_prefix))
+
+    def local(o, key=None):
+        if isinstance(o, dict):
+            return {k: local(v, k) for k, v in o.items()}
+        if isinstance(o, list):
+            return [local(v) for v in o]
+        if isinstance(o, str):
+            return o.replace(url_prefix, local_prefix if key == "filename" or not named_prefix else named_prefix)
+        return o
+
+    return local(json.loads(out))
 
 
 def test_file_urls(cluster, site, local):
@@ -99,7 +111,7 @@ def test_file_urls(cluster, site, local):
     news = site / "news"
     rc, out = _dask(addr, site, f"file://{news}")
     assert '"filename": "file:///' in out
-    assert (rc, _as_local(out, f"file://{news}/", f"{news}/")) == local
+    assert (rc, _as_local(out, f"file://{news}/", "news/", named_prefix=f"{news}/")) == local
 
 
 def test_url_corpus_is_the_urls_given_not_the_git_repo(cluster, site, local, tmp_path):
@@ -115,7 +127,7 @@ def test_url_corpus_is_the_urls_given_not_the_git_repo(cluster, site, local, tmp
     news = site / "news"
     rc, out = _dask(addr, repo, f"file://{news}")
     assert "committed.txt" not in out
-    assert (rc, _as_local(out, f"file://{news}/", f"{news}/")) == local
+    assert (rc, _as_local(out, f"file://{news}/", "news/", named_prefix=f"{news}/")) == local
 
 
 def test_zip_urls(cluster, site, local, tmp_path):
@@ -128,7 +140,7 @@ def test_zip_urls(cluster, site, local, tmp_path):
                 zf.write(p, p.relative_to(site).as_posix())
     rc, out = _dask(addr, site, f"zip://news::file://{archive}")
     assert f'"filename": "zip://news/merged.txt::file://{archive}"' in out
-    assert (rc, _as_local(out, "zip://news/", f"{site / 'news'}/", f"::file://{archive}")) == local
+    assert (rc, _as_local(out, "zip://news/", "news/", f"::file://{archive}", f"{site / 'news'}/")) == local
 
 
 def test_diff_on_urls_writes_nothing(cluster, site):
@@ -178,7 +190,7 @@ def http_site(site):
 def test_http_urls(cluster, site, local, http_site):
     addr, _ = cluster
     rc, out = _dask(addr, site, f"{http_site}/news")
-    assert (rc, _as_local(out, f"{http_site}/news/", f"{site / 'news'}/")) == local
+    assert (rc, _as_local(out, f"{http_site}/news/", "news/", named_prefix=f"{site / 'news'}/")) == local
 
 
 def test_local_and_url_paths_together(cluster, site, tmp_path):

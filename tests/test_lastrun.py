@@ -92,7 +92,7 @@ def test_an_unchanged_tree_gets_the_last_report(repo):
 def test_edits_are_answered_from_the_record_and_match_a_full_check(repo):
     _, cold = check(repo)
     names = {d["filename"] for d in cold}
-    quiet = next(f"./tech/{n:03d}.txt" for n in range(1, 400) if f"./tech/{n:03d}.txt" not in names)
+    quiet = next(f"tech/{n:03d}.txt" for n in range(1, 400) if f"tech/{n:03d}.txt" not in names)
 
     # 1. a file without findings gets a new paragraph
     append(repo / quiet, "\nThe company said the figures would be revised next month.\n")
@@ -101,15 +101,15 @@ def test_edits_are_answered_from_the_record_and_match_a_full_check(repo):
     assert warm == fresh(repo)
 
     # 2. one of a near-duplicate pair is edited: the other file's Jaccard moves too
-    assert "(0.91)" in findings(cold, "./tech/329.txt", "NL402")[0]["message"]
+    assert "(0.91)" in findings(cold, "tech/329.txt", "NL402")[0]["message"]
     append(repo / "tech/019.txt", "\nAnalysts expect the market to keep growing through the decade.\n")
     log, warm = check(repo)
     assert served(log) and "2 checked across files" in log, log
     assert warm == fresh(repo)
-    assert findings(warm, "./tech/329.txt", "NL402")[0]["message"] != findings(cold, "./tech/329.txt", "NL402")[0]["message"]
+    assert findings(warm, "tech/329.txt", "NL402")[0]["message"] != findings(cold, "tech/329.txt", "NL402")[0]["message"]
 
     # 3. a file becomes a near-copy of another: a new pair, found from the edited file's side
-    other = "./tech/100.txt"
+    other = "tech/100.txt"
     assert not findings(cold, other, "NL402")
     (repo / quiet).write_text((repo / other).read_text() + "\nA reader sent in this correction.\n")
     warm = answered_as_a_full_check(repo)
@@ -125,7 +125,7 @@ def test_changes_the_record_cannot_cover_run_the_full_check(repo):
 
     # three of the seven files holding a corpus-boilerplate line lose it: 4 < threshold 5
     for name in sorted({d["filename"] for d in cold if d["code"] == "NL202"})[:3]:
-        path = repo / name[2:]
+        path = repo / name
         path.write_text(path.read_text().replace(SIGN_OFF, "He writes about technology."))
     log, warm = check(repo)
     assert "full check (a corpus-boilerplate line crossed NL202's threshold)" in log, log
@@ -138,7 +138,7 @@ def test_changes_the_record_cannot_cover_run_the_full_check(repo):
 
     # a file without duplicates becomes a copy of another: one text fewer, and NL202 says "of N files"
     names = {d["filename"] for d in cold}
-    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
+    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"tech/{n:03d}.txt" not in names][:2]
     shutil.copy(repo / a, repo / b)
     warm = answered_as_a_full_check(repo)
 
@@ -155,17 +155,17 @@ def test_corpus_boilerplate_counts_follow_the_edits(repo):
     holders = sorted({d["filename"] for d in cold if d["code"] == "NL202"})
     assert len(holders) == 7 and all("in 7 of " in d["message"] for d in cold if d["code"] == "NL202")
 
-    append(repo / holders[0][2:], "\nHe lives in London.\n")  # still holds the line: nothing moves
+    append(repo / holders[0], "\nHe lives in London.\n")  # still holds the line: nothing moves
     warm = answered_as_a_full_check(repo)
 
-    path = repo / holders[1][2:]  # loses the line: the six others now say "in 6 of"
+    path = repo / holders[1]  # loses the line: the six others now say "in 6 of"
     path.write_text(path.read_text().replace(SIGN_OFF, "He writes about technology."))
     warm = answered_as_a_full_check(repo)
     assert sorted(d["filename"] for d in warm if d["code"] == "NL202" and "in 6 of " in d["message"]) == \
         [h for h in holders if h != holders[1]]
 
     names = {d["filename"] for d in cold}
-    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"./tech/{n:03d}.txt" not in names][:2]
+    a, b = [f"tech/{n:03d}.txt" for n in range(2, 400) if f"tech/{n:03d}.txt" not in names][:2]
     shutil.copy(repo / a, repo / b)  # one normal form fewer: every NL202 finding says "of M - 1 files"
     warm = answered_as_a_full_check(repo)
     size = int(next(d for d in cold if d["code"] == "NL202")["message"].split(" of ")[1].split()[0])
@@ -310,5 +310,5 @@ def test_a_record_whose_files_were_stated_by_two_processes_answers_as_a_full_che
             main()
     assert "404 files, 1 changed since the last full check" in capsys.readouterr().err
     report = json.loads(out.read_text())
-    assert findings(report, "./tech/350.txt", "NL101")
+    assert findings(report, "tech/350.txt", "NL101")
     assert report == fresh(repo)

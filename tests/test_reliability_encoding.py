@@ -330,10 +330,10 @@ def test_declared_legacy_encoding_holds_for_the_cross_file_rules_too(tmp_path):
     footer = _cp1252_corpus(tmp_path)
     res = run("check", "--output-format", "json", ".", cwd=tmp_path)
     found = {(d["filename"], d["code"], d["location"]["row"]) for d in json.loads(res.stdout)}
-    assert ("./a.txt", "NL401", 1) in found and ("./b.txt", "NL401", 1) in found, res.stdout + res.stderr
-    rows = {f: (tmp_path / f[2:]).read_bytes().decode("cp1252").split("\n").index(footer) + 1
+    assert ("a.txt", "NL401", 1) in found and ("b.txt", "NL401", 1) in found, res.stdout + res.stderr
+    rows = {f: (tmp_path / f).read_bytes().decode("cp1252").split("\n").index(footer) + 1
             for f, code, _ in found if code == "NL202"}
-    assert sorted(rows) == [f"./f{n}.txt" for n in range(1, 7)]
+    assert sorted(rows) == [f"f{n}.txt" for n in range(1, 7)]
     assert all((f, "NL202", row) in found for f, row in rows.items())
     assert "not UTF-8" not in res.stderr
     dups = run("dups", ".", cwd=tmp_path)

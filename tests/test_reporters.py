@@ -381,7 +381,7 @@ def test_a_file_name_that_is_not_utf8_gives_a_valid_report(tmp_path, fmt):
     if fmt in ("json", "sarif", "gitlab"):
         json.loads(text)
     elif fmt == "json-lines":
-        assert all(json.loads(line)["filename"] == "./caf\\xe9.txt" for line in text.splitlines())
+        assert all(json.loads(line)["filename"] == "caf\\xe9.txt" for line in text.splitlines())
     elif fmt == "junit":
         ET.fromstring(text)
     report_file = tmp_path / "report.out"
@@ -578,3 +578,44 @@ def test_json_findings_template_and_its_general_path_write_what_the_json_module_
     run = Run([type("R", (), {"diagnostics": found})()])
     assert render(run) == json.dumps([diagnostic_dict(d) for d in run.diagnostics], indent=2, ensure_ascii=False) + "\n"
     assert render(Run([])) == "[]\n" == json.dumps([], indent=2) + "\n"
+
+
+# --- one form of a file name in every machine-readable report --------------------------
+
+# a real near-duplicate pair of the BBC corpus (word 5-gram Jaccard 0.92), filed in two desks
+NEAR_PAIR = {"business/a.txt": "entertainment/079.txt", "sport/b.txt": "entertainment/331.txt"}
+
+
+@pytest.fixture
+def desks(tmp_path):
+    """A git repository of news desks holding the pair, committed."""
+    repo = tmp_path / "news"
+    for name, rel in NEAR_PAIR.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(need(SHARED / "corpora" / "bbc" / "articles" / rel), repo / name)
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.org")
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "two desks"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
+    return repo
+
+
+@pytest.mark.parametrize("fmt", ["json", "json-lines"])
+def test_json_names_a_file_alike_however_its_path_was_given(desks, fmt):
+    """`newslint check .` reported './business/a.txt', the hook (bare names) 'business/a.txt':
+    a CI tool comparing two reports saw two files. JSON now writes the CI formats' one form
+    (relative to the working folder, no './'), for the finding and for its related file, and
+    a baseline written by `check .` still accepts the hook's findings."""
+    def names(*paths):
+        rc, text = report(fmt, "--no-cache", *paths, cwd=desks)
+        found = json.loads(text) if fmt == "json" else [json.loads(line) for line in text.splitlines()]
+        return rc, sorted((d["filename"], d["code"], tuple(r["filename"] for r in d["related"])) for d in found)
+
+    want = [("business/a.txt", "NL402", ("sport/b.txt",)), ("sport/b.txt", "NL402", ("business/a.txt",))]
+    assert names(".") == names("./business/a.txt", "sport//b.txt") == names(*NEAR_PAIR) == (1, want)
+
+    baseline = desks.parent / "baseline.json"
+    assert run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=desks).returncode == 0
+    for paths in ((".",), tuple(NEAR_PAIR)):
+        res = run_newslint("check", "--no-cache", "--output-format", fmt, "--baseline", baseline, *paths, cwd=desks)
+        assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()

@@ -3,52 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter
 
 from newslint.diagnostics import Diagnostic
+from newslint.report.paths import display_path
 
-
-def display_path(filename: str) -> str:
-    """The path CI systems expect: relative to the checkout root (CI_PROJECT_DIR on GitLab,
-    GITHUB_WORKSPACE on GitHub, else the working directory), '/'-separated, without a
-    leading './'. Paths outside it, and '-' (stdin), are kept as given."""
-    if filename == "-":
-        return filename
-    path = filename
-    root = os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE")
-    if root and not os.path.isabs(path):  # a run from a subfolder: relative to the checkout
-        path = os.path.abspath(path)
-    if os.path.isabs(path):
-        rel = _inside(path, root or os.curdir)
-        if rel is None and root:  # the root named through a symlink, the path resolved (getcwd)
-            rel = _inside(path, _real(root))
-            if rel is None:  # the path's folder named through a link: resolve it, never the file
-                rel = _inside(os.path.join(_real(os.path.dirname(path)), os.path.basename(path)), _real(root))
-        if rel is not None:
-            path = rel
-    path = os.path.normpath(path) if not os.path.isabs(path) else path
-    return path.replace(os.sep, "/")
-
-
-def _inside(path: str, root: str) -> str | None:
-    """`path` relative to `root`, or None when it is not inside it."""
-    try:
-        rel = os.path.relpath(path, root)
-    except ValueError:  # another drive on Windows
-        return None
-    return None if rel.startswith(".." + os.sep) or rel == ".." else rel
-
-
-_REAL: dict[str, str] = {}
-
-
-def _real(folder: str) -> str:
-    """os.path.realpath, once a folder (a report names many files of few folders)."""
-    if folder not in _REAL:
-        _REAL[folder] = os.path.realpath(folder)
-    return _REAL[folder]
+__all__ = ["display_path", "fingerprints", "xml_safe"]
 
 
 def fingerprints(diags: list[Diagnostic]) -> list[str]:

@@ -1,4 +1,7 @@
-"""JSON output with ruff's field names, so tools that read ruff's JSON read ours."""
+"""JSON output with ruff's field names, so tools that read ruff's JSON read ours. File
+names, the finding's and its related files', are in the reports' one form
+(report.paths.display_path: relative to the checkout root in CI, else to the working
+folder, '/'-separated, no './'), as in the CI formats."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 from json.encoder import encode_basestring  # the C function, as json uses it
 
 from newslint.diagnostics import Diagnostic
+from newslint.report.paths import display_path
 
 
 def diagnostic_dict(d: Diagnostic) -> dict:
@@ -23,7 +27,7 @@ def diagnostic_dict(d: Diagnostic) -> dict:
         }
     related = []
     for r in d.related:
-        item = {"filename": r.filename}
+        item = {"filename": display_path(r.filename)}
         if r.row is not None:
             item["location"] = {"row": r.row, "column": r.column or 1}
         if r.similarity is not None:
@@ -34,7 +38,7 @@ def diagnostic_dict(d: Diagnostic) -> dict:
     return {
         "code": d.code,
         "message": d.message,
-        "filename": d.filename,
+        "filename": display_path(d.filename),
         "location": {"row": d.row, "column": d.column},
         "end_location": {"row": d.end_row, "column": d.end_column},
         "severity": d.severity,
@@ -54,11 +58,18 @@ def render(run, name: str = "json") -> str:
     # ~10,000 findings, and encoding them value by value was a fifth of that run)
     out: list[str] = []
     append = out.append
+    names: dict = {}  # name as given -> as shown: a file's many findings, its partners' many mentions
+
+    def shown(name):
+        if name not in names:
+            names[name] = display_path(name) if type(name) is str else name
+        return names[name]
+
     sep = "["
     for d in diags:
         append(sep)
         sep = ","
-        head = (d.code, d.message, d.filename, d.severity)
+        head = (d.code, d.message, shown(d.filename), d.severity)
         place = (d.row, d.column, d.end_row, d.end_column)
         if not (all(type(v) is str for v in head) and all(type(v) is int for v in place)):
             append("\n  ")
@@ -74,7 +85,7 @@ def render(run, name: str = "json") -> str:
         if not d.related:
             append("[]")
         elif all(_plain_related(r) for r in d.related):  # the partners of NL401-NL403: half the findings
-            append("[" + ",".join(_RELATED % (encode_basestring(r.filename), r.row, r.column or 1,
+            append("[" + ",".join(_RELATED % (encode_basestring(shown(r.filename)), r.row, r.column or 1,
                                               float.__repr__(r.similarity), encode_basestring(r.message))
                                   for r in d.related) + "\n    ]")
         else:
