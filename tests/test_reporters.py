@@ -619,3 +619,26 @@ def test_json_names_a_file_alike_however_its_path_was_given(desks, fmt):
     for paths in ((".",), tuple(NEAR_PAIR)):
         res = run_newslint("check", "--no-cache", "--output-format", fmt, "--baseline", baseline, *paths, cwd=desks)
         assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()
+
+
+MACHINE_FORMATS = ["json", "json-lines", "sarif", "github", "junit", "gitlab"]
+
+
+@pytest.mark.parametrize("fmt", MACHINE_FORMATS)
+def test_a_partner_named_in_a_message_is_in_the_form_of_the_files_own_path(desks, fmt):
+    """A GitHub job checking from a desk's folder (GITHUB_WORKSPACE the checkout) annotated
+    business/a.txt with "Near-duplicate article: ... with ../sport/b.txt": the file's own
+    path from the checkout, its partner's from the working folder. The partners named in a
+    message now take the form of the file's path, so the report is the one a run from the
+    checkout's top writes, byte for byte."""
+    def run(cwd, *paths):
+        env = dict(os.environ, NO_COLOR="1", GITHUB_WORKSPACE=str(desks))
+        out = subprocess.run([sys.executable, "-m", "newslint", "check", "--no-cache", "--output-format", fmt,
+                              *paths], cwd=cwd, env=env, capture_output=True, timeout=600)
+        assert out.returncode == 1, out.stderr.decode()
+        return out.stdout.decode("utf-8")
+
+    top = run(desks, ".")
+    assert "with sport/b.txt (0.92)" in top and "with business/a.txt (0.92)" in top, top
+    assert run(desks / "business", ".", "../sport") == top
+    assert run(desks / "business", "a.txt", "./../sport/b.txt") == top

@@ -10,6 +10,7 @@ so multi-line findings carry `line`/`endLine` alone.
 from __future__ import annotations
 
 from newslint.report._common import display_path
+from newslint.report.paths import display_message, report_order
 
 COMMANDS = {"error": "error", "warning": "error", "info": "notice", "note": "notice", "hint": "notice"}
 
@@ -33,8 +34,8 @@ def annotation(d) -> str:
         props += [("endLine", str(d.end_row))]
     props.append(("title", d.code))
     body = ",".join(f"{k}={escape_property(v)}" for k, v in props)
-    return f"::{command} {body}::{escape_data(d.message)}"
+    return f"::{command} {body}::{escape_data(display_message(d))}"
 
 
 def render(run, name: str = "github") -> str:
-    return "".join(annotation(d) + "\n" for d in run.diagnostics)
+    return "".join(annotation(d) + "\n" for d in report_order(run.diagnostics))

@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 
 from newslint.report._common import display_path, fingerprints
+from newslint.report.paths import display_message, report_order
 
 # GitLab's severities: info, minor, major, critical, blocker.
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info", "note": "info", "hint": "info"}
 
 
 def items(run) -> list[dict]:
-    diags = run.diagnostics
+    diags = report_order(run.diagnostics)
     out = []
     for d, fp in zip(diags, fingerprints(diags)):
         out.append(
             {
                 "type": "issue",
-                "description": f"{d.code} {d.message}",
+                "description": f"{d.code} {display_message(d)}",
                 "check_name": d.code,
                 "fingerprint": fp,
                 "severity": SEVERITIES.get((d.severity or "warning").lower(), "major"),

@@ -1,5 +1,5 @@
 """JSON output with ruff's field names, so tools that read ruff's JSON read ours. File
-names, the finding's and its related files', are in the reports' one form
+names, the finding's, its related files' and those its message names, are in the reports' one form
 (report.paths.display_path: relative to the checkout root in CI, else to the working
 folder, '/'-separated, no './'), as in the CI formats."""
 
@@ -9,7 +9,7 @@ import json
 from json.encoder import encode_basestring  # the C function, as json uses it
 
 from newslint.diagnostics import Diagnostic
-from newslint.report.paths import display_path
+from newslint.report.paths import display_message, display_path, memo_display_path, report_order
 
 
 def diagnostic_dict(d: Diagnostic) -> dict:
@@ -37,7 +37,7 @@ def diagnostic_dict(d: Diagnostic) -> dict:
         related.append(item)
     return {
         "code": d.code,
-        "message": d.message,
+        "message": display_message(d),
         "filename": display_path(d.filename),
         "location": {"row": d.row, "column": d.column},
         "end_location": {"row": d.end_row, "column": d.end_column},
@@ -48,9 +48,10 @@ def diagnostic_dict(d: Diagnostic) -> dict:
 
 
 def render(run, name: str = "json") -> str:
+    shown = memo_display_path()  # name as given -> as shown: a file's many findings, its partners' many mentions
+    diags = report_order(run.diagnostics, shown)
     if name == "json-lines":
-        return "".join(json.dumps(diagnostic_dict(d), ensure_ascii=False) + "\n" for d in run.diagnostics)
-    diags = run.diagnostics
+        return "".join(json.dumps(diagnostic_dict(d), ensure_ascii=False) + "\n" for d in diags)
     if not diags:
         return "[]\n"
     # json.dumps([diagnostic_dict(d) ...], indent=2, ensure_ascii=False), byte for byte: each
@@ -58,18 +59,11 @@ def render(run, name: str = "json") -> str:
     # ~10,000 findings, and encoding them value by value was a fifth of that run)
     out: list[str] = []
     append = out.append
-    names: dict = {}  # name as given -> as shown: a file's many findings, its partners' many mentions
-
-    def shown(name):
-        if name not in names:
-            names[name] = display_path(name) if type(name) is str else name
-        return names[name]
-
     sep = "["
     for d in diags:
         append(sep)
         sep = ","
-        head = (d.code, d.message, shown(d.filename), d.severity)
+        head = (d.code, display_message(d, shown), shown(d.filename), d.severity)
         place = (d.row, d.column, d.end_row, d.end_column)
         if not (all(type(v) is str for v in head) and all(type(v) is int for v in place)):
             append("\n  ")

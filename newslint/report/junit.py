@@ -10,10 +10,11 @@ import xml.etree.ElementTree as ET
 
 from newslint.engine import skip_reason
 from newslint.report._common import display_path, xml_safe
+from newslint.report.paths import display_message
 
 
 def _line(d) -> str:
-    text = f"{display_path(d.filename)}:{d.row}:{d.column}: {d.code} {d.message}"
+    text = f"{display_path(d.filename)}:{d.row}:{d.column}: {d.code} {display_message(d)}"
     for r in d.related:
         where = f"{display_path(r.filename)}:{r.row}" if r.row else display_path(r.filename)
         sim = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
@@ -35,7 +36,7 @@ def build(run) -> ET.Element:
     skips = {res.path: why for res in run.results if not res.diagnostics and (why := skip_reason(res))}
     cases = []
     n_fail = n_err = 0
-    for path, diags in by_file.items():
+    for path, diags in sorted(by_file.items(), key=lambda item: display_path(item[0])):  # as the other reports
         case = ET.Element(
             "testcase",
             {
@@ -50,7 +51,7 @@ def build(run) -> ET.Element:
             ET.SubElement(case, "skipped", {"message": xml_safe(skips[path])})
         for d in diags:
             tag = "error" if is_error else "failure"
-            el = ET.SubElement(case, tag, {"message": xml_safe(f"{d.code} {d.message}"), "type": d.code})
+            el = ET.SubElement(case, tag, {"message": xml_safe(f"{d.code} {display_message(d)}"), "type": d.code})
             el.text = xml_safe(_line(d))
         if is_error:
             n_err += 1

@@ -56,3 +56,60 @@ def _real(folder: str) -> str:
     if folder not in _REAL:
         _REAL[folder] = os.path.realpath(folder)
     return _REAL[folder]
+
+
+def display_message(d, shown=display_path) -> str:
+    """`d.message` with the related files it names (NL401-NL403: "duplicate of X") in the
+    form `shown` gives the finding's own path, so a report does not name the file
+    repo-relative ('business/a.txt') and its partner as the run was given it
+    ('../sport/b.txt', './sport/b.txt'). The names are found in the order `related` holds
+    them, each a whole word of the message (after a space; before a space, a comma or the
+    end); a name the message does not hold is left alone."""
+    msg = d.message
+    if not d.related:
+        return msg
+    out, pos = [], 0
+    for r in d.related:
+        name = r.filename
+        if not name or type(name) is not str:
+            continue
+        i = _word_at(msg, name, pos)
+        if i < 0:
+            continue
+        out.append(msg[pos:i])
+        out.append(shown(name))
+        pos = i + len(name)
+    if not out:
+        return msg
+    out.append(msg[pos:])
+    return "".join(out)
+
+
+def _word_at(msg: str, name: str, start: int) -> int:
+    """The first place from `start` where `name` stands in `msg` as a whole word, or -1."""
+    i = msg.find(name, start)
+    while i >= 0:
+        end = i + len(name)
+        if (i == 0 or msg[i - 1] == " ") and (end == len(msg) or msg[end] in " ,"):
+            return i
+        i = msg.find(name, i + 1)
+    return -1
+
+
+def memo_display_path():
+    """display_path, remembering each name: a report names a file at each of its findings."""
+    names: dict = {}
+
+    def shown(name):
+        if name not in names:
+            names[name] = display_path(name) if type(name) is str else name
+        return names[name]
+
+    return shown
+
+
+def report_order(diags, shown=display_path) -> list:
+    """`diags` in the machine reports' order: by the path as shown, then place and code, so
+    two runs that named the same files differently ('.' from a subfolder lists '../sport/b.txt'
+    before './a.txt') write the same report."""
+    return sorted(diags, key=lambda d: (shown(d.filename), d.row, d.column, d.code, d.message))

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from newslint import __version__
 from newslint.diagnostics import Applicability
 from newslint.report._common import display_path, fingerprints
+from newslint.report.paths import display_message, report_order
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "newslint/v1"
@@ -108,7 +109,7 @@ def _related(d) -> list[dict]:
 
 
 def build(run) -> dict:
-    diags = run.diagnostics
+    diags = report_order(run.diagnostics)
     codes = sorted(set(run.rules) | {d.code for d in diags})
     index = {code: i for i, code in enumerate(codes)}
     rules = [_rule_descriptor(code, run.rules.get(code)) for code in codes]
@@ -118,7 +119,7 @@ def build(run) -> dict:
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _level(d.severity),
-            "message": {"text": d.message},
+            "message": {"text": display_message(d)},
             "locations": [
                 {
                     "physicalLocation": {
