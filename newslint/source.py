@@ -119,6 +119,17 @@ def _position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     return row, column
 
 
+def _wide_bom_hint(data: bytes) -> str:
+    """For a file skipped as binary that begins with a UTF-16 or UTF-32 byte-order mark:
+    how to have it read as the text it likely is (a --diff of it printed nothing, exit 0)."""
+    for name, marks in (("utf-32", (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)),
+                        ("utf-16", (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))):
+        if data.startswith(marks):
+            return (f" (it begins with a {name.upper()} byte-order mark: set encoding = \"{name}\" to check "
+                    "it as text)")
+    return ""
+
+
 def decode(data: bytes, path: str | None = None, encoding: str = "utf-8", mode: int | None = None,
            identity: tuple | None = None) -> Source:
     """Decode file bytes; raise SourceError (NL501) when they are not valid text.
@@ -130,7 +141,7 @@ def decode(data: bytes, path: str | None = None, encoding: str = "utf-8", mode: 
     codec = _codec_name(encoding)
     wide = codec.startswith(("utf-16", "utf-32"))  # NUL bytes are normal there
     if not wide and looks_binary(data):
-        raise SourceError("NL502", "binary file (NUL bytes); skipped")
+        raise SourceError("NL502", "binary file (NUL bytes); skipped" + _wide_bom_hint(data))
     bom = False
     if codec in ("utf-8", "utf-8-sig"):
         codec = "utf-8"

@@ -395,3 +395,36 @@ def test_dups_names_a_file_whose_name_is_not_utf8_as_check_does(tmp_path, fmt):
         assert sorted(json.loads(text)["clusters"][0]["members"]) == ["tree/001.txt", "tree/caf\\xe9.txt"]
     else:
         assert "  tree/caf\\xe9.txt\n" in text
+
+
+def test_diff_of_a_utf16_file_is_a_readable_diff_of_its_text_and_fix_keeps_utf16(tmp_path):
+    """The merged sample saved as UTF-16 (a BOM, as Windows tools save it). Undeclared, it is
+    skipped as binary, and `--diff` printed nothing with exit 0 behind a note that did not
+    say why: the note now names the byte-order mark and the setting. Declared, `--diff` is
+    the UTF-8 unified diff of the text, the one the UTF-8 copy gives, and leaves the file's
+    bytes alone; `--fix` then writes the fixed text back in UTF-16."""
+    from conftest import EXPECTED, SAMPLE, need
+
+    text = need(SAMPLE).read_text(encoding="utf-8")
+    (tmp_path / "utf8.txt").write_text(text, encoding="utf-8")
+    wide = tmp_path / "utf16.txt"
+    wide.write_bytes(text.encode("utf-16"))
+    data = wide.read_bytes()
+
+    res = run("check", "--diff", wide.name, cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout == "", res.stdout
+    assert 'utf16.txt: binary file (NUL bytes); skipped (it begins with a UTF-16 byte-order mark: set ' \
+           'encoding = "utf-16" to check it as text)' in res.stderr, res.stderr
+
+    utf16 = ("--config", "encoding = 'utf-16'")
+    diff = run("check", "--diff", *utf16, wide.name, cwd=tmp_path)
+    plain = run("check", "--diff", "utf8.txt", cwd=tmp_path)
+    assert diff.returncode == plain.returncode == 1, diff.stderr
+    assert diff.stdout.startswith("--- utf16.txt\n+++ utf16.txt\n@@ ") and "\x00" not in diff.stdout
+    assert "-Russian soldiers near the Red Square in Moscow (AFP)\n" in diff.stdout
+    assert diff.stdout == plain.stdout.replace("utf8.txt", "utf16.txt")
+    assert wide.read_bytes() == data  # --diff never writes
+
+    fixed = run("check", "--fix", *utf16, wide.name, cwd=tmp_path)
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # the merge is left for --unsafe-fixes
+    assert wide.read_bytes() == need(EXPECTED).read_text(encoding="utf-8").encode("utf-16")
