@@ -326,3 +326,35 @@ def test_staged_files_named_like_options_are_files_and_the_users_args_still_appl
     assert "NL102" not in out.output  # args: [--ignore, NL102] applied
     assert not (content_repo / "ds.txt").exists()  # no report written over anything
     assert _commits(installed, content_repo) == 1
+
+
+def test_the_documented_rev_pins_no_stale_commit_and_autoupdate_sets_the_newest(hook_repo, content_repo):
+    """The README and docs/ci.md pinned `rev: 0e2b108`, 282 commits behind the HEAD of the time, as if
+    it were the version to use. No release is tagged, so they now give a placeholder and
+    say to run `pre-commit autoupdate`; that, run for real on the documented snippet
+    (pointed at this checkout), writes the newest commit in its place."""
+    import re
+
+    import yaml
+
+    assert not _git(ROOT, "tag", "--list", env=_env(hook_repo.home)).strip(), \
+        "releases are tagged now: the README and docs/ci.md should name a tag in `rev:`"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = (ROOT / "tests" / "fixtures" / "ci" / "pre-commit-config.yml").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]] + [snippet]
+    documented = [r for b in blocks for r in (yaml.safe_load(b) or {}).get("repos", [])
+                  if "newslint" in r.get("repo", "")]
+    assert len(documented) == 2, documented
+    for repo in documented:
+        assert not re.fullmatch(r"[0-9a-fA-F]{7,40}", str(repo["rev"])), f"a pinned commit goes stale: {repo}"
+    assert "pre-commit autoupdate" in readme and "pre-commit autoupdate" in snippet
+
+    url = documented[1]["repo"]
+    (content_repo / ".pre-commit-config.yaml").write_text(snippet.replace(url, str(hook_repo.path)))
+    out = _pre_commit(hook_repo, content_repo, "autoupdate")
+
+    assert out.returncode == 0, out.output
+    (repo,) = yaml.safe_load((content_repo / ".pre-commit-config.yaml").read_text())["repos"]
+    assert repo["rev"] == hook_repo.ref, out.output  # the hook repository's newest commit, in full
+    check = _pre_commit(hook_repo, content_repo, "validate-config", ".pre-commit-config.yaml")
+    assert check.returncode == 0 and "mutable" not in check.output, check.output
