@@ -185,9 +185,10 @@ def _lead_words(paras: list[Paragraph], body_k: int) -> int:
     then the next entry's kicker) has one blurb. Stops at MIN_BODY_WORDS: a few paragraphs."""
     total = 0
     for p in paras[body_k:]:
-        if not is_body_text(p.text) or is_box_score(p.text):
+        words_here = _prose_words(p)
+        if not words_here:
             break
-        total += p.word_count
+        total += words_here
         if total >= MIN_BODY_WORDS:
             break
     return total
