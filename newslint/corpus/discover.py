@@ -64,15 +64,23 @@ def drop_git_ignored(root: str, found: list[str]) -> list[str]:
     files, folders = ignored
     prefix = os.path.join(root, "")
     keep = []
+    # whether a folder (relative, '/'-separated) is inside an ignored one, asked once a folder:
+    # every repository ignores one (.newslint_cache/), and a walk finds ~1,000 files a folder
+    inside: dict[str, bool] = {}
     for p in found:
         rel = p[len(prefix):] if p.startswith(prefix) else os.path.relpath(p, root)
         if os.sep != "/":  # pragma: no cover
             rel = rel.replace(os.sep, "/")
         if rel in files:
             continue
-        parts = rel.split("/")[:-1]
-        if folders and any("/".join(parts[:i]) + "/" in folders for i in range(1, len(parts) + 1)):
-            continue
+        if folders:
+            folder = rel.rpartition("/")[0]
+            hit = inside.get(folder)
+            if hit is None:
+                parts = folder.split("/") if folder else []
+                hit = inside[folder] = any("/".join(parts[:i]) + "/" in folders for i in range(1, len(parts) + 1))
+            if hit:
+                continue
         keep.append(p)
     return keep
 
