@@ -506,7 +506,7 @@ def test_docs_match_the_ci_fixtures():
 
 
 def test_paths_are_relative_and_uris_encoded(tmp_path, monkeypatch):
-    from newslint.report._common import display_path
+    from newslint.report.paths import display_path
     from newslint.report.sarif import _uri
 
     monkeypatch.chdir(tmp_path)

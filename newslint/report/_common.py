@@ -9,8 +9,6 @@ from collections import Counter
 from newslint.diagnostics import Diagnostic
 from newslint.report.paths import display_path
 
-__all__ = ["display_path", "fingerprints", "xml_safe"]
-
 
 def fingerprints(diags: list[Diagnostic]) -> list[str]:
     """A stable identity per finding, aligned with `diags` (which must be in report order).

@@ -9,8 +9,7 @@ so multi-line findings carry `line`/`endLine` alone.
 
 from __future__ import annotations
 
-from newslint.report._common import display_path
-from newslint.report.paths import display_message, report_order
+from newslint.report.paths import display_message, display_path, report_order
 
 COMMANDS = {"error": "error", "warning": "error", "info": "notice", "note": "notice", "hint": "notice"}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from newslint.report._common import display_path, fingerprints
-from newslint.report.paths import display_message, report_order
+from newslint.report._common import fingerprints
+from newslint.report.paths import display_message, display_path, report_order
 
 # GitLab's severities: info, minor, major, critical, blocker.
 SEVERITIES = {"error": "critical", "warning": "major", "info": "info", "note": "info", "hint": "info"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from newslint.engine import skip_reason
-from newslint.report._common import display_path, xml_safe
-from newslint.report.paths import display_message
+from newslint.report._common import xml_safe
+from newslint.report.paths import display_message, display_path
 
 
 def _line(d) -> str:

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from newslint import __version__
 from newslint.diagnostics import Applicability
-from newslint.report._common import display_path, fingerprints
-from newslint.report.paths import display_message, report_order
+from newslint.report._common import fingerprints
+from newslint.report.paths import display_message, display_path, report_order
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "newslint/v1"
