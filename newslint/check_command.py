@@ -35,6 +35,11 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         raise UsageError(f"--diff prints a unified diff, not a report: --output-format {output_format} does not "
                          f"apply to it. Drop --diff for a {output_format} report of the findings (with their "
                          "fixes), or drop --output-format for the diff.")
+    if diff and (statistics or show_fixes):  # both shape a report; the diff printed without a word of them
+        given, instead = (("--statistics", "a count of the findings per rule") if statistics else
+                          ("--show-fixes", "the list of fixes each file would get"))
+        raise UsageError(f"--diff prints a unified diff, not a report: {given} does not apply to it. Drop --diff "
+                         f"for {instead}, or drop {given} for the diff.")
     if write_baseline_file and (output_file or diff):  # it wrote the baseline alone, saying nothing of the report
         given = "--output-file" if output_file else "--diff"
         raise UsageError(f"--write-baseline writes the baseline and no report: drop {given}, or write the "

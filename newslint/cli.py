@@ -74,8 +74,8 @@ class PathsLastCommand(click.Command):
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing. "
                                            "Exit 0 when nothing would change, 1 when something would (or a "
                                            "file is not valid text or too large), 2 on an I/O error; findings "
-                                           "that no fix covers do not count. Takes no --output-format other than text (a diff is "
-                                           "no report).")
+                                           "that no fix covers do not count. Takes no --output-format other than text, nor "
+                                           "--statistics or --show-fixes (a diff is no report).")
 @click.option("--select", type=CODES, multiple=True, metavar="CODES",
               help="Comma-separated codes or prefixes to enable (NL1 selects NL1xx; ALL selects everything).")
 @click.option("--extend-select", type=CODES, multiple=True, metavar="CODES", help="Codes to add to the selection.")

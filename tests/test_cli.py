@@ -112,6 +112,20 @@ def test_diff_writes_nothing_and_applies_with_patch(sample, tmp_path):
     assert sample.read_bytes() == need(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
 
 
+@pytest.mark.parametrize("flag", ["--statistics", "--show-fixes"])
+def test_diff_with_a_report_option_is_a_usage_error_not_ignored(sample, flag):
+    """`--diff --statistics` and `--diff --show-fixes` printed the diff and exit 0 as if the
+    option were not given (the same surprise as `--diff --output-format json`): both shape a
+    report, and a diff is none. Refused before any file is read, nothing printed."""
+    before = sample.read_bytes()
+    res = run_newslint("check", "--diff", flag, sample.name, cwd=sample.parent)
+    assert res.returncode == 2 and res.stdout == b"", res.stdout[:300]
+    assert f"{flag} does not apply".encode() in res.stderr and b"Traceback" not in res.stderr, res.stderr
+    assert sample.read_bytes() == before
+    # each still works without --diff
+    assert run_newslint("check", flag, sample.name, cwd=sample.parent).returncode == 1
+
+
 @pytest.mark.parametrize("fmt", ["json", "json-lines", "sarif", "github", "junit", "gitlab", "concise", "full"])
 def test_diff_with_a_report_format_is_a_usage_error_not_a_diff(sample, fmt):
     """`--diff --output-format json` printed a unified diff where a CI job parses JSON. A
