@@ -440,8 +440,9 @@ def atomic_write(path: str, data: bytes, mode: int | None = None, expect: tuple 
 
 
 def assert_writable(path: str) -> None:
-    """Raise PermissionError if this user may not write the existing file `path`: a rename
-    would get past the file's own permissions, so respect them as an editor does.
+    """Raise PermissionError if this user may not write the existing file `path`, or its
+    folder: a rename would get past the file's own permissions, so respect them as an editor
+    does.
 
     A file with no write bit at all (0444, 0400) is read-only for root too, as vim takes it:
     access() lets root write anything, and a fix run as root (a container, a CI job) rewrote
@@ -449,6 +450,12 @@ def assert_writable(path: str) -> None:
     effective = os.access in os.supports_effective_ids
     if not os.access(path, os.W_OK, effective_ids=effective) or not os.stat(path).st_mode & 0o222:
         raise PermissionError(errno.EACCES, "the file is read-only (no write permission); not rewritten", path)
+    # The rewrite is a new file renamed over the old (and a split adds files beside it): the
+    # folder must be writable too. A user who may not write it fails there with a bare EACCES;
+    # root, whom its bits do not stop, wrote into a folder its owner had made read-only (0555).
+    folder = os.path.dirname(os.path.realpath(path))
+    if not os.access(folder, os.W_OK, effective_ids=effective) or not os.stat(folder).st_mode & 0o222:
+        raise PermissionError(errno.EACCES, "its folder is read-only (no write permission); not rewritten", path)
 
 
 def _check_unchanged(path: str, st: os.stat_result | None, expect: tuple | None) -> None:

@@ -577,6 +577,33 @@ def test_read_only_file_is_not_rewritten_by_root_either(tmp_path, mode, unsafe):
     assert fixed.returncode == 1 and f.read_bytes() == (SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
 
 
+@pytest.mark.parametrize("unsafe", [False, True], ids=["fix", "unsafe-split"])
+def test_a_file_in_a_read_only_folder_is_not_rewritten_by_root_either(tmp_path, unsafe):
+    """A writable file in a folder its owner made read-only (0555): the fix writes a new file
+    there and renames it over the old (a split adds files beside it). A user who may not write
+    the folder got NL500 with a bare 'Permission denied'; root, whom the bits do not stop,
+    rewrote the file and split it. Both now get the same NL500, the folder as it was."""
+    data = need_shared(SAMPLE).read_bytes()
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    f = folder / "a.txt"
+    f.write_bytes(data)
+    folder.chmod(0o555)
+    try:
+        before = snapshot(f)
+        options = ["--isolated", "--no-cache", *(["--unsafe-fixes"] if unsafe else [])]
+        res = newslint("check", "--fix", *options, f.name, cwd=folder)
+        assert res.stdout.splitlines()[0] == (
+            "a.txt:1:1: NL500 cannot write: its folder is read-only (no write permission); not rewritten")
+        assert res.returncode == 2 and "Traceback" not in res.stderr
+        assert snapshot(f) == before
+        assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+    finally:
+        folder.chmod(0o755)
+    fixed = newslint("check", "--isolated", "--no-cache", "--fix", f.name, cwd=folder)
+    assert fixed.returncode == 1 and f.read_bytes() == (SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
+
+
 def test_a_read_only_baseline_is_a_clear_error(tmp_path):
     """`--write-baseline` onto a read-only file: one error line and exit 2 (it was a traceback
     for a user who may not write it, and root wrote it)."""
