@@ -68,7 +68,10 @@ def bbc_excerpt(rel: str) -> str:
 
 
 def copy_tree(src: Path, dst: Path) -> Path:
+    """A writable copy of a ../shared folder (whose folders are 0555 and files 0444: a fix
+    writes into the folder, and newslint does not write into a read-only one, root or not)."""
     shutil.copytree(src, dst)
+    dst.chmod(0o755)
     for p in dst.rglob("*"):
         p.chmod(0o755 if p.is_dir() else 0o644)
     return dst

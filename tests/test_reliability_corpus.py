@@ -47,6 +47,7 @@ def fixed_trees(tmp_path_factory):
     base = tmp_path_factory.mktemp("scraped")
     for name in ("safe", "unsafe"):
         shutil.copytree(SCRAPED_RAW, base / name / "raw")
+        (base / name / "raw").chmod(0o755)  # ../shared's folders are read-only: fixes write here
         for p in (base / name / "raw").iterdir():
             p.chmod(0o644)
     original = tree_bytes(SCRAPED_RAW)
