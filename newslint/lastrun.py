@@ -196,19 +196,13 @@ class LastRun:
     def answer(self, files: list[str], idents: list, runner, resolver):
         """(results, corpus notes, a -v line) for `files` from the record and the files that
         changed since, or None (self.reason says why) when the full check must run."""
-        import gc
+        from newslint.gcpause import collector_paused
 
         # the record and the results are a few million objects made at once and mostly kept:
         # the collector's passes over them cost more than the answer (0.8 -> 0.2 s at 100,000
         # files), and after it they are frozen out of its way (the report is next)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._answer(files, idents, runner, resolver)
-        finally:
-            gc.freeze()
-            if enabled:
-                gc.enable()
 
     def _answer(self, files: list[str], idents: list, runner, resolver):
         from newslint.corpus import quick

@@ -42,6 +42,7 @@ from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
 from newslint.corpus.verify import UnionFind, similarity
 from newslint.diagnostics import Diagnostic
 from newslint.files import stat_key
+from newslint.gcpause import collector_paused, freeze_survivors
 
 log = logging.getLogger("newslint.corpus")
 
@@ -403,6 +404,9 @@ class CorpusRun:
         with Prefetch([[p for p, _ in window] for window in windows]) as ahead:
             for window in windows:
                 ahead.advance()
+                # what the windows before left (a million entries at the end) is frozen out of
+                # the collector's full passes, here and in the signer forked from this process
+                freeze_survivors()
                 self._read_window(index, window, chash_of, seen, fresh, gone if window is windows[0] else [])
         if not to_read:
             index.commit([], {}, gone)
@@ -490,7 +494,8 @@ class CorpusRun:
             # verification reads the few shingle sets it needs back from the index
             facts = LightFacts(table)
             facts.update((f.chash, f) for f in again)
-            result = self.analyze(index, chash_of, table, facts)
+            with collector_paused():  # a few million objects (pairs, positions, findings), kept
+                result = self.analyze(index, chash_of, table, facts)
             result.index_location = getattr(index, "location", "")
             result.opened = self.opened
             result.unreadable = sorted(map(self.display, self.unreadable))
