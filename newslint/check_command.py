@@ -212,10 +212,13 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         return run_beside(runner, files, progress, lambda: run_corpus(files, copts))
                     if first_corpus:
                         from newslint.corpus.model import left_out
+                        from newslint.gcpause import collector_paused
 
                         done = run_corpus(files, copts)
                         _, notes, *_, opened = done
-                        return runner.run(files, progress, opened=opened, not_text=left_out(files, notes)), done
+                        with collector_paused():  # a result per file, no rule run: all kept (newslint.gcpause)
+                            results = runner.run(files, progress, opened=opened, not_text=left_out(files, notes))
+                        return results, done
                     return runner.run(files, progress), None
 
                 if show_bar:

@@ -476,7 +476,8 @@ def test_the_corpus_pass_keeps_its_long_lived_rows_out_of_the_collectors_way(sma
     and at a million files they ran 118 times: 46.7 s, against 1.0 s at 100,000 files
     (newslint.gcpause). Each window of a first build starts by freezing what the windows
     before left, the analysis runs with the collector paused and freezes what it made, the
-    collector is back on afterwards, and the findings are those of a run that does neither."""
+    collector is back on afterwards, and the findings are those of a run that does neither.
+    The stat pass over every file runs with the collector paused too."""
     import contextlib
     import gc
 
@@ -492,8 +493,13 @@ def test_the_corpus_pass_keeps_its_long_lived_rows_out_of_the_collectors_way(sma
         m.setattr(engine, "collector_paused", contextlib.nullcontext)
         plain = analyze(None, None, opts(small_repo, cache_dir=str(small_repo.parent / "plain")))
 
-    frozen_at, enabled_in_analysis = [], []
+    frozen_at, enabled_in_analysis, enabled_in_stat = [], [], []
     real_read_window, real_analyze = engine.CorpusRun._read_window, engine.CorpusRun.analyze
+    real_stat_all = engine.CorpusRun._stat_all
+
+    def stat_all(self, *args):
+        enabled_in_stat.append(gc.isenabled())
+        return real_stat_all(self, *args)
 
     def read_window(self, *args):
         frozen_at.append(gc.get_freeze_count())
@@ -505,12 +511,13 @@ def test_the_corpus_pass_keeps_its_long_lived_rows_out_of_the_collectors_way(sma
 
     monkeypatch.setattr(engine.CorpusRun, "_read_window", read_window)
     monkeypatch.setattr(engine.CorpusRun, "analyze", analysis)
+    monkeypatch.setattr(engine.CorpusRun, "_stat_all", stat_all)
     gc.unfreeze()
     try:
         assert gc.isenabled() and gc.get_freeze_count() == 0
         paused = analyze(None, None, opts(small_repo, cache_dir=str(small_repo.parent / "paused")))
         assert len(frozen_at) == 8 and all(n > 0 for n in frozen_at)  # 122 files, windows of 16
-        assert enabled_in_analysis == [False] and gc.isenabled()
+        assert enabled_in_analysis == [False] and enabled_in_stat == [False] and gc.isenabled()
         assert gc.get_freeze_count() > 0  # what the analysis made and kept
         gc.disable()  # a caller that had paused the collector finds it paused still
         with gcpause.collector_paused():
@@ -521,6 +528,97 @@ def test_the_corpus_pass_keeps_its_long_lived_rows_out_of_the_collectors_way(sma
         gc.unfreeze()
     assert paused.edges == plain.edges and {e.code for e in paused.edges} >= {"NL401", "NL402"}
     assert paused.diagnostics == plain.diagnostics
+
+
+def test_a_first_build_makes_the_files_content_hash_index_once_at_its_end(small_repo, monkeypatch):
+    """A first build of many windows drops the files table's content-hash index and makes it
+    once at the end (its pages were rewritten at every window's commit); the index is there
+    after the run, also after a run stopped midway (by the stopped run, or else by the next
+    open), and a second run finds every file unchanged by stat."""
+    import sqlite3
+
+    from newslint.corpus import engine
+    from newslint.corpus.store import SqliteIndex
+
+    monkeypatch.setattr(engine, "_READ_WINDOW", 16)
+    db = small_repo / DB
+    indexes_seen = []
+    real_read_window = engine.CorpusRun._read_window
+
+    def read_window(self, index, *args):
+        names = {r[0] for r in index.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        indexes_seen.append("files_chash" in names)
+        return real_read_window(self, index, *args)
+
+    def index_names() -> set[str]:
+        con = sqlite3.connect(db)
+        try:
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        finally:
+            con.close()
+
+    monkeypatch.setattr(engine.CorpusRun, "_read_window", read_window)
+    first = analyze(None, None, opts(small_repo))
+    assert indexes_seen == [False] * 8  # 120 files, windows of 16: none kept the index up to date
+    assert "files_chash" in index_names()
+    indexes_seen.clear()
+    again = analyze(None, None, opts(small_repo))
+    assert again.stats.stat_hits == 120 and again.stats.hashed == 0 and indexes_seen == []
+    assert again.edges == first.edges
+
+    # stopped in its third window: the build's own clean-up makes the index
+    shutil.rmtree(db.parent)
+    calls = []
+
+    def stopped(self, index, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_read_window(self, index, *args)
+
+    monkeypatch.setattr(engine.CorpusRun, "_read_window", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        analyze(None, None, opts(small_repo))
+    assert "files_chash" in index_names()
+    # killed before that clean-up: the next open makes it
+    con = sqlite3.connect(db)
+    con.execute("DROP INDEX files_chash")
+    con.close()
+    reopened = SqliteIndex(str(small_repo), opts(small_repo).index_settings(), path=str(db))
+    assert reopened.notes == [] and reopened.counts()[0] > 0  # the same settings: kept, not rebuilt
+    reopened.close()
+    assert "files_chash" in index_names()
+
+
+def test_a_check_of_the_cross_file_rules_alone_makes_its_results_with_the_collector_paused(small_repo,
+                                                                                            monkeypatch):
+    """`check --select NL4...` runs the corpus pass first, then makes a result per file
+    (probing only the files the pass did not open): a million kept objects at a million
+    files, made with the collector paused (newslint.gcpause); it is back on after, and the
+    report names the duplicate."""
+    import gc
+
+    from newslint.runner import Runner
+
+    monkeypatch.chdir(small_repo)
+    shutil.copyfile(small_repo / SUBSET[3], small_repo / "business/copy.txt")
+    git(small_repo, "add", "-A")
+    enabled_in_results = []
+    real_run = Runner.run
+
+    def run(self, *args, **kwargs):
+        enabled_in_results.append(gc.isenabled())
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "run", run)
+    try:
+        out = CliRunner().invoke(main, ["check", "--select", "NL401", "--output-format", "json", "--exit-zero", "."])
+        assert out.exit_code == 0, out.output
+        assert enabled_in_results == [False] and gc.isenabled()
+        found = {(d["code"], d["filename"]) for d in json.loads(out.stdout)}
+        assert found == {("NL401", SUBSET[3]), ("NL401", "business/copy.txt")}
+    finally:
+        gc.unfreeze()
 
 
 def test_a_file_name_that_is_not_utf8_is_kept_in_the_index(small_repo):

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
 import time
@@ -28,6 +30,8 @@ from newslint.corpus.model import INDEX_DB_NAME as DB_NAME
 from newslint.corpus.model import INDEX_SCHEMA as SCHEMA_VERSION
 from newslint.corpus.shingle import DocFacts
 from newslint.files import path_from_key, path_key
+
+log = logging.getLogger("newslint.corpus")
 
 _BATCH = 500
 
@@ -267,6 +271,23 @@ class SqliteIndex:
 
     def bucket_candidates(self, query_facts, corpus_chashes):
         return None
+
+    @contextlib.contextmanager
+    def first_build(self):
+        """The first build of a large index, a window of files committed at a time: the
+        files table's content-hash index is made once at the end instead of kept up to date.
+        A first build has no orphaned docs to find, the one use of that index; kept, each
+        window's commit rewrote (through the WAL: twice) as many of its pages as the table
+        had grown, 8 of 75 s of commits for a million files (bench/RESULTS.md, target 4,
+        session 20). A run stopped midway leaves it to the next run's open (_setup)."""
+        self.conn.execute("DROP INDEX IF EXISTS files_chash")
+        try:
+            yield
+        finally:
+            try:
+                self.conn.execute("CREATE INDEX IF NOT EXISTS files_chash ON files(chash)")
+            except sqlite3.Error as exc:  # busy, or the disk full: the next open makes it
+                log.info("corpus: files_chash not made (%s)", exc)
 
     def clear(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
