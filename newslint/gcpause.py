@@ -11,7 +11,9 @@ objects made afterwards are collected as usual. Nothing is unfrozen afterwards: 
 alive is either still needed by the run (its report) or freed by its reference count, and
 newslint makes no reference cycles of its own in these containers. It also keeps a forked
 child's collections from writing into (and so copying) pages it shares with its parent,
-which is what the CPython documentation recommends it for.
+which is what the CPython documentation recommends it for. A long-lived process that runs
+many checks (the test suite, a library user) can hand the frozen objects back between
+them with `gc.unfreeze()`, so that cycles made before a freeze can still be collected.
 """
 
 from __future__ import annotations

@@ -34,6 +34,19 @@ def _not_in_a_ci_checkout(monkeypatch):
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _collector_as_found():
+    """A check in this process freezes what it keeps out of the cycle collector's way
+    (newslint.gcpause), which a CLI run ends soon after; a thousand tests in one process
+    would keep each test's cyclic garbage frozen, so each test's frozen objects go back to
+    the collector when it ends."""
+    import gc
+
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
 @pytest.fixture
 def sample(tmp_path) -> Path:
     """A writable copy of the real merged sample file."""

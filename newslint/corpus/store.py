@@ -278,8 +278,9 @@ class SqliteIndex:
         files table's content-hash index is made once at the end instead of kept up to date.
         A first build has no orphaned docs to find, the one use of that index; kept, each
         window's commit rewrote (through the WAL: twice) as many of its pages as the table
-        had grown, 8 of 75 s of commits for a million files (bench/RESULTS.md, target 4,
-        session 20). A run stopped midway leaves it to the next run's open (_setup)."""
+        had grown: a million files' commits took 62.8 s without it, 70.3-76.5 s with it
+        (bench/RESULTS.md, target 4, session 20). A run stopped midway makes it on the way
+        out; one killed leaves it to the next open (_setup)."""
         self.conn.execute("DROP INDEX IF EXISTS files_chash")
         try:
             yield
