@@ -600,4 +600,5 @@ def run_corpus(files: list[str], options) -> tuple[dict, list[str], dict, str, d
     st = result.stats
     return result.diagnostics, result.notes, result.boilerplate, (
         f"newslint: corpus of {st.corpus_files} files, {st.stat_hits} unchanged by stat, {st.hashed} read, "
-        f"{st.signed} signed, {st.candidates} candidate pairs, {st.verified} verified"), result.opened
+        f"{st.signed} signed, {st.candidates} candidate pairs ({st.screened} set aside by their signatures), "
+        f"{st.verified} verified"), result.opened

@@ -212,18 +212,23 @@ def test_corrupt_or_foreign_index_is_rebuilt_with_a_note(small_repo):
 def test_an_index_damaged_inside_is_rebuilt_with_a_note(small_repo, damage):
     """An index that opens fine but holds rows this version cannot have written (a damaged
     page, a torn blob) stopped check, dups and index with an internal error (ValueError
-    'cannot reshape array', OverflowError; exit 2). It must be rebuilt, never trusted."""
+    'cannot reshape array', OverflowError; exit 2). It must be rebuilt, never trusted.
+    A re-filed copy makes one pair that exact verification must read the shingle sets of (the
+    repo's other candidate pair agrees too little to be verified: its sets are never read)."""
     import sqlite3
 
+    original = (small_repo / "business/001.txt").read_text(encoding="utf-8")
+    (small_repo / "business/refiled.txt").write_text(refiled(original), encoding="utf-8")
+    git(small_repo, "add", "business/refiled.txt")
     good = analyze(None, None, opts(small_repo))
-    assert good.diagnostics
+    assert [d.code for d in good.diagnostics["business/refiled.txt"]] == ["NL402"]
     db = sqlite3.connect(small_repo / DB)
-    assert db.execute(damage).rowcount == 120
+    assert db.execute(damage).rowcount == 121
     db.commit()
     db.close()
     again = analyze(None, None, opts(small_repo))
     assert any("unreadable" in n and "rebuilding" in n for n in again.notes), again.notes
-    assert again.stats.signed == 120
+    assert again.stats.signed == 121
     assert again.diagnostics == good.diagnostics
     after = analyze(None, None, opts(small_repo))
     assert not after.notes and after.stats.signed == 0 and after.diagnostics == good.diagnostics

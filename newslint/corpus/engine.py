@@ -40,7 +40,7 @@ from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, 
 )
 from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
-from newslint.corpus.verify import UnionFind, similarity
+from newslint.corpus.verify import UnionFind, could_pass, similarity
 from newslint.diagnostics import Diagnostic
 from newslint.files import stat_key
 from newslint.gcpause import collector_paused, freeze_survivors
@@ -608,10 +608,16 @@ class CorpusRun:
                 keys = mh.band_keys(sigs, bands, rows)
                 sidx = [pos[c] for c in signed]
                 if not few:
-                    for a, b in mh.candidate_pairs(keys).tolist():
+                    found = mh.candidate_pairs(keys)
+                    sizes = np.fromiter((table[c][0] for c in signed), dtype=np.int64, count=len(signed))
+                    plausible = screen_pairs(found, sigs, sizes, o).tolist()
+                    for (a, b), ok in zip(found.tolist(), plausible):
                         i, j = sidx[a], sidx[b]
                         if live[i] in query_chashes or live[j] in query_chashes:
-                            pairs.add((i, j) if i < j else (j, i))
+                            if ok:
+                                pairs.add((i, j) if i < j else (j, i))
+                            else:
+                                self.stats.screened += 1
                 else:
                     for c in query_chashes:
                         if facts[c].n == 0:
@@ -632,7 +638,7 @@ class CorpusRun:
                 for j in by_norm[normhash[i]]:
                     if i != j:
                         pairs.add((i, j) if i < j else (j, i))
-        self.stats.candidates = len(pairs)
+        self.stats.candidates = len(pairs) + self.stats.screened
 
         # exact verification on the shingle sets, a block of pairs at a time (the sets of
         # every candidate at once were ~0.4 GB at a million documents)
@@ -738,6 +744,20 @@ class CorpusRun:
             lines = np.frombuffer(qblobs[k], dtype="<i8").tolist()
             hits[queried[k]] = {h: frequent[h] for h in lines if h in frequent}
         return hits
+
+
+def screen_pairs(found: np.ndarray, sigs: np.ndarray, sizes: np.ndarray, o: CorpusOptions,
+                 block: int = 1 << 15) -> np.ndarray:
+    """bool per candidate pair (rows of `found`, indexes into `sigs` and `sizes`): whether
+    its signatures' agreement leaves exact verification a chance (verify.could_pass). A block
+    of pairs at a time: two rows of signatures per pair are 1 KB."""
+    keep = np.ones(found.shape[0], dtype=bool)
+    for start in range(0, found.shape[0], block):
+        a, b = found[start:start + block, 0], found[start:start + block, 1]
+        agree = np.count_nonzero(sigs[a] == sigs[b], axis=1)
+        keep[start:start + block] = could_pass(agree, sizes[a], sizes[b], sigs.shape[1], o.threshold,
+                                               o.containment, o.min_contained_shingles)
+    return keep
 
 
 def light_row(f: DocFacts) -> tuple:

@@ -12,7 +12,8 @@ from newslint.corpus.textfacts import ShingleSettings
 from newslint.files import DEFAULT_INCLUDE
 from newslint.record import FrozenRecord
 
-INDEX_SCHEMA = "2"  # the corpus index's table layout (store.py); recorded in its meta table
+INDEX_SCHEMA = "3"  # the corpus index's table layout (store.py); recorded in its meta table
+# (3: nshingles counts distinct shingles, which the signature screen relies on)
 INDEX_DB_NAME = "corpus-v1.sqlite3"  # the index's file in the cache folder
 
 
@@ -93,8 +94,8 @@ class CorpusOptions:
 class CorpusStats:
     """What a run did; `hashed == 0 and signed == 0` means nothing was re-read."""
 
-    _NAMES = ("corpus_files", "stat_hits", "hashed", "signed", "skipped", "dropped", "candidates", "verified",
-              "seconds", "quick")
+    _NAMES = ("corpus_files", "stat_hits", "hashed", "signed", "skipped", "dropped", "candidates", "screened",
+              "verified", "seconds", "quick")
 
     def __init__(self):
         self.corpus_files = 0
@@ -104,6 +105,7 @@ class CorpusStats:
         self.skipped = 0  # not text (undecodable, binary, too large)
         self.dropped = 0  # index rows of deleted or renamed files dropped
         self.candidates = 0  # candidate pairs from LSH (and equal normal forms)
+        self.screened = 0  # candidate pairs whose signatures agree too little to pass: not verified
         self.verified = 0  # pairs confirmed exactly
         self.seconds = 0.0
         self.quick = False  # answered from the corpus snapshot (newslint.corpus.quick)

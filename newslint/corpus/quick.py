@@ -65,7 +65,7 @@ class Content:
         self.fps, self.mode = fingerprint_list(text, options.shingles, raw)
         na = non_ascii_chars(text)
         self.normhash, self.lines, self.head_row, self.head_len = line_facts_raw(text, na)
-        self.n = len(self.fps)
+        self.n = len(set(self.fps))  # distinct shingles, as the full pass counts them (shingle.distinct_count)
         a, b = perms
         self.sig = signature_list(self.fps, a, b) if self.fps else [_M32] * len(a)
         self.oid = oid  # what `git ls-files -s` shows once this content is staged (of the file's bytes)

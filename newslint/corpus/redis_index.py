@@ -161,7 +161,7 @@ class RedisIndex:
         clean, self.name = parse_url(url)
         self.location = shown
         self.bands, self.rows = mh.lsh_params(options.num_perm, options.rows)
-        self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-2")
+        self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-3")  # 3: n counts distinct shingles
         self.notes: list[str] = []
         try:
             self.r = redis.Redis.from_url(clean)

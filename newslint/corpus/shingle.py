@@ -191,7 +191,8 @@ class DocFacts:
     chash: bytes  # blake2b-128 of the file's bytes
     normhash: bytes  # blake2b-64 of the normalised text: equal means NL401
     mode: str  # "word", "char", or "skip" (not text: left out of the corpus)
-    n: int  # number of shingles (0: the text has none and stays out of the LSH)
+    n: int  # number of distinct shingles (0: the text has none and stays out of the LSH); the
+    # signature screen (verify.could_pass) bounds a pair's Jaccard with it
     # uint64 fingerprints (None: not loaded); sorted and unique for "sha1", in text order for
     # "tok64" (exact verification applies `unique_fingerprints` to the few sets it reads)
     shingles: np.ndarray | None
@@ -218,7 +219,7 @@ def doc_facts(data: bytes, text: str, settings: ShingleSettings = DEFAULT_SHINGL
 
 def _facts(chash: bytes, text: str, mode: str, fps: np.ndarray, na=_UNSET) -> DocFacts:
     normhash, lines, head_row, head_len = line_facts(text, na)
-    return DocFacts(chash=chash, normhash=normhash, mode=mode, n=int(fps.size), shingles=fps, sig=None,
+    return DocFacts(chash=chash, normhash=normhash, mode=mode, n=distinct_count(fps), shingles=fps, sig=None,
                     line_hashes=lines, head_row=head_row, head_len=head_len)
 
 
@@ -247,6 +248,14 @@ def tok64_batch(bufs: list[bytes], k: int) -> list[np.ndarray]:
         elif n:
             out[d] = _combine(th[s:e], k)
     return out
+
+
+def distinct_count(fp: np.ndarray) -> int:
+    """How many distinct values `fp` holds (sorting a copy: `fp` keeps its order)."""
+    if fp.size < 2:
+        return int(fp.size)
+    s = np.sort(fp)
+    return int(np.count_nonzero(s[1:] != s[:-1])) + 1
 
 
 def unique_fingerprints(fp: np.ndarray) -> np.ndarray:
