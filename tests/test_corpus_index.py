@@ -535,11 +535,11 @@ def test_the_corpus_pass_keeps_its_long_lived_rows_out_of_the_collectors_way(sma
     assert paused.diagnostics == plain.diagnostics
 
 
-def test_a_first_build_makes_the_files_content_hash_index_once_at_its_end(small_repo, monkeypatch):
-    """A first build of many windows drops the files table's content-hash index and makes it
-    once at the end (its pages were rewritten at every window's commit); the index is there
-    after the run, also after a run stopped midway (by the stopped run, or else by the next
-    open), and a second run finds every file unchanged by stat."""
+def test_a_first_build_makes_the_content_hash_indexes_once_at_its_end(small_repo, monkeypatch):
+    """A first build of many windows drops the files and docs tables' content-hash indexes
+    and makes them once at the end (their pages were rewritten at every window's commit);
+    they are there after the run, also after a run stopped midway (by the stopped run, or
+    else by the next open), and a second run finds every file unchanged by stat."""
     import sqlite3
 
     from newslint.corpus import engine
@@ -552,7 +552,7 @@ def test_a_first_build_makes_the_files_content_hash_index_once_at_its_end(small_
 
     def read_window(self, index, *args):
         names = {r[0] for r in index.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        indexes_seen.append("files_chash" in names)
+        indexes_seen.append(bool({"files_chash", "docs_chash"} & names))
         return real_read_window(self, index, *args)
 
     def index_names() -> set[str]:
@@ -564,8 +564,8 @@ def test_a_first_build_makes_the_files_content_hash_index_once_at_its_end(small_
 
     monkeypatch.setattr(engine.CorpusRun, "_read_window", read_window)
     first = analyze(None, None, opts(small_repo))
-    assert indexes_seen == [False] * 8  # 120 files, windows of 16: none kept the index up to date
-    assert "files_chash" in index_names()
+    assert indexes_seen == [False] * 8  # 120 files, windows of 16: none kept the indexes up to date
+    assert {"files_chash", "docs_chash"} <= index_names()
     indexes_seen.clear()
     again = analyze(None, None, opts(small_repo))
     assert again.stats.stat_hits == 120 and again.stats.hashed == 0 and indexes_seen == []
@@ -584,15 +584,26 @@ def test_a_first_build_makes_the_files_content_hash_index_once_at_its_end(small_
     monkeypatch.setattr(engine.CorpusRun, "_read_window", stopped)
     with pytest.raises(KeyboardInterrupt):
         analyze(None, None, opts(small_repo))
-    assert "files_chash" in index_names()
-    # killed before that clean-up: the next open makes it
+    assert {"files_chash", "docs_chash"} <= index_names()
+    # killed before that clean-up, after a run beside it had added a content the build also
+    # added (no unique index stopped it): the next open makes both indexes, one row a content
     con = sqlite3.connect(db)
     con.execute("DROP INDEX files_chash")
+    con.execute("DROP INDEX docs_chash")
+    con.execute("INSERT INTO docs SELECT * FROM docs WHERE rowid = (SELECT min(rowid) FROM docs)")
+    con.commit()
     con.close()
     reopened = SqliteIndex(str(small_repo), opts(small_repo).index_settings(), path=str(db))
     assert reopened.notes == [] and reopened.counts()[0] > 0  # the same settings: kept, not rebuilt
+    files, docs = reopened.counts()
     reopened.close()
-    assert "files_chash" in index_names()
+    assert {"files_chash", "docs_chash"} <= index_names()
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(DISTINCT chash) FROM docs").fetchone()[0] == docs
+    con.close()
+    monkeypatch.setattr(engine.CorpusRun, "_read_window", real_read_window)
+    resumed = analyze(None, None, opts(small_repo))
+    assert resumed.edges == first.edges and resumed.stats.stat_hits == files
 
 
 def test_a_check_of_the_cross_file_rules_alone_makes_its_results_with_the_collector_paused(small_repo,

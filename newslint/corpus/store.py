@@ -42,6 +42,19 @@ class IndexError_(Exception):
     pass
 
 
+def _make_docs_index(conn: sqlite3.Connection) -> None:
+    """docs' unique content-hash index, if missing. Without it (a first build's, see
+    SqliteIndex.first_build) a run beside the build may have added a content the build added
+    too: the later copy goes, as INSERT OR IGNORE would have dropped it."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'docs_chash'").fetchone():
+        return
+    try:
+        conn.execute("CREATE UNIQUE INDEX docs_chash ON docs(chash)")
+    except sqlite3.IntegrityError:
+        conn.execute("DELETE FROM docs WHERE rowid NOT IN (SELECT min(rowid) FROM docs GROUP BY chash)")
+        conn.execute("CREATE UNIQUE INDEX docs_chash ON docs(chash)")
+
+
 def facts_to_row(f: DocFacts) -> tuple:
     return (
         f.chash, f.normhash, f.mode, f.n,
@@ -105,6 +118,7 @@ class SqliteIndex:
         self.path = path or os.path.join(ensure_cache_dir(root), DB_NAME)
         self.location = self.path
         self.keep_docs = keep_docs  # False when another store (Redis) holds the docs
+        self._building_empty = False  # inside a first build that began with no docs (first_build)
         self.conn = self._open(rebuild)
 
     # -- opening, checking, rebuilding ----------------------------------------------------
@@ -162,11 +176,14 @@ class SqliteIndex:
                 "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
                 "ino INTEGER, chash BLOB NOT NULL, checked REAL)"
             )
+            # docs' content hash is a unique index, not the primary key: a first build makes it
+            # once at its end (first_build)
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS docs (chash BLOB PRIMARY KEY, normhash BLOB, mode TEXT, "
+                "CREATE TABLE IF NOT EXISTS docs (chash BLOB NOT NULL, normhash BLOB, mode TEXT, "
                 "nshingles INTEGER, sig BLOB, shingles BLOB, lines BLOB, head_row INTEGER, "
                 "head_len INTEGER)"
             )
+            _make_docs_index(conn)
             conn.execute("CREATE INDEX IF NOT EXISTS files_chash ON files(chash)")
             if not have:
                 conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(self.settings.items()))
@@ -194,6 +211,8 @@ class SqliteIndex:
 
     # -- docs ----------------------------------------------------------------------------
     def known(self, chashes: Iterable[bytes]) -> set[bytes]:
+        if self._building_empty:  # docs was empty when this build began: it knows no content but
+            return set()  # the ones this run signed, which the engine does not ask about
         chashes = list(chashes)
         found: set[bytes] = set()
         for i in range(0, len(chashes), _BATCH):
@@ -275,20 +294,29 @@ class SqliteIndex:
     @contextlib.contextmanager
     def first_build(self):
         """The first build of a large index, a window of files committed at a time: the
-        files table's content-hash index is made once at the end instead of kept up to date.
-        A first build has no orphaned docs to find, the one use of that index; kept, each
-        window's commit rewrote (through the WAL: twice) as many of its pages as the table
-        had grown: a million files' commits took 62.8 s without it, 70.3-76.5 s with it
-        (bench/RESULTS.md, target 4, session 20). A run stopped midway makes it on the way
-        out; one killed leaves it to the next open (_setup)."""
-        self.conn.execute("DROP INDEX IF EXISTS files_chash")
+        content-hash indexes of the files table and (if it starts empty) of the docs table
+        are made once at the end instead of kept up to date. Kept, each window's commit
+        rewrote (through the WAL: twice) as many of their pages as the tables had grown, since
+        content hashes arrive in random order: the part of the build that grew with the square
+        of the corpus. A first build has no orphaned docs to find (files_chash's one use) and
+        asks docs about no content it did not sign itself (known() answers from that). The
+        files index: a million files' commits 62.8 s without it, 70.3-76.5 s with it (session
+        20); the docs index: bench/RESULTS.md, target 4, session 21. A run stopped midway
+        makes them on the way out; one killed leaves them to the next open (_setup)."""
+        conn = self.conn
+        self._building_empty = conn.execute("SELECT 1 FROM docs LIMIT 1").fetchone() is None
+        conn.execute("DROP INDEX IF EXISTS files_chash")
+        if self._building_empty:
+            conn.execute("DROP INDEX IF EXISTS docs_chash")
         try:
             yield
         finally:
+            self._building_empty = False
             try:
-                self.conn.execute("CREATE INDEX IF NOT EXISTS files_chash ON files(chash)")
-            except sqlite3.Error as exc:  # busy, or the disk full: the next open makes it
-                log.info("corpus: files_chash not made (%s)", exc)
+                _make_docs_index(conn)
+                conn.execute("CREATE INDEX IF NOT EXISTS files_chash ON files(chash)")
+            except sqlite3.Error as exc:  # busy, or the disk full: the next open makes them
+                log.info("corpus: content-hash indexes not made (%s)", exc)
 
     def clear(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
