@@ -150,6 +150,11 @@ def _search(rule: PackRule, pattern, text: str, pos: int = 0):
     return _guarded(rule, pattern.search, text, pos)
 
 
+def _budget_spent(rule: PackRule) -> PackError:
+    return PackError(f"{rule.pack.path}: rule {rule.id}: pattern used its {FILE_BUDGET}s budget on one "
+                     f"file; simplify it (nested quantifiers backtrack)")
+
+
 def _guarded(rule: PackRule, method, text: str, pos: int = 0):
     """Run a `regex` match method within the call limit and the rule's per-file budget."""
     # the budget counts the time spent in the pattern's own calls, not the wall time since the
@@ -160,12 +165,13 @@ def _guarded(rule: PackRule, method, text: str, pos: int = 0):
     if spent is not None:
         limit = min(limit, FILE_BUDGET - spent)
     if limit <= 0:
-        raise PackError(f"{rule.pack.path}: rule {rule.id}: pattern used its {FILE_BUDGET}s budget on one "
-                        f"file; simplify it (nested quantifiers backtrack)")
+        raise _budget_spent(rule)
     start = time.monotonic()
     try:
         return method(text, pos, timeout=limit)
     except TimeoutError:
+        if limit < REGEX_TIMEOUT:  # the budget's rest, not the call limit, ran out
+            raise _budget_spent(rule) from None
         raise PackError(
             f"{rule.pack.path}: rule {rule.id}: pattern took over {limit:.1f}s on a "
             f"{len(text):,}-character line; simplify it (nested quantifiers backtrack)"
