@@ -7,7 +7,7 @@ Runs `newslint` as given (nothing in newslint changes) with the corpus pass's fu
 wrapped by timers, and CPython's cycle collections timed by generation and by the phase
 they ran in. At exit it appends a table to $NEWSLINT_PHASES_OUT (default
 bench/out/phases.txt): wall, this process's and its children's CPU, minor page faults,
-then seconds and calls per phase. Phases nest: `window` holds `read_file`, `known`,
+then seconds, calls and this process's user and system CPU per phase. Phases nest: `window` holds `read_file`, `known`,
 `sign_pending` and `commit`; `analyze` holds the rest (`make_docs_index`: the first build's
 docs index, made at its end and at every open). Used for target 4 (RESULTS.md).
 """
@@ -27,23 +27,38 @@ TOTALS: dict[str, list] = {}
 STACK = ["top"]  # the phase running now (for the collector's passes)
 
 
-def add(name: str, seconds: float) -> None:
-    t = TOTALS.setdefault(name, [0.0, 0])
+def add(name: str, seconds: float, user: float = 0.0, sys_: float = 0.0) -> None:
+    t = TOTALS.setdefault(name, [0.0, 0, 0.0, 0.0])
     t[0] += seconds
     t[1] += 1
+    t[2] += user
+    t[3] += sys_
 
 
 def timed(owner, attr: str, name: str) -> None:
     real = getattr(owner, attr)
+    if name == "read_file":  # a million calls: two getrusage calls each would cost seconds
+        def wrapper(*args, **kwargs):
+            t = time.perf_counter()
+            STACK.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                STACK.pop()
+                add(name, time.perf_counter() - t)
+        setattr(owner, attr, wrapper)
+        return
 
     def wrapper(*args, **kwargs):
         t = time.perf_counter()
+        r0 = resource.getrusage(resource.RUSAGE_SELF)
         STACK.append(name)
         try:
             return real(*args, **kwargs)
         finally:
             STACK.pop()
-            add(name, time.perf_counter() - t)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            add(name, time.perf_counter() - t, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime)
 
     setattr(owner, attr, wrapper)
 
@@ -80,7 +95,8 @@ def report() -> None:
     lines = [f"== {' '.join(sys.argv[1:])} (in {os.getcwd()})",
              f"wall {time.perf_counter() - T0:.1f} s; this process user {me.ru_utime:.1f} sys {me.ru_stime:.1f} s; "
              f"children user {kids.ru_utime:.1f} sys {kids.ru_stime:.1f} s; minor faults {me.ru_minflt:,}"]
-    lines += [f"{name:28s} {sec:8.2f} s  x{calls}" for name, (sec, calls) in TOTALS.items()]
+    lines += [f"{name:28s} {sec:8.2f} s  x{calls:<8} this process: user {u:7.2f} sys {s_:7.2f} s"
+              for name, (sec, calls, u, s_) in TOTALS.items()]
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "a") as fh:
         fh.write("\n".join(lines) + "\n\n")

@@ -582,7 +582,10 @@ class CorpusRun:
 
         live = sorted(paths_of)  # distinct contents
         pos = {c: i for i, c in enumerate(live)}
-        normhash = [table[c][1] for c in live]
+        # each content's row looked up once: the passes below read this list in order (a
+        # lookup in a million-entry dict is a cache miss; six such passes took ~10 s at 1M)
+        light = [table[c] for c in live]
+        normhash = [row[1] for row in light]
         # (a content without words holds no article: nobody's duplicate, though it counts for NL202)
         query_chashes = {chash_of[p] for p in self.query_abs if p in chash_of and chash_of[p] in paths_of
                          and table[chash_of[p]][1] != EMPTY_NORMHASH}
@@ -591,7 +594,8 @@ class CorpusRun:
         pairs: set[tuple[int, int]] = set()
         want_pairs = any(o.wants(c) for c in ("NL401", "NL402", "NL403"))
         if want_pairs and query_chashes:
-            signed = [c for c in live if table[c][0] > 0]
+            signed_at = [i for i, row in enumerate(light) if row[0] > 0]  # indexes into live
+            signed = [live[i] for i in signed_at]
             few = len(query_chashes) * 8 < len(signed)
             # a few queried files (the hook): ask the index's buckets, if it has any; many: band
             # every signature in memory (the same bands, so the same candidates, much faster)
@@ -604,12 +608,12 @@ class CorpusRun:
                             pairs.add((i, j) if i < j else (j, i))
             elif signed:
                 bands, rows = mh.lsh_params(o.num_perm, o.rows)
-                sigs = np.frombuffer(b"".join(table[c][3] for c in signed), dtype="<u4").reshape(len(signed), -1)
+                sigs = np.frombuffer(b"".join([light[i][3] for i in signed_at]), dtype="<u4").reshape(len(signed), -1)
                 keys = mh.band_keys(sigs, bands, rows)
-                sidx = [pos[c] for c in signed]
+                sidx = signed_at
                 if not few:
                     found = mh.candidate_pairs(keys)
-                    sizes = np.fromiter((table[c][0] for c in signed), dtype=np.int64, count=len(signed))
+                    sizes = np.fromiter((light[i][0] for i in signed_at), dtype=np.int64, count=len(signed))
                     plausible = screen_pairs(found, sigs, sizes, o).tolist()
                     for (a, b), ok in zip(found.tolist(), plausible):
                         i, j = sidx[a], sidx[b]
@@ -628,16 +632,12 @@ class CorpusRun:
                                 pairs.add((i, j) if i < j else (j, i))
                 del sigs, keys, sidx  # 0.5 GB at a million documents, not needed from here on
             # equal normal forms are duplicates whatever their shingles (even with none)
-            wanted = {normhash[pos[c]] for c in query_chashes}
-            by_norm: dict[bytes, list[int]] = {}
-            for i, h in enumerate(normhash):
-                if h in wanted:
-                    by_norm.setdefault(h, []).append(i)
-            for c in query_chashes:
-                i = pos[c]
-                for j in by_norm[normhash[i]]:
-                    if i != j:
-                        pairs.add((i, j) if i < j else (j, i))
+            for group in equal_groups(normhash):
+                for i in group:
+                    if live[i] in query_chashes:
+                        for j in group:
+                            if i != j:
+                                pairs.add((i, j) if i < j else (j, i))
         self.stats.candidates = len(pairs) + self.stats.screened
 
         # exact verification on the shingle sets, a block of pairs at a time (the sets of
@@ -650,7 +650,7 @@ class CorpusRun:
 
         edges = file_edges(query_chashes, paths_of, chash_edges, self.display, o)
 
-        hits = self._boilerplate(table, live, normhash, query_chashes) if o.wants("NL202") else {}
+        hits = self._boilerplate(light, live, normhash, query_chashes) if o.wants("NL202") else {}
         # FileFindings only for the files with something to report (most files of a corpus
         # have none); every queried file still gets its (empty) list of diagnostics
         reported = {e.a for e in edges} | {e.b for e in edges}
@@ -705,26 +705,29 @@ class CorpusRun:
         add_edge_findings(findings, edges, self.options.containment)
         return findings
 
-    def _boilerplate(self, table, live, normhash, query_chashes) -> dict[bytes, dict[int, int]]:
+    def _boilerplate(self, light, live, normhash, query_chashes) -> dict[bytes, dict[int, int]]:
         """NL202: the lines held by at least the threshold's number of files (one content per
         normal form), kept in self.boilerplate; returns the queried contents' frequent lines
         (line hash -> files holding it), for the contents that have any."""
         o = self.options
         seen_norm = set()
         blobs = []
-        for c, h in zip(live, normhash):
+        for row, h in zip(light, normhash):  # light: the rows of live, in its order
             if h in seen_norm:
                 continue
             seen_norm.add(h)
-            blobs.append(table[c][4])
+            blobs.append(row[4])
         n_files = len(seen_norm)
         threshold = max(o.boilerplate_min_files, math.ceil(o.boilerplate_fraction * n_files))
         if not blobs or n_files < threshold:
             return {}
         every = np.frombuffer(b"".join(blobs), dtype="<i8")
         del blobs
-        queried = sorted(query_chashes)
-        qblobs = [table[c][4] for c in queried]
+        # the queried contents in live's (sorted) order
+        queried_at = range(len(live)) if len(query_chashes) == len(live) else \
+            [i for i, c in enumerate(live) if c in query_chashes]
+        queried = [live[i] for i in queried_at]
+        qblobs = [light[i][4] for i in queried_at]
         qlines = np.frombuffer(b"".join(qblobs), dtype="<i8")
         if qlines.size * 8 < every.size:
             # a few files asked about (the hook): count only their lines, not sort every line
@@ -744,6 +747,28 @@ class CorpusRun:
             lines = np.frombuffer(qblobs[k], dtype="<i8").tolist()
             hits[queried[k]] = {h: frequent[h] for h in lines if h in frequent}
         return hits
+
+
+def equal_groups(values: list[bytes]) -> list[list[int]]:
+    """The positions of each value held more than once (sorted); by one sort of the values as
+    integers when all are 8 bytes (the normal-form hashes), not a dict of a million entries."""
+    joined = b"".join(values)
+    if len(joined) != 8 * len(values):
+        by_value: dict[bytes, list[int]] = {}
+        for i, v in enumerate(values):
+            by_value.setdefault(v, []).append(i)
+        return [g for g in by_value.values() if len(g) > 1]
+    keys = np.frombuffer(joined, dtype="<u8")
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])  # k: ordered[k] == ordered[k + 1]
+    if not same.size:
+        return []
+    # runs of consecutive k: one group each, [start, end] in `order`
+    breaks = np.flatnonzero(np.diff(same) > 1)
+    starts = np.concatenate(([same[0]], same[breaks + 1]))
+    ends = np.concatenate((same[breaks], [same[-1]])) + 1
+    return [sorted(order[a:b + 1].tolist()) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def screen_pairs(found: np.ndarray, sigs: np.ndarray, sizes: np.ndarray, o: CorpusOptions,
