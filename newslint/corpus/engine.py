@@ -40,6 +40,7 @@ from newslint.corpus.model import (  # noqa: F401  (CorpusOptions, CorpusStats, 
 )
 from newslint.corpus.fork import fork_child
 from newslint.corpus.prefetch import READ_NONBLOCKING, Prefetch
+from newslint.corpus.signers import SignerPool
 from newslint.corpus.verify import UnionFind, could_pass, similarity
 from newslint.diagnostics import Diagnostic
 from newslint.files import stat_key
@@ -415,21 +416,28 @@ class CorpusRun:
         windows = [to_read[w:w + _READ_WINDOW] for w in range(0, len(to_read), _READ_WINDOW)]
         # a first build of many windows: the index's upkeep it needs no part of, left to the end
         build = getattr(index, "first_build", None) if first and len(windows) > 1 else None
-        with Prefetch([[p for p, _ in window] for window in windows]) as ahead, \
+        o = self.options
+        jobs = o.jobs or os.cpu_count() or 1
+        # many windows: signers forked once, now, while this process is small (newslint.corpus.signers);
+        # made before the prefetch reader, so that they do not hold its pipe
+        pool = SignerPool(jobs, o.shingles, o.num_perm, o.seed) if len(windows) > 1 and jobs > 1 and \
+            hasattr(os, "fork") else None
+        with (pool or contextlib.nullcontext()), \
+                Prefetch([[p for p, _ in window] for window in windows]) as ahead, \
                 (build() if build else contextlib.nullcontext()):
             for window in windows:
                 ahead.advance()
                 # what the windows before left (a million entries at the end) is frozen out of
-                # the collector's full passes, here and in the signer forked from this process
+                # the collector's full passes
                 freeze_survivors()
-                self._read_window(index, window, chash_of, seen, fresh, gone if window is windows[0] else [])
+                self._read_window(index, window, chash_of, seen, fresh, gone if window is windows[0] else [], pool)
         if not to_read:
             index.commit([], {}, gone)
         self.stats.signed = sum(1 for row in fresh.values() if row[2] != "skip")
         return chash_of, fresh
 
     def _read_window(self, index, window: list[tuple[str, tuple]], chash_of: dict[str, bytes], seen: set[bytes],
-                     fresh: dict[bytes, tuple], gone: list[str]) -> None:
+                     fresh: dict[bytes, tuple], gone: list[str], pool=None) -> None:
         """Read one window of files, sign their new contents, commit them to the index."""
         o = self.options
         pending: list[tuple[bytes, bytes]] = []
@@ -451,9 +459,10 @@ class CorpusRun:
                 seen.add(c)
                 pending.append((c, data))
         known = index.known([c for c, _ in pending]) if pending else set()
-        signed = sign_pending([(c, data) for c, data in pending if c not in known], o.shingles, o.num_perm, o.seed,
-                              o.jobs or os.cpu_count() or 1)
-        del pending
+        todo = [(c, data) for c, data in pending if c not in known]
+        signed = pool.sign(todo) if pool is not None else \
+            sign_pending(todo, o.shingles, o.num_perm, o.seed, o.jobs or os.cpu_count() or 1)
+        del pending, todo
         index.commit(signed, file_rows, gone)
         for f in signed:
             fresh[f.chash] = light_row(f)
