@@ -8,7 +8,7 @@ wrapped by timers, and CPython's cycle collections timed by generation and by th
 they ran in. At exit it appends a table to $NEWSLINT_PHASES_OUT (default
 bench/out/phases.txt): wall, this process's and its children's CPU, minor page faults,
 then seconds, calls and this process's user and system CPU per phase. Phases nest: `window` holds `read_file`, `known`,
-`sign_pending` and `commit`; `analyze` holds the rest (`make_docs_index`: the first build's
+`sign_pending` or `pool.sign` and `commit`; `analyze` holds the rest (`make_docs_index`: the first build's
 docs index, made at its end and at every open). Used for target 4 (RESULTS.md).
 """
 
@@ -20,6 +20,7 @@ import sys
 import time
 
 import newslint.corpus.engine as engine
+import newslint.corpus.signers as signers
 import newslint.corpus.store as store
 
 OUT = os.environ.get("NEWSLINT_PHASES_OUT", os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "phases.txt"))
@@ -67,6 +68,7 @@ for owner, attr, name in [
         (engine.CorpusRun, "files", "files"), (engine.CorpusRun, "refresh", "refresh"),
         (engine.CorpusRun, "_read_window", "window"), (engine, "read_file", "read_file"),
         (store.SqliteIndex, "known", "known"), (engine, "sign_pending", "sign_pending"),
+        (signers.SignerPool, "sign", "pool.sign"),
         (store.SqliteIndex, "commit", "commit"), (engine.CorpusRun, "analyze", "analyze"),
         (engine.mh, "candidate_pairs", "candidate_pairs"), (store.SqliteIndex, "shingles", "index.shingles"),
         (engine, "screen_pairs", "screen_pairs"), (store, "_make_docs_index", "make_docs_index"),
