@@ -166,7 +166,8 @@ def sign_pending(items: list[tuple[bytes, bytes]], settings: ShingleSettings, nu
     their copy of this process's memory; each signs a share of about equal bytes and sends
     its results back through a pipe as a few flat arrays, while this process signs the first
     share. (A multiprocessing pool left this process idle and cost its task and result
-    threads: measured slower than this on two cores.)"""
+    threads: measured slower than this on two cores.) A refresh of more than one window signs
+    with newslint.corpus.signers.SignerPool instead: forked once, not from a grown process."""
     if jobs <= 1 or len(items) < _POOL_MIN or not hasattr(os, "fork"):
         return sign_many(items, settings, num_perm, seed)
     shares = _shares([len(d) for _, d in items], jobs)

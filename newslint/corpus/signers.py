@@ -158,18 +158,15 @@ class SignerPool:
         except OSError:
             pass
 
-    def close(self) -> None:
-        """End every signer: on the way out of a build, at its end of file (it has nothing
-        more to do); after an error or an interrupt, killed (it may be mid-share)."""
+    def close(self, kill: bool = True) -> None:
+        """End every signer: killed (it may be mid-share), or, at the end of a build that went
+        well, by the end of file of its requests (it has nothing more to do)."""
         workers, self.workers = self.workers, []
         for worker in workers:
-            self._end(worker, kill=self._killing)
-
-    _killing = True
+            self._end(worker, kill=kill)
 
     def __enter__(self) -> "SignerPool":
         return self
 
     def __exit__(self, exc_type, *_) -> None:
-        self._killing = exc_type is not None
-        self.close()
+        self.close(kill=exc_type is not None)
