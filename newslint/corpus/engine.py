@@ -620,13 +620,12 @@ class CorpusRun:
                 bands, rows = mh.lsh_params(o.num_perm, o.rows)
                 sigs = np.frombuffer(b"".join([light[i][3] for i in signed_at]), dtype="<u4").reshape(len(signed), -1)
                 keys = mh.band_keys(sigs, bands, rows)
-                sidx = signed_at
                 if not few:
                     found = mh.candidate_pairs(keys)
                     sizes = np.fromiter((light[i][0] for i in signed_at), dtype=np.int64, count=len(signed))
                     plausible = screen_pairs(found, sigs, sizes, o).tolist()
                     for (a, b), ok in zip(found.tolist(), plausible):
-                        i, j = sidx[a], sidx[b]
+                        i, j = signed_at[a], signed_at[b]
                         if live[i] in query_chashes or live[j] in query_chashes:
                             if ok:
                                 pairs.add((i, j) if i < j else (j, i))
@@ -637,10 +636,10 @@ class CorpusRun:
                         if facts[c].n == 0:
                             continue
                         for k in mh.query_candidates(facts[c].sig, keys, bands, rows).tolist():
-                            i, j = pos[c], sidx[k]
+                            i, j = pos[c], signed_at[k]
                             if i != j:
                                 pairs.add((i, j) if i < j else (j, i))
-                del sigs, keys, sidx  # 0.5 GB at a million documents, not needed from here on
+                del sigs, keys  # 0.5 GB at a million documents, not needed from here on
             # equal normal forms are duplicates whatever their shingles (even with none)
             for group in equal_groups(normhash):
                 for i in group:

@@ -6,7 +6,7 @@ grows to 2.4 GB, and every fork copies its page tables and every page either sid
 while the child lives: the signing's system time grew with the square of the corpus (16.7 s
 at a million files against 0.75 s at 100,000; an idle fork and exit of a 1.8 GB Python
 process measured 77 ms). A `SignerPool` forks its signers at the build's start, while this
-process is small, and sends each window's share through a pipe (a few tens of MB a window,
+process is small, and sends each window's share through a pipe as a pickle (a few tens of MB a window,
 a few ms); the results come back as `sign_pending`'s children send them.
 
 A signer that cannot be started, dies or sends a broken answer costs time, not documents:
@@ -18,64 +18,33 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import struct
 
 from newslint.corpus.fork import fork_child
 
 log = logging.getLogger("newslint.corpus")
 
-_LENGTH = struct.Struct("<Q")
 
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read_exactly(fd: int, n: int) -> bytes | None:
-    """n bytes, or None at end of file before them."""
-    parts, left = [], n
-    while left:
-        chunk = os.read(fd, min(left, 1 << 24))
-        if not chunk:
-            return None
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
-
-
-def _send(fd: int, obj) -> None:
-    data = pickle.dumps(obj, protocol=5)
-    _write_all(fd, _LENGTH.pack(len(data)) + data)
-
-
-def _receive(fd: int):
-    """The next message, or None at end of file (or a truncated one)."""
-    head = _read_exactly(fd, _LENGTH.size)
-    if head is None:
-        return None
-    body = _read_exactly(fd, _LENGTH.unpack(head)[0])
-    return None if body is None else pickle.loads(body)
-
-
-def _serve(requests: int, answers: int, keep: set[int], settings, num_perm: int, seed: int) -> None:
-    """A signer's life: sign each share it is sent, until its request pipe closes."""
+def _serve(requests: int, answers: int, settings, num_perm: int, seed: int) -> None:
+    """A signer's life: sign each share it is sent (one pickle each way, through buffered
+    pipe files: pickle reads exactly one message), until its request pipe closes."""
     from newslint.corpus.engine import pack_facts, sign_many
 
     # descriptors inherited from the parent (the index, the prefetch reader's pipe, other
     # signers' pipes) would keep their other ends from seeing end of file
     for fd in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
-        if int(fd) > 2 and int(fd) not in keep:
+        if int(fd) > 2 and int(fd) not in (requests, answers):
             try:
                 os.close(int(fd))
             except OSError:
                 pass
-    while True:
-        items = _receive(requests)
-        if items is None:
-            return
-        _send(answers, pack_facts(sign_many(items, settings, num_perm, seed)))
+    with os.fdopen(requests, "rb") as inbox, os.fdopen(answers, "wb") as outbox:
+        while True:
+            try:
+                items = pickle.load(inbox)
+            except EOFError:
+                return
+            pickle.dump(pack_facts(sign_many(items, settings, num_perm, seed)), outbox, protocol=5)
+            outbox.flush()
 
 
 class SignerPool:
@@ -84,7 +53,7 @@ class SignerPool:
 
     def __init__(self, jobs: int, settings, num_perm: int, seed: int):
         self.settings, self.num_perm, self.seed = settings, num_perm, seed
-        self.workers: list[list[int]] = []  # [pid, request fd, answer fd] of each live signer
+        self.workers: list[list] = []  # [pid, request file, answer file] of each live signer
         for _ in range(max(0, jobs - 1)):
             try:
                 self.workers.append(self._start())
@@ -92,18 +61,17 @@ class SignerPool:
                 log.info("corpus: a signing process could not be started")
                 break
 
-    def _start(self) -> list[int]:
+    def _start(self) -> list:
         req_r, req_w = os.pipe()
         try:
-            pid, ans_r = fork_child(
-                lambda ans_w: _serve(req_r, ans_w, {req_r, ans_w}, self.settings, self.num_perm, self.seed),
-                parent_reads=True)
+            pid, ans_r = fork_child(lambda ans_w: _serve(req_r, ans_w, self.settings, self.num_perm, self.seed),
+                                    parent_reads=True)
         except OSError:
             os.close(req_r)
             os.close(req_w)
             raise
         os.close(req_r)
-        return [pid, req_w, ans_r]
+        return [pid, os.fdopen(req_w, "wb"), os.fdopen(ans_r, "rb")]
 
     def sign(self, items: list[tuple[bytes, bytes]]) -> list:
         from newslint.corpus.engine import _POOL_MIN, _shares, sign_many, unpack_facts
@@ -114,7 +82,8 @@ class SignerPool:
         sent = []  # (worker, lo, hi) of each share handed out
         for worker, (lo, hi) in zip(list(self.workers), shares[1:]):
             try:
-                _send(worker[1], items[lo:hi])
+                pickle.dump(items[lo:hi], worker[1], protocol=5)
+                worker[1].flush()
                 sent.append((worker, lo, hi))
             except OSError:  # it died: its share is signed here below
                 self._lost(worker)
@@ -125,9 +94,9 @@ class SignerPool:
             packed = None
             if worker is not None:
                 try:
-                    packed = _receive(worker[2])
-                except Exception:  # a broken answer: the same as none
-                    packed = None
+                    packed = pickle.load(worker[2])
+                except Exception:  # no answer (end of file) or a broken one
+                    pass
                 if packed is None:
                     self._lost(worker)
             if packed is None:
@@ -137,19 +106,19 @@ class SignerPool:
                 out.extend(unpack_facts(packed))
         return out
 
-    def _lost(self, worker: list[int]) -> None:
+    def _lost(self, worker: list) -> None:
         """End one signer (dead or misbehaving) and forget it."""
         if worker in self.workers:
             self.workers.remove(worker)
         self._end(worker, kill=True)
 
     @staticmethod
-    def _end(worker: list[int], kill: bool) -> None:
-        pid, req_w, ans_r = worker
-        for fd in (req_w, ans_r):
+    def _end(worker: list, kill: bool) -> None:
+        pid, requests, answers = worker
+        for fh in (requests, answers):
             try:
-                os.close(fd)
-            except OSError:
+                fh.close()  # the requests' end of file tells a signer to finish
+            except OSError:  # its buffer could not be flushed to a dead signer
                 pass
         try:
             if kill:
