@@ -244,6 +244,28 @@ def test_a_file_missing_when_the_snapshot_was_written_is_compared_once_back(repo
     assert codes(same(["tech/copy.txt"]))["tech/copy.txt"] == ["NL401"]
 
 
+def test_a_file_the_index_forgot_after_the_snapshot_costs_a_full_pass_not_a_miss(repo):
+    """A run that refreshed the index (`newslint index`, `dups`, a full check) while a tracked
+    file was missing from the work tree dropped its stored shingles, but left the snapshot as it
+    was; once the file was back, the hook found an edited copy of it as a candidate, had no
+    shingles to verify it on, and let the near-duplicate through (found by a review, through a
+    real pre-commit commit after a branch switch)."""
+    snapshot(["business/001.txt"])
+    gone = repo / "tech/033.txt"
+    text = gone.read_text(encoding="utf-8")
+    gone.unlink()
+    analyze(None, None, CorpusOptions(quick=False))  # `newslint index`: the index forgets it
+    gone.write_text(text, encoding="utf-8")  # git checkout -- tech/033.txt
+    words = text.split(" ")
+    words[30] = "CHANGED"
+    (repo / "tech/near.txt").write_text(" ".join(words), encoding="utf-8")
+    git(repo, "add", "tech/near.txt")
+    assert quick(["tech/near.txt"]) is None  # the snapshot cannot verify the pair: the full pass
+    assert codes(analyze(["tech/near.txt"], None, CorpusOptions(), files_only=True).diagnostics)[
+        "tech/near.txt"] == ["NL402"]
+    assert codes(same(["tech/near.txt"]))["tech/near.txt"] == ["NL402"]  # that pass wrote a new snapshot
+
+
 def test_a_tracked_dangling_symlink_does_not_turn_the_quick_path_off(repo):
     """A tracked link to a build output that is not there is never read: it must not keep
     every hook run on the full pass (the first version of the check above did; a review)."""
