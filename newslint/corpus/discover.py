@@ -33,6 +33,30 @@ def git_toplevel(path: str) -> str | None:
     return os.path.normpath(top) if top else None
 
 
+def git_trouble(path: str) -> str | None:
+    """Why git gave no work tree for `path` though a `.git` lies at or above it (git not
+    installed, a repository owned by another user, a worktree whose main repository moved), or
+    None when there is no `.git` (not a repository: nothing is wrong). Asked only after
+    `git_toplevel` gave None, so a run in a repository pays nothing for it."""
+    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+    while not os.path.lexists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    try:
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
+                             timeout=30)
+    except OSError as exc:
+        return f"git cannot be run ({exc.strerror or exc})"
+    except subprocess.SubprocessError as exc:
+        return f"git failed ({exc})"
+    if out.returncode == 0:
+        return None
+    lines = [ln.strip() for ln in out.stderr.splitlines() if ln.strip()]
+    return f"git failed: {lines[0]}" if lines else f"git failed (exit {out.returncode})"
+
+
 def git_output(top: str, *args: str) -> bytes | None:
     """What `git ARGS` run in `top` prints, or None when git is missing or fails."""
     try:

@@ -317,7 +317,7 @@ class CorpusRun:
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
-        from newslint.corpus.discover import corpus_files, walk
+        from newslint.corpus.discover import corpus_files, git_trouble, walk
 
         o = self.options
         cwd = self.cwd
@@ -342,6 +342,10 @@ class CorpusRun:
             self.tracked = len(corpus) if top is not None else 0
             if top is None and query_paths is not None:  # outside git: the paths given
                 corpus = list(query_abs)
+                trouble = git_trouble(cwd)
+                if trouble:  # in a repository git would not read: say so, or the hook passes silently
+                    self.notes.append(f"{trouble}; the cross-file rules compared only the files given, "
+                                      f"not the repository's other files")
         elif query_paths is None:
             corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=False)
         else:
