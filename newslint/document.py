@@ -205,6 +205,38 @@ def _blank_front_matter(lines: list[Line]) -> None:
         x.__dict__["blank"] = True
 
 
+_FENCE = re.compile(r"(`{3,}|~{3,})")  # a Markdown code fence opening: ``` or ~~~, an info string after it
+
+
+def _blank_hidden(lines: list[Line]) -> None:
+    """An HTML comment over several lines and a fenced code block (closed, both) are not
+    article text either: a paragraph a draft keeps in a comment, or a line quoted in a code
+    block, was taken for the first copy of the visible one below it, which a safe fix then
+    deleted (found by a review). Their lines read as blank, as a one-line comment does: no
+    rule reads or fixes them, and no visible line counts as their copy. Unclosed, they are
+    left as text (a stray marker must not hide an article from the rules)."""
+    i, n = 0, len(lines)
+    while i < n:
+        t = lines[i].text.strip()
+        close = None
+        if t.startswith("<!--") and "-->" not in t[4:]:
+            close = next((j for j in range(i + 1, n) if "-->" in lines[j].text), None)
+            if close is not None and not lines[close].text.rstrip().endswith("-->"):
+                close -= 1  # text after the comment's end is the article's again
+        else:
+            m = _FENCE.match(t)
+            if m and not (m.group(1)[0] == "`" and "`" in t[m.end():]):  # ``` with a backtick after it: inline code
+                fence = m.group(1)
+                close = next((j for j in range(i + 1, n) if lines[j].text.strip().startswith(fence)
+                              and not lines[j].text.strip().strip(fence[0])), None)
+        if close is None:
+            i += 1
+            continue
+        for x in lines[i:close + 1]:
+            x.__dict__["blank"] = True
+        i = close + 1
+
+
 TWIN_DISTANCE = 3  # a caption's copy, one or two credit lines below it
 
 
@@ -242,6 +274,8 @@ class Document:
                 out.append(Line(len(out), pos, len(text), len(text), text[pos:]))
         if text.startswith(("---", "+++")):
             _blank_front_matter(out)
+        if "<!--" in text or "```" in text or "~~~" in text:
+            _blank_hidden(out)
         return out
 
     @cached_property

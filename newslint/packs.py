@@ -333,7 +333,7 @@ class ExistenceKind:
             return
         pattern = None
         for ln in doc.lines:
-            if not rule.may_match(ln.text):
+            if not rule.may_match(ln.text) or ln.blank:  # front matter, comments, code: no article text
                 continue
             pattern = pattern or rule.compiled(key)
             for m in _finditer(rule, pattern, ln.text):
@@ -353,6 +353,8 @@ class SubstitutionKind:
         pattern = rule.compiled("_swap")
         lowered = {k.casefold(): v for k, v in swap.items()}
         for ln in doc.lines:
+            if ln.blank:
+                continue
             for m in _finditer(rule, pattern, ln.text):
                 right = lowered.get(m.group(0).casefold())
                 if right is not None and right != m.group(0):
@@ -370,6 +372,8 @@ class OccurrenceKind:
         limit = int(rule.spec.get("max", 1))
         seen = 0
         for ln in doc.lines:
+            if ln.blank:
+                continue
             for m in _finditer(rule, pattern, ln.text):
                 seen += 1
                 if seen > limit:
