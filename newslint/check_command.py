@@ -97,6 +97,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         corpus_ran = False  # whether the cross-file pass ran (not for stdin, nor with --diff)
         stdin_shown: dict = {}  # name -> Source, for the `full` format's lines
         if stdin:
+            for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
+                if target:
+                    _refuse_an_article(option, target, resolver)
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
             if stdin_filename:  # the settings of the file it stands for: exclusions, per-file ignores
@@ -153,6 +156,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     if _among(target, files):  # the report would overwrite an article
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
+                if target:  # or one of the repository's others, which the cross-file rules read
+                    _refuse_an_article(option, target, resolver)
             if not files and not unlisted and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
                 excluded = f"; exclude: {', '.join(first.all_excludes)}" if first.all_excludes else ""
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
@@ -471,6 +476,18 @@ def _validate_output(option: str, target: str) -> None:
         raise UsageError(f"{option} {target}: folder {folder} does not exist")
     if os.path.isdir(target):
         raise UsageError(f"{option} {target}: is a folder")
+
+
+def _refuse_an_article(option: str, target: str, resolver) -> None:
+    """A report must not overwrite a file of the kind newslint checks that it did not write: a
+    hook-sized run (`check -o news/a.txt news/b.txt`) replaced a committed article with its
+    report, exit 0 (found by a review); a file among the checked ones is refused later too."""
+    from newslint.files import _matches
+
+    if os.path.exists(target) and _matches(target, resolver.for_path(target).include, name_only=True) \
+            and not _newslint_output(target):
+        raise UsageError(f"{option} {target}: holds text newslint did not write, and newslint checks files "
+                         "of its name (an article?); write the report somewhere else, or delete the file first")
 
 
 def _among(target: str, files: list[str]) -> bool:

@@ -7,10 +7,11 @@ Every test runs newslint as a real process on a copy of the real sample file."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
-from conftest import SAMPLE, need, run_newslint
+from conftest import BBC, SAMPLE, need, run_newslint
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: the connection is refused at once
 
@@ -357,3 +358,26 @@ def test_config_naming_a_pyproject_without_the_newslint_table(folder):
     (folder / "pyproject.toml").write_text('[project]\nname = "desk"\n', encoding="utf-8")
     assert_user_error(run_newslint("check", "a.txt", "--config", "pyproject.toml", cwd=folder),
                       "pyproject.toml", "no [tool.newslint] table")
+
+
+@pytest.mark.parametrize("option", ["--output-file", "--write-baseline"])
+def test_a_report_over_an_article_that_is_not_checked_is_refused(tmp_path, option):
+    """A hook-sized run (`check -o news/t001.txt news/t002.txt`) replaced a committed article
+    that was not among the checked files with its report, exit 0 (found by a review). A file of
+    the kind newslint checks that is not a report it wrote is refused, whether or not it is
+    checked; the same file name holding a report newslint wrote is written over."""
+    news = tmp_path / "news"
+    news.mkdir()
+    for name in ("001.txt", "002.txt"):
+        shutil.copy(need(BBC) / "tech" / name, news / name)
+    before = (news / "001.txt").read_bytes()
+    for args in (("news/002.txt",), ("-", "--stdin-filename", "news/002.txt")):
+        proc = run_newslint("check", option, "news/001.txt", *args, cwd=tmp_path,
+                            input=(news / "002.txt").read_bytes() if "-" in args else None)
+        err = proc.stderr.decode()
+        assert proc.returncode == 2 and "Traceback" not in err, err
+        assert f"{option} news/001.txt: holds text newslint did not write" in err
+        assert (news / "001.txt").read_bytes() == before
+    for _ in range(2):  # a report of its own, written and written again
+        proc = run_newslint("check", option, "news/report.txt", "news/002.txt", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr.decode()
