@@ -33,7 +33,8 @@ def finding_key(d: Diagnostic, base_dir: str) -> tuple[str, str, str]:
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: a file name that is not UTF-8 (an escape in a partner's name, NL401-NL403)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # NL203's page-chrome blocks: a block's bounds, and how many blocks a page's chrome is found

@@ -946,6 +946,14 @@ def test_a_baseline_holds_a_file_name_that_is_not_utf8(sample, tmp_path):
     assert json.loads(baseline.read_text(encoding="utf-8"))["entries"]
     res = run_newslint("check", "--no-cache", ".", "--baseline", baseline, cwd=sample.parent)
     assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()
+    # a copy of it: each one's NL401 names the other, the Latin-1 name in the finding's own
+    # fingerprint text, which the baseline hashed as strict UTF-8 (a traceback; a review)
+    (sample.parent / "copy.txt").write_bytes((sample.parent / os.fsdecode(b"caf\xe9.txt")).read_bytes())
+    wrote = run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=sample.parent)
+    assert wrote.returncode == 0 and b"Traceback" not in wrote.stderr, wrote.stderr.decode()
+    assert {e["code"] for e in json.loads(baseline.read_text(encoding="utf-8"))["entries"]} >= {"NL401"}
+    res = run_newslint("check", "--no-cache", ".", "--baseline", baseline, cwd=sample.parent)
+    assert res.returncode == 0 and b"stale" not in res.stderr, res.stdout.decode() + res.stderr.decode()
 
 
 def test_dups_keeps_the_duplicates_settings_when_the_check_turns_the_pass_off(tmp_path):
