@@ -25,8 +25,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
     from newslint.engine import Linter, error_result, process_source
     from newslint.packs import PackError
     from newslint.report import Run, get_reporter, printable
-    from newslint.runner import (CheckOptions, Runner, corpus_options, merge_corpus_findings, run_beside,
-                                 run_corpus, validate_codes)
+    from newslint.runner import (CheckOptions, Runner, WorkerLost, corpus_options, merge_corpus_findings,
+                                 run_beside, run_corpus, validate_codes)
     from newslint.source import SourceError, decode
 
     if fix and diff:
@@ -265,7 +265,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                            f"{st.read} read to hash", err=True)
                 if copts is not None:
                     echo(corpus_line, err=True)
-    except (ConfigError, PackError) as exc:
+    except (ConfigError, PackError, WorkerLost) as exc:
         echo(f"newslint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 

@@ -456,11 +456,39 @@ class Runner:
 
     @staticmethod
     def _from_pool(pool, chunks: list[list[str]], progress):
-        for chunk_results in pool.map(_worker_run, chunks):
-            for res in chunk_results:
-                yield res
-                if progress:
-                    progress(1)
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for chunk_results in pool.map(_worker_run, chunks):
+                for res in chunk_results:
+                    yield res
+                    if progress:
+                        progress(1)
+        except BrokenProcessPool:
+            raise WorkerLost(_how_workers_died(pool)) from None
+
+
+class WorkerLost(Exception):
+    """A worker process died under the run (the OOM killer, a kill -9): the run cannot tell
+    which files it was checking, so it stops with exit status 2 and says so, not as a bug."""
+
+
+def _how_workers_died(pool) -> str:
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for p in workers:  # the lost one may not be reaped yet when the pool says it is broken
+        p.join(1)
+    signals = sorted({-p.exitcode for p in workers if p.exitcode is not None and p.exitcode < 0})
+    if signals:
+        import signal
+
+        # the pool ends the other workers with SIGTERM once one is lost: the cause is the other signal
+        signals = [n for n in signals if n != signal.SIGTERM] or signals
+        names = ", ".join(signal.Signals(n).name if n in signal.Signals._value2member_map_ else str(n)
+                          for n in signals)
+        why = f"killed by {names}" + ("; out of memory? try fewer --jobs" if signal.SIGKILL in signals else "")
+    else:
+        why = "it stopped without a word"
+    return f"a worker process died ({why}); the run is incomplete: run it again"
 
 
 _WORKER: dict = {}
@@ -476,7 +504,9 @@ def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict, acc
     # Ctrl-C reaches the workers too (one process group): a worker stops as quietly as
     # the main process, where a KeyboardInterrupt made multiprocessing print a traceback per
     # worker. SystemExit still unwinds a fix being written (its temp file is removed).
-    signal.signal(signal.SIGINT, _worker_stop)
+    # Started with Ctrl-C ignored (`newslint check . &` in a script), the run goes on: so do they.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _worker_stop)
     _WORKER["opts"] = opts
     _WORKER["resolver"] = Resolver(**resolver_args)
     factory = _WORKER["factory"] = LinterFactory(opts)

@@ -299,6 +299,55 @@ def test_ctrl_c_stops_the_worker_processes_without_a_traceback(capfd):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
+def test_workers_of_a_run_started_with_ctrl_c_ignored_ignore_it_too(monkeypatch):
+    """`newslint check . > report &` in a script starts it with SIGINT ignored; a Ctrl-C to the
+    script's process group then stopped the workers (their own handler replaced the inherited
+    SIG_IGN), and the run exited 1 with an empty report (found by a review)."""
+    import multiprocessing
+    import signal
+
+    from newslint.runner import CheckOptions, Runner
+
+    paths = [str(p) for p in sorted((need(BBC) / "tech").glob("*.txt"))[:80]]
+    monkeypatch.setattr(signal, "_restore", signal.signal(signal.SIGINT, signal.SIG_IGN), raising=False)
+    try:
+        runner = Runner(CheckOptions(), {}, None, 2)
+        pool = runner.start_pool()
+        try:
+            workers = multiprocessing.active_children()
+            assert len(workers) == 2
+            for w in workers:
+                os.kill(w.pid, signal.SIGINT)
+            results = list(runner._lint_all(paths, None, pool=pool))  # they are still there, and lint
+            assert len(results) == len(paths) and all(w.is_alive() for w in workers)
+        finally:
+            pool.shutdown()
+    finally:
+        signal.signal(signal.SIGINT, signal._restore)
+
+
+def test_a_worker_killed_under_the_run_is_said_not_reported_as_a_bug():
+    """The OOM killer or a kill -9 taking a worker gave BrokenProcessPool's traceback and
+    "internal error ... this is a bug in newslint" (found by a review)."""
+    import multiprocessing
+    import signal
+
+    from newslint.runner import CheckOptions, Runner, WorkerLost
+
+    paths = [str(p) for p in sorted((need(BBC) / "tech").glob("*.txt"))[:80]]
+    runner = Runner(CheckOptions(), {}, None, 2)
+    pool = runner.start_pool()
+    try:
+        victim = multiprocessing.active_children()[0]
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.join(30)
+        with pytest.raises(WorkerLost, match=r"a worker process died \(killed by SIGKILL; out of memory\? "
+                                             r"try fewer --jobs\); the run is incomplete"):
+            list(runner._lint_all(paths, None, pool=pool))
+    finally:
+        pool.shutdown()
+
+
 def test_a_cross_file_check_opens_each_file_once(tmp_path, monkeypatch, cli):
     """Cross-file rules alone: the corpus pass reads every file, and its open answers the
     question the in-file side asked by opening each file itself first (a second open of a
