@@ -357,6 +357,29 @@ def test_a_folder_that_cannot_be_listed_is_reported_and_the_run_goes_on(world_tr
         assert res.stdout.splitlines()[0] == error and "All checks passed!" not in res.stdout
 
 
+@pytest.mark.parametrize("command", [["dups", "--no-cache"], ["dups"], ["index"]])
+def test_dups_and_index_name_a_folder_they_cannot_list(world_tree, command):
+    """`dups` printed "0 cluster(s)" with exit 0, and `index` exit 0, saying nothing, when a
+    folder holding a copy could not be listed (found by a review): the corpus walk left it out
+    in silence. Now a note names it and the exit status is 2, as for a file that cannot be read."""
+    text = "\n".join(article_lines(0)) + "\n"
+    for name in ("locked", "ok"):
+        (world_tree / name).mkdir()
+        (world_tree / name / "story.txt").write_text(text, encoding="utf-8")
+    for p in (world_tree, *world_tree.rglob("*")):
+        os.chown(p, 65534, 65534)
+    (world_tree / "locked").chmod(0o000)
+    res = _as_nobody(*command, ".", cwd=world_tree)
+    assert "note: locked: cannot list the folder (Permission denied); its files are left out of the corpus " \
+           "checks" in res.stderr, res.stdout + res.stderr
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    if command[0] == "dups":
+        assert "0 cluster(s), 0 file(s) of 1" in res.stdout
+    (world_tree / "locked").chmod(0o755)
+    res = _as_nobody(*command, ".", cwd=world_tree)
+    assert res.returncode == (1 if command[0] == "dups" else 0) and "cannot list" not in res.stderr, res.stderr
+
+
 def test_broken_symlink_is_reported_and_never_replaced(tmp_path):
     tree = tmp_path / "tree"
     tree.mkdir()

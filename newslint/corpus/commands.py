@@ -67,6 +67,9 @@ def _notes(result) -> None:
         click.echo(f"note: {note}", err=True)
     for name in result.unreadable:
         click.echo(f"note: {name}: cannot be read; left out of the corpus checks", err=True)
+    for folder, why in result.unlisted:
+        click.echo(f"note: {folder}: cannot list the folder ({why}); its files are left out of the corpus checks",
+                   err=True)
     said = set(result.notes)  # a file named by its own note is not named again in the summary
     skipped = [name for name in result.skipped if left_out_note(name) not in said]
     if skipped:
@@ -128,7 +131,7 @@ def dups(paths, output_format, threshold, containment, exit_zero, no_cache, inde
     # a file name that is not UTF-8 as check's reports name it (\xNN): valid UTF-8, and no
     # lone surrogate escape in the JSON, which strict parsers reject
     click.echo(printable("\n".join(out), output_format))
-    if result.unreadable:  # the clusters are those of the files that could be read
+    if result.unreadable or result.unlisted:  # the clusters are those of the files that could be read
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if clusters and not exit_zero else EXIT_CLEAN)
 
@@ -145,6 +148,10 @@ def index(paths, rebuild, no_cache, index_url):
     read; changed files whose content is already known are not re-signed; deleted and
     renamed files drop out. `newslint check` and `newslint dups` refresh it themselves:
     this command only does it ahead of time (e.g. in CI, before the hooks run).
+
+    \b
+    Exit status: 0 indexed, 2 usage or I/O error (a file or folder that could not be read
+    is named, and left out of the index).
     """
     from newslint.corpus import analyze
 
@@ -161,3 +168,5 @@ def index(paths, rebuild, no_cache, index_url):
         f"indexed {s.corpus_files} file(s) in {s.seconds:.2f} s: {s.stat_hits} unchanged, {s.hashed} read, "
         f"{s.signed} newly signed, {s.dropped} dropped; index: {result.index_location or os.devnull}"
     )
+    if result.unreadable or result.unlisted:  # the index lacks what could not be read: as dups, an I/O error
+        sys.exit(EXIT_ERROR)

@@ -130,7 +130,7 @@ def git_modified(top: str) -> list[str] | None:
 
 def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(), cwd: str | None = None,
                  use_git: bool = True, raw_out: list | None = None,
-                 walk_outside_git: bool = True) -> tuple[list[str], str | None]:
+                 walk_outside_git: bool = True, unlisted: list | None = None) -> tuple[list[str], str | None]:
     """(absolute corpus paths, git top or None).
 
     `paths` None means "the repo": git's tracked files when in a work tree, else the cwd
@@ -158,16 +158,18 @@ def corpus_files(paths: Iterable[str] | None, include=DEFAULT_INCLUDE, exclude=(
     if paths is None and not walk_outside_git:
         return [], None
     roots = [os.path.join(cwd, p) for p in paths] if paths else [cwd]
-    return [os.path.normpath(p) for p in walk(roots, include, exclude, base=cwd)], None
+    return [os.path.normpath(p) for p in walk(roots, include, exclude, base=cwd, unlisted=unlisted)], None
 
 
-def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), base: str | None = None) -> list[str]:
+def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), base: str | None = None,
+         unlisted: list | None = None) -> list[str]:
     """`newslint.files.discover` (same files, same order), with a fast path for the default
     `*.ext` globs: a corpus walk visits every file, and fnmatch per file costs more than the stat.
-    `base`: where the paths were given from (absolute roots judged as discover judges them)."""
+    `base`: where the paths were given from (absolute roots judged as discover judges them).
+    `unlisted`, a list, receives (folder, OSError) for each folder that could not be listed."""
     suffixes = name_suffixes(include)
     if suffixes is None or exclude:
-        return list(discover(roots, include, exclude, base=base))
+        return list(discover(roots, include, exclude, base=base, unlisted=unlisted))
     out: list[str] = []
     seen: set[str] = set()
     for root in roots:
@@ -178,7 +180,9 @@ def walk(roots: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), base: str | 
                 folder = stack.pop()
                 try:
                     entries = list(os.scandir(folder))
-                except OSError:  # left out of the corpus; `check` reports it (files.discover's unlisted)
+                except OSError as exc:  # left out of the corpus; `check` reports it (files.discover's unlisted)
+                    if unlisted is not None:
+                        unlisted.append((folder, exc))
                     continue
                 for e in entries:
                     name = e.name

@@ -71,6 +71,8 @@ class CorpusResult:
     opened: dict[str, int] = field(default_factory=dict)
     # display names of corpus files found but not readable (a broken symlink, no permission)
     unreadable: list[str] = field(default_factory=list)
+    # (display name, reason) of folders the corpus walk could not list: their files are left out
+    unlisted: list[tuple[str, str]] = field(default_factory=list)
 
     def clusters(self) -> list[dict]:
         """Connected components of the verified edges: members and pairwise figures."""
@@ -314,6 +316,7 @@ class CorpusRun:
         self.tracked = 0  # how many of the corpus paths (the first ones) git tracks
         self.opened: dict[str, int] = {}  # see CorpusResult.opened
         self.unreadable: list[str] = []  # see CorpusResult.unreadable
+        self.unlisted: list[tuple[str, OSError]] = []  # see CorpusResult.unlisted
 
     # 1. which files
     def files(self, query_paths: list[str], corpus_paths: list[str] | None):
@@ -327,18 +330,19 @@ class CorpusRun:
             if not self.files_only and os.path.isdir(absq):
                 # named as newslint.files.discover names them (the folder as given, joined with
                 # the walked remainder), so the keys match the file linter's
-                for p in walk([absq], o.include, o.exclude, base=cwd):
+                for p in walk([absq], o.include, o.exclude, base=cwd, unlisted=self.unlisted):
                     p = os.path.normpath(p)
                     query_abs.setdefault(p, os.path.join(q, relative(p, absq)))
             else:
                 query_abs.setdefault(absq, q)
         if corpus_paths:
-            corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False)
+            corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False,
+                                       unlisted=self.unlisted)
         elif o.use_git:
             # outside git, the paths given are the corpus: walking the cwd (say / or /tmp) too
             # would cost a walk of everything below it, for a list thrown away
             corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True, raw_out=self.git_raw,
-                                       walk_outside_git=query_paths is None)
+                                       walk_outside_git=query_paths is None, unlisted=self.unlisted)
             self.tracked = len(corpus) if top is not None else 0
             if top is None and query_paths is not None:  # outside git: the paths given
                 corpus = list(query_abs)
@@ -347,7 +351,7 @@ class CorpusRun:
                     self.notes.append(f"{trouble}; the cross-file rules compared only the files given, "
                                       f"not the repository's other files")
         elif query_paths is None:
-            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=False)
+            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=False, unlisted=self.unlisted)
         else:
             corpus, top = list(query_abs), None
         seen = set(corpus)
@@ -355,6 +359,9 @@ class CorpusRun:
         if query_paths is None:  # everything is queried
             query_abs = {p: relative(p, cwd) for p in corpus}
         return query_abs, corpus, top
+
+    def _unlisted(self) -> list[tuple[str, str]]:
+        return sorted((relative(f, self.cwd), exc.strerror or str(exc)) for f, exc in self.unlisted)
 
     def display(self, path: str) -> str:
         name = self.query_abs.get(path)
@@ -489,7 +496,8 @@ class CorpusRun:
                 skipped = sorted(self.display(p) for p, c in chash_of.items() if c in fresh and fresh[c][2] == "skip")
                 self.stats.skipped = len(skipped)
                 self.stats.seconds = time.perf_counter() - t0
-                return CorpusResult({}, {}, [], self.stats, self.notes, skipped, getattr(index, "location", ""))
+                return CorpusResult({}, {}, [], self.stats, self.notes, skipped, getattr(index, "location", ""),
+                                    unreadable=sorted(map(self.display, self.unreadable)), unlisted=self._unlisted())
             # every corpus content as a light row (n, normhash, mode, sig, lines) ...
             table: dict[bytes, tuple] = fresh
             missing = set(chash_of.values()) - table.keys()
@@ -528,6 +536,7 @@ class CorpusRun:
             result.index_location = getattr(index, "location", "")
             result.opened = self.opened
             result.unreadable = sorted(map(self.display, self.unreadable))
+            result.unlisted = self._unlisted()
             if self._wants_snapshot(index, query_paths, corpus_paths, top):
                 self._write_snapshot(index, corpus, chash_of, table, top)
         finally:
