@@ -370,7 +370,7 @@ def test_dups_and_index_name_a_folder_they_cannot_list(world_tree, command):
         os.chown(p, 65534, 65534)
     (world_tree / "locked").chmod(0o000)
     res = _as_nobody(*command, ".", cwd=world_tree)
-    assert "note: locked: cannot list the folder (Permission denied); its files are left out of the corpus " \
+    assert "note: ./locked: cannot list the folder (Permission denied); its files are left out of the corpus " \
            "checks" in res.stderr, res.stdout + res.stderr
     assert res.returncode == 2 and "Traceback" not in res.stderr
     if command[0] == "dups":
