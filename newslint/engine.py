@@ -338,7 +338,9 @@ def process_source(source: Source, linter: Linter, mode: str, unsafe: bool, disp
     if not changed:
         return result
     if mode == "diff":
-        bom = "\ufeff" if source.bom else ""  # on disk the first line starts with it, in each part too
+        # on disk a UTF-8 file's first line starts with it, in each part too (a diff of a file in
+        # another encoding is of its text, in UTF-8, which patch cannot apply to it anyway)
+        bom = "\ufeff" if source.bom and source.encoding == "utf-8" else ""
         chunks = [_diff_text(bom + source.text, bom + parts[0].text, display, display)]
         for name, part, raw in zip(names[1:], parts[1:], data[1:]):
             if source.path and same_content(name, raw):

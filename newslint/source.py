@@ -82,7 +82,7 @@ class Source(FrozenRecord):
 
     def to_bytes(self) -> bytes:
         data = self.text.encode(self.encoding)
-        return (UTF8_BOM + data) if self.bom else data
+        return (_BOMS[self.encoding] + data) if self.bom else data
 
 
 def dominant_newline(text: str) -> str:
@@ -119,6 +119,11 @@ def _position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     return row, column
 
 
+# the byte-order mark each codec may find at the start of a file: taken off the text, kept in Source.bom
+_BOMS = {"utf-8": UTF8_BOM, "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE,
+         "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}
+
+
 def _wide_bom_hint(data: bytes) -> str:
     """For a file skipped as binary that begins with a UTF-16 or UTF-32 byte-order mark:
     how to have it read as the text it likely is (a --diff of it printed nothing, exit 0)."""
@@ -145,9 +150,13 @@ def decode(data: bytes, path: str | None = None, encoding: str = "utf-8", mode: 
     bom = False
     if codec in ("utf-8", "utf-8-sig"):
         codec = "utf-8"
-        if data.startswith(UTF8_BOM):
-            bom, data = True, data[len(UTF8_BOM):]
-    skip = len(UTF8_BOM) if bom else 0
+    elif codec in ("utf-16", "utf-32"):
+        # read in the byte order the file's mark gives, and written back in it: the plain codec
+        # writes the machine's order, so a big-endian file failed the round trip below (NL501)
+        codec = next((c for c in (codec + "-le", codec + "-be") if data.startswith(_BOMS[c])), codec)
+    if codec in _BOMS and data.startswith(_BOMS[codec]):
+        bom, data = True, data[len(_BOMS[codec]):]
+    skip = len(_BOMS[codec]) if bom else 0
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:

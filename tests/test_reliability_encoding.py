@@ -255,8 +255,10 @@ def test_wide_encoding_is_not_mistaken_for_binary_and_keeps_its_bytes(tmp_path):
 
 
 def test_bytes_that_would_not_round_trip_are_refused(tmp_path):
-    """Big-endian UTF-16 read as 'utf-16' would be written back little-endian: refuse."""
-    data = b"\xfe\xff" + defect_text(2).encode("utf-16-be")
+    """UTF-16 without a byte-order mark read as 'utf-16' would be written back with one: refuse.
+    (Big-endian UTF-16 was refused here too; it is now read and written in its own byte order:
+    test_diff_of_a_utf16_file_is_a_readable_diff_of_its_text_and_fix_keeps_utf16.)"""
+    data = defect_text(2).encode("utf-16-le")
     f = tmp_path / "story.txt"
     f.write_bytes(data)
     res = run("check", "--fix", "--config", "encoding = 'utf-16'", f.name, cwd=tmp_path)
@@ -397,18 +399,23 @@ def test_dups_names_a_file_whose_name_is_not_utf8_as_check_does(tmp_path, fmt):
         assert "  tree/caf\\xe9.txt\n" in text
 
 
-def test_diff_of_a_utf16_file_is_a_readable_diff_of_its_text_and_fix_keeps_utf16(tmp_path):
+@pytest.mark.parametrize("order", ["le", "be"])
+def test_diff_of_a_utf16_file_is_a_readable_diff_of_its_text_and_fix_keeps_utf16(tmp_path, order):
     """The merged sample saved as UTF-16 (a BOM, as Windows tools save it). Undeclared, it is
     skipped as binary, and `--diff` printed nothing with exit 0 behind a note that did not
     say why: the note now names the byte-order mark and the setting. Declared, `--diff` is
     the UTF-8 unified diff of the text, the one the UTF-8 copy gives, and leaves the file's
-    bytes alone; `--fix` then writes the fixed text back in UTF-16."""
+    bytes alone; `--fix` then writes the fixed text back in UTF-16, in the file's byte order
+    (a big-endian file was refused, NL501: the codec writes the machine's order; a review)."""
+    import codecs
+
     from conftest import EXPECTED, SAMPLE, need
 
+    mark, codec = (codecs.BOM_UTF16_LE, "utf-16-le") if order == "le" else (codecs.BOM_UTF16_BE, "utf-16-be")
     text = need(SAMPLE).read_text(encoding="utf-8")
     (tmp_path / "utf8.txt").write_text(text, encoding="utf-8")
     wide = tmp_path / "utf16.txt"
-    wide.write_bytes(text.encode("utf-16"))
+    wide.write_bytes(mark + text.encode(codec))
     data = wide.read_bytes()
 
     res = run("check", "--diff", wide.name, cwd=tmp_path)
@@ -427,4 +434,4 @@ def test_diff_of_a_utf16_file_is_a_readable_diff_of_its_text_and_fix_keeps_utf16
 
     fixed = run("check", "--fix", *utf16, wide.name, cwd=tmp_path)
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # the merge is left for --unsafe-fixes
-    assert wide.read_bytes() == need(EXPECTED).read_text(encoding="utf-8").encode("utf-16")
+    assert wide.read_bytes() == mark + need(EXPECTED).read_text(encoding="utf-8").encode(codec)
