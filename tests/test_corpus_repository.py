@@ -86,3 +86,19 @@ def test_outside_any_repository_there_is_nothing_to_say(tmp_path):
         (plain / rel.replace("/", "-")).write_bytes((need(BBC) / rel).read_bytes())
     res = check("business-001.txt", cwd=plain)
     assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_the_repository_is_the_checked_file_s_own_wherever_the_run_starts(tmp_path):
+    """Run from outside the repository the copy was compared with nothing (exit 0); run from
+    another repository, with that one's files (found by a review)."""
+    repo = newsroom(tmp_path / "news")
+    other = newsroom(tmp_path / "other")  # holds the same articles: never this run's corpus
+    target = str(repo / "copy.txt")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for cwd in (outside, other):
+        res = check(target, cwd=cwd)
+        assert "NL401 Duplicate article: identical after normalisation to " in res.stdout, (cwd, res.stdout)
+        named = res.stdout.split("normalisation to ")[1].splitlines()[0]
+        assert named == os.path.relpath(repo / "politics-003.txt", cwd), named  # this repository's file only
+        assert res.returncode == 1 and res.stderr == "", res.stderr

@@ -306,6 +306,20 @@ def open_index(options: CorpusOptions, root: str, must_persist: bool = False):
         return index
 
 
+def _home_of(cwd: str, files) -> str:
+    """Where to look for the git repository of the checked files: the cwd when they all lie
+    below it (a hook, CI: one string test a file), else the folder they share. Run from
+    outside the repository, or from another one, the copy of a committed article was compared
+    with nothing, or with the other repository's files (found by a review)."""
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if all(p.startswith(prefix) for p in files):
+        return cwd
+    try:
+        return os.path.commonpath([os.path.dirname(p) for p in files])
+    except ValueError:  # no files, or paths on different drives
+        return cwd
+
+
 class CorpusRun:
     def __init__(self, options: CorpusOptions, files_only: bool = False):
         self.options = options
@@ -339,14 +353,16 @@ class CorpusRun:
             corpus, top = corpus_files(corpus_paths, o.include, o.exclude, cwd, use_git=False,
                                        unlisted=self.unlisted)
         elif o.use_git:
+            # the repository is the one holding the files checked, wherever the run started
+            home = cwd if query_paths is None else _home_of(cwd, query_abs)
             # outside git, the paths given are the corpus: walking the cwd (say / or /tmp) too
             # would cost a walk of everything below it, for a list thrown away
-            corpus, top = corpus_files(None, o.include, o.exclude, cwd, use_git=True, raw_out=self.git_raw,
+            corpus, top = corpus_files(None, o.include, o.exclude, home, use_git=True, raw_out=self.git_raw,
                                        walk_outside_git=query_paths is None, unlisted=self.unlisted)
             self.tracked = len(corpus) if top is not None else 0
             if top is None and query_paths is not None:  # outside git: the paths given
                 corpus = list(query_abs)
-                trouble = git_trouble(cwd)
+                trouble = git_trouble(home)
                 if trouble:  # in a repository git would not read: say so, or the hook passes silently
                     self.notes.append(f"{trouble}; the cross-file rules compared only the files given, "
                                       f"not the repository's other files")
