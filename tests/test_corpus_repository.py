@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from conftest import BBC, need
 
 SOURCES = ["business/001.txt", "business/002.txt", "politics/003.txt", "sport/004.txt", "tech/005.txt"]
