@@ -123,6 +123,10 @@ def test_a_hidden_file_splits_to_a_visible_name_that_later_checks_see(tmp_path):
         subprocess.run(["git", *args], cwd=repo, check=True, env=env, capture_output=True)
     res = newslint("check", "--isolated", "--no-cache", "--fix", "--unsafe-fixes", hidden.name, cwd=repo)
     assert f"{hidden.name}: wrote split-off article to aawsat_two_articles-2.txt" in res.stdout.splitlines()
+    # in a git work tree the new file is untracked: `git add -u` would commit the shortened
+    # original without it, so the report says to add it (a review, through pre-commit's fix hook)
+    assert "note: the split-off file is new, not tracked by git: add it with the shortened original " \
+           "(git add aawsat_two_articles-2.txt)" in res.stdout.splitlines()
     assert (repo / part.name).read_bytes() == part.read_bytes()
     assert hidden.read_bytes() == (EXPECTED_SPLIT / SAMPLE.name).read_bytes()
     status = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from newslint.diagnostics import Applicability
@@ -76,12 +77,23 @@ def render(run, name: str = "text") -> str:
             for d in diags:
                 if d.fix is not None:
                     out.append(f"  {d.filename}:{d.row}: {d.code} fix ({d.fix.applicability.value}): {d.fix.message}")
+    new_in_git = []
     for res in run.results:
         for path in res.written[1:]:
             if path in res.reused:  # an identical file was there (an interrupted split): not written
                 out.append(f"{res.path}: split-off article already in {path} (same text; left as it was)")
             else:
                 out.append(f"{res.path}: wrote split-off article to {path}")
+                if _in_git_work_tree(path):
+                    new_in_git.append(path)
+    if new_in_git and not run.quiet:
+        # a hook's fix leaves them untracked: `git add -u` would commit the shortened original alone
+        import shlex
+
+        many = len(new_in_git) > 1
+        out.append(f"note: the split-off file{'s are' if many else ' is'} new, not tracked by git: add "
+                   f"{'them' if many else 'it'} with the shortened original{'s' if many else ''} "
+                   f"(git add {' '.join(map(shlex.quote, new_in_git))})")
     if run.statistics:
         counts = Counter(d.code for d in diags)
         safe = Counter(d.code for d in diags if d.fix is not None and _applies(d, run.unsafe_fixes))
@@ -114,3 +126,15 @@ def render(run, name: str = "text") -> str:
     else:
         out.append("All checks passed!")
     return "\n".join(out) + "\n"
+
+
+def _in_git_work_tree(path: str) -> bool:
+    """Is there a .git at or above the file's folder (no git call: a report line's hint)?"""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
