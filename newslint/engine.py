@@ -287,12 +287,31 @@ def _lines_for_diff(text: str) -> list[str]:
     return lines
 
 
+_C_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"}
+
+
+def _diff_name(name: str) -> str:
+    """A file name for a diff header, as git writes one: C-quoted when it holds a tab, a line
+    break, a quote, a backslash or a character that does not print (patch(1) and `git apply`
+    read those; a bare tab or newline broke the header: a review); a name with a space ends in
+    a tab, as diff(1) ends it before its timestamp (both read a name up to a tab)."""
+    if not any(c in name for c in '\t\n\r"\\') and name.isprintable():
+        return name + "\t" if " " in name else name
+    out = []
+    for c in name:
+        if ord(c) in _C_ESCAPES:
+            out.append(_C_ESCAPES[ord(c)])
+        elif c.isprintable() and not 0xDC80 <= ord(c) <= 0xDCFF:
+            out.append(c)
+        else:  # a control character, or a byte of a name that is not UTF-8: its bytes in octal
+            out.extend(f"\\{b:03o}" for b in c.encode("utf-8", "surrogateescape"))
+    return '"' + "".join(out) + '"'
+
+
 def _diff_text(old: str, new: str, a: str, b: str) -> str:
     import difflib
 
-    # a name with a space ends in a tab, as diff(1) ends it before its timestamp: patch(1) and
-    # `git apply` read a header's name up to a tab, else up to the first space
-    a, b = (n + "\t" if any(c.isspace() for c in n) else n for n in (a, b))
+    a, b = _diff_name(a), _diff_name(b)
     lines = list(difflib.unified_diff(_lines_for_diff(old), _lines_for_diff(new), a, b))
     out = []
     for ln in lines:

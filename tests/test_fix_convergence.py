@@ -441,3 +441,31 @@ def test_nl202_after_a_split_converges_in_one_fix_run(tmp_path):
                          input=diff.encode("utf-8"), capture_output=True)
     assert res.returncode == 0, (res.stdout + res.stderr).decode()
     assert _tree(copy) == after
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
+@pytest.mark.parametrize("tool", [["patch", "-p0", "--force", "--no-backup-if-mismatch"], ["git", "apply"]],
+                         ids=["patch", "git apply"])
+def test_diff_headers_name_any_file_the_way_patch_and_git_read_them(tmp_path, tool):
+    """A name with a tab or a line break broke --diff's header ('can't find file to patch'),
+    and `git apply` refused the whole diff for it (a review). Such names are C-quoted, as git
+    quotes them; a name with a space still ends in a tab."""
+    names = ["tab\tx.txt", 'q"uote.txt', "back\\slash.txt", "sp ace.txt", "plain.txt", "ünï.txt",
+             "line\nbreak.txt"]
+    if os.uname().sysname == "Linux":  # a name that is not UTF-8 (macOS refuses them)
+        names.append(os.fsdecode(b"caf\xe9.txt"))
+    for folder in ("fix", "diff"):
+        (tmp_path / folder).mkdir()
+        for name in names:
+            (tmp_path / folder / name).write_bytes(need_shared(SAMPLE).read_bytes())
+    diff = newslint("check", "--isolated", "--diff", ".", cwd=tmp_path / "diff")
+    assert diff.returncode == 1
+    newslint("check", "--isolated", "--fix", ".", cwd=tmp_path / "fix")
+    if tool[0] == "git":
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path / "diff", check=True)
+    res = subprocess.run(tool, cwd=tmp_path / "diff", input=diff.stdout.encode("utf-8", "surrogateescape"),
+                         capture_output=True)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode(errors="replace")
+    assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
+    assert len(_tree(tmp_path / "fix")) == len(names)
+    assert set(_tree(tmp_path / "fix").values()) == {(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()}
