@@ -145,6 +145,8 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                      "compares the files in the cluster's memory and keeps no index", err=True)
             unlisted: list = []  # folders that could not be listed: reported once the files are checked
             files = _list_files(paths, resolver, engine, unlisted)
+            if diff:
+                files = _one_name_a_file(files, echo, quiet)
             if unknown:  # a code of a rule pack that only a subfolder's config loads is known there
                 unknown = _unknown_anywhere(unknown, files, resolver, factory)
                 if unknown:
@@ -659,6 +661,30 @@ def _list_files(paths, resolver, engine: str, unlisted: list) -> list[str]:
         return files_to_check(paths, resolver, unlisted)
     except RemoteError as exc:
         raise UsageError(str(exc))
+
+
+def _one_name_a_file(files: list[str], echo, quiet: bool) -> list[str]:
+    """For --diff: a symlink to a file already listed is left out. --fix rewrites the file once
+    and the second name then reads the fixed text; a diff of both names showed the same change
+    twice, and patch(1) then stopped on the link ('not a regular file'; a review)."""
+    from newslint.remote import is_url
+
+    links = {f for f in files if not is_url(f) and os.path.islink(f)}
+    if not links:
+        return files
+    # the file under its own name when that is listed, else under its first link
+    shown = {os.path.realpath(f): f for f in files if f not in links and not is_url(f)}
+    out = []
+    for f in files:
+        if f in links:
+            real = os.path.realpath(f)
+            same = shown.setdefault(real, f)
+            if same != f:
+                if not quiet:
+                    echo(f"note: {f}: a link to {same}, whose diff is shown", err=True)
+                continue
+        out.append(f)
+    return out
 
 
 def _unlisted_results(unlisted: list) -> list:

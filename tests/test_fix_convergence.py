@@ -469,3 +469,24 @@ def test_diff_headers_name_any_file_the_way_patch_and_git_read_them(tmp_path, to
     assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
     assert len(_tree(tmp_path / "fix")) == len(names)
     assert set(_tree(tmp_path / "fix").values()) == {(SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()}
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="patch(1) is not installed")
+@pytest.mark.parametrize("given", [["a.txt", "link.txt"], ["link.txt", "a.txt"], ["."]])
+def test_diff_of_a_file_and_a_link_to_it_is_one_patch(tmp_path, given):
+    """--fix rewrites the file once (its second name then reads the fixed text); --diff showed
+    the change under both names, and patch(1) applied the first and stopped on the link ('not
+    a regular file', exit 1; a review). The link is left out with a note."""
+    for folder in ("fix", "diff"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.txt").write_bytes(need_shared(SAMPLE).read_bytes())
+        (tmp_path / folder / "link.txt").symlink_to("a.txt")
+    diff = newslint("check", "--isolated", "--diff", *given, cwd=tmp_path / "diff")
+    assert diff.returncode == 1 and diff.stdout.count("\n--- ") + diff.stdout.startswith("--- ") == 1, diff.stdout
+    assert "link.txt: a link to " in diff.stderr and "a.txt, whose diff is shown" in diff.stderr
+    newslint("check", "--isolated", "--fix", *given, cwd=tmp_path / "fix")
+    res = subprocess.run(["patch", "-p0", "--force", "--no-backup-if-mismatch"], cwd=tmp_path / "diff",
+                         input=diff.stdout.encode("utf-8"), capture_output=True)
+    assert res.returncode == 0, (res.stdout + res.stderr).decode()
+    assert _tree(tmp_path / "diff") == _tree(tmp_path / "fix")
+    assert (tmp_path / "fix" / "a.txt").read_bytes() == (SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
