@@ -146,7 +146,8 @@ def check(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     ([tool.newslint]) above each file; command-line options win.
 
     \b
-    Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error (or a bug: internal error).
+    Exit status: 0 no findings left, 1 findings left, 2 usage or I/O error (or a bug: internal error),
+    130 interrupted (Ctrl-C).
     With --diff, 1 means something would change or a file is not valid text or too large
     (NL501, NL503); findings no fix covers do not count.
     """

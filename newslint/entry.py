@@ -201,6 +201,28 @@ def _plain_streams() -> bool:
     return True
 
 
+# Ctrl-C: 128 + SIGINT, as a shell reports a command the signal ended. click's own choice, 1,
+# says "findings left" to CI and to pre-commit (a review).
+EXIT_INTERRUPTED = 130
+
+
+def _click_main() -> None:
+    """click's main as its standalone mode runs it, but for the status of an interrupt."""
+    import click
+
+    from newslint.cli import main as click_main
+
+    try:
+        status = click_main(standalone_mode=False)  # a command's ctx.exit(n) comes back as n
+    except click.exceptions.Abort as exc:  # click has written the blank line before it
+        click.echo("Aborted!", err=True)
+        sys.exit(EXIT_INTERRUPTED if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
 def main() -> None:
     """The `newslint` command. An error newslint did not foresee is a bug: its traceback
     and exit status 2, never 1, which says "findings" to CI and to pre-commit."""
@@ -208,7 +230,7 @@ def main() -> None:
         _main()
     except KeyboardInterrupt:  # Ctrl-C before the command's own handling, while it imports: as below
         sys.stderr.write("\nAborted!\n")
-        sys.exit(1)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # SystemExit and KeyboardInterrupt are not Exceptions
         import traceback
 
@@ -222,9 +244,7 @@ def _main() -> None:
     args = sys.argv[1:]
     params = parse_check(args) if _plain_streams() else None
     if params is None:
-        from newslint.cli import main as click_main
-
-        click_main()
+        _click_main()
         return
     from newslint.check_command import UsageError, run_check
     from newslint.term import echo, unstyle
@@ -235,10 +255,10 @@ def _main() -> None:
         from newslint.cli import show_usage_error
 
         show_usage_error(args[1:], str(exc))
-    except (EOFError, KeyboardInterrupt):  # as click's main: a blank line, "Aborted!", status 1
+    except (EOFError, KeyboardInterrupt) as exc:  # as click's main: a blank line, "Aborted!"
         echo("", err=True)
         echo("Aborted!", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else 1)
     except OSError as exc:
         import errno
 

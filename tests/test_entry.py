@@ -175,7 +175,7 @@ def test_ctrl_c_while_the_command_is_imported_is_aborted_without_a_traceback(mod
             "from newslint.entry import main\n"
             f"sys.argv = ['newslint', *{args!r}, {str(sample)!r}]\nmain()\n")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert (res.returncode, res.stderr) == (1, "\nAborted!\n")
+    assert (res.returncode, res.stderr) == (130, "\nAborted!\n")  # 128 + SIGINT, not 1: "findings"
 
 
 def test_paths_last_takes_trailing_names_that_look_like_options_as_paths(tmp_path, monkeypatch):
@@ -197,3 +197,19 @@ def test_paths_last_takes_trailing_names_that_look_like_options_as_paths(tmp_pat
     assert click_params(["--paths-last", "-omissing.txt"])["output_file"] == "missing.txt"
     # without --paths-last nothing changes: '-o.txt' is `-o .txt`, as click reads it
     assert click_params(["-o.txt"])["output_file"] == ".txt"
+
+
+@pytest.mark.parametrize("args", [["check", "-q", "-"], ["check", "-qv", "-"]], ids=["plain check", "through click"])
+def test_ctrl_c_exits_130_not_1_which_says_findings(args):
+    """Ctrl-C ended a run with click's status 1, which CI and pre-commit read as "findings
+    left" (a review). The run waits on stdin here, so the interrupt lands mid-run, after the
+    imports (the test above covers an interrupt during them)."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "newslint", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # started, and reading stdin (an earlier interrupt ends the same way)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, "\nAborted!\n"), (out, err)
