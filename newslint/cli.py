@@ -84,7 +84,8 @@ class PathsLastCommand(click.Command):
               help="How to print findings [default: text]. full shows the flagged lines; sarif, github, "
                    "junit and gitlab are for CI systems. Not with --diff, which prints a diff.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of stdout (never over a file of the kind newslint checks that holds something else than a report it wrote: an article).")
+              help="Write the report to this file instead of stdout. Refused over a file of the kind newslint checks (*.txt, *.md) "
+                   "that is not a report it wrote: an article.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (a file that cannot be read, NL500, still exits 2: the run did not see everything).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no notes.")
 @click.option("--statistics", is_flag=True, help="Print a count of findings per rule in place of the findings, as "
