@@ -83,30 +83,27 @@ def git_ignored(folder: str) -> tuple[set[str], set[str]] | None:
 def drop_git_ignored(root: str, found: list[str]) -> list[str]:
     """`found`, the files a walk of the folder `root` found, less those git ignores."""
     ignored = git_ignored(root)
-    if ignored is None or not (ignored[0] or ignored[1]):
+    if ignored is None:
         return found
-    files, folders = ignored
+    # a walk never enters a hidden or tool folder: git's ignored entries there (every
+    # repository's .newslint_cache/) cannot hold a found file, and cost a test a file
+    files = {n for n in ignored[0] if not _unwalked(n)}
+    folders = {n for n in ignored[1] if not _unwalked(n)}
+    if not files and not folders:
+        return found
     prefix = os.path.join(root, "")
-    keep = []
-    # whether a folder (relative, '/'-separated) is inside an ignored one, asked once a folder:
-    # every repository ignores one (.newslint_cache/), and a walk finds ~1,000 files a folder
-    inside: dict[str, bool] = {}
-    for p in found:
-        rel = p[len(prefix):] if p.startswith(prefix) else os.path.relpath(p, root)
-        if os.sep != "/":  # pragma: no cover
-            rel = rel.replace(os.sep, "/")
-        if rel in files:
-            continue
-        if folders:
-            folder = rel.rpartition("/")[0]
-            hit = inside.get(folder)
-            if hit is None:
-                parts = folder.split("/") if folder else []
-                hit = inside[folder] = any("/".join(parts[:i]) + "/" in folders for i in range(1, len(parts) + 1))
-            if hit:
-                continue
-        keep.append(p)
-    return keep
+    # found and ignored compared as paths joined to root, the way the walk names what it finds
+    # (a set test a file, and one startswith over the ignored folders: no split a file)
+    names = found if all(p.startswith(prefix) for p in found) else \
+        [prefix + os.path.relpath(p, root) for p in found]  # pragma: no cover (the walk joins root)
+    drop = {prefix + n.replace("/", os.sep) for n in files}
+    under = tuple(prefix + n.replace("/", os.sep) for n in folders)  # each ends in the separator
+    return [p for p, name in zip(found, names) if name not in drop and not (under and name.startswith(under))]
+
+
+def _unwalked(rel: str) -> bool:
+    """Does a path relative to a walked folder lie in a hidden or tool folder (or is it hidden)?"""
+    return any(part.startswith(".") or part in SKIP_DIRS for part in rel.rstrip("/").split("/"))
 
 
 def git_files(top: str, raw_out: list | None = None) -> list[str] | None:
