@@ -215,20 +215,39 @@ def _blank_hidden(lines: list[Line]) -> None:
     deleted (found by a review). Their lines read as blank, as a one-line comment does: no
     rule reads or fixes them, and no visible line counts as their copy. Unclosed, they are
     left as text (a stray marker must not hide an article from the rules)."""
+    from bisect import bisect_right
+
+    texts = [ln.text for ln in lines]
+    # where a comment or a fence can end, found once: a file of unclosed markers must not
+    # cost a scan to its end for each of them
+    ends = [j for j, t in enumerate(texts) if "-->" in t]
+    fences = [(j, t.strip()) for j, t in enumerate(texts) if t.strip()[:3] in ("```", "~~~")]
+    closers = [(j, f) for j, f in fences if not f.strip(f[0])]  # a fence alone on its line
+    at: dict[str, int] = {}  # per opening fence: where its search stopped (lines are visited in order)
+
+    def next_closer(i: int, fence: str) -> int | None:
+        """The first line after i that closes `fence`: its character, at least as long."""
+        x = at.get(fence, 0)
+        while x < len(closers) and (closers[x][0] <= i or closers[x][1][0] != fence[0]
+                                    or len(closers[x][1]) < len(fence)):
+            x += 1  # never a closer of this fence later either: i only grows
+        at[fence] = x
+        return closers[x][0] if x < len(closers) else None
+
     i, n = 0, len(lines)
     while i < n:
-        t = lines[i].text.strip()
+        t = texts[i].strip()
         close = None
         if t.startswith("<!--") and "-->" not in t[4:]:
-            close = next((j for j in range(i + 1, n) if "-->" in lines[j].text), None)
-            if close is not None and not lines[close].text.rstrip().endswith("-->"):
-                close -= 1  # text after the comment's end is the article's again
+            k = bisect_right(ends, i)
+            if k < len(ends):
+                close = ends[k]
+                if not texts[close].rstrip().endswith("-->"):
+                    close -= 1  # text after the comment's end is the article's again
         else:
             m = _FENCE.match(t)
             if m and not (m.group(1)[0] == "`" and "`" in t[m.end():]):  # ``` with a backtick after it: inline code
-                fence = m.group(1)
-                close = next((j for j in range(i + 1, n) if lines[j].text.strip().startswith(fence)
-                              and not lines[j].text.strip().strip(fence[0])), None)
+                close = next_closer(i, m.group(1))
         if close is None:
             i += 1
             continue
