@@ -94,7 +94,7 @@ def test_which_lines_are_hidden(lines, hidden):
 
 def test_many_unclosed_markers_hide_nothing_and_pairs_still_close():
     """Each unclosed marker looked for its end down to the end of the file (20,000 of them:
-    4e8 line tests); the ends are now found once. What is hidden is unchanged: nothing for
+    2e8 line tests); the ends are now found once. What is hidden is unchanged: nothing for
     unclosed markers, and fences that pair up after them."""
     doc = Document.from_text("<!-- draft\n" * 20000 + "````text\n" * 100 + "```\n" * 4)
     assert [ln.index for ln in doc.lines if ln.blank] == [20100, 20101, 20102, 20103]
