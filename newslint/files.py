@@ -102,6 +102,18 @@ def discover(paths: Iterable[str], include=DEFAULT_INCLUDE, exclude=(), force_ex
     return out
 
 
+def git_folder_above(path: str) -> str | None:
+    """The nearest folder at or above `path`'s folder that holds a `.git` (a repository's or a
+    worktree's), looked for on disk without running git; None when there is none."""
+    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+    while not os.path.lexists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return folder
+
+
 def folders(paths: Iterable[str]) -> list[str]:
     """The distinct folders (os.path.dirname) of `paths`, sorted. dirname depends only on a
     path up to its last separator: 100,000 paths have a hundred such heads, and dirname is

@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on every
 if TYPE_CHECKING:
     from typing import Iterable
 
-from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, name_suffixes  # noqa: E402
+from newslint.files import DEFAULT_INCLUDE, SKIP_DIRS, _matches, discover, git_folder_above, name_suffixes  # noqa: E402
 
 
 def git_toplevel(path: str) -> str | None:
@@ -38,12 +38,9 @@ def git_trouble(path: str) -> str | None:
     installed, a repository owned by another user, a worktree whose main repository moved), or
     None when there is no `.git` (not a repository: nothing is wrong). Asked only after
     `git_toplevel` gave None, so a run in a repository pays nothing for it."""
-    folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
-    while not os.path.lexists(os.path.join(folder, ".git")):
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+    folder = git_folder_above(path)
+    if folder is None:
+        return None
     try:
         out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True,
                              timeout=30)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 from newslint.diagnostics import Applicability
+from newslint.files import git_folder_above
 from newslint.term import style
 
 
@@ -84,7 +84,7 @@ def render(run, name: str = "text") -> str:
                 out.append(f"{res.path}: split-off article already in {path} (same text; left as it was)")
             else:
                 out.append(f"{res.path}: wrote split-off article to {path}")
-                if _in_git_work_tree(path):
+                if git_folder_above(path) is not None:  # on disk, no git call: a report line's hint
                     new_in_git.append(path)
     if new_in_git and not run.quiet:
         # a hook's fix leaves them untracked: `git add -u` would commit the shortened original alone
@@ -126,15 +126,3 @@ def render(run, name: str = "text") -> str:
     else:
         out.append("All checks passed!")
     return "\n".join(out) + "\n"
-
-
-def _in_git_work_tree(path: str) -> bool:
-    """Is there a .git at or above the file's folder (no git call: a report line's hint)?"""
-    folder = os.path.dirname(os.path.abspath(path))
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return True
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return False
-        folder = parent
