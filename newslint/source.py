@@ -456,6 +456,8 @@ def assert_writable(path: str) -> None:
     A file with no write bit at all (0444, 0400) is read-only for root too, as vim takes it:
     access() lets root write anything, and a fix run as root (a container, a CI job) rewrote
     a file its owner had made read-only."""
+    if os.path.islink(path):
+        _assert_link_inside(path)
     effective = os.access in os.supports_effective_ids
     if not os.access(path, os.W_OK, effective_ids=effective) or not os.stat(path).st_mode & 0o222:
         raise PermissionError(errno.EACCES, "the file is read-only (no write permission); not rewritten", path)
@@ -465,6 +467,21 @@ def assert_writable(path: str) -> None:
     folder = os.path.dirname(os.path.realpath(path))
     if not os.access(folder, os.W_OK, effective_ids=effective) or not os.stat(folder).st_mode & 0o222:
         raise PermissionError(errno.EACCES, "its folder is read-only (no write permission); not rewritten", path)
+
+
+def _assert_link_inside(path: str) -> None:
+    """A symlink in a git work tree whose file lies outside it is not written through: a
+    committed link would let a CI job's `--fix` over a checkout rewrite a file anywhere on
+    the machine (found by a review). Outside git, links are the user's own layout: followed."""
+    from newslint.files import git_folder_above
+
+    top = git_folder_above(os.path.dirname(os.path.abspath(path)) or ".")
+    if top is None:
+        return
+    real, top = os.path.realpath(path), os.path.realpath(top)
+    if not real.startswith(top.rstrip(os.sep) + os.sep):
+        raise PermissionError(errno.EACCES, f"a symlink to a file outside its repository ({real}); not rewritten",
+                              path)
 
 
 def _check_unchanged(path: str, st: os.stat_result | None, expect: tuple | None) -> None:

@@ -141,3 +141,33 @@ def test_fix_writes_only_the_checked_files(tmp_path):
     assert sorted(os.listdir(tmp_path)) == parent_before
     assert sorted(os.listdir(tree)) == ["0.txt", "1.txt", "2.txt", "3.txt", "4.txt", "clean.txt"]
     assert (tree / "clean.txt").stat().st_mtime_ns == 10**18  # an unchanged file is not rewritten
+
+
+def test_a_committed_link_out_of_the_repository_is_not_written_through(tmp_path):
+    """`--fix .` over a checkout followed a committed symlink to a file outside it and rewrote
+    that file (found by a review): a content repository could make a CI job edit any *.txt
+    on the machine. In a git work tree such a link is reported (NL500) and its file left as it
+    is; a link to a file inside the tree is still fixed through, and outside git links are
+    followed as before."""
+    outside = tmp_path / "outside" / "out.txt"
+    outside.parent.mkdir()
+    outside.write_bytes(need_shared(SAMPLE).read_bytes())
+    before = outside.read_bytes()
+    repo = tmp_path / "repo"
+    (repo / "news").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / "news" / "link.txt").symlink_to("../../outside/out.txt")
+    (repo / "news" / "inside.txt").write_bytes(before)
+    (repo / "news" / "in-link.txt").symlink_to("inside.txt")
+    res = run("check", "--no-cache", "--fix", "--select", "NL1,NL2,NL3", ".", cwd=repo)
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert f"./news/link.txt:1:1: NL500 cannot write: a symlink to a file outside its repository ({outside}); " \
+           "not rewritten" in res.stdout.splitlines()
+    assert outside.read_bytes() == before
+    expected = (SAMPLE.parent / "expected" / SAMPLE.name).read_bytes()
+    assert (repo / "news" / "inside.txt").read_bytes() == expected  # through its link, or by its name
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "l.txt").symlink_to("../outside/out.txt")
+    res = run("check", "--no-cache", "--fix", "--select", "NL1,NL2,NL3", ".", cwd=plain)
+    assert res.returncode == 1 and outside.read_bytes() == expected, res.stdout + res.stderr
