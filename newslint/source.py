@@ -98,7 +98,10 @@ def looks_binary(data: bytes) -> bool:
 
 
 def _identity(st: os.stat_result) -> tuple:
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    # the ctime too: an edit that keeps the size and puts the mtime back (an editor's or a
+    # sync tool's `touch -r`) was written over by a concurrent --fix (a review); no one can
+    # set the ctime back
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _codec_name(encoding: str) -> str:

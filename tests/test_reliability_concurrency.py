@@ -132,6 +132,38 @@ def test_a_file_changed_by_someone_else_while_being_fixed_is_not_overwritten(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["story.txt"]
 
 
+def test_an_edit_in_place_that_keeps_size_and_mtime_is_not_overwritten(tmp_path):
+    """The same, for an edit written into the file itself that keeps its size and puts its
+    mtime back (a sync tool, `touch -r`): size and mtime were the same, and --fix wrote over
+    the edit, saying '10 fixed' (found by a review). The ctime tells."""
+    import newslint.engine as engine
+    from newsdocs import default_linter
+
+    f = tmp_path / "story.txt"
+    f.write_text("\n".join(with_defects(bbc_articles()[0], sample_captions()[0])) + "\n", encoding="utf-8")
+    real_fix = engine.Linter.fix
+    edited = {}
+
+    def fix_then_edit(self, source, unsafe, split=True):
+        out = real_fix(self, source, unsafe, split)
+        st = f.stat()
+        data = bytearray(f.read_bytes())
+        data[:3] = b"THE"  # same size
+        with open(f, "r+b") as fh:
+            fh.write(data)
+        os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+        edited["bytes"] = bytes(data)
+        return out
+
+    engine.Linter.fix = fix_then_edit
+    try:
+        res = engine.process_path(str(f), default_linter(), "fix", False)
+    finally:
+        engine.Linter.fix = real_fix
+    assert res.error and "changed on disk while it was being fixed" in res.diagnostics[0].message
+    assert f.read_bytes() == edited["bytes"]
+
+
 def test_fix_waits_for_another_fixer_of_the_same_file(tmp_path):
     """While one process holds the file, a second fix of it waits, then reads the new text."""
     from newsdocs import default_linter
