@@ -431,6 +431,7 @@ class Runner:
         hangs when it imports the module itself (a check that never ended, seen in CI)."""
         from concurrent.futures import ProcessPoolExecutor
 
+        _WORKER["parent"] = os.getpid()  # (forked with it: a worker whose parent is gone stops)
         # the workers build their own linters: they need the factory's extra rules too
         pool = ProcessPoolExecutor(self.jobs, initializer=_worker_init,
                                    initargs=(self.opts, self.resolver_args, self.factory.extra_rules,
@@ -507,10 +508,33 @@ def _worker_init(opts: CheckOptions, resolver_args: dict, extra_rules: dict, acc
     # Started with Ctrl-C ignored (`newslint check . &` in a script), the run goes on: so do they.
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _worker_stop)
+    _end_with_the_parent()
     _WORKER["opts"] = opts
     _WORKER["resolver"] = Resolver(**resolver_args)
     factory = _WORKER["factory"] = LinterFactory(opts)
     factory.extra_rules, factory.accepted = extra_rules, accepted
+
+
+def _end_with_the_parent() -> None:
+    """A worker whose run was killed (kill -9, the OOM killer, a CI job's timeout) went on
+    linting and fixing its share of the files, then waited on its pipe forever, adopted by
+    init (found by a review). On Linux the kernel sends it SIGTERM when the process that
+    forked it ends; SIGTERM unwinds it as Ctrl-C does (a fix being written removes its
+    temporary file). A parent already gone before that is seen by its pid."""
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    signal.signal(signal.SIGTERM, _worker_stop)
+    if os.getppid() != _WORKER.get("parent", os.getppid()):
+        raise SystemExit(1)
 
 
 def _worker_run(paths: list[str]) -> list[FileResult]:

@@ -441,3 +441,38 @@ def test_the_caches_do_not_serve_one_build_s_findings_to_another(sample, tmp_pat
     second = check(builds[1])
     assert "Headline printed again (copy 2 of 2" in second.stdout, second.stdout
     assert "Headline repeated" not in second.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_workers_end_when_their_run_is_killed(tmp_path):
+    """kill -9 of a run (a CI timeout, the OOM killer) left its workers linting and fixing
+    their share of the files, then waiting on a pipe forever, adopted by init (found by a
+    review). They now end with it."""
+    import signal
+    import time
+
+    tree = copy_tree(need(BBC), tmp_path / "bbc")
+    proc = subprocess.Popen([sys.executable, "-m", "newslint", "check", "--no-cache", "-j", "2", "."], cwd=tree,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> set[int]:
+        try:
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+                return {int(x) for x in fh.read().split()}
+        except OSError:
+            return set()
+
+    deadline = time.monotonic() + 60
+    while len(children()) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = children()
+    assert len(workers) >= 2, "the run ended before its workers were seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = {pid for pid in alive if os.path.exists(f"/proc/{pid}") and
+                 open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] != "Z"}
+    assert not alive, f"workers still running after their run was killed: {sorted(alive)}"
