@@ -519,8 +519,11 @@ def _end_with_the_parent() -> None:
     """A worker whose run was killed (kill -9, the OOM killer, a CI job's timeout) went on
     linting and fixing its share of the files, then waited on its pipe forever, adopted by
     init (found by a review). On Linux the kernel sends it SIGTERM when the process that
-    forked it ends; SIGTERM unwinds it as Ctrl-C does (a fix being written removes its
-    temporary file). A parent already gone before that is seen by its pid."""
+    forked it ends, and SIGTERM's default action ends it there and then, as the pool's own
+    terminate() does (a handler raising SystemExit hung in the exit: its queues' threads
+    wait on pipes the other worker holds open). A write in flight is a temporary file
+    renamed over the original: the original stays whole. A parent already gone before the
+    request is seen by its pid."""
     import signal
     import sys
 
@@ -532,9 +535,8 @@ def _end_with_the_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    signal.signal(signal.SIGTERM, _worker_stop)
     if os.getppid() != _WORKER.get("parent", os.getppid()):
-        raise SystemExit(1)
+        os._exit(1)
 
 
 def _worker_run(paths: list[str]) -> list[FileResult]:
