@@ -293,6 +293,7 @@ class Runner:
                 print(f"newslint: warning: results cache disabled ({exc})", file=sys.stderr)
         self.stats = RunStats()
         self._cwd = os.getcwd()  # os.path.abspath asks the kernel for it on every call
+        self._keyed: dict[str, str] = {}  # path -> the stat identity its cache key was made at
 
     def _linter_for(self, path: str) -> tuple[Linter, Settings]:
         settings = self.resolver.for_file(path)
@@ -310,7 +311,7 @@ class Runner:
             st = os.stat(path)
         except OSError:
             return None, None, None
-        ident = self.cache.ident(st)
+        ident = self._keyed[path] = self.cache.ident(st)
         abspath = path if os.path.isabs(path) else os.path.normpath(os.path.join(self._cwd, path))
         content = self.cache.content_for(abspath, ident)
         if content is None:
@@ -325,6 +326,16 @@ class Runner:
         if digest is None:
             digest = linter.__dict__["_digest"] = linter_digest(linter, settings)
         return self.cache.key(content, digest), linter, settings
+
+    def _unchanged_since_keyed(self, path: str) -> bool:
+        """Is the file as it was when its key was made? The key hashes one read and the linter
+        reads the file again: an edit between the two (undone later: a git checkout) stored
+        the edited text's findings under the original's key, and every later run reported
+        them (found by a review). A write changes the ctime, so a stat after the lint tells."""
+        try:
+            return self.cache.ident(os.stat(path)) == self._keyed.get(path)
+        except OSError:
+            return False
 
     def _from_cache(self, paths: list[str]) -> list[tuple[FileResult | None, str | None]]:
         """For each path: (cached result, None) when its findings are known, else (None, key)."""
@@ -407,7 +418,7 @@ class Runner:
             # notes (a binary file skipped) are not kept with the findings: such a file is
             # not cached, so every run says why it was skipped
             if key is not None and self.cache is not None and not res.error and not res.written \
-                    and not res.notes and self.opts.mode == "check":
+                    and not res.notes and self.opts.mode == "check" and self._unchanged_since_keyed(path):
                 self.cache.put(key, res.diagnostics)
         if self.cache is not None:
             self.cache.close()

@@ -476,3 +476,30 @@ def test_workers_end_when_their_run_is_killed(tmp_path):
         alive = {pid for pid in alive if os.path.exists(f"/proc/{pid}") and
                  open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] != "Z"}
     assert not alive, f"workers still running after their run was killed: {sorted(alive)}"
+
+
+def test_an_edit_during_the_run_does_not_poison_the_results_cache(tmp_path, monkeypatch, cli):
+    """The cache key hashes one read of a file and the linter reads it again: an edit made in
+    between (a 'TT' line appended while `check .` ran), undone afterwards (git checkout),
+    left the edited text's finding stored under the original text's key, and every later run
+    reported 'NL201 stray page token' on a line the file does not have (found by a review)."""
+    import newslint.runner as runner
+
+    story = tmp_path / "story.txt"
+    original = (need(BBC) / "tech" / "400.txt").read_bytes()
+    story.write_bytes(original)
+    real = runner.check_file
+
+    def edited_meanwhile(path, *args):
+        story.write_bytes(original + b"\nTT\n")  # saved by someone else between the key and the lint
+        return real(path, *args)
+
+    monkeypatch.setattr(runner, "check_file", edited_meanwhile)
+    args = ("check", "--isolated", "--select", "NL1,NL2,NL3", "--cache-dir", tmp_path / "c", "--output-format",
+            "json", story)
+    first = json.loads(cli(*args).stdout)
+    assert [d["code"] for d in first] == ["NL201"]  # the text it linted had the token
+    monkeypatch.setattr(runner, "check_file", real)
+    story.write_bytes(original)  # the edit undone
+    assert json.loads(cli(*args).stdout) == []  # as --no-cache says
+    assert json.loads(cli(*args).stdout) == []
