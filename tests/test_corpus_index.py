@@ -701,3 +701,36 @@ def test_a_folder_walk_skips_what_git_ignores(small_repo):
     shutil.copyfile(small_repo / c, small_repo / "public" / "kept.txt")
     git(small_repo, "add", "-f", "public/kept.txt")
     assert flagged(".") == [c, "public/kept.txt"]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 1 MB tmpfs, the size of no corpus index of the BBC articles (needs root and mount)."""
+    where = tmp_path / "full"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def test_a_full_disk_under_the_cache_costs_speed_not_the_report(full_disk, tmp_path):
+    """Every run, the hook's too, ended in 'internal error (OperationalError: database or disk
+    is full)' with no report when the cache folder's disk filled up (found by a review). The
+    run now keeps its index in memory, says so, and reports what a run without the cache
+    reports; `newslint index` says it cannot save the index."""
+    tree = tmp_path / "bbc"
+    shutil.copytree(need(ARTICLES), tree)
+    plain = run_newslint("check", "--no-cache", "--output-format", "json", ".", cwd=tree)
+    for _ in range(2):
+        res = run_newslint("check", "--cache-dir", full_disk, "--output-format", "json", ".", cwd=tree)
+        err = res.stderr.decode()
+        assert "Traceback" not in err and "internal error" not in err, err
+        assert "corpus index cannot be written (database or disk is full); this run keeps it in memory" in err
+        assert (res.returncode, res.stdout) == (plain.returncode, plain.stdout)
+    (tree / "newslint.toml").write_text(f'cache-dir = "{full_disk}"\n', encoding="utf-8")
+    built = run_newslint("index", ".", cwd=tree)
+    assert built.returncode == 2 and "cannot save the corpus index" in built.stderr.decode(), built.stderr.decode()
+    assert "Traceback" not in built.stderr.decode()

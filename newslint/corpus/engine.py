@@ -850,6 +850,17 @@ def facts_from_light(chash: bytes, row: tuple) -> DocFacts:
                     head_row=head_row, head_len=head_len)
 
 
+def _cannot_store(exc: Exception) -> bool:
+    """A write to the index refused by the disk: full, an I/O error, read-only underneath."""
+    import sqlite3
+
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY)
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        m in str(exc) for m in ("disk is full", "disk I/O error", "readonly database"))
+
+
 def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | None = None,
             options: CorpusOptions | None = None, index_only: bool = False, files_only: bool = False) -> CorpusResult:
     import sqlite3
@@ -864,6 +875,17 @@ def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | Non
         # torn blob): never trusted, the index is rebuilt once; an error that persists is a bug
         from newslint.cache import busy
 
+        if _cannot_store(exc) and options.use_cache and not options.index_url:
+            # a full disk (or one failing) under the cache folder costs speed, not the run, as
+            # an unwritable folder does (open_index): this run again, its index in memory
+            # (every run crashed with 'database or disk is full', found by a review)
+            if index_only:
+                raise RuntimeError(f"cannot save the corpus index: {exc}") from None
+            again = CorpusOptions(**{n: getattr(options, n) for n in CorpusOptions._NAMES})
+            again.use_cache = False
+            run = CorpusRun(again, files_only)
+            run.notes.append(f"corpus index cannot be written ({exc}); this run keeps it in memory")
+            return run.run(query, corpus)
         if not options.use_cache or options.index_url or options.rebuild or (
                 isinstance(exc, sqlite3.OperationalError) and busy(exc)):
             raise
