@@ -140,11 +140,13 @@ def path_from_key(value: str | bytes) -> str:
 
 
 def stat_key(st) -> tuple[int, int, int]:
-    """What the corpus index's stat cache compares: (size, the time the file last changed,
-    inode). That time is the later of mtime and ctime: an edit in place that puts the mtime
-    back (`touch -r`, a tool keeping times) keeps size, mtime and inode, but it moves the
-    ctime, which no one can set."""
-    return st.st_size, max(st.st_mtime_ns, st.st_ctime_ns), st.st_ino
+    """What the corpus index's stat cache compares: (size, a stamp of both file times, inode).
+    An edit in place that puts the mtime back (`touch -r`, a tool keeping times) keeps size,
+    mtime and inode, but it moves the ctime, which no one can set. Both times go into the
+    stamp (one integer column): the later of the two, as it was, hid every ctime change of a
+    file whose mtime lay in the future (found by a review). With the mtime the same, any
+    other ctime gives another stamp."""
+    return st.st_size, (st.st_mtime_ns * 0x9E3779B97F4A7C15 ^ st.st_ctime_ns) & 0x7FFF_FFFF_FFFF_FFFF, st.st_ino
 
 
 def replace_file(path: str, data: bytes) -> None:
