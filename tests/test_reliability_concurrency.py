@@ -104,31 +104,41 @@ def test_two_fix_runs_at_once_agree_with_one_run(tmp_path, reference, round_):
         assert parse(out)[1] <= remaining_alone
 
 
-def test_a_file_changed_by_someone_else_while_being_fixed_is_not_overwritten(tmp_path):
-    """An editor saves the file between newslint's read and its write: newslint's write is
-    refused (NL500) rather than silently undoing the editor's change."""
+def _fixed_while_edited(tmp_path, edit):
+    """process_path's fix of a real article with defects, `edit(path)` run between the fix and
+    its write (as another program saving the file then would): the FileResult."""
     import newslint.engine as engine
     from newsdocs import default_linter
 
     f = tmp_path / "story.txt"
     f.write_text("\n".join(with_defects(bbc_articles()[0], sample_captions()[0])) + "\n", encoding="utf-8")
-    edited = "An editor's new version of the story, saved while newslint was fixing it.\n"
     real_fix = engine.Linter.fix
 
     def fix_then_edit(self, source, unsafe, split=True):
         out = real_fix(self, source, unsafe, split)
-        tmp = tmp_path / "editor.tmp"
-        tmp.write_text(edited, encoding="utf-8")
-        os.replace(tmp, f)  # how editors save
+        edit(f)
         return out
 
     engine.Linter.fix = fix_then_edit
     try:
-        res = engine.process_path(str(f), default_linter(), "fix", False)
+        return engine.process_path(str(f), default_linter(), "fix", False)
     finally:
         engine.Linter.fix = real_fix
+
+
+def test_a_file_changed_by_someone_else_while_being_fixed_is_not_overwritten(tmp_path):
+    """An editor saves the file between newslint's read and its write: newslint's write is
+    refused (NL500) rather than silently undoing the editor's change."""
+    edited = "An editor's new version of the story, saved while newslint was fixing it.\n"
+
+    def save(f):
+        tmp = tmp_path / "editor.tmp"
+        tmp.write_text(edited, encoding="utf-8")
+        os.replace(tmp, f)  # how editors save
+
+    res = _fixed_while_edited(tmp_path, save)
     assert res.error and "changed on disk while it was being fixed" in res.diagnostics[0].message
-    assert f.read_text(encoding="utf-8") == edited
+    assert (tmp_path / "story.txt").read_text(encoding="utf-8") == edited
     assert sorted(p.name for p in tmp_path.iterdir()) == ["story.txt"]
 
 
@@ -136,16 +146,9 @@ def test_an_edit_in_place_that_keeps_size_and_mtime_is_not_overwritten(tmp_path)
     """The same, for an edit written into the file itself that keeps its size and puts its
     mtime back (a sync tool, `touch -r`): size and mtime were the same, and --fix wrote over
     the edit, saying '10 fixed' (found by a review). The ctime tells."""
-    import newslint.engine as engine
-    from newsdocs import default_linter
-
-    f = tmp_path / "story.txt"
-    f.write_text("\n".join(with_defects(bbc_articles()[0], sample_captions()[0])) + "\n", encoding="utf-8")
-    real_fix = engine.Linter.fix
     edited = {}
 
-    def fix_then_edit(self, source, unsafe, split=True):
-        out = real_fix(self, source, unsafe, split)
+    def in_place(f):
         st = f.stat()
         data = bytearray(f.read_bytes())
         data[:3] = b"THE"  # same size
@@ -153,15 +156,10 @@ def test_an_edit_in_place_that_keeps_size_and_mtime_is_not_overwritten(tmp_path)
             fh.write(data)
         os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
         edited["bytes"] = bytes(data)
-        return out
 
-    engine.Linter.fix = fix_then_edit
-    try:
-        res = engine.process_path(str(f), default_linter(), "fix", False)
-    finally:
-        engine.Linter.fix = real_fix
+    res = _fixed_while_edited(tmp_path, in_place)
     assert res.error and "changed on disk while it was being fixed" in res.diagnostics[0].message
-    assert f.read_bytes() == edited["bytes"]
+    assert (tmp_path / "story.txt").read_bytes() == edited["bytes"]
 
 
 def test_fix_waits_for_another_fixer_of_the_same_file(tmp_path):
