@@ -483,6 +483,8 @@ def test_workers_end_when_their_run_is_killed(tmp_path):
         time.sleep(0.05)
         alive = {pid for pid in alive if os.path.exists(f"/proc/{pid}") and
                  open(f"/proc/{pid}/stat").read().split(")")[-1].split()[0] != "Z"}
+    for pid in alive:  # a failure leaves no orphans behind on the machine
+        os.kill(pid, signal.SIGKILL)
     assert not alive, f"workers still running after their run was killed: {sorted(alive)}"
 
 
