@@ -97,9 +97,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
         corpus_ran = False  # whether the cross-file pass ran (not for stdin, nor with --diff)
         stdin_shown: dict = {}  # name -> Source, for the `full` format's lines
         if stdin:
-            for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
-                if target:
-                    _refuse_an_article(option, target, resolver)
+            _refuse_articles(resolver, output_file, write_baseline_file)
             data = sys.stdin.buffer.read()
             name = stdin_filename or "-"
             if stdin_filename:  # the settings of the file it stands for: exclusions, per-file ignores
@@ -158,8 +156,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     if _among(target, files):  # the report would overwrite an article
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
-                if target:  # or one of the repository's others, which the cross-file rules read
-                    _refuse_an_article(option, target, resolver)
+            _refuse_articles(resolver, output_file, write_baseline_file)  # nor one the cross-file rules read
             if not files and not unlisted and not quiet:  # as ruff: say so, rather than a bare "All checks passed!"
                 excluded = f"; exclude: {', '.join(first.all_excludes)}" if first.all_excludes else ""
                 echo(f"newslint: warning: no files to check under {', '.join(paths)} (include: "
@@ -389,7 +386,6 @@ def _diff_new_boilerplate(results: list, files: list[str], copts, boilerplate: d
     import math
     from collections import Counter
 
-    from newslint.corpus.model import CorpusOptions
     from newslint.corpus.textfacts import fast_normalize, line_hash
     from newslint.runner import run_corpus
 
@@ -404,9 +400,8 @@ def _diff_new_boilerplate(results: list, files: list[str], copts, boilerplate: d
     if not gain:
         return results
     # the corpus's count of every line of the split files (at least one file: their own)
-    low = CorpusOptions(**{n: getattr(copts, n) for n in CorpusOptions._NAMES})
-    low.boilerplate_min_files, low.boilerplate_fraction = 1, 0.0
-    low.select, low.quick, low.use_cache, low.snapshot = frozenset({"NL202"}), False, False, False
+    low = copts.replace(boilerplate_min_files=1, boilerplate_fraction=0.0, select=frozenset({"NL202"}), quick=False,
+                        use_cache=False, snapshot=False)
     _, _, counted, _, _ = run_corpus([r.path for r in split], low)
     before = (counted or {}).get("lines", {})
     size = (counted or {}).get("corpus_size", boilerplate.get("corpus_size", 0)) + sum(len(r.new_texts) - 1
@@ -480,16 +475,17 @@ def _validate_output(option: str, target: str) -> None:
         raise UsageError(f"{option} {target}: is a folder")
 
 
-def _refuse_an_article(option: str, target: str, resolver) -> None:
+def _refuse_articles(resolver, output_file: str | None, baseline_file: str | None) -> None:
     """A report must not overwrite a file of the kind newslint checks that it did not write: a
     hook-sized run (`check -o news/a.txt news/b.txt`) replaced a committed article with its
-    report, exit 0 (found by a review); a file among the checked ones is refused later too."""
+    report, exit 0 (found by a review); one among the checked files is refused before this."""
     from newslint.files import _matches
 
-    if os.path.exists(target) and _matches(target, resolver.for_path(target).include, name_only=True) \
-            and not _newslint_output(target):
-        raise UsageError(f"{option} {target}: holds text newslint did not write, and newslint checks files "
-                         "of its name (an article?); write the report somewhere else, or delete the file first")
+    for option, target in (("--output-file", output_file), ("--write-baseline", baseline_file)):
+        if target and os.path.exists(target) and _matches(target, resolver.for_path(target).include,
+                                                          name_only=True) and not _newslint_output(target):
+            raise UsageError(f"{option} {target}: holds text newslint did not write, and newslint checks files "
+                             "of its name (an article?); write the report somewhere else, or delete the file first")
 
 
 def _among(target: str, files: list[str]) -> bool:

@@ -881,17 +881,15 @@ def analyze(query_paths: Iterable[str] | None, corpus_paths: Iterable[str] | Non
             # (every run crashed with 'database or disk is full', found by a review)
             if index_only:
                 raise RuntimeError(f"cannot save the corpus index: {exc}") from None
-            again = CorpusOptions(**{n: getattr(options, n) for n in CorpusOptions._NAMES})
-            again.use_cache = False
-            run = CorpusRun(again, files_only)
-            run.notes.append(f"corpus index cannot be written ({exc}); this run keeps it in memory")
-            return run.run(query, corpus)
-        if not options.use_cache or options.index_url or options.rebuild or (
+            again, note = options.replace(use_cache=False), f"corpus index cannot be written ({exc}); this run " \
+                                                              "keeps it in memory"
+        elif not options.use_cache or options.index_url or options.rebuild or (
                 isinstance(exc, sqlite3.OperationalError) and busy(exc)):
             raise
-        again = CorpusOptions(**{n: getattr(options, n) for n in CorpusOptions._NAMES})
-        again.rebuild = True
+        else:
+            again, note = options.replace(rebuild=True), f"corpus index unreadable ({type(exc).__name__}: {exc}); " \
+                                                          "rebuilding it"
         run = CorpusRun(again, files_only)
-        run.notes.append(f"corpus index unreadable ({type(exc).__name__}: {exc}); rebuilding it")
+        run.notes.append(note)
         return run.run(query, corpus, index_only=index_only)
 

@@ -61,6 +61,10 @@ class CorpusOptions:
                 raise TypeError(f"CorpusOptions() got an unexpected keyword argument {name!r}")
             setattr(self, name, value)
 
+    def replace(self, **changes) -> "CorpusOptions":
+        """A copy with `changes` (as dataclasses.replace)."""
+        return CorpusOptions(**{**{n: getattr(self, n) for n in self._NAMES}, **changes})
+
     def __repr__(self) -> str:
         return "CorpusOptions(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in self._NAMES) + ")"
 
