@@ -149,11 +149,18 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 unknown = _unknown_anywhere(unknown, files, resolver, factory)
                 if unknown:
                     raise UsageError(f"unknown rule code or prefix: {', '.join(unknown)} (see `newslint rules`)")
+            idents = None  # the files' stat identities, once a report target exists (the record's too)
             for option, target in (("--output-file", output_file), ("--write-baseline", write_baseline_file)):
-                if target and _among(target, files):
+                if target and os.path.exists(target):
+                    from newslint.lastrun import stat_identities
+
+                    idents = stat_identities(files) if idents is None else idents
+                    if not _among(target, files, idents):
+                        continue
                     if not _among(target, paths) and _newslint_output(target):  # found by walking a
                         files = _without_entry(files, target)  # folder: the report an earlier run left
-                    if _among(target, files):  # the report would overwrite an article
+                        idents = stat_identities(files)
+                    if _among(target, files, idents):  # the report would overwrite an article
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
             _refuse_articles(resolver, output_file, write_baseline_file)  # nor one the cross-file rules read
@@ -191,7 +198,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             if copts is not None and engine != "dask" and results_cache and opts.mode == "check":
                 from newslint.lastrun import wants_record
 
-                record, idents = wants_record(files, opts, resolver_args, runner, copts, results_cache)
+                record, idents = wants_record(files, opts, resolver_args, runner, copts, results_cache, idents)
                 answered = record.answer(files, idents, runner, resolver) if record else None
             if answered:
                 results, notes, record_line = answered
@@ -488,13 +495,18 @@ def _refuse_articles(resolver, output_file: str | None, baseline_file: str | Non
                              "of its name (an article?); write the report somewhere else, or delete the file first")
 
 
-def _among(target: str, files: list[str]) -> bool:
+def _among(target: str, files: list[str], idents: list | None = None) -> bool:
     """Is `target` one of `files`, under any name (a symlink, a hard link)? Asked only when the
-    target exists already: a stat of each file, once."""
+    target exists already: a stat of each file, once; `idents`, the files' stat identities
+    (newslint.lastrun), when taken already: a full check's record reuses them."""
     try:
         st = os.stat(target)
     except OSError:
         return False  # to be created: no checked file is overwritten
+    if idents is not None:
+        from newslint.lastrun import same_file
+
+        return same_file(idents, st)
     for f in files:
         try:
             if os.path.samestat(os.stat(f), st):

@@ -257,6 +257,47 @@ def test_partner_names_are_spelled_as_the_listing_spells_them():
     assert names("014.txt") == "014.txt"  # a name's tail alone is not the file
 
 
+def test_vouching_asks_only_the_files_named_alike_and_agrees_with_mapping_them_all(tmp_path, monkeypatch):
+    """_Vouch answers "was this repository path checked here, unchanged?" for the files git
+    names modified. It maps only the checked names ending as the asked path does (a rerun
+    with one uncommitted edit had mapped all of them), and past _ONE_BY_ONE questions all of
+    them at once; both ways give the same answers: a file named through a linked folder and
+    '..' included, a changed file never vouched for."""
+    from newslint.corpus.model import opened_path
+    from newslint.lastrun import _Vouch
+
+    top = tmp_path / "repo"
+    for rel in ("tech/001.txt", "tech/002.txt", "business/001.txt"):
+        (top / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(need(BBC) / rel, top / rel)
+    (top / "feeds").mkdir()
+    (top / "feeds" / "desk").symlink_to(top / "business")  # feeds/desk/.. is top, not feeds
+    monkeypatch.chdir(top)
+
+    class State:  # SnapshotState.rel, counted
+        prefix = str(top) + os.sep
+        asked: list[str] = []
+
+        def rel(self, name):
+            self.asked.append(name)
+            p = opened_path(str(top), name)
+            return p[len(self.prefix):].replace(os.sep, "/")
+
+    files = ["./tech/001.txt", "tech/002.txt", "feeds/desk/../tech/002.txt", "business/001.txt"]
+    files += [f"./other/{i}.txt" for i in range(200)]  # never opened: only named
+    questions = ["tech/001.txt", "tech/002.txt", "business/001.txt", "feeds/desk/001.txt", "001.txt", "tech/003.txt"]
+    expected = {"tech/001.txt": True, "tech/002.txt": False, "business/001.txt": True,
+                "feeds/desk/001.txt": False, "001.txt": False, "tech/003.txt": False}
+    state = State()
+    one_by_one = _Vouch(state, files, {"tech/002.txt"})
+    assert {q: one_by_one(q) for q in questions} == expected
+    assert len(state.asked) <= 12  # the names ending in 001.txt / 002.txt / 003.txt, not 204
+    monkeypatch.setattr(_Vouch, "_ONE_BY_ONE", 2)
+    at_once = _Vouch(State(), files, {"tech/002.txt"})
+    assert {q: at_once(q) for q in questions} == expected
+    assert at_once._rels is not None  # the third question mapped them all
+
+
 def test_stat_identities_split_with_a_forked_child_equal_one_process(monkeypatch, tmp_path):
     """Over many files a forked child stats the second half: the identities are the ones
     one process takes, in order, a file that cannot be stat'ed (None) in either half; when
