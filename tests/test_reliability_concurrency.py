@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -215,3 +216,43 @@ def test_lock_is_the_ordinary_flock_on_the_file(tmp_path):
         assert f.read_bytes() == before
     finally:
         holder.wait()
+
+
+
+def test_temporary_cache_files_a_killed_run_left_are_removed_by_the_next_full_check(tmp_path):
+    """A run killed (SIGKILL) between writing a cache file's temporary copy and renaming it
+    left `corpus-snapshot.bin.PID.tmp` for good (~100 MB at 100,000 files). The next full
+    check removes the old ones whose process is gone; a live process's, a fresh one (another
+    machine's writer on a shared folder) and another file's are kept."""
+    from newsdocs import BBC, need_shared
+
+    repo = tmp_path / "repo"
+    shutil.copytree(need_shared(BBC) / "tech", repo)  # 401 articles: a full check keeps a record
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "articles"]):
+        subprocess.run(git + args, cwd=repo, check=True)
+    cache = repo / ".newslint_cache"
+    cache.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid names no process now
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    hour_ago = time.time() - 3600
+    left = {  # name -> its age
+        f"corpus-snapshot.bin.{gone.pid}.tmp": hour_ago, f"last-run.bin.{gone.pid}.tmp": hour_ago,  # removed
+        f"corpus-snapshot.bin.{alive.pid}.tmp": hour_ago,  # its writer still runs
+        f"notes.bin.{gone.pid}.tmp": hour_ago,  # not a file newslint writes
+        f"last-run.bin.{gone.pid}0.tmp": time.time()}  # being written elsewhere
+    try:
+        for name, when in left.items():
+            (cache / name).write_bytes(b"half a snapshot")
+            os.utime(cache / name, (when, when))
+        res = subprocess.run([sys.executable, "-m", "newslint", "check", "--exit-zero", "-q", "."], cwd=repo,
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        assert (cache / "corpus-snapshot.bin").exists() and (cache / "last-run.bin").exists()
+        kept = sorted(p.name for p in cache.glob("*.tmp"))
+    finally:
+        alive.kill()
+        alive.wait()
+    assert kept == sorted([f"corpus-snapshot.bin.{alive.pid}.tmp", f"notes.bin.{gone.pid}.tmp",
+                           f"last-run.bin.{gone.pid}0.tmp"])

@@ -210,7 +210,9 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         "n_docs": len(docs), "n_signed": int(signed.size), "n_forms": int(len(first_of_form)),
         "sections": offsets, "generation": os.urandom(8).hex(), "base": base,
     }, sort_keys=True).encode()
-    tmp = f"{path}.{os.getpid()}.tmp"
+    from newslint.files import temp_path
+
+    tmp = temp_path(path)  # a snapshot's temporary file a killed run left is removed first
     try:
         with open(tmp, "wb") as fh:
             fh.write(MAGIC + struct.pack("<Q", len(header)) + header)
