@@ -195,7 +195,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         and sys.stderr.isatty())
             record = answered = None
             corpus = None  # the cross-file pass's result, when it ran while the workers linted
-            if copts is not None and engine != "dask" and results_cache and opts.mode == "check":
+            if not (copts is not None and engine != "dask" and results_cache and opts.mode == "check"):
+                idents = None  # no record to reuse them (80 MB at a million files)
+            else:
                 from newslint.lastrun import wants_record
 
                 record, idents = wants_record(files, opts, resolver_args, runner, copts, results_cache, idents)
