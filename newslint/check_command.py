@@ -523,8 +523,8 @@ def _with_rules_of_findings(rules: dict, results, resolver, factory) -> dict:
     adds (its rule pack), so that the reports name and describe it."""
     from newslint.remote import is_url
 
-    for res in results:
-        if any(d.code not in rules for d in res.diagnostics) and not is_url(res.path):
+    for res in results:  # (most files have no finding: no generator made for them)
+        if res.diagnostics and any(d.code not in rules for d in res.diagnostics) and not is_url(res.path):
             rules = {**factory.get(resolver.for_file(res.path))[1], **rules}
     return rules
 

@@ -12,10 +12,17 @@ def display_path(filename: str) -> str:
     """The path CI systems expect: relative to the checkout root (CI_PROJECT_DIR on GitLab,
     GITHUB_WORKSPACE on GitHub, else the working directory), '/'-separated, without a
     leading './'. Paths outside it, '-' (stdin) and URLs (the Dask engine's) are kept as given."""
+    return _display(filename, _ci_root())
+
+
+def _ci_root() -> str | None:
+    return os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE")
+
+
+def _display(filename: str, root: str | None) -> str:
     if filename == "-" or "://" in filename:
         return filename
     path = filename
-    root = os.environ.get("CI_PROJECT_DIR") or os.environ.get("GITHUB_WORKSPACE")
     if root and not os.path.isabs(path):  # a run from a subfolder: relative to the checkout
         path = os.path.abspath(path)
     if os.path.isabs(path):
@@ -99,10 +106,11 @@ def _word_at(msg: str, name: str, start: int) -> int:
 def memo_display_path():
     """display_path, remembering each name: a report names a file at each of its findings."""
     names: dict = {}
+    root = _ci_root()  # once a report, not at each of its ~10,000 names
 
     def shown(name):
         if name not in names:
-            names[name] = display_path(name) if type(name) is str else name
+            names[name] = _display(name, root) if type(name) is str else name
         return names[name]
 
     return shown
