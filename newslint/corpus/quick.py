@@ -10,7 +10,8 @@ has not changed since the last full corpus run, and git can prove it in one C pa
    snapshot without one, `git ls-files -s` equals the snapshot's copy of it;
 2. `git diff-files` names no corpus file other than the checked ones (the work tree holds
    what the index holds: pre-commit stashes unstaged edits), and none was modified on disk
-   when the snapshot was written.
+   when the snapshot was written, nor moved on disk or in the index while the pass that
+   wrote it ran (read then, it may hold what git no longer shows: a `git stash` popped).
 
 Then every other path still holds the content the snapshot records, and the checked files
 are placed among them the way the full pass would: their shingles, MinHash and line
@@ -212,7 +213,7 @@ class QuickRun:
             if rel in query or rel in delta or vouched(rel):
                 continue
             if snap.find_path(rel) is not None:
-                raise Unusable(f"{rel} was modified in the work tree when the snapshot was written")
+                raise Unusable(f"{rel} was modified in the work tree when the snapshot was written, or moved while it was made")
             path = os.path.join(top, rel)  # unread then (missing, unreadable), so not in the snapshot
             if os.path.isfile(path) and os.access(path, os.R_OK):  # a dangling link stays unread
                 raise Unusable(f"{rel} can be read again since the snapshot was written")

@@ -51,6 +51,24 @@ def ls_entry(raw: bytes, rel: str) -> tuple[int, int] | None:
     return raw.rfind(b"\0", 0, i) + 1, i + len(key)
 
 
+def listing_changes(then: bytes, now: bytes) -> set[str]:
+    """The paths whose entries differ between two `git ls-files -s -z` outputs (added,
+    removed, restaged)."""
+    if then == now:
+        return set()
+
+    def entries(raw: bytes) -> dict[bytes, list[bytes]]:
+        out: dict[bytes, list[bytes]] = {}
+        for rec in raw.split(b"\0"):
+            if rec:
+                meta, path = rec.split(b"\t", 1)
+                out.setdefault(path, []).append(meta)  # a path in a merge conflict: one entry a stage
+        return out
+
+    a, b = entries(then), entries(now)
+    return {p.decode("utf-8", "surrogateescape") for p in a.keys() | b.keys() if a.get(p) != b.get(p)}
+
+
 def blob_id(data: bytes) -> str:
     """git's (SHA-1) blob id of a file's bytes."""
     import hashlib
