@@ -171,6 +171,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
             # --diff reports no cross-file findings, but shows NL202's deletions as --fix makes them
             copts = corpus_options(first, _corpus_selection(linter, files, resolver, factory),
                                    not (no_cache or diff), index_url, jobs or None, cache_dir)
+            keeps_record = copts is not None and engine != "dask" and results_cache and opts.mode == "check"
+            if not keeps_record:
+                idents = None  # no record to reuse them (80 MB at a million files): not held through the pre-pass
             unsafe_run = unsafe_fixes if unsafe_fixes is not None else first.unsafe_fixes
             prepass = False  # NL202's deletions made by the fixer, from the corpus pass run before it
             if copts is not None and (fix or diff) and unsafe_run and "NL202" in copts.select and engine != "dask":
@@ -195,9 +198,7 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                         and sys.stderr.isatty())
             record = answered = None
             corpus = None  # the cross-file pass's result, when it ran while the workers linted
-            if not (copts is not None and engine != "dask" and results_cache and opts.mode == "check"):
-                idents = None  # no record to reuse them (80 MB at a million files)
-            else:
+            if keeps_record:
                 from newslint.lastrun import wants_record
 
                 record, idents = wants_record(files, opts, resolver_args, runner, copts, results_cache, idents)
@@ -508,7 +509,10 @@ def _among(target: str, files: list[str], idents: list | None = None) -> bool:
     if idents is not None:
         from newslint.lastrun import same_file
 
-        return same_file(idents, st)
+        if same_file(idents, st):
+            return True
+        # a file stat'ed but not packed (a time past 2262 or before 1677: None) is asked again
+        files = [f for f, ident in zip(files, idents) if ident is None]
     for f in files:
         try:
             if os.path.samestat(os.stat(f), st):

@@ -185,7 +185,7 @@ def temp_path(path: str) -> str:
     with entries:
         for entry in entries:
             pid = entry.name[len(name) + 1:-4]
-            if not (entry.name.startswith(name + ".") and entry.name.endswith(".tmp") and pid.isdigit()) \
+            if not (entry.name.startswith(name + ".") and entry.name.endswith(".tmp") and pid.isascii() and pid.isdigit()) \
                     or int(pid) == os.getpid() or _process_alive(int(pid)):
                 continue
             try:

@@ -465,29 +465,33 @@ class _Vouch:
     what the snapshot or the delta recorded, edited in the work tree or not (git can prove
     only files whose work-tree copy equals its index)."""
 
-    # Asked about more files than this (git names many modified files), every checked file's
-    # relative path is made once; below it, only those of the files whose name ends as the
-    # asked path does (a rerun with one uncommitted edit mapped all 100,000: 0.3 s)
+    # Up to this many questions, only the checked names ending as the asked path does are
+    # mapped to repository paths (a rerun with one uncommitted edit had mapped all 100,000:
+    # 0.3 s); past it, or past a quarter of the names mapped (a name many files share, as
+    # Hugo's content/<slug>/index.md), every name is mapped once
     _ONE_BY_ONE = 64
 
     def __init__(self, state, files: list[str], changed_rels: set[str]):
         self.state, self.files, self.changed_rels = state, files, changed_rels
         self._rels = None
         self._asked: dict[str, bool] = {}
+        self._mapped = 0  # names mapped one question at a time
 
     def __call__(self, rel: str) -> bool:
-        if self._rels is not None:
-            return rel in self._rels
-        found = self._asked.get(rel)
-        if found is None:
-            if len(self._asked) >= self._ONE_BY_ONE:
-                self._rels = set(map(self.state.rel, self.files)) - self.changed_rels
-                return rel in self._rels
+        if self._rels is None:
+            found = self._asked.get(rel)
+            if found is not None:
+                return found
             # a file's path ends with its name (opened_path resolves folders, never the file)
             tail = rel.rsplit("/", 1)[-1]
-            found = self._asked[rel] = rel not in self.changed_rels and any(
-                self.state.rel(f) == rel for f in self.files if f.endswith(tail))
-        return found
+            named = [f for f in self.files if f.endswith(tail)]
+            self._mapped += len(named)
+            if len(self._asked) < self._ONE_BY_ONE and self._mapped <= len(self.files) // 4:
+                found = self._asked[rel] = rel not in self.changed_rels and any(
+                    self.state.rel(f) == rel for f in named)
+                return found
+            self._rels = set(map(self.state.rel, self.files)) - self.changed_rels
+        return rel in self._rels
 
 
 class _Names:

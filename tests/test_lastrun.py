@@ -276,7 +276,9 @@ def test_vouching_asks_only_the_files_named_alike_and_agrees_with_mapping_them_a
 
     class State:  # SnapshotState.rel, counted
         prefix = str(top) + os.sep
-        asked: list[str] = []
+
+        def __init__(self):
+            self.asked: list[str] = []
 
         def rel(self, name):
             self.asked.append(name)
@@ -296,6 +298,26 @@ def test_vouching_asks_only_the_files_named_alike_and_agrees_with_mapping_them_a
     at_once = _Vouch(State(), files, {"tech/002.txt"})
     assert {q: at_once(q) for q in questions} == expected
     assert at_once._rels is not None  # the third question mapped them all
+
+
+def test_vouching_maps_every_name_once_when_many_files_share_the_asked_name():
+    """Hugo-style page bundles (content/<slug>/index.md): every checked name ends like every
+    asked path, so mapping the alike names question by question cost 64 x 100,000 mappings
+    (7 s, found by a review). Past a quarter of the names mapped, all are mapped once."""
+    from newslint.corpus.quick import SnapshotState
+    from newslint.lastrun import _Vouch
+
+    n = 2000
+    state = SnapshotState.__new__(SnapshotState)  # its rel() alone: no snapshot file needed
+    state.cwd, state.top, state.prefix = "/repo", "/repo", "/repo/"
+    mapped = []
+    rel = state.rel
+    state.rel = lambda name: mapped.append(name) or rel(name)
+    files = [f"content/p{i:05d}/index.md" for i in range(n)]
+    vouch = _Vouch(state, files, {"content/p00007/index.md"})
+    assert all(vouch(f"content/p{n - 1 - i:05d}/index.md") for i in range(64))
+    assert not vouch("content/p00007/index.md") and not vouch("content/p99999/index.md")
+    assert len(mapped) <= 2 * n, f"{len(mapped)} names mapped for {n} files"
 
 
 def test_stat_identities_split_with_a_forked_child_equal_one_process(monkeypatch, tmp_path):

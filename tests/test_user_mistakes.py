@@ -296,6 +296,21 @@ def test_a_report_over_a_checked_file_under_another_name_is_refused(folder, link
     assert (folder / "a.txt").read_bytes() == before
 
 
+@pytest.mark.parametrize("link", ["symlink", "hard link"])
+def test_a_report_over_a_checked_file_of_a_far_future_time_is_refused(folder, link):
+    """A time past 2262 does not fit the packed stat identity the check reuses to find the
+    report among the files: that article is stat'ed again, not taken for another file (a
+    review had its text replaced by the report, exit 0)."""
+    (folder / "report.json").symlink_to("a.txt") if link == "symlink" else \
+        (folder / "report.json").hardlink_to(folder / "a.txt")
+    far = 10_500_000_000  # 2302: st_mtime_ns is past a signed 64-bit integer
+    os.utime(folder / "a.txt", (far, far))
+    before = (folder / "a.txt").read_bytes()
+    proc = run_newslint("check", "-o", "report.json", "--output-format", "json", ".", cwd=folder)
+    assert proc.returncode == 2 and "is one of the files being checked" in proc.stderr.decode()
+    assert (folder / "a.txt").read_bytes() == before
+
+
 def test_a_report_beside_the_checked_files_is_written(folder):
     proc = run_newslint("check", "-o", "report.txt", ".", cwd=folder)  # a new file: not an input
     assert proc.returncode == 1 and (folder / "report.txt").read_text().startswith("./a.txt:4:1: NL102")
