@@ -592,7 +592,11 @@ class CorpusRun:
         if dirty is None:
             return
         prefix = top.rstrip(os.sep) + os.sep
-        corpus_rels = {p[len(prefix):].replace(os.sep, "/") for p in tracked if p.startswith(prefix)}
+
+        def rels(paths) -> set[str]:  # the paths in the work tree, as git names them
+            return {p[len(prefix):].replace(os.sep, "/") for p in paths if p.startswith(prefix)}
+
+        corpus_rels = rels(tracked)
         raw = self.git_raw[0]
         dirty = really_modified(top, lambda rel: listed_entry(raw, rel), [rel for rel in dirty if rel in corpus_rels])
         # git, asked now, proves the work tree against the index as it is now, and a hook
@@ -604,14 +608,11 @@ class CorpusRun:
         now = git_output(top, "ls-files", "-s", "-z")
         if now is None:
             return
-        dirty += listing_changes(raw, now) & corpus_rels
-        dirty += [p[len(prefix):].replace(os.sep, "/") for p in self._moved_since_read(corpus, tracked)
-                  if p.startswith(prefix)]
+        dirty = set(dirty) | (listing_changes(raw, now) & corpus_rels) | rels(self._moved_since_read(corpus, tracked))
         # tracked files this run could not read (deleted from the work tree, unreadable) are
         # not in the snapshot: noted with the dirty ones, so that a hook run after one is
         # back does not answer without it
-        dirty = sorted(set(dirty) | {p[len(prefix):].replace(os.sep, "/") for p in corpus[:self.tracked]
-                                     if p not in chash_of and p.startswith(prefix)})
+        dirty = sorted(dirty | rels(p for p in corpus[:self.tracked] if p not in chash_of))
         try:
             write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
                            include=o.include, exclude=o.exclude, top=top, raw_ls=raw, dirty=dirty,
