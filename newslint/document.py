@@ -215,9 +215,17 @@ def _blank_hidden(lines: list[Line]) -> None:
     deleted (found by a review). Their lines read as blank, as a one-line comment does: no
     rule reads or fixes them, and no visible line counts as their copy. Unclosed, they are
     left as text (a stray marker must not hide an article from the rules)."""
+    for first, last in hidden_spans([ln.text for ln in lines]):
+        for x in lines[first:last + 1]:
+            x.__dict__["blank"] = True
+
+
+def hidden_spans(texts: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line of each multi-line HTML comment and closed fenced code block in
+    `texts` (the lines of a file), in order: what _blank_hidden blanks, and the cross-file
+    pass too (newslint.corpus.model.corpus_bytes)."""
     from bisect import bisect_right
 
-    texts = [ln.text for ln in lines]
     # where a comment or a fence can end, found once: a file of unclosed markers must not
     # cost a scan to its end for each of them
     ends = [j for j, t in enumerate(texts) if "-->" in t]
@@ -234,7 +242,8 @@ def _blank_hidden(lines: list[Line]) -> None:
         at[fence] = x
         return closers[x][0] if x < len(closers) else None
 
-    i, n = 0, len(lines)
+    spans = []
+    i, n = 0, len(texts)
     while i < n:
         t = texts[i].strip()
         close = None
@@ -251,9 +260,9 @@ def _blank_hidden(lines: list[Line]) -> None:
         if close is None:
             i += 1
             continue
-        for x in lines[i:close + 1]:
-            x.__dict__["blank"] = True
+        spans.append((i, close))
         i = close + 1
+    return spans
 
 
 TWIN_DISTANCE = 3  # a caption's copy, one or two credit lines below it

@@ -17,7 +17,7 @@ import pytest
 
 from newslint.document import Document
 
-from conftest import EXPECTED, need
+from conftest import EXPECTED, bbc_excerpt, need
 
 
 def clean_article() -> list[str]:
@@ -98,3 +98,33 @@ def test_many_unclosed_markers_hide_nothing_and_pairs_still_close():
     unclosed markers, and fences that pair up after them."""
     doc = Document.from_text("<!-- draft\n" * 20000 + "````text\n" * 100 + "```\n" * 4)
     assert [ln.index for ln in doc.lines if ln.blank] == [20100, 20101, 20102, 20103]
+
+
+def cross_file(cli, folder, *extra) -> list[tuple[str, str, list[str]]]:
+    res = cli("check", "--isolated", "--select", "NL401,NL402,NL403,NL202", *extra, folder, "--output-format", "json")
+    return sorted((d["code"], d["filename"].rsplit("/", 1)[-1], sorted(r["filename"].rsplit("/", 1)[-1]
+                                                                         for r in d["related"]))
+                  for d in json.loads(res.stdout))
+
+
+@pytest.mark.parametrize("hide", ["comment", "fence"])
+@pytest.mark.parametrize("cache", [[], ["--no-cache"]])
+def test_another_article_kept_hidden_in_a_post_is_not_its_copy_across_files(cli, tmp_path, monkeypatch, hide, cache):
+    """The cross-file rules read what the in-file ones read: a post that keeps another file's
+    article in an HTML comment (a draft, a 'related' block taken out) or in a code block did
+    'contain' that article (NL403) though no reader sees it there. Copies that differ only in
+    what is hidden are identical (NL401)."""
+    monkeypatch.chdir(tmp_path)
+    wire, other = bbc_excerpt("tech/001.txt").strip(), bbc_excerpt("business/001.txt").strip()
+    hidden = f"<!--\n{wire}\n-->" if hide == "comment" else f"```text\n{wire}\n```"
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "wire.md").write_text(wire + "\n", encoding="utf-8")
+    (tmp_path / "news" / "post.md").write_text(f"{other}\n\n{hidden}\n", encoding="utf-8")
+    assert cross_file(cli, "news", *cache) == []
+    # the hidden text was what made the pair: shown, it is a contained article again
+    (tmp_path / "news" / "post.md").write_text(f"{other}\n\n{wire}\n", encoding="utf-8")
+    assert ("NL403", "wire.md", ["post.md"]) in cross_file(cli, "news", *cache)
+    # a copy of the post whose only difference is hidden (a one-line note, the kept draft)
+    (tmp_path / "news" / "post.md").write_text(f"{other}\n\n{hidden}\n", encoding="utf-8")
+    (tmp_path / "news" / "copy.md").write_text(f"<!-- checked by the desk -->\n{other}\n", encoding="utf-8")
+    assert cross_file(cli, "news", *cache) == [("NL401", "copy.md", ["post.md"]), ("NL401", "post.md", ["copy.md"])]

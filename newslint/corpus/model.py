@@ -88,7 +88,8 @@ class CorpusOptions:
             "hash_scheme": HASH_SCHEME,
             "minhash_scheme": MINHASH_SCHEME,
             "lines": "blake2b64(normalize(line))",
-            "text": "utf-8, newslint comments and front matter dropped",  # corpus_bytes
+            # corpus_bytes
+            "text": "utf-8, newslint comments, front matter, HTML comments and fenced code dropped",
             **({} if is_utf8(self.encoding) else {"encoding": self.encoding}),  # hashes of the UTF-8 text
         }
 
@@ -215,7 +216,10 @@ def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
       are not text in that encoding get a NUL in front: decode_text skips them, as binaries;
     - without newslint's suppression comments, which are not article text (the document model
       reads them as blank lines): two copies of an article, one with a comment, are still
-      identical, and a comment in many files is not corpus boilerplate. The line breaks stay."""
+      identical, and a comment in many files is not corpus boilerplate. The line breaks stay;
+    - with the lines the document model reads as blank for the in-file rules emptied: front
+      matter, HTML comments (a draft kept in one was the 'duplicate' of another file's
+      article), closed fenced code blocks."""
     if data is None or data.startswith(TOO_LARGE):
         return data
     if not is_utf8(encoding):
@@ -227,7 +231,32 @@ def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
         data = _COMMENT.sub(b"", data)
     if data.startswith((b"---", b"+++", b"\xef\xbb\xbf---", b"\xef\xbb\xbf+++")):
         data = _blank_front_matter(data)
+    if b"<!--" in data or b"```" in data or b"~~~" in data:  # three C scans: most files have none
+        data = _blank_hidden(data)
     return data
+
+
+_LINE_SPLIT = re.compile(rb"(\r\n|\r|\n)")
+
+
+def _blank_hidden(data: bytes) -> bytes:
+    """`data` with the lines the document model reads as blank emptied, their line breaks
+    kept: a line that is only an HTML comment, a comment over several lines, a closed fenced
+    code block (newslint.document.hidden_spans). The cross-file rules then compare what the
+    in-file ones read: the article's visible text."""
+    from newslint.document import hidden_spans
+
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    parts = _LINE_SPLIT.split(data[len(bom):])  # line, break, line, break, ..., the last line
+    texts = [part.decode("utf-8", "replace") for part in parts[0::2]]
+    hidden = [j for j, t in enumerate(texts) if t.strip().startswith("<!--") and t.strip().endswith("-->")]
+    for first, last in hidden_spans(texts):
+        hidden.extend(range(first, last + 1))
+    if not hidden:
+        return data
+    for j in hidden:
+        parts[2 * j] = b""
+    return bom + b"".join(parts)
 
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
