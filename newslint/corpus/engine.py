@@ -835,7 +835,7 @@ def equal_groups(values: list[bytes]) -> list[list[int]]:
             by_value.setdefault(v, []).append(i)
         return [g for g in by_value.values() if len(g) > 1]
     keys = np.frombuffer(joined, dtype="<u8")
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)  # ties in any order: each group is sorted below
     ordered = keys[order]
     same = np.flatnonzero(ordered[1:] == ordered[:-1])  # k: ordered[k] == ordered[k + 1]
     if not same.size:
