@@ -26,7 +26,7 @@ import numpy as np
 
 from newslint.corpus import minhash as mh
 from newslint.corpus.model import CorpusOptions, classify
-from newslint.corpus.shingle import unique_fingerprints
+from newslint.corpus.shingle import verification_set
 from newslint.corpus.verify import _agreement_floors, could_pass, similarity
 
 
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     shingles = {}
     for i in sorted(set(pairs.ravel().tolist())):  # rowid order: the file read front to back
         blob = db.execute("SELECT shingles FROM docs WHERE rowid = ?", (rows[i][0],)).fetchone()[0]
-        shingles[i] = unique_fingerprints(np.frombuffer(blob, dtype="<u8").astype(np.uint64))
+        shingles[i] = verification_set(np.frombuffer(blob, dtype="<u4"))
     sizes = np.array([x[3] for x in rows], dtype=np.int64)
     keep = could_pass(agree, sizes[pairs[:, 0]], sizes[pairs[:, 1]], o.num_perm, o.threshold, o.containment,
                       o.min_contained_shingles)

@@ -261,7 +261,7 @@ def _bucket_pairs(group):
 def _verify(batch, ctx):
     """Exact figures for candidate pairs: re-read both sides (pure: keyed by content hash)."""
     from newslint.corpus.engine import decode_text
-    from newslint.corpus.shingle import batch_facts, content_hash, unique_fingerprints
+    from newslint.corpus.shingle import batch_facts, content_hash, verification_set
     from newslint.corpus.verify import similarity
 
     co = ctx["copts"]
@@ -274,7 +274,7 @@ def _verify(batch, ctx):
         text = decode_text(data)
         if text is not None:
             items.append((c, data, text))
-    shingles = {f.chash: unique_fingerprints(f.shingles) for f in batch_facts(items, co.shingles)}
+    shingles = {f.chash: verification_set(f.shingles) for f in batch_facts(items, co.shingles)}
     out = []
     for ca, cb in pairs:
         sa, sb = shingles.get(ca), shingles.get(cb)

@@ -16,7 +16,7 @@ from newslint.corpus.shingle import (
     fingerprints,
     line_hash,
     shingles_of_text,
-    unique_fingerprints,
+    verification_set,
     word_tokens,
 )
 from newslint.normalize import normalize, words
@@ -197,7 +197,7 @@ def test_tok64_signatures_equal_datasketch_with_its_hashfunc(bbc_texts):
         fps, mode = text_fingerprints(text, settings)
         shingles, _ = shingles_of_text(text)
         assert mode == "word" and fps.size == len(shingles)  # one per position, in text order
-        assert unique_fingerprints(fps).size == len(set(shingles))
+        assert verification_set(fps).size == len(set(shingles))
         m = datasketch.MinHash(num_perm=128, hashfunc=tok64_hash32)
         m.update_batch(shingles)
         assert np.array_equal(mh.signature(fps), m.hashvalues)
@@ -228,7 +228,7 @@ def test_batched_signing_equals_one_by_one(bbc_texts, scraped_texts):
                 (many.mode, many.n, many.normhash, many.head_row, many.head_len)
             for field in ("sig", "line_hashes"):
                 assert np.array_equal(getattr(one, field), getattr(many, field)), (name, field)
-            assert np.array_equal(unique_fingerprints(one.shingles), unique_fingerprints(many.shingles))
+            assert np.array_equal(verification_set(one.shingles), verification_set(many.shingles))
         assert batch[content_hash(b"\xff\xfe not utf-8")].mode == "skip"
 
 
@@ -286,7 +286,8 @@ def test_isin_and_sorted_unique_match_numpy():
 
 def test_facts_cross_the_worker_pipe_unchanged():
     """Signing workers send their DocFacts packed as flat arrays; unpacked they must be the
-    same facts, an undecodable file's (empty arrays) included."""
+    same facts, an undecodable file's (empty arrays) included. The shingles cross as the low 32
+    bits verification compares and the index stores (shingle.verification_set), in order."""
     from newslint.corpus.engine import pack_facts, sign_many, unpack_facts
     from newslint.corpus.shingle import ShingleSettings, content_hash
 
@@ -297,9 +298,13 @@ def test_facts_cross_the_worker_pipe_unchanged():
     assert [f.mode for f in back] == [f.mode for f in facts] and "skip" in {f.mode for f in back}
     for a, b in zip(facts, back):
         assert (a.chash, a.normhash, a.n, a.head_row, a.head_len) == (b.chash, b.normhash, b.n, b.head_row, b.head_len)
-        for field in ("shingles", "sig", "line_hashes"):
+        for field in ("sig", "line_hashes"):
             x, y = getattr(a, field), getattr(b, field)
             assert np.array_equal(x, y) and x.dtype == y.dtype, field
+        assert a.shingles.dtype == np.uint64 and b.shingles.dtype == np.uint32
+        assert b.shingles.tolist() == [v & 0xFFFFFFFF for v in a.shingles.tolist()]
+        assert np.array_equal(verification_set(a.shingles), verification_set(b.shingles))
+    assert sum(f.shingles.size for f in back) > 500  # the two articles' shingles crossed
 
 
 def _facts_key(facts):

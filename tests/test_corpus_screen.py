@@ -14,7 +14,7 @@ from newslint.corpus import CorpusOptions, analyze
 from newslint.corpus import engine
 from newslint.corpus import minhash as mh
 from newslint.corpus.quick import Content, permutation_lists
-from newslint.corpus.shingle import doc_facts, unique_fingerprints
+from newslint.corpus.shingle import doc_facts, verification_set
 from newslint.corpus.verify import SCREEN_MISS, _agreement_floors, could_pass, similarity
 
 from conftest import BBC, SHARED, need  # noqa: E402
@@ -58,7 +58,7 @@ def test_an_article_inside_a_merged_file_survives_the_screen_by_its_containment(
                           [(BBC / name).read_text(encoding="utf-8") for name in ("politics/001.txt", "sport/001.txt")])
     whole = doc_facts(merged.encode(), merged)
     part = facts_of(SPLIT / "aawsat_two_articles.txt")
-    jac, contained, _ = similarity(unique_fingerprints(part.shingles), unique_fingerprints(whole.shingles))
+    jac, contained, _ = similarity(verification_set(part.shingles), verification_set(whole.shingles))
     assert jac < 0.3 and contained >= 0.9
     agree = np.array([np.count_nonzero(mh.signature(part.shingles) == mh.signature(whole.shingles))])
     sizes = np.array([part.n]), np.array([whole.n])
@@ -72,7 +72,7 @@ def test_distinct_shingles_are_counted_once():
     distinct ones, and n (what the screen's sizes are) is the distinct count."""
     need(SAMPLE)
     whole = facts_of(SAMPLE)
-    assert whole.n == unique_fingerprints(whole.shingles).size < whole.shingles.size
+    assert whole.n == verification_set(whole.shingles).size < whole.shingles.size
 
 
 def test_the_hook_counts_distinct_shingles_as_the_full_pass_does():
@@ -82,7 +82,7 @@ def test_the_hook_counts_distinct_shingles_as_the_full_pass_does():
     options = CorpusOptions()
     q = Content(data, data.decode("utf-8-sig"), options, permutation_lists(options.num_perm, options.seed), oid="")
     full = facts_of(SAMPLE)
-    assert q.n == full.n == unique_fingerprints(full.shingles).size < len(q.fps)
+    assert q.n == full.n == verification_set(full.shingles).size < len(q.fps)
 
 
 def test_the_merged_file_and_its_article_are_reported_in_a_repo_check(tmp_path):
@@ -143,7 +143,7 @@ def test_on_real_pairs_agreement_stays_above_the_floor_of_their_exact_jaccard():
     keep = could_pass(agree, sizes[pairs[:, 0]], sizes[pairs[:, 1]], 128, 0.8, 0.9, 20)
     passing = 0
     for (a, b), n_agree, kept in zip(pairs.tolist(), agree.tolist(), keep.tolist()):
-        sa, sb = unique_fingerprints(facts[a].shingles), unique_fingerprints(facts[b].shingles)
+        sa, sb = verification_set(facts[a].shingles), verification_set(facts[b].shingles)
         jac, cab, cba = similarity(sa, sb)
         assert n_agree >= floors[int(jac * 1024)], (facts[a].chash.hex(), facts[b].chash.hex(), jac, n_agree)
         if jac >= 0.8 or (cab >= 0.9 and sa.size <= sb.size) or (cba >= 0.9 and sb.size <= sa.size):

@@ -12,9 +12,10 @@ from newslint.corpus.textfacts import ShingleSettings
 from newslint.files import DEFAULT_INCLUDE
 from newslint.record import FrozenRecord
 
-INDEX_SCHEMA = "3"  # the corpus index's table layout (store.py); recorded in its meta table
+INDEX_SCHEMA = "4"  # the corpus index's table layout (store.py); recorded in its meta table
 # (3: nshingles counts distinct shingles, which the signature screen relies on; docs.chash
-# is a unique index made once at the end of a first build, not the primary key)
+# is a unique index made once at the end of a first build, not the primary key; 4: docs.shingles
+# holds 32 bits a shingle, shingle.verification_set)
 INDEX_DB_NAME = "corpus-v1.sqlite3"  # the index's file in the cache folder
 
 

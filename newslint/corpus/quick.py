@@ -572,7 +572,7 @@ def _lines(x) -> list[int]:
 def _doc_row(q: Content) -> tuple:
     """The index row the full pass writes for this content (store.facts_to_row)."""
     sig = array("I", q.sig)
-    fps = array("Q", q.fps)
+    fps = array("I", [fp & _M32 for fp in q.fps])  # the low 32 bits (shingle.verification_set)
     if sys.byteorder != "little":  # pragma: no cover
         sig.byteswap()
         fps.byteswap()
@@ -588,11 +588,11 @@ def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
         for y in (c, x):
             cy = y if isinstance(y, bytes) else snap.chash(y)
             if isinstance(contents.get(cy), Content):
-                out[cy] = set(contents[cy].fps)
+                out[cy] = {fp & _M32 for fp in contents[cy].fps}  # shingle.verification_set's bits
             else:
                 want.add(cy)
     for c, blob in _select_in(db, "SELECT chash, shingles FROM docs WHERE chash IN ({})", want):
-        out[bytes(c)] = set(_u64s(bytes(blob), "Q"))
+        out[bytes(c)] = set(_u64s(bytes(blob), "I"))
     if not want <= out.keys():
         # a run that refreshed the index while a snapshot file was missing from the work tree
         # (`newslint index`, `dups`) dropped its row; the snapshot still lists it, and a pair

@@ -161,7 +161,8 @@ class RedisIndex:
         clean, self.name = parse_url(url)
         self.location = shown
         self.bands, self.rows = mh.lsh_params(options.num_perm, options.rows)
-        self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-3")  # 3: n counts distinct shingles
+        self.settings = dict(settings, bands=str(self.bands), rows=str(self.rows), layout="datasketch-redis-4")
+        # 3: n counts distinct shingles; 4: shingles hold 32 bits each (shingle.verification_set)
         self.notes: list[str] = []
         try:
             self.r = redis.Redis.from_url(clean)
@@ -296,7 +297,7 @@ class RedisIndex:
                 pipe.hget(self._doc(c), b"shingles")
             for c, blob in zip(part, pipe.execute()):
                 if blob is not None:
-                    out[c] = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+                    out[c] = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
         return out
 
     @_guarded
@@ -306,7 +307,7 @@ class RedisIndex:
         for f in new_docs:
             mapping = {
                 b"normhash": f.normhash, b"mode": f.mode, b"n": f.n, b"sig": f.sig.astype("<u4").tobytes(),
-                b"shingles": f.shingles.astype("<u8").tobytes(), b"lines": f.line_hashes.astype("<i8").tobytes(),
+                b"shingles": f.shingles.astype("<u4").tobytes(), b"lines": f.line_hashes.astype("<i8").tobytes(),
                 b"head_row": f.head_row, b"head_len": f.head_len,
             }
             if f.n > 0:  # empty texts would all share one bucket: they stay out of the LSH

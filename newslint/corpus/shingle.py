@@ -193,8 +193,9 @@ class DocFacts:
     mode: str  # "word", "char", or "skip" (not text: left out of the corpus)
     n: int  # number of distinct shingles (0: the text has none and stays out of the LSH); the
     # signature screen (verify.could_pass) bounds a pair's Jaccard with it
-    # uint64 fingerprints (None: not loaded); sorted and unique for "sha1", in text order for
-    # "tok64" (exact verification applies `unique_fingerprints` to the few sets it reads)
+    # fingerprints (None: not loaded): uint64 as made, sorted and unique for "sha1", in text
+    # order for "tok64"; their low 32 bits (uint32) once they have crossed a signer's pipe or
+    # come back from the index (exact verification applies `verification_set` to the few it reads)
     shingles: np.ndarray | None
     sig: np.ndarray | None  # uint32[num_perm] (None until signed)
     line_hashes: np.ndarray  # int64 per distinct non-blank normalised line (first occurrence order)
@@ -240,7 +241,7 @@ def tok64_batch(bufs: list[bytes], k: int) -> list[np.ndarray]:
     ntok = tok_end - tok_off
     combined = _combine(th, k) if th.size >= k else _EMPTY_U64
     # each document's shingles (not yet sorted or deduplicated: the MinHash does not need it, and
-    # `unique_fingerprints` is applied to the few sets exact verification reads)
+    # `verification_set` is applied to the few sets exact verification reads)
     out = [_EMPTY_U64] * len(bufs)
     for d, (s, e, n) in enumerate(zip(tok_off.tolist(), tok_end.tolist(), ntok.tolist())):
         if n >= k:
@@ -258,11 +259,21 @@ def distinct_count(fp: np.ndarray) -> int:
     return int(np.count_nonzero(s[1:] != s[:-1])) + 1
 
 
-def unique_fingerprints(fp: np.ndarray) -> np.ndarray:
-    """Sorted, without repeats (a no-op on what `fingerprints` returns)."""
-    if fp.size < 2 or bool((fp[1:] > fp[:-1]).all()):
-        return fp
-    return sorted_unique(fp.copy())
+# Exact verification compares the fingerprints' low 32 bits, and the index stores only them: a
+# third less to write, checkpoint and read back than 64 bits (bench/RESULTS.md, target 4,
+# session 24). Two articles of ~400 shingles share a 32-bit value by chance with probability
+# ~4e-5, which moves their Jaccard by ~1/800 then; the MinHash signatures are made from the
+# 64-bit fingerprints, as before.
+VERIFY_MASK = 0xFFFFFFFF
+
+
+def verification_set(fp: np.ndarray) -> np.ndarray:
+    """The set exact verification compares: the fingerprints' low 32 bits (uint32), sorted,
+    without repeats. Idempotent: the index's stored sets pass through unchanged."""
+    low = fp.astype(np.uint32)  # a copy; from uint64, the low 32 bits
+    if low.size < 2 or bool((low[1:] > low[:-1]).all()):
+        return low
+    return sorted_unique(low)
 
 
 def batch_facts(items: list[tuple[bytes, bytes, str]], settings: ShingleSettings = DEFAULT_SHINGLES,

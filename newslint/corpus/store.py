@@ -58,7 +58,7 @@ def _make_docs_index(conn: sqlite3.Connection) -> None:
 def facts_to_row(f: DocFacts) -> tuple:
     return (
         f.chash, f.normhash, f.mode, f.n,
-        f.sig.astype("<u4").tobytes(), f.shingles.astype("<u8").tobytes(),
+        f.sig.astype("<u4").tobytes(), f.shingles.astype("<u4").tobytes(),  # verification_set's 32 bits
         f.line_hashes.astype("<i8").tobytes(), f.head_row, f.head_len,
     )
 
@@ -247,7 +247,7 @@ class SqliteIndex:
             part = chashes[i:i + _BATCH]
             q = f"SELECT chash, shingles FROM docs WHERE chash IN ({','.join('?' * len(part))})"
             for c, blob in self.conn.execute(q, part):
-                out[bytes(c)] = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+                out[bytes(c)] = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
         return out
 
     def commit(self, new_docs: list[DocFacts], file_rows: dict[str, StatRow], gone: Iterable[str],
