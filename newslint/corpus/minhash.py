@@ -166,7 +166,11 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     chunks = []
     for col in range(bands):
-        k = keys[:, col]
+        # one band's keys copied out first: `keys` is a view of the signatures, so a column is
+        # strided by a whole signature (512 bytes), and gathering it in sorted order touched a
+        # cache line and a page for each key; a million documents' pairs took 4.2 s, 3.1 s
+        # with the copy (0.22 -> 0.17 s at 100,000: the part that grew with the cache misses)
+        k = np.ascontiguousarray(keys[:, col])
         # ties in any order (a group's members are sorted below): numpy's default sort is
         # 3.5x faster than the stable one on a million 64-bit keys (98 -> 28 ms, 64 bands)
         order = np.argsort(k)
