@@ -1,11 +1,12 @@
 """Performance benchmarks for issue 6. Each target runs newslint and a named peer in the
-same run, repeats, and prints medians and ratios. Run by hand; results go to
-bench/RESULTS.md with --write. No test asserts any of these timings.
+same run, repeats, and prints medians and ratios. Run by hand; --write puts the output
+into bench/RESULTS.md between its `perf.py --write` markers (the rest of the file is kept).
+No test asserts any of these timings.
 
     python bench/perf.py hook            # target 1: one 3 KB article, in-file rules
     python bench/perf.py incremental --size 100000  # target 5
     python bench/perf.py scale           # target 4: 10k, 100k, 1M files (the 1M corpus takes ~15 min to write)
-    python bench/perf.py all --write     # every target, then write bench/RESULTS.md
+    python bench/perf.py all --write     # every target, then its tables into bench/RESULTS.md
 """
 
 from __future__ import annotations
@@ -388,7 +389,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-peer", action="store_true", help="scale: skip the plain cold read of each corpus")
     ap.add_argument("--size", type=int, default=10000, help="generated corpus size for hook-corpus/corpus (0 = BBC)")
     ap.add_argument("--repeat", type=int, default=15)
-    ap.add_argument("--write", action="store_true", help="write bench/RESULTS.md")
+    ap.add_argument("--write", action="store_true",
+                    help="put the output into bench/RESULTS.md (between its markers; the rest is kept)")
     args = ap.parse_args(argv)
     out = [f"Machine: {machine()}", f"Load average at start: {os.getloadavg()[0]:.2f}", ""]
     if args.target in ("hook", "all"):
@@ -408,9 +410,33 @@ def main(argv=None) -> int:
     text = "\n".join(out)
     print(text)
     if args.write:
-        (HERE / "RESULTS.md").write_text("# Benchmark results\n\nWritten by `python bench/perf.py "
-                                         + " ".join(argv or sys.argv[1:]) + "`.\n\n" + text + "\n", encoding="utf-8")
+        write_results(HERE / "RESULTS.md", text, "python bench/perf.py " + " ".join(argv or sys.argv[1:]))
     return 0
+
+
+WRITE_START = "<!-- perf.py --write: start -->"
+WRITE_END = "<!-- perf.py --write: end -->"
+
+
+def write_results(path: Path, text: str, command: str) -> None:
+    """Put this run's output into `path` between the WRITE_START and WRITE_END markers, just
+    under the title the first time. The rest of the file, the curated history of every
+    session's figures, is kept: `--write` once replaced all of it with one run's tables."""
+    block = f"{WRITE_START}\n## Latest `{command}`\n\n{text.rstrip()}\n{WRITE_END}\n"
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old = "# Benchmark results\n"
+    if WRITE_START in old and WRITE_END in old.split(WRITE_START, 1)[1]:
+        before, rest = old.split(WRITE_START, 1)
+        after = rest.split(WRITE_END, 1)[1]
+    else:
+        title, sep, after = old.partition("\n")
+        before = title + sep + "\n"
+    new = before + block + ("\n" + after.lstrip("\n") if after.strip() else "")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 if __name__ == "__main__":
