@@ -297,7 +297,7 @@ class RedisIndex:
                 pipe.hget(self._doc(c), b"shingles")
             for c, blob in zip(part, pipe.execute()):
                 if blob is not None:
-                    out[c] = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+                    out[c] = np.frombuffer(blob, dtype="<u4")  # verification_set copies it
         return out
 
     @_guarded

@@ -264,7 +264,6 @@ def distinct_count(fp: np.ndarray) -> int:
 # session 24). Two articles of ~400 shingles share a 32-bit value by chance with probability
 # ~4e-5, which moves their Jaccard by ~1/800 then; the MinHash signatures are made from the
 # 64-bit fingerprints, as before.
-VERIFY_MASK = 0xFFFFFFFF
 
 
 def verification_set(fp: np.ndarray) -> np.ndarray:

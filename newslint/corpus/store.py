@@ -247,7 +247,7 @@ class SqliteIndex:
             part = chashes[i:i + _BATCH]
             q = f"SELECT chash, shingles FROM docs WHERE chash IN ({','.join('?' * len(part))})"
             for c, blob in self.conn.execute(q, part):
-                out[bytes(c)] = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+                out[bytes(c)] = np.frombuffer(blob, dtype="<u4")  # verification_set copies it
         return out
 
     def commit(self, new_docs: list[DocFacts], file_rows: dict[str, StatRow], gone: Iterable[str],
