@@ -158,8 +158,9 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                     if not _among(target, files, idents):
                         continue
                     if not _among(target, paths) and _newslint_output(target):  # found by walking a
-                        files = _without_entry(files, target)  # folder: the report an earlier run left
-                        idents = stat_identities(files)
+                        kept = _not_entry(files, target)  # folder: the report an earlier run left
+                        files = [f for f, k in zip(files, kept) if k]
+                        idents = [i for i, k in zip(idents, kept) if k]
                     if _among(target, files, idents):  # the report would overwrite an article
                         raise UsageError(f"{option} {target}: is one of the files being checked; "
                                          "write it somewhere else")
@@ -639,12 +640,13 @@ def _newslint_output(target: str) -> bool:
     return not head.strip() or re.search(_OUTPUT_MARK, head, re.MULTILINE | re.VERBOSE) is not None
 
 
-def _without_entry(files: list[str], target: str) -> list[str]:
-    """`files` less `target`'s own folder entry (the same name in the same real folder); another
-    name of the same file, a link beside it, stays (and _among still finds it)."""
+def _not_entry(files: list[str], target: str) -> list[bool]:
+    """For each of `files`, whether it is kept: not `target`'s own folder entry (the same name
+    in the same real folder). Another name of the same file, a link beside it, stays (and
+    _among still finds it)."""
     folder, name = os.path.split(target)
     real = os.path.realpath(folder or ".")
-    return [f for f in files if os.path.basename(f) != name or os.path.realpath(os.path.dirname(f) or ".") != real]
+    return [os.path.basename(f) != name or os.path.realpath(os.path.dirname(f) or ".") != real for f in files]
 
 
 def _validate_paths(paths, fix: bool) -> None:

@@ -66,7 +66,7 @@ class Line(FrozenRecord):
     def blank(self) -> bool:
         """No article text: empty, or only an HTML comment (e.g. a suppression comment)."""
         t = self.text.strip()
-        return not t or (t.startswith("<!--") and t.endswith("-->"))
+        return not t or comment_only(t)
 
     @property
     def empty(self) -> bool:
@@ -218,6 +218,12 @@ def _blank_hidden(lines: list[Line]) -> None:
     for first, last in hidden_spans([ln.text for ln in lines]):
         for x in lines[first:last + 1]:
             x.__dict__["blank"] = True
+
+
+def comment_only(stripped: str) -> bool:
+    """A line (stripped) that is only an HTML comment: it reads as blank, for the in-file rules
+    (Line.blank) and the cross-file pass (newslint.corpus.model) alike."""
+    return stripped.startswith("<!--") and stripped.endswith("-->")
 
 
 def hidden_spans(texts: list[str]) -> list[tuple[int, int]]:

@@ -237,7 +237,8 @@ def corpus_bytes(data: bytes | None, encoding: str) -> bytes | None:
     return data
 
 
-_LINE_SPLIT = re.compile(rb"(\r\n|\r|\n)")
+# a line break; captured, so that split() keeps the breaks between the lines
+_LINE_END = re.compile(rb"(\r\n|\r|\n)")
 
 
 def _blank_hidden(data: bytes) -> bytes:
@@ -245,12 +246,12 @@ def _blank_hidden(data: bytes) -> bytes:
     kept: a line that is only an HTML comment, a comment over several lines, a closed fenced
     code block (newslint.document.hidden_spans). The cross-file rules then compare what the
     in-file ones read: the article's visible text."""
-    from newslint.document import hidden_spans
+    from newslint.document import comment_only, hidden_spans
 
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    parts = _LINE_SPLIT.split(data[len(bom):])  # line, break, line, break, ..., the last line
+    parts = _LINE_END.split(data[len(bom):])  # line, break, line, break, ..., the last line
     texts = [part.decode("utf-8", "replace") for part in parts[0::2]]
-    hidden = [j for j, t in enumerate(texts) if t.strip().startswith("<!--") and t.strip().endswith("-->")]
+    hidden = [j for j, t in enumerate(texts) if comment_only(t.strip())]
     for first, last in hidden_spans(texts):
         hidden.extend(range(first, last + 1))
     if not hidden:
@@ -259,8 +260,6 @@ def _blank_hidden(data: bytes) -> bytes:
         parts[2 * j] = b""
     return bom + b"".join(parts)
 
-
-_LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 def _blank_front_matter(data: bytes) -> bytes:
