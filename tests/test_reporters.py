@@ -198,21 +198,30 @@ def test_github_escaping():
 # --- JUnit --------------------------------------------------------------------------
 
 
-def test_junit_one_case_per_file(sample):
+def test_junit_one_suite_per_file_one_case_per_finding(sample):
+    """A file's findings were many <failure>s of one test case: the JUnit schema allows one,
+    and Jenkins, GitLab and most parsers showed the first (1 of the sample's 11). Now, as
+    ruff's report: a suite per file, a failing case per finding, one passing case per clean file."""
     (sample.parent / "clean.txt").write_text("A short clean article.\n\nIt says one thing once.\n", encoding="utf-8")
     rc, text = report("junit", ".", cwd=sample.parent)
     assert rc == 1
     root = ET.fromstring(text.encode("utf-8"))
-    (suite,) = root.iter("testsuite")
-    assert suite.get("tests") == "2" and suite.get("failures") == "1" and suite.get("errors") == "0"
-    cases = {c.get("name"): c for c in suite.iter("testcase")}
-    assert set(cases) == {NAME, "clean.txt"}
-    assert list(cases["clean.txt"]) == []
-    failures = cases[NAME].findall("failure")
-    assert sorted(f.get("type") for f in failures) == sorted(c for c, n in SAMPLE_CODES.items() for _ in range(n))
-    first = failures[0]
-    assert first.get("message").startswith("NL102 Caption repeated")
-    assert first.text.startswith(f"{NAME}:4:1: NL102") and f"related: {NAME}:3" in first.text
+    expected_codes = sorted(c for c, n in SAMPLE_CODES.items() for _ in range(n))
+    n = len(expected_codes)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == (str(n + 1), str(n), "0")
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {NAME, "clean.txt"}
+    (clean,) = suites["clean.txt"].iter("testcase")
+    assert list(clean) == [] and suites["clean.txt"].get("failures") == "0"
+    cases = list(suites[NAME].iter("testcase"))
+    assert suites[NAME].get("tests") == suites[NAME].get("failures") == str(n)
+    assert all(len(list(c)) == 1 and c.find("failure") is not None for c in cases)  # one failure a case
+    assert sorted(c.find("failure").get("type") for c in cases) == expected_codes
+    assert len({c.get("name") for c in cases}) == n and all(c.get("classname") == NAME for c in cases)
+    first = cases[0]
+    assert (first.get("name"), first.get("line")) == ("NL102 4:1", "4")
+    assert first.find("failure").get("message").startswith("NL102 Caption repeated")
+    assert first.find("failure").text.startswith(f"{NAME}:4:1: NL102") and f"related: {NAME}:3" in first.find("failure").text
 
 
 def test_junit_stays_valid_xml_with_control_characters_and_markup():
@@ -226,15 +235,17 @@ def test_junit_stays_valid_xml_with_control_characters_and_markup():
     root = ET.fromstring(text.encode("utf-8"))
     (failure,) = root.iter("failure")
     assert failure.get("message") == "NL502 control character '\\x0c' and <p> & \"quotes\" \\xff"
-    assert root.find("testsuite/testcase").get("name") == "a&b.txt"
+    assert root.find("testsuite").get("name") == root.find("testsuite/testcase").get("classname") == "a&b.txt"
 
 
 def test_junit_unreadable_file_is_an_error(tmp_path):
     (tmp_path / "broken.txt").symlink_to("nowhere.txt")
     out = run_newslint("check", "--output-format", "junit", "broken.txt", cwd=tmp_path)
     assert out.returncode == 2  # an I/O error, not a finding
-    suite = ET.fromstring(out.stdout).find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "1")
+    root = ET.fromstring(out.stdout)
+    suite = root.find("testsuite")
+    for totals in (root, suite):
+        assert (totals.get("tests"), totals.get("failures"), totals.get("errors")) == ("1", "0", "1")
     case = suite.find("testcase")
     assert case.find("failure") is None and case.find("error").get("type") == "NL500"
 
@@ -244,12 +255,15 @@ def test_junit_binary_file_is_a_skipped_case_not_a_pass(sample):
     (sample.parent / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     rc, text = report("junit", ".", cwd=sample.parent)
     assert rc == 1  # the sample's findings; the binary file adds none
-    suite = ET.fromstring(text.encode("utf-8")).find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("2", "1", "0", "1")
-    cases = {c.get("name"): c for c in suite.iter("testcase")}
-    (skipped,) = list(cases["photo.txt"])
+    root = ET.fromstring(text.encode("utf-8"))
+    n = sum(SAMPLE_CODES.values())
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (str(n + 1), str(n), "0", "1")
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    (case,) = suites["photo.txt"].iter("testcase")
+    (skipped,) = list(case)
     assert skipped.tag == "skipped" and skipped.get("message") == "binary file (NUL bytes); skipped"
-    assert cases[NAME].find("skipped") is None
+    assert suites["photo.txt"].get("skipped") == "1" and suites[NAME].get("skipped") == "0"
+    assert not any(c.find("skipped") is not None for c in suites[NAME].iter("testcase"))
 
 
 # --- GitLab -------------------------------------------------------------------------
@@ -485,7 +499,8 @@ def test_ci_snippet_gitlab_job_runs(sample):
     assert _output_file(lines[1]) == reports["junit"]
     root = ET.parse(sample.parent / reports["junit"]).getroot()
     # the codequality report written by the line before is not a checked text file
-    assert {c.get("name") for c in root.iter("testcase")} == {NAME}
+    assert {s.get("name") for s in root.iter("testsuite")} == {NAME}
+    assert len(list(root.iter("testcase"))) == sum(SAMPLE_CODES.values())
 
 
 def test_ci_snippet_pre_commit_config_uses_our_hooks():
@@ -503,6 +518,16 @@ def test_docs_match_the_ci_fixtures():
     blocks = re.findall(r"```yaml\n(.*?)```", doc, flags=re.DOTALL)
     for name in ("pre-commit-config.yml", "github-workflow.yml", "gitlab-ci.yml"):
         assert (CI_FIXTURES / name).read_text(encoding="utf-8") in blocks, name
+
+
+def test_the_ci_snippets_install_no_stale_commit():
+    """The CI jobs pinned `newslint@0e2b108`, 389 commits behind HEAD when a review found it,
+    after the pre-commit `rev:` had been moved to a placeholder for that very reason."""
+    doc = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    refs = re.findall(r"git\+https://\S+?/newslint@([^\"'\s]+)", doc)
+    assert len(refs) == 2, refs  # the GitHub and GitLab jobs
+    assert refs == ["COMMIT-SHA", "COMMIT-SHA"], refs
+    assert "in place of `COMMIT-SHA`" in doc
 
 
 def test_paths_are_relative_and_uris_encoded(tmp_path, monkeypatch):

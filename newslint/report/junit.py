@@ -1,8 +1,12 @@
-"""JUnit XML: one test suite, one test case per checked file, one <failure> per finding
-(an <error> for a file that could not be read: NL500, exit status 2; a file that is not
-valid text in its encoding is a finding, NL501, as in the exit status). Clean files are
-passing test cases, so CI test views show how many files were checked, not only the
-failing ones. A binary file, skipped unread, is a <skipped> test case."""
+"""JUnit XML, ruff's shape: one test suite per checked file, one failing test case per
+finding (an <error> case for a file that could not be read: NL500, exit status 2; a file
+that is not valid text in its encoding is a finding, NL501, as in the exit status). A clean
+file is one passing test case, so CI test views show how many files were checked, not only
+the failing ones. A binary file, skipped unread, is a <skipped> test case.
+
+One finding a test case, not a file's findings as many <failure>s of one case: the JUnit
+schema allows one, and Jenkins, GitLab and most parsers show only the first of them.
+"""
 
 from __future__ import annotations
 
@@ -34,36 +38,39 @@ def build(run) -> ET.Element:
         by_file.setdefault(d.filename, []).append(d)
 
     skips = {res.path: why for res in run.results if not res.diagnostics and (why := skip_reason(res))}
-    cases = []
-    n_fail = n_err = 0
+    suites = []
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for path, diags in sorted(by_file.items(), key=lambda item: display_path(item[0])):  # as the other reports
-        case = ET.Element(
-            "testcase",
-            {
-                "name": xml_safe(display_path(path)),
-                "classname": "newslint",
-                "file": xml_safe(display_path(path)),
-                "time": "0",
-            },
-        )
-        is_error = path in errors
-        if path in skips and not diags:  # a binary file: not checked, so neither passed nor failed
-            ET.SubElement(case, "skipped", {"message": xml_safe(skips[path])})
+        shown = xml_safe(display_path(path))
+        cases = []
+        if not diags:  # clean, or skipped unread (a binary file: neither passed nor failed)
+            case = _case("newslint", shown)
+            if path in skips:
+                ET.SubElement(case, "skipped", {"message": xml_safe(skips[path])})
+            cases.append(case)
         for d in diags:
-            tag = "error" if is_error else "failure"
+            case = _case(f"{d.code} {d.row}:{d.column}", shown, d)
+            tag = "error" if path in errors else "failure"
             el = ET.SubElement(case, tag, {"message": xml_safe(f"{d.code} {display_message(d)}"), "type": d.code})
             el.text = xml_safe(_line(d))
-        if is_error:
-            n_err += 1
-        elif diags:
-            n_fail += 1
-        cases.append(case)
-
-    totals = {"tests": str(len(cases)), "failures": str(n_fail), "errors": str(n_err), "skipped": str(len(skips)), "time": "0"}
-    root = ET.Element("testsuites", {"name": "newslint", **totals})
-    suite = ET.SubElement(root, "testsuite", {"name": "newslint", **totals})
-    suite.extend(cases)
+            cases.append(case)
+        counts = {"tests": len(cases), "skipped": int(path in skips and not diags),
+                  "failures": 0 if path in errors else len(diags), "errors": len(diags) if path in errors else 0}
+        suite = ET.Element("testsuite", {"name": shown, **{k: str(counts[k]) for k in totals}, "time": "0"})
+        suite.extend(cases)
+        suites.append(suite)
+        for k in totals:
+            totals[k] += counts[k]
+    root = ET.Element("testsuites", {"name": "newslint", **{k: str(v) for k, v in totals.items()}, "time": "0"})
+    root.extend(suites)
     return root
+
+
+def _case(name: str, shown_path: str, d=None) -> ET.Element:
+    attrs = {"name": xml_safe(name), "classname": shown_path, "file": shown_path, "time": "0"}
+    if d is not None:
+        attrs["line"] = str(d.row)
+    return ET.Element("testcase", attrs)
 
 
 def render(run, name: str = "junit") -> str:
