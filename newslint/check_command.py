@@ -40,6 +40,12 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                           ("--show-fixes", "the list of fixes each file would get"))
         raise UsageError(f"--diff prints a unified diff, not a report: {given} does not apply to it. Drop --diff "
                          f"for {instead}, or drop {given} for the diff.")
+    if statistics and output_format not in (None, "text", "concise", "full", "json"):  # it printed every finding
+        raise UsageError(f"--statistics counts the findings per rule in the text or json report: --output-format "
+                         f"{output_format} has no such form. Drop --statistics for a {output_format} report of "
+                         "each finding, or use --output-format json for the counts.")
+    if exit_zero and exit_non_zero_on_fix:  # the second won, silently
+        raise UsageError("--exit-zero and --exit-non-zero-on-fix ask for opposite exit statuses: give one of them.")
     if write_baseline_file and (output_file or diff):  # it wrote the baseline alone, saying nothing of the report
         given = "--output-file" if output_file else "--diff"
         raise UsageError(f"--write-baseline writes the baseline and no report: drop {given}, or write the "
@@ -124,8 +130,13 @@ def run_check(echo, unstyle, *, paths, fix, unsafe_fixes, diff, select, extend_s
                 # --diff shows what --fix writes: one text, never a split-off file
                 res = process_source(source, linter, "stdout" if fix else opts.mode, unsafe, name, split=False)
                 # nor is a split offered: no [*] on NL301, no count of it among the fixable
+                withheld = any(d.fix is not None and d.fix.split_at for d in res.diagnostics)
                 res.diagnostics = [d.replace(fix=None) if d.fix is not None and d.fix.split_at else d
                                    for d in res.diagnostics]
+                if withheld and unsafe and (fix or diff) and not quiet:  # asked for, and not done: say why
+                    echo(f"newslint: note: {name}: a merged file read from standard input is not split "
+                         "(the second article would have no file to go to); run --fix --unsafe-fixes on "
+                         "the file itself to split it", err=True)
                 results.append(res)
                 # what the findings' rows count in: the text as fixed, for --fix
                 stdin_shown[name] = source.with_text(res.new_texts[0]) if fix and res.new_texts else source

@@ -70,7 +70,9 @@ class PathsLastCommand(click.Command):
 @click.option("--fix", is_flag=True, help="Apply fixes in place (safe fixes only, unless --unsafe-fixes). "
                                           "Local files only: URLs are never written.")
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
-              help="Also apply fixes that may drop text or create files (near-duplicates, splits).")
+              help="Also apply the fixes that may drop words with no other copy (page chrome blocks, "
+                   "near-duplicate paragraphs, corpus boilerplate, long pack lines) or create files "
+                   "(merged articles split). Review them with --diff first.")
 @click.option("--diff", is_flag=True, help="Print a unified diff of what --fix would change; write nothing. "
                                            "Exit 0 when nothing would change, 1 when something would (or a "
                                            "file is not valid text or too large), 2 on an I/O error; findings "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 import json
 import shutil
 import subprocess
@@ -217,6 +218,8 @@ def test_stdin_fix_never_splits_into_one_stream(sample):
     res = run_newslint("check", "-", "--fix", "--unsafe-fixes", input=sample.read_bytes())
     assert res.returncode == 1
     assert b"NL301" in res.stderr and b"1 remaining" in res.stderr
+    # and says why: the user asked for the split
+    assert b"from standard input is not split" in res.stderr and b"Traceback" not in res.stderr
     out = res.stdout.decode()
     again = run_newslint("check", "-", "--select", "NL301", input=res.stdout)
     assert again.returncode == 1 and b"NL301" in again.stdout  # still two articles, still found
@@ -230,6 +233,9 @@ def test_stdin_diff_shows_what_the_fix_writes_and_no_split(sample):
     res = run_newslint("check", "-", "--stdin-filename", "s.txt", "--diff", "--unsafe-fixes", input=sample.read_bytes())
     assert res.returncode == 1 and b"Traceback" not in res.stderr
     assert [ln for ln in res.stdout.decode().splitlines() if ln.startswith("+++ ")] == ["+++ s.txt"]
+    assert b"s.txt: a merged file read from standard input is not split" in res.stderr
+    safe_only = run_newslint("check", "-", "--stdin-filename", "s.txt", "--diff", input=sample.read_bytes())
+    assert b"not split" not in safe_only.stderr  # no split was asked for: nothing to explain
     fixed = run_newslint("check", "-", "--stdin-filename", "s.txt", "--fix", "--unsafe-fixes", input=sample.read_bytes())
     patched = sample.parent / "s.txt"
     patched.write_bytes(sample.read_bytes())
@@ -472,3 +478,33 @@ def test_statistics_print_the_counts_in_place_of_the_findings(tmp_path):
     assert lines[-2] == f"Found {total} errors."
     every = run_newslint("check", "--no-cache", "--isolated", ".", cwd=folder).stdout.decode().splitlines()
     assert sum(".txt:" in line for line in every) == total
+
+
+def test_statistics_in_json_are_the_counts_and_other_formats_refuse(sample):
+    """`--statistics --output-format json` printed every finding, the option silently
+    dropped; ruff prints its statistics as JSON. The other report formats have no form for
+    counts: refused, as `--diff --statistics` is, before any file is read."""
+    res = run_newslint("check", "--statistics", "--output-format", "json", sample.name, cwd=sample.parent)
+    assert res.returncode == 1, res.stderr
+    rows = json.loads(res.stdout)
+    counts = Counter(d["code"] for d in json.loads(
+        run_newslint("check", "--output-format", "json", sample.name, cwd=sample.parent).stdout))
+    assert {r["code"]: r["count"] for r in rows} == counts and sum(counts.values()) == 11
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["NL102"] == {"code": "NL102", "name": "repeated-caption", "count": 6, "fixable": True}
+    assert by_code["NL301"]["fixable"] is False  # an unsafe fix, not applied by --fix as given
+    for fmt in ("sarif", "junit", "github", "gitlab", "json-lines"):
+        refused = run_newslint("check", "--statistics", "--output-format", fmt, sample.name, cwd=sample.parent)
+        assert refused.returncode == 2 and refused.stdout == b"", fmt
+        assert b"--statistics counts the findings" in refused.stderr and b"Traceback" not in refused.stderr
+
+
+def test_exit_zero_and_exit_non_zero_on_fix_together_are_refused(sample):
+    """Both were accepted and the second won without a word: a CI job that meant one of
+    them got the other's exit status. Refused, the file untouched."""
+    before = sample.read_bytes()
+    res = run_newslint("check", "--fix", "--exit-zero", "--exit-non-zero-on-fix", sample.name, cwd=sample.parent)
+    assert res.returncode == 2 and b"opposite exit statuses" in res.stderr, res.stderr
+    assert sample.read_bytes() == before
+    assert run_newslint("check", "--fix", "--exit-non-zero-on-fix", sample.name, cwd=sample.parent).returncode == 1

@@ -50,6 +50,12 @@ def diagnostic_dict(d: Diagnostic) -> dict:
 def render(run, name: str = "json") -> str:
     shown = memo_display_path()  # name as given -> as shown: a file's many findings, its partners' many mentions
     diags = report_order(run.diagnostics, shown)
+    if run.statistics:  # ruff's JSON statistics: a count per rule in place of the findings
+        from newslint.report.text import statistics_rows
+
+        rows = [{"code": code, "name": rule, "count": n, "fixable": mark == "[*]"}
+                for code, n, mark, rule in statistics_rows(run, diags)]
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if name == "json-lines":
         return "".join(json.dumps(diagnostic_dict(d), ensure_ascii=False) + "\n" for d in diags)
     if not diags:

@@ -22,6 +22,20 @@ def _applies(d, unsafe_on: bool) -> bool:
     return a == Applicability.SAFE or (unsafe_on and a == Applicability.UNSAFE)
 
 
+def statistics_rows(run, diags) -> list[tuple[str, int, str, str]]:
+    """--statistics: (code, count, mark, rule name) per rule, most frequent first; the mark
+    is the one each finding's line gets ("[*]" when --fix as given applies some of them)."""
+    counts = Counter(d.code for d in diags)
+    safe = Counter(d.code for d in diags if d.fix is not None and _applies(d, run.unsafe_fixes))
+    unsafe = Counter(d.code for d in diags if d.fix is not None)
+    rows = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = run.rules.get(code)
+        mark = "[*]" if safe[code] else "[-]" if unsafe[code] else "   "
+        rows.append((code, n, mark, rule.name if rule else ""))
+    return rows
+
+
 def _lines(run, path: str, memo: dict) -> list[str]:
     """A file's lines as newslint counts them (read once a file, in its encoding; stdin's
     own text), for the `full` format; none when it cannot be read now."""
@@ -95,13 +109,8 @@ def render(run, name: str = "text") -> str:
                    f"{'them' if many else 'it'} with the shortened original{'s' if many else ''} "
                    f"(git add {' '.join(map(shlex.quote, new_in_git))})")
     if run.statistics:
-        counts = Counter(d.code for d in diags)
-        safe = Counter(d.code for d in diags if d.fix is not None and _applies(d, run.unsafe_fixes))
-        unsafe = Counter(d.code for d in diags if d.fix is not None)
-        for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            rule = run.rules.get(code)
-            mark = "[*]" if safe[code] else "[-]" if unsafe[code] else "   "  # as each finding's line marks it
-            out.append(f"{n:>6}  {code:<7} {mark} {rule.name if rule else ''}")
+        for code, n, mark, name in statistics_rows(run, diags):
+            out.append(f"{n:>6}  {code:<7} {mark} {name}")
     if run.quiet:
         return "".join(line + "\n" for line in out)
     total = len(diags)
