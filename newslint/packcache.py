@@ -7,6 +7,10 @@ One marshal file per newslint build (newslint.build) and Python version in the u
 full text and what was parsed from it. An entry is used only when the text read now is
 the same, so an edited pack is always parsed again; a missing, unreadable, corrupt or
 unwritable cache only costs the parse. It holds no findings (--no-cache is about those).
+Every build writes its own file, so a machine that installs newslint from many commits
+(pre-commit's environments, venvs, an editable checkout) kept one per build without end
+(226 files, 20 MB, on a reviewer's machine): a write keeps the KEEP newest and removes the
+rest. A build whose file went writes it again at its next run (one parse, ~10 ms).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import sys
 
 FORMAT = 2  # of what packs.py stores per pack; a new format starts a new file
+KEEP = 8  # cache files left in the folder after a write: the builds in use, about 90 KB each
 
 
 def cache_file() -> str:
@@ -65,4 +70,20 @@ def _write(path: str, entries: dict) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         replace_file(path, blob)  # readers see the old file or the new one, never a torn one
     except OSError:
-        pass
+        return
+    _prune(os.path.dirname(path), os.path.basename(path))
+
+
+def _prune(folder: str, own: str) -> None:
+    """Remove all but the KEEP newest pack caches of `folder` (`own`, just written, is kept)."""
+    try:
+        with os.scandir(folder) as it:
+            found = [(e.stat().st_mtime, e.path) for e in it
+                     if e.name.startswith("packs") and e.name.endswith(".marshal") and e.name != own and e.is_file()]
+    except OSError:
+        return
+    for _, old in sorted(found, reverse=True)[KEEP - 1:]:
+        try:
+            os.unlink(old)
+        except OSError:  # another run removed it, or the folder is not ours to clean
+            pass

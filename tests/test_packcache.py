@@ -125,3 +125,26 @@ def test_findings_are_the_same_from_the_cache(cache_home):
     assert os.path.isfile(packcache.cache_file())
     warm = run_newslint(*env_args)
     assert cold.returncode == warm.returncode == 1 and cold.stdout == warm.stdout and b"NL201" in warm.stdout
+
+
+def test_a_write_keeps_the_newest_caches_and_removes_the_rest(cache_home, parses):
+    """One cache file per build, never removed: a reviewer's machine held 226 of them (20 MB)
+    from the commits pre-commit and venvs had installed. A write now keeps the KEEP newest."""
+    folder = cache_home / "newslint"
+    folder.mkdir(parents=True)
+    old = []
+    for i in range(packcache.KEEP + 4):
+        f = folder / f"packs{packcache.FORMAT}-oldbuild{i:02d}-py3.11.marshal"
+        f.write_bytes(b"not ours to read")
+        os.utime(f, (1_000_000 + i, 1_000_000 + i))  # build 00 the oldest
+        old.append(f)
+    unrelated = folder / "notes.txt"
+    unrelated.write_text("kept")
+    packs.load_builtin_packs()
+    left = sorted(p.name for p in folder.glob("packs*.marshal"))
+    assert len(left) == packcache.KEEP and os.path.basename(packcache.cache_file()) in left
+    assert {p.name for p in old[-(packcache.KEEP - 1):]} == set(left) - {os.path.basename(packcache.cache_file())}
+    assert unrelated.exists()
+    parses.clear()
+    packs.load_builtin_packs()  # nothing to write: nothing removed, nothing parsed
+    assert parses == [] and len(list(folder.glob("packs*.marshal"))) == packcache.KEEP
