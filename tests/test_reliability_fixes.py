@@ -195,3 +195,28 @@ def test_patch_applies_diff_of_a_file_with_a_utf8_bom(tmp_path, monkeypatch):
         names = ["doc.txt", "doc-2.txt"][:len(parts)]
         assert [(tmp_path / n).read_bytes() for n in names] == [p.to_bytes() for p in parts]
         assert all(p.to_bytes().startswith(b"\xef\xbb\xbf") for p in parts)
+
+
+# A review found lines of more than three words that `\w+` counts as one or two, deleted by
+# a safe fix though their words were in the file nowhere else: a shipped pattern (the
+# copyright footer, the image-copyright credit) takes free text after its prefix.
+LONG_LINES_COUNTED_SHORT = [
+    "© 2019 노인이버스정류장에서기다렸다",  # Korean written without its spaces
+    "Image copyright 노인이버스정류장에서버스를기다리고있다",
+    "Image source ｱﾙﾊﾞｲﾄｦｻｶﾞｼﾃｲﾙﾋﾄﾊｺﾁﾗﾆﾚﾝﾗｸｼﾃｸﾀﾞｻｲ",  # half-width katakana
+    "Photo copyright the_mayor_resigned_after_the_vote_on_tuesday",  # words joined by underscores
+    "© 2019 \U00020000\U00020001\U00020002\U00020003\U00020004\U00020005\U00020006\U00020007",  # CJK extension B
+]
+
+
+@pytest.mark.parametrize("line", LONG_LINES_COUNTED_SHORT, ids=["hangul", "hangul-credit", "halfwidth-kana",
+                                                                "underscores", "cjk-ext-b"])
+def test_a_safe_fix_never_deletes_a_long_line_that_counts_as_few_words(line):
+    lines = need_shared(SAMPLE).read_text(encoding="utf-8").split("\n")
+    text = "\n".join(lines[:12] + [line, ""] + lines[12:])
+    (fixed,) = fix_text(text)
+    assert line in fixed.split("\n")  # flagged, but its deletion waits for --unsafe-fixes
+    assert "\nTT\n" not in fixed  # the sample's stray token is still deleted safely
+    findings = process_source(source_of(text), default_linter(), "check", False, "doc.txt").diagnostics
+    (finding,) = [d for d in findings if d.row == 13]
+    assert finding.code in ("NL201", "NL204") and finding.fix.applicability.value == "unsafe"

@@ -89,20 +89,30 @@ def _applicability(prule, doc: Document, line_index: int, deletes: bool) -> Appl
     if prule.fix != "safe":
         return Applicability.UNSAFE
     text = doc.lines[line_index].text
-    if deletes and max(word_count(text), len(text.split()), _unspaced_words(text)) > SAFE_DELETE_MAX_WORDS:
+    if deletes and max(word_count(text), len(text.split()), _estimated_words(text)) > SAFE_DELETE_MAX_WORDS:
         return Applicability.UNSAFE
     return Applicability.SAFE
 
 
-# Scripts written without spaces between words (Chinese, Japanese): a sentence is one \w+
-# run, so its words are estimated as two characters each, rounded up.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Scripts written without spaces between words, or dense enough that a word is about two
+# characters: Thai, Lao, Myanmar, Khmer, Hangul (jamo, compatibility jamo, syllables: Korean
+# written without its spaces), kana (half-width too), CJK ideographs (extensions B-H too).
+_DENSE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
+                    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff65-\uff9f\U00020000-\U0003134f]")
+_TOKEN = re.compile(r"[^\W_]+")  # \w runs, split at underscores ("the_mayor_resigned" is three words)
+LONGEST_WORD = 16  # characters: a longer run of letters is counted as words of this length
 
 
-def _unspaced_words(text: str) -> int:
-    if text.isascii():
-        return 0
-    return (len(_UNSPACED.findall(text)) + 1) // 2
+def _estimated_words(text: str) -> int:
+    """Words in `text` as a safe deletion counts them: `\\w+` finds one word in a sentence of a
+    script written without spaces, in words joined by underscores, in a run of letters with no
+    break; each of those is counted as the words it may hold (two characters a word in the
+    dense scripts), so that no line of more than three words passes for a page token."""
+    n = 0
+    for token in _TOKEN.findall(text):
+        dense = 0 if token.isascii() else len(_DENSE.findall(token))
+        n += max(1, -(-dense // 2) + -(-(len(token) - dense) // LONGEST_WORD))
+    return n
 
 
 def pack_diagnostics(rule: Rule, doc: Document, ctx: Context, code: str):
@@ -158,7 +168,9 @@ class BoilerplateLine(PackCodeRule):
 
     ## Fix safety
     As the pack entry says, with one limit: a safe fix deletes a line of at most three
-    words (`TT`, "Share this with Facebook" is four: unsafe). A longer boilerplate line
+    words (`TT`, "Share this with Facebook" is four: unsafe; text written without spaces,
+    or words joined by underscores, counts as the words it may hold: two characters a word
+    in Chinese, Japanese, Korean, Thai). A longer boilerplate line
     holds words found nowhere else in the file, so it is removed only with
     `--unsafe-fixes`. Entries marked unsafe always need `--unsafe-fixes`.
     """
