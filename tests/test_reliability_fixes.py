@@ -220,3 +220,21 @@ def test_a_safe_fix_never_deletes_a_long_line_that_counts_as_few_words(line):
     findings = process_source(source_of(text), default_linter(), "check", False, "doc.txt").diagnostics
     (finding,) = [d for d in findings if d.row == 13]
     assert finding.code in ("NL201", "NL204") and finding.fix.applicability.value == "unsafe"
+
+
+def test_a_paragraph_both_merged_articles_hold_stays_in_each_when_the_file_is_split():
+    """A review put a paragraph of the sample's first article into its second (the wires'
+    background paragraph does this): NL103 took the second's copy for a repeat, its safe fix
+    deleted it, and the split wrote the second article without it. Each article keeps its
+    own copy now, and repeats inside one article are still fixed."""
+    lines = need_shared(SAMPLE).read_text(encoding="utf-8").split("\n")
+    shared_paragraph = lines[11]
+    assert shared_paragraph.startswith("The Kremlin confirmed on Monday")
+    text = "\n".join(lines[:48] + [shared_paragraph, ""] + lines[48:])
+    findings = process_source(source_of(text), default_linter(), "check", False, "doc.txt").diagnostics
+    assert not [d for d in findings if d.code == "NL103"]
+    assert [d.row for d in findings if d.code == "NL101"] == [7, 42]  # each article's own headline copy
+    first, second = fix_text(text, unsafe=True)
+    assert shared_paragraph in first.split("\n") and shared_paragraph in second.split("\n")
+    (safe,) = fix_text(text)
+    assert safe.split("\n").count(shared_paragraph) == 2 and "\nTT\n" not in safe

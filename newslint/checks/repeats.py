@@ -27,13 +27,21 @@ class RepeatGroup:
 
 
 def repeat_groups(doc: Document) -> list[RepeatGroup]:
-    """Groups of paragraphs sharing a normal form; computed once per document."""
+    """Groups of paragraphs sharing a normal form within one article; computed once per
+    document. In a file of merged articles (NL301) a paragraph of the second that the first
+    also holds is the second's own text: grouped with the first's, its fix deleted it, and
+    the split then wrote the second article without it."""
     cached = doc.__dict__.get("_repeat_groups")
     if cached is None:
-        groups: dict[str, list[Paragraph]] = defaultdict(list)
+        groups: dict = defaultdict(list)
+        merged = len(doc.segments) > 1
         for p in doc.paragraphs:
             if p.norm:
-                groups[p.norm].append(p)
+                if merged:
+                    seg = doc.segment_of(p.first)
+                    groups[(seg.first if seg is not None else None, p.norm)].append(p)
+                else:
+                    groups[p.norm].append(p)
         cached = doc.__dict__["_repeat_groups"] = [RepeatGroup(g) for g in groups.values() if len(g) > 1]
     return cached
 
@@ -386,7 +394,9 @@ class DuplicateParagraph(_RepeatRule):
     A paragraph of prose (ten or more words ending a sentence, or 25 or more words; shorter
     paragraphs, list items and table rows such as a repeated "Winners meet in final match"
     are left alone) equal, after normalisation, to an earlier paragraph of the same file
-    (each later copy is flagged, pointing at the first).
+    (each later copy is flagged, pointing at the first). In a file of merged articles
+    (NL301) copies are looked for within each article: a paragraph two articles both hold
+    is each one's own text, and the split keeps it in both.
     In hard-wrapped text the whole wrapped paragraph is compared, not its lines.
 
     ## Why
