@@ -22,6 +22,17 @@ for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
 for ch in "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u00ad":
     _TRANSLATE[ord(ch)] = None
 
+# Scripts written without spaces between words: CJK (kana, ideographs), Thai, Lao, Khmer, Myanmar
+# (the cross-file pass cuts their text into characters; a safe deletion counts their words).
+NOSPACE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF), (0x3400, 0x4DBF),
+                  (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+def char_class(ranges) -> str:
+    """A regex character class of (first, last) code point ranges."""
+    return "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges) + "]"
+
+
 _TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 _WORD = re.compile(r"\w+")
 

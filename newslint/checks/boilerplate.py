@@ -94,12 +94,11 @@ def _applicability(prule, doc: Document, line_index: int, deletes: bool) -> Appl
     return Applicability.SAFE
 
 
-# Scripts written without spaces between words, or dense enough that a word is about two
-# characters: Thai, Lao, Myanmar, Khmer, Hangul (jamo, compatibility jamo, syllables: Korean
-# written without its spaces), kana (half-width too), CJK ideographs (extensions B-H too).
-_DENSE = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\u30ff\u3130-\u318f"
-                    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff65-\uff9f\U00020000-\U0003134f]")
-_TOKEN = re.compile(r"[^\W_]+")  # \w runs, split at underscores ("the_mayor_resigned" is three words)
+# Besides the scripts written without spaces (normalize.NOSPACE_RANGES), those dense enough
+# that a word is about two characters: Hangul (jamo, compatibility jamo, syllables: Korean
+# written without its spaces), half-width katakana, CJK ideographs of extensions B-H.
+_DENSE_MORE = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF), (0xFF65, 0xFF9F), (0x20000, 0x3134F))
+_DENSE = _TOKEN = None  # compiled when first needed (~2 ms: not at every run's start)
 LONGEST_WORD = 16  # characters: a longer run of letters is counted as words of this length
 
 
@@ -108,9 +107,18 @@ def _estimated_words(text: str) -> int:
     script written without spaces, in words joined by underscores, in a run of letters with no
     break; each of those is counted as the words it may hold (two characters a word in the
     dense scripts), so that no line of more than three words passes for a page token."""
+    global _DENSE, _TOKEN
+    if _TOKEN is None:
+        _TOKEN = re.compile(r"[^\W_]+")  # \w runs, split at underscores ("the_mayor_resigned" is three words)
     n = 0
     for token in _TOKEN.findall(text):
-        dense = 0 if token.isascii() else len(_DENSE.findall(token))
+        dense = 0
+        if not token.isascii():
+            if _DENSE is None:  # the big class only for text that may need it
+                from newslint.normalize import NOSPACE_RANGES, char_class
+
+                _DENSE = re.compile(char_class(NOSPACE_RANGES + _DENSE_MORE))
+            dense = len(_DENSE.findall(token))
         n += max(1, -(-dense // 2) + -(-(len(token) - dense) // LONGEST_WORD))
     return n
 

@@ -18,7 +18,7 @@ import unicodedata
 from array import array
 from operator import methodcaller
 
-from newslint.normalize import _TRANSLATE
+from newslint.normalize import _TRANSLATE, NOSPACE_RANGES, char_class
 from newslint.record import FrozenRecord
 
 _WORD_B = re.compile(rb"\w+")
@@ -31,9 +31,6 @@ _ASCII_WORDS = bytes(
 )
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD_S = re.compile(r"\w+")
-# Scripts written without spaces between words: CJK (kana, ideographs), Thai, Lao, Khmer, Myanmar.
-_NOSPACE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF), (0x3400, 0x4DBF),
-                   (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 _NOSPACE = None  # the regex of those ranges, compiled when first needed (a 4 ms compile)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # newslint.document's line breaks
 _BLANKS = re.compile(r"[^\S\r\n]+")  # whitespace runs within a line
@@ -97,11 +94,11 @@ def non_ascii_chars(text: str) -> frozenset:
 
 def is_nospace_text(text: str, na=_UNSET) -> bool:
     na = non_ascii_chars(text) if na is _UNSET else na
-    if not na or not any(lo <= ord(ch) <= hi for ch in na for lo, hi in _NOSPACE_RANGES):
+    if not na or not any(lo <= ord(ch) <= hi for ch in na for lo, hi in NOSPACE_RANGES):
         return False
     global _NOSPACE
     if _NOSPACE is None:
-        _NOSPACE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _NOSPACE_RANGES) + "]")
+        _NOSPACE = re.compile(char_class(NOSPACE_RANGES))
     n = len(_NOSPACE.findall(text))
     word_chars = sum(map(len, _WORD_S.findall(text)))
     return n * 3 > word_chars
