@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import BBC, SAMPLE, SCRAPED, need, run_newslint
+from conftest import BBC, SAMPLE, SCRAPED, SECOND_ARTICLE_PARAGRAPH, need, run_newslint
 
 
 def codes(res) -> Counter:
@@ -665,8 +665,8 @@ def test_baseline_hides_old_findings_and_survives_moved_lines(cli, sample, tmp_p
     assert res.exit_code == 0 and "Wrote 11 findings" in res.output
     assert cli("check", sample, "--baseline", baseline).exit_code == 0
     lines = sample.read_text(encoding="utf-8").split("\n")
-    body = lines[13]
-    assert body.startswith("A source close")
+    body = lines[SECOND_ARTICLE_PARAGRAPH]
+    assert body.startswith("The Iraqi prime minister")
     lines.insert(16, "Moscow has long urged Ankara and Damascus to restore ties, officials in both capitals said.")
     lines.insert(16, "")
     lines.append(body)
@@ -692,8 +692,8 @@ def test_fix_leaves_what_the_baseline_accepts(sample, tmp_path, jobs):
     res = run_newslint("check", "--no-cache", ".", "--write-baseline", baseline, cwd=folder)
     assert res.returncode == 0, res.stderr
     text = sample.read_text(encoding="utf-8")
-    body = text.split("\n")[13]
-    assert body.startswith("A source close") and not text.endswith("\n")  # the sample has no final newline
+    body = text.split("\n")[SECOND_ARTICLE_PARAGRAPH]
+    assert body.startswith("The Iraqi prime minister") and not text.endswith("\n")  # the sample has no final newline
     sample.write_text(text + "\n\n" + body, encoding="utf-8")  # a new defect: a paragraph printed twice
     before = {p.name: p.read_bytes() for p in folder.glob("*.txt")}
     res = run_newslint("check", "--no-cache", "--fix", "-j", jobs, ".", "--baseline", baseline, cwd=folder)
@@ -767,7 +767,7 @@ def test_a_baseline_is_read_once_a_run(cli, sample, tmp_path, monkeypatch):
     real = bl.load_baseline
     monkeypatch.setattr(bl, "load_baseline", lambda path: reads.append(path) or real(path))
     text = sample.read_text(encoding="utf-8")
-    (sample.parent / "copy07.txt").write_text(text + "\n\n" + text.split("\n")[13], encoding="utf-8")  # NL103
+    (sample.parent / "copy07.txt").write_text(text + "\n\n" + text.split("\n")[SECOND_ARTICLE_PARAGRAPH], encoding="utf-8")  # NL103
     res = cli("check", sample.parent, *in_file, "--baseline", baseline, "--output-format", "json", "-j", "1")
     assert len(reads) == 1
     found = json.loads(res.stdout)
@@ -783,7 +783,7 @@ def test_baseline_also_holds_for_splits_and_diff(sample, tmp_path):
     baseline = tmp_path / "baseline.json"
     assert run_newslint("check", sample.name, "--write-baseline", baseline, cwd=folder).returncode == 0
     text = sample.read_text(encoding="utf-8")
-    body = text.split("\n")[13]
+    body = text.split("\n")[SECOND_ARTICLE_PARAGRAPH]
     sample.write_text(text + "\n\n" + body, encoding="utf-8")
     diff = run_newslint("check", "--diff", "--unsafe-fixes", sample.name, "--baseline", baseline, cwd=folder)
     out = diff.stdout.decode().splitlines()

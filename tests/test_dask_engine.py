@@ -24,6 +24,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="distributed not installed (pip install 'newslint[dask]')")
 
+from conftest import SECOND_ARTICLE_PARAGRAPH  # noqa: E402  (after the skip: no dask, no test)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BBC = SHARED / "corpora" / "bbc" / "articles"
@@ -406,7 +408,7 @@ def test_fix_leaves_what_the_baseline_accepts_on_the_cluster_too(cluster, tmp_pa
     (d / "a.txt").write_text(text, encoding="utf-8")
     rc, _, err = _run(d / "a.txt", tmp_path, "--write-baseline", str(tmp_path / "base.json"))
     assert rc == 0, err.decode()[-2000:]
-    body = text.split("\n")[13]
+    body = text.split("\n")[SECOND_ARTICLE_PARAGRAPH]
     (d / "a.txt").write_text(text + "\n\n" + body, encoding="utf-8")
     rc, _, err = _run(d / "a.txt", tmp_path, "--fix", "--baseline", str(tmp_path / "base.json"),
                       "--engine", "dask", "--scheduler", addr, "--partition-size", "10")
