@@ -238,3 +238,21 @@ def test_a_paragraph_both_merged_articles_hold_stays_in_each_when_the_file_is_sp
     assert shared_paragraph in first.split("\n") and shared_paragraph in second.split("\n")
     (safe,) = fix_text(text)
     assert safe.split("\n").count(shared_paragraph) == 2 and "\nTT\n" not in safe
+
+
+def test_a_near_copy_in_the_other_merged_article_is_kept_by_the_split():
+    """As for NL103 above: NL104 compared the paragraphs of both merged articles, so with
+    --unsafe-fixes the second article's version of a paragraph went before the split wrote
+    it. Each article is compared within itself; a near-copy inside one is still found."""
+    lines = need_shared(SAMPLE).read_text(encoding="utf-8").split("\n")
+    paragraph = lines[11]
+    version = paragraph.replace("The Kremlin confirmed on Monday", "The Kremlin said on Monday")
+    assert version != paragraph
+    text = "\n".join(lines[:48] + [version, ""] + lines[48:])
+    findings = process_source(source_of(text), default_linter(), "check", False, "doc.txt").diagnostics
+    assert not [d for d in findings if d.code == "NL104"]
+    first, second = fix_text(text, unsafe=True)
+    assert paragraph in first.split("\n") and version in second.split("\n")
+    inside = "\n".join(lines[:14] + ["", version] + lines[14:])  # the version inside the first article
+    findings = process_source(source_of(inside), default_linter(), "check", False, "doc.txt").diagnostics
+    assert [(d.code, d.row) for d in findings if d.code == "NL104"] == [("NL104", 16)]

@@ -444,7 +444,9 @@ class NearDuplicateParagraph(Rule):
 
     ## Fix safety
     Unsafe: the later version is removed, and the words in which it differs from
-    the earlier one are lost. Review before applying with `--unsafe-fixes`.
+    the earlier one are lost. Review before applying with `--unsafe-fixes`. In a file of
+    merged articles (NL301) each article is compared within itself: its split keeps each
+    article's own version.
     """
 
     code = "NL104"
@@ -465,6 +467,21 @@ class NearDuplicateParagraph(Rule):
                  and not is_labelled_list(p.text) and (p.text.isascii() or p.word_count >= self.min_words)]
         if len(paras) < 2:
             return
+        if len(doc.segments) < 2:
+            yield from self._later_versions(doc, paras, threshold)
+            return
+        # a file of merged articles (NL301): each article compared within itself, as the
+        # repeat groups are (a near-copy in the other article is that one's own text)
+        by_article: dict = defaultdict(list)
+        for p in paras:
+            seg = doc.segment_of(p.first)
+            by_article[seg.first if seg is not None else None].append(p)
+        for group in by_article.values():
+            if len(group) > 1:
+                yield from self._later_versions(doc, group, threshold)
+
+    def _later_versions(self, doc: Document, paras: list[Paragraph], threshold: float):
+        """NL104's findings among `paras` (prose paragraphs in document order)."""
         norms = [p.norm for p in paras]
         # a word-for-word copy of an earlier paragraph is NL101-NL103's to report (or
         # boilerplate's): comparing it too reported one line under two codes
