@@ -547,6 +547,23 @@ def test_nl301_quiet_at_a_subheading_without_content_words():
     _assert_a_real_merge_is_found()
 
 
+def test_nl301_quiet_at_a_subheading_set_off_by_a_wider_gap_whose_words_are_not_below():
+    """A review set generic subheadings into BBC articles, two blank lines before each, as
+    scrapers save <h2>s ("Tough talk", "Concerns", "Mixed picture" in business/507): the
+    wider gap alone let a line none of whose words the text below speaks of pass for a
+    headline (23 of 300 such articles flagged; 5 now). A headline names its story; the gap
+    still weighs in the score of a line that does, and a second article joined by a wider
+    gap is still found at its headline."""
+    paras = bbc_excerpt("business/507.txt").rstrip("\n").split("\n\n")
+    assert paras[0] == "UK economy ends year with spurt" and len(paras) >= 6
+    text = "\n\n".join(paras[:3]) + "".join(f"\n\n\n{sub}\n\n{p}" for sub, p in zip(
+        ("Tough talk", "Concerns", "Mixed picture"), paras[3:6])) + "\n\n" + "\n\n".join(paras[6:]) + "\n"
+    assert "\n\n\nMixed picture\n\n" in text
+    assert lint(text, "NL301") == []
+    a, b = bbc_excerpt("business/010.txt"), bbc_excerpt("business/020.txt")
+    assert [d.row for d in lint(_merge(a, b, "\n\n\n\n"), "NL301")] == [len(a.rstrip("\n").split("\n")) + 4]
+
+
 def test_nl301_quiet_in_a_results_round_up_of_box_scores():
     """A newspaper's high-school results (scrapinghub gold/c81e134e...): each game is a line
     ("Cocoa d. West Shore 61-21") over box scores ("Viera (4-0): K. Hupfer 1 goal. L.
