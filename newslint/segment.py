@@ -350,6 +350,32 @@ def _caption_block(doc: Document, paras: list[Paragraph], k: int) -> bool:
         or nxt.text.startswith(cand.text) and ends_in_picture_credit(nxt.text)
 
 
+def front_matter_end(doc: Document, p: Paragraph) -> int | None:
+    """The last line of a post's front matter (`---` / `+++` fences around metadata, as
+    Document finds one at the top of a file) that starts at paragraph `p`, below other text:
+    the next post of two Markdown posts saved into one file (no article's text reads as
+    one); None when `p` starts none. (A block of metadata lines is read as a paragraph a
+    line, so the block, not the paragraph, is what is measured.)"""
+    fence = doc.lines[p.first].text
+    if not fence.startswith(("---", "+++")) or fence.rstrip() not in ("---", "+++") or p.first == 0 \
+            or not doc.lines[p.first - 1].blank:
+        return None
+    from newslint.document import front_matter_lines
+
+    last = p.first
+    while last + 1 < len(doc.lines) and not doc.lines[last + 1].blank:
+        last += 1
+    n = front_matter_lines([doc.lines[i].text for i in range(p.first, last + 1)])
+    return p.first + n - 1 if n == last - p.first + 1 else None
+
+
+def _first_after(paras: list[Paragraph], k: int, line: int) -> int:
+    """Index of the first paragraph at or after k that starts below `line`."""
+    while k < len(paras) and paras[k].first <= line:
+        k += 1
+    return k
+
+
 def find_segments(doc: Document) -> list[Segment]:
     paras = doc.paragraphs
     if not paras:
@@ -362,6 +388,14 @@ def find_segments(doc: Document) -> list[Segment]:
     k = seg_body + 1
     while k < len(paras):
         p = paras[k]
+        fm_end = front_matter_end(doc, p)
+        if fm_end is not None and _first_after(paras, k, fm_end) < len(paras):
+            # a second post, by its own front matter: no other evidence needed
+            starts.append(k)
+            head = _first_after(paras, k, fm_end)
+            seg_body = header_end(paras, head)
+            k = seg_body + 1
+            continue
         # a line ending in a picture credit ("... in Moscow (AFP)") is a caption, not the
         # headline of another article, however often it is printed
         if p.single_line and looks_like_headline(p.text) and not ends_in_picture_credit(p.text) \
@@ -377,9 +411,11 @@ def find_segments(doc: Document) -> list[Segment]:
     segments = []
     for i, s in enumerate(starts):
         end = starts[i + 1] - 1 if i + 1 < len(starts) else len(paras) - 1
-        first_para = paras[s]
-        headline = first_para.first if first_para.single_line and looks_like_headline(first_para.text) else None
-        body = header_end(paras, s) if headline is not None else s
+        fm_end = front_matter_end(doc, paras[s]) if i else None
+        head = s if fm_end is None else min(_first_after(paras, s, fm_end), end)  # below a post's front matter
+        first_para, head_para = paras[s], paras[head]
+        headline = head_para.first if head_para.single_line and looks_like_headline(head_para.text) else None
+        body = header_end(paras, head) if headline is not None else head
         body_line = paras[body].first if body < len(paras) and body <= end else paras[end].last + 1
         segments.append(Segment(first_para.first, paras[end].last, headline, body_line))
     return segments

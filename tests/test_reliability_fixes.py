@@ -256,3 +256,33 @@ def test_a_near_copy_in_the_other_merged_article_is_kept_by_the_split():
     inside = "\n".join(lines[:14] + ["", version] + lines[14:])  # the version inside the first article
     findings = process_source(source_of(inside), default_linter(), "check", False, "doc.txt").diagnostics
     assert [(d.code, d.row) for d in findings if d.code == "NL104"] == [("NL104", 16)]
+
+
+BBC_ARTICLES = SAMPLE.parent.parent / "corpora" / "bbc" / "articles"
+
+
+def _post(rel: str, front: str) -> str:
+    return front + "\n" + need_shared(BBC_ARTICLES / rel).read_text(encoding="utf-8").rstrip("\n") + "\n"
+
+
+def test_two_markdown_posts_in_one_file_are_split_at_the_second_front_matter():
+    """`cat a.md b.md > c.md`: the second post's front matter stood between the two articles
+    and NL301 found nothing (0 of 100 such files in a review: the text above the second
+    headline did not end in prose). A post's front matter below other text is a second post;
+    each part keeps its own front matter, not a copy of the first's."""
+    first = _post("politics/001.txt", '---\ntitle: "Labour plans maternity pay rise"\ndate: 2005-02-01\nslug: a0\n---\n')
+    second_front = '---\ntitle: "Watchdog probes e-mail deletions"\ndate: 2005-03-01\n---\n'
+    second = _post("politics/002.txt", second_front)
+    text = first + "\n" + second
+    findings = process_source(source_of(text), default_linter(), "check", False, "two.md").diagnostics
+    (d,) = [d for d in findings if d.code == "NL301"]
+    assert d.row == len(first.split("\n")) + 1  # the second post's opening fence
+    part1, part2 = fix_text(text, unsafe=True)
+    assert part1.startswith(first.split("\n\n")[0]) and part1.count("\n---\n") == 1  # its own front matter only
+    assert part2.startswith(second_front) and part2.count("---\n") == 2
+    assert "Watchdog probes e-mail deletions" in part2.split("---\n", 2)[2]  # the headline below it
+    # a thematic break (a lone ---) between paragraphs is no front matter: one article
+    body = need_shared(BBC_ARTICLES / "politics/001.txt").read_text(encoding="utf-8").split("\n\n")
+    ruled = "\n\n".join(body[:3] + ["---"] + body[3:])
+    assert not [d for d in process_source(source_of(ruled), default_linter(), "check", False, "r.md").diagnostics
+                if d.code == "NL301"]

@@ -19,6 +19,8 @@ class MergedArticles(Rule):
     evidence such as a wider gap than the file's usual paragraph gap, the headline
     printed again below it, captions and credits after it, and a change of
     vocabulary (the text after it shares few content words with the text before it).
+    Also a post's front matter (`---` or `+++` fences around metadata) below other text:
+    two Markdown posts saved into one file; the finding is on its opening fence.
 
     ## Why
     One file per article is what every consumer of a content repo assumes: the
@@ -35,7 +37,8 @@ class MergedArticles(Rule):
     Unsafe (it creates files): the first article stays in the file; each later one
     moves to a sibling file `<stem>-2<ext>`, `<stem>-3<ext>`, ..., taking the next
     free number so no existing file is overwritten (a hidden `.x.txt` splits to `x-2.txt`,
-    which folder walks see). Every word is kept.
+    which folder walks see). Every word is kept. A part that begins with its own front
+    matter keeps it; a part without gets the file's, titled with its headline.
     """
 
     code = "NL301"
@@ -109,8 +112,8 @@ def front_matter_for_part(doc: Document, part: str) -> str:
     lines = doc.lines
     n = front_matter_lines([ln.text for ln in lines[:FRONT_MATTER_MAX_LINES]]) if doc.text.startswith(("---", "+++")) \
         else 0
-    if not n:
-        return ""
+    if not n or part.startswith(("---", "+++")) and front_matter_lines(part.splitlines()[:FRONT_MATTER_MAX_LINES]):
+        return ""  # none to copy, or the part is a post of its own, front matter included
     toml = lines[0].text.rstrip() == "+++"
     key_re, sep = (_TOML_KEY, " = ") if toml else (_YAML_KEY, ": ")
     headline = next((_HEADING.sub("", t).strip() for t in part.splitlines() if t.strip()), "")
