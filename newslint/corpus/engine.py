@@ -641,7 +641,7 @@ class CorpusRun:
             write_snapshot(os.path.join(os.path.dirname(index.path), SNAPSHOT_NAME), settings=index.settings,
                            include=o.include, exclude=o.exclude, top=top, raw_ls=raw, dirty=dirty,
                            chash_of=tracked, table=table, num_perm=o.num_perm, rows=o.rows,
-                           base=base_tree(top, raw, DELTA_MAX))
+                           base=base_tree(top, raw, DELTA_MAX), max_bytes=o.max_bytes)
         except OSError as exc:  # a cache that cannot be written costs the next hook its speed, not this run
             log.info("corpus: snapshot not written (%s)", exc)
 

@@ -169,8 +169,8 @@ class QuickRun:
         h = snap.header
         if h["settings"] != dict(o.index_settings(), schema=_schema()) or h["top"] != top or \
                 h["include"] != list(o.include) or h["exclude"] != list(o.exclude) or \
-                h["num_perm"] != o.num_perm or h["rows"] != o.rows or o.rows > 2:
-            raise Unusable("the snapshot was made with other settings")
+                h["num_perm"] != o.num_perm or h["rows"] != o.rows or o.rows > 2 or h.get("max_bytes") != o.max_bytes:
+            raise Unusable("the snapshot was made with other settings")  # (max-file-size: which files it holds)
         if base != _base_of(h):
             raise Unusable("the snapshot was rewritten while git ran")
         perms = permutation_lists(o.num_perm, o.seed)
@@ -203,6 +203,14 @@ class QuickRun:
         for rel, (oid, _, _) in delta.items():
             if rel not in query and oid_now.get(rel) != oid and not vouched(rel):
                 raise Unusable(f"{rel} changed since a quick run recorded it")
+        # a symbolic link: git's blob is the link's target path, and the text read through it
+        # may change with git none the wiser (a target outside the tree, or one it ignores)
+        if "links" not in h:
+            raise Unusable("the snapshot was written by an older newslint")
+        links = set(h["links"]) | {rel for rel in delta if (entry_now(rel) or "").startswith("120000 ")}
+        for rel in sorted(links):
+            if rel not in query and not vouched(rel):
+                raise Unusable(f"{rel} is a symbolic link: git cannot vouch for the file it points to")
         # 2. ... and holds on disk what the index holds
         listed = [rel for rel in (n.decode("utf-8", "surrogateescape") for n in dirty_raw.split(b"\0") if n)
                   if rel not in query and (rel in delta or snap.find_path(rel) is not None) and not vouched(rel)]

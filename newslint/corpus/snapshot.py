@@ -42,6 +42,19 @@ _ARRAYS = (("path_off", "Q"), ("path_doc", "I"), ("by_doc", "I"), ("doc_first", 
            ("line_values", "q"), ("line_counts", "I"))
 
 
+def linked_paths(raw: bytes) -> set[bytes]:
+    """The paths `git ls-files -s -z` output lists as symbolic links (mode 120000): git holds
+    the link's target path, not the text the corpus reads through it."""
+    out, i = set(), 0
+    while (i := raw.find(b"120000 ", i)) >= 0:
+        if i == 0 or raw[i - 1] == 0:  # a mode starts an entry
+            tab = raw.find(b"\t", i)
+            end = raw.find(b"\0", tab)
+            out.add(raw[tab + 1:end if end >= 0 else len(raw)])
+        i += 7
+    return out
+
+
 def ls_entry(raw: bytes, rel: str) -> tuple[int, int] | None:
     """(start, end) of `rel`'s entry in `git ls-files -s -z` output, or None."""
     key = b"\t" + rel.encode("utf-8", "surrogateescape") + b"\0"
@@ -150,7 +163,7 @@ def base_tree(top: str, raw_ls: bytes, limit: int) -> dict | None:
 
 def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw_ls: bytes, dirty: list[str],
                    chash_of: dict[str, bytes], table: dict[bytes, tuple], num_perm: int, rows: int,
-                   base: dict | None = None) -> None:
+                   base: dict | None = None, max_bytes: int | None = None) -> None:
     """Write the snapshot of the tracked corpus paths `chash_of` (absolute path -> content
     hash) whose light rows are in `table` (engine.light_row), `base` being `base_tree`'s answer
     for the listing `raw_ls`. Raises OSError on a write failure."""
@@ -166,6 +179,8 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
             continue
         items.append((rel.replace(os.sep, "/").encode("utf-8", "surrogateescape"), c))
     items.sort()
+    linked = linked_paths(raw_ls)
+    links = [r.decode("utf-8", "surrogateescape") for r, _ in items if r in linked]
     docs = sorted({c for _, c in items if table[c][2] != "skip"})
     doc_id = {c: i for i, c in enumerate(docs)}
     path_doc = np.array([doc_id.get(c, NONE) for _, c in items], dtype="<u4")
@@ -224,7 +239,7 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         pos += len(data) + (-len(data)) % 8  # 8-byte aligned for the casts
     header = json.dumps({
         "settings": settings, "include": list(include), "exclude": list(exclude), "top": top,
-        "dirty": sorted(dirty), "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
+        "dirty": sorted(dirty), "links": links, "max_bytes": max_bytes, "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
         "n_docs": len(docs), "n_signed": int(signed.size), "n_forms": int(len(first_of_form)),
         "sections": offsets, "generation": os.urandom(8).hex(), "base": base,
     }, sort_keys=True).encode()
