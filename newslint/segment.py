@@ -389,10 +389,9 @@ def find_segments(doc: Document) -> list[Segment]:
     while k < len(paras):
         p = paras[k]
         fm_end = front_matter_end(doc, p)
-        if fm_end is not None and _first_after(paras, k, fm_end) < len(paras):
-            # a second post, by its own front matter: no other evidence needed
+        head = _first_after(paras, k, fm_end) if fm_end is not None else len(paras)
+        if head < len(paras):  # a second post, by its own front matter: no other evidence needed
             starts.append(k)
-            head = _first_after(paras, k, fm_end)
             seg_body = header_end(paras, head)
             k = seg_body + 1
             continue

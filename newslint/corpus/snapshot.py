@@ -239,7 +239,8 @@ def write_snapshot(path: str, *, settings: dict, include, exclude, top: str, raw
         pos += len(data) + (-len(data)) % 8  # 8-byte aligned for the casts
     header = json.dumps({
         "settings": settings, "include": list(include), "exclude": list(exclude), "top": top,
-        "dirty": sorted(dirty), "links": links, "max_bytes": max_bytes, "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
+        "dirty": sorted(dirty), "links": links, "max_bytes": max_bytes,
+        "bands": bands, "rows": rows, "num_perm": num_perm, "n_paths": len(items),
         "n_docs": len(docs), "n_signed": int(signed.size), "n_forms": int(len(first_of_form)),
         "sections": offsets, "generation": os.urandom(8).hex(), "base": base,
     }, sort_keys=True).encode()
