@@ -26,6 +26,13 @@ class RepeatGroup:
         return self.paras[0]
 
 
+def article_of(doc: Document, p: Paragraph) -> int | None:
+    """Which article of a merged file (NL301's segments) `p` is in, by its first line: the
+    repeat rules look for copies within one."""
+    seg = doc.segment_of(p.first)
+    return seg.first if seg is not None else None
+
+
 def repeat_groups(doc: Document) -> list[RepeatGroup]:
     """Groups of paragraphs sharing a normal form within one article; computed once per
     document. In a file of merged articles (NL301) a paragraph of the second that the first
@@ -38,8 +45,7 @@ def repeat_groups(doc: Document) -> list[RepeatGroup]:
         for p in doc.paragraphs:
             if p.norm:
                 if merged:
-                    seg = doc.segment_of(p.first)
-                    groups[(seg.first if seg is not None else None, p.norm)].append(p)
+                    groups[(article_of(doc, p), p.norm)].append(p)
                 else:
                     groups[p.norm].append(p)
         cached = doc.__dict__["_repeat_groups"] = [RepeatGroup(g) for g in groups.values() if len(g) > 1]
@@ -474,8 +480,7 @@ class NearDuplicateParagraph(Rule):
         # repeat groups are (a near-copy in the other article is that one's own text)
         by_article: dict = defaultdict(list)
         for p in paras:
-            seg = doc.segment_of(p.first)
-            by_article[seg.first if seg is not None else None].append(p)
+            by_article[article_of(doc, p)].append(p)
         for group in by_article.values():
             if len(group) > 1:
                 yield from self._later_versions(doc, group, threshold)

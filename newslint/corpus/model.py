@@ -261,7 +261,6 @@ def _blank_hidden(data: bytes) -> bytes:
     return bom + b"".join(parts)
 
 
-
 def _blank_front_matter(data: bytes) -> bytes:
     """`data` with its front matter's lines emptied, their line breaks kept: metadata is no
     article text, for the cross-file rules as for the in-file ones (a post and its copy with

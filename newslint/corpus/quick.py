@@ -58,7 +58,7 @@ class Unusable(Exception):
 class Content:
     """One checked file's content, as the full pass would index it."""
 
-    __slots__ = ("chash", "normhash", "mode", "n", "fps", "sig", "lines", "head_row", "head_len", "oid")
+    __slots__ = ("chash", "normhash", "mode", "n", "fps", "low", "sig", "lines", "head_row", "head_len", "oid")
 
     def __init__(self, data: bytes, text: str, options, perms, oid: str):
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -69,6 +69,9 @@ class Content:
         self.n = len(set(self.fps))  # distinct shingles, as the full pass counts them (shingle.distinct_count)
         a, b = perms
         self.sig = signature_list(self.fps, a, b) if self.fps else [_M32] * len(a)
+        # the shingles' low 32 bits, in text order: what the index stores and exact
+        # verification compares (shingle.verification_set)
+        self.low = [fp & _M32 for fp in self.fps]
         self.oid = oid  # what `git ls-files -s` shows once this content is staged (of the file's bytes)
 
 
@@ -580,7 +583,7 @@ def _lines(x) -> list[int]:
 def _doc_row(q: Content) -> tuple:
     """The index row the full pass writes for this content (store.facts_to_row)."""
     sig = array("I", q.sig)
-    fps = array("I", [fp & _M32 for fp in q.fps])  # the low 32 bits (shingle.verification_set)
+    fps = array("I", q.low)
     if sys.byteorder != "little":  # pragma: no cover
         sig.byteswap()
         fps.byteswap()
@@ -596,7 +599,7 @@ def _shingle_sets(db, contents, snap, pairs) -> dict[bytes, set]:
         for y in (c, x):
             cy = y if isinstance(y, bytes) else snap.chash(y)
             if isinstance(contents.get(cy), Content):
-                out[cy] = {fp & _M32 for fp in contents[cy].fps}  # shingle.verification_set's bits
+                out[cy] = set(contents[cy].low)
             else:
                 want.add(cy)
     for c, blob in _select_in(db, "SELECT chash, shingles FROM docs WHERE chash IN ({})", want):
